@@ -1,0 +1,115 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Type } from '@sinclair/typebox';
+import { sql } from 'kysely';
+import type { AppContext } from './context.js';
+import { TOKEN_HEADER } from './auth/authenticate.js';
+import { oauthRoutes } from './auth/oauth.routes.js';
+import { installContractHooks } from './http/contract-hooks.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { installNotFoundHandler } from './http/not-found.js';
+import { ErrorEnvelope } from './http/schemas.js';
+import { validatorCompiler } from './http/validation.js';
+import type { EnvelopeItem } from './http/errors.js';
+import { leadRoutes } from './leads/lead.routes.js';
+import { reasonRoutes } from './reasons/reason.routes.js';
+import { subStatusRoutes } from './sub-statuses/sub-status.routes.js';
+
+export type BuildAppOptions = {
+  /** Pino options, or false for no logging (tests). */
+  logger?: boolean | { level: string };
+};
+
+/**
+ * Builds the Leadline HTTP app around a context. The caller owns the context's store; closing
+ * the app does not close it. Tests call this too, with `app.inject`.
+ *
+ * @example const app = await buildApp(ctx); await app.listen({ port: 8080 });
+ */
+export async function buildApp(
+  ctx: AppContext,
+  options: BuildAppOptions = {},
+): Promise<FastifyInstance> {
+  const logger =
+    options.logger === undefined || options.logger === true
+      ? { level: ctx.config.logLevel }
+      : options.logger;
+  const app = Fastify({
+    logger:
+      logger === false
+        ? false
+        : {
+            ...logger,
+            // Credentials never reach the logs, whatever a future serializer adds.
+            redact: ['req.headers.authorization', `req.headers["${TOKEN_HEADER}"]`],
+          },
+    bodyLimit: ctx.config.bodyLimitBytes,
+    // Fastify's default JSON parser already refuses __proto__ and constructor.prototype keys.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  app.decorate('ctx', ctx);
+  app.decorateRequest('caller', undefined);
+  app.decorateRequest('warnings', null as unknown as EnvelopeItem[]);
+  app.addHook('onRequest', async (request) => {
+    // A fresh array per request: a shared default would leak warnings across requests.
+    request.warnings = [];
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.removeContentTypeParser('text/plain');
+  app.addSchema(ErrorEnvelope);
+  installErrorHandler(app);
+  installNotFoundHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Leadline',
+        description: 'The Leads v2 contract, served by Leadline.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: {
+          basic: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'username:md5hex(password)',
+          },
+          token: { type: 'apiKey', in: 'header', name: 'X-CAP-API-OAUTH-TOKEN' },
+        },
+      },
+      security: [{ basic: [] }, { token: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        hide: true,
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => {
+      await sql`select 1`.execute(ctx.store.db);
+      return { status: 'ok' as const };
+    },
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (open) => {
+    installContractHooks(open, { authenticate: false });
+    await open.register(oauthRoutes);
+  });
+  await app.register(async (api) => {
+    installContractHooks(api, { authenticate: true });
+    await api.register(reasonRoutes);
+    await api.register(subStatusRoutes);
+    await api.register(leadRoutes);
+  });
+  return app;
+}

@@ -1,0 +1,62 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AppContext } from '../context.js';
+import { AppError } from '../http/errors.js';
+import { findLoginByUsername } from '../entities/entity.repository.js';
+import type { Caller } from './caller.js';
+import { hashSecret, sha256Hex, verifySecret } from './secrets.js';
+import { findTokenCaller } from './oauth.repository.js';
+
+export const TOKEN_HEADER = 'x-cap-api-oauth-token';
+
+function unauthorized(): AppError {
+  // One answer for every failure, so a caller cannot tell a wrong password from a missing user.
+  return AppError.of('UNAUTHORIZED', 'missing or invalid credentials', {
+    'www-authenticate': 'Basic realm="leadline"',
+  });
+}
+
+/** A hash to verify against when the username is unknown, so both cases take as long. */
+let decoyHash: Promise<string> | undefined;
+
+function parseBasic(header: string): { username: string; secret: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  const username = decoded.slice(0, colon);
+  // Clients send the MD5 hex of the password; hex is case-insensitive.
+  const secret = decoded.slice(colon + 1).toLowerCase();
+  if (username.length > 200 || !/^[0-9a-f]{32}$/.test(secret)) return undefined;
+  return { username, secret };
+}
+
+/**
+ * Finds the calling entity from `X-CAP-API-OAUTH-TOKEN` or Basic credentials.
+ * Throws UNAUTHORIZED (401) for every kind of failure.
+ */
+export async function authenticate(ctx: AppContext, headers: IncomingHttpHeaders): Promise<Caller> {
+  const now = ctx.clock.now();
+  const token = headers[TOKEN_HEADER];
+  if (typeof token === 'string' && token !== '') {
+    if (token.length > 200) throw unauthorized();
+    const row = await findTokenCaller(ctx.store.db, sha256Hex(token), now);
+    if (!row) throw unauthorized();
+    return { orgId: row.org_id, entityId: row.id, entityType: row.type, code: row.code };
+  }
+  const header = headers.authorization;
+  const basic = typeof header === 'string' ? parseBasic(header) : undefined;
+  if (!basic) throw unauthorized();
+  const row = await findLoginByUsername(ctx.store.db, basic.username);
+  if (!row || row.password_hash === null || row.disabled !== 0) {
+    decoyHash ??= hashSecret('decoy');
+    await verifySecret(await decoyHash, basic.secret);
+    throw unauthorized();
+  }
+  const cache = ctx.verificationCache;
+  if (!cache.has(basic.username, basic.secret, row.password_hash, now)) {
+    if (!(await verifySecret(row.password_hash, basic.secret))) throw unauthorized();
+    cache.remember(basic.username, basic.secret, row.password_hash, now);
+  }
+  return { orgId: row.org_id, entityId: row.id, entityType: row.type, code: row.code };
+}

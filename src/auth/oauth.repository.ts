@@ -1,0 +1,76 @@
+import type { Db } from '../db/database.js';
+
+export async function insertOauthClient(
+  db: Db,
+  values: { orgId: number; entityId: number; key: string; secretHash: string; now: number },
+): Promise<number> {
+  const row = await db
+    .insertInto('oauth_clients')
+    .values({
+      org_id: values.orgId,
+      entity_id: values.entityId,
+      client_key: values.key,
+      secret_hash: values.secretHash,
+      revoked: 0,
+      created_on: values.now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export function findOauthClientByKey(db: Db, key: string) {
+  return db
+    .selectFrom('oauth_clients')
+    .innerJoin('entities', 'entities.id', 'oauth_clients.entity_id')
+    .select([
+      'oauth_clients.id',
+      'oauth_clients.org_id',
+      'oauth_clients.entity_id',
+      'oauth_clients.secret_hash',
+      'oauth_clients.revoked',
+      'entities.disabled',
+    ])
+    .where('oauth_clients.client_key', '=', key)
+    .executeTakeFirst();
+}
+
+export async function insertToken(
+  db: Db,
+  values: {
+    tokenHash: string;
+    orgId: number;
+    clientId: number;
+    entityId: number;
+    expiresOn: number;
+  },
+): Promise<void> {
+  await db
+    .insertInto('oauth_tokens')
+    .values({
+      token_hash: values.tokenHash,
+      org_id: values.orgId,
+      client_id: values.clientId,
+      entity_id: values.entityId,
+      expires_on: values.expiresOn,
+    })
+    .execute();
+}
+
+export async function deleteExpiredTokens(db: Db, now: number): Promise<void> {
+  await db.deleteFrom('oauth_tokens').where('expires_on', '<=', now).execute();
+}
+
+/** The live token's entity: unexpired, its client not revoked, its entity not disabled. */
+export function findTokenCaller(db: Db, tokenHash: string, now: number) {
+  return db
+    .selectFrom('oauth_tokens')
+    .innerJoin('oauth_clients', 'oauth_clients.id', 'oauth_tokens.client_id')
+    .innerJoin('entities', 'entities.id', 'oauth_tokens.entity_id')
+    .select(['entities.id', 'entities.org_id', 'entities.type', 'entities.code'])
+    .where('oauth_tokens.token_hash', '=', tokenHash)
+    .where('oauth_tokens.expires_on', '>', now)
+    .where('oauth_clients.revoked', '=', 0)
+    .where('entities.disabled', '=', 0)
+    .executeTakeFirst();
+}

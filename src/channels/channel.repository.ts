@@ -1,0 +1,23 @@
+import type { Db } from '../db/database.js';
+
+/** True when the org has a channel with this `orgSourceId`. */
+export async function channelExists(db: Db, orgId: number, sourceId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('channels')
+    .select('source_id')
+    .where('org_id', '=', orgId)
+    .where('source_id', '=', sourceId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertChannels(
+  db: Db,
+  orgId: number,
+  channels: ReadonlyArray<{ sourceId: number; name: string }>,
+): Promise<void> {
+  await db
+    .insertInto('channels')
+    .values(channels.map((c) => ({ org_id: orgId, source_id: c.sourceId, name: c.name })))
+    .execute();
+}

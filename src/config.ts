@@ -1,0 +1,67 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * The process environment Leadline reads, validated once at start-up so a typo fails loudly
+ * instead of falling back to a default silently.
+ */
+const EnvSchema = Type.Object({
+  HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
+  PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+  DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  TOKEN_TTL_SECONDS: Type.Integer({ default: 300, minimum: 10, maximum: 86400 }),
+  BODY_LIMIT_BYTES: Type.Integer({ default: 262144, minimum: 1024, maximum: 16777216 }),
+  CREDENTIAL_CACHE_SECONDS: Type.Integer({ default: 300, minimum: 0, maximum: 3600 }),
+  PG_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+});
+
+export type Config = {
+  host: string;
+  port: number;
+  /** Where the embedded SQLite file lives when no `DATABASE_URL` is set. */
+  dataDir: string;
+  /** PostgreSQL connection string; when set, PostgreSQL is the store. */
+  databaseUrl: string | undefined;
+  logLevel: string;
+  tokenTtlSeconds: number;
+  bodyLimitBytes: number;
+  credentialCacheSeconds: number;
+  pgPoolSize: number;
+};
+
+/**
+ * Reads and validates the configuration from an environment (default: `process.env`).
+ *
+ * @example const config = loadConfig({ PORT: '9000' });
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.keys(EnvSchema.properties);
+  const raw: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const withDefaults = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw));
+  const errors = [...Value.Errors(EnvSchema, withDefaults)];
+  if (errors.length > 0) {
+    const detail = errors.map((e) => `${e.path.slice(1)}: ${e.message}`).join('; ');
+    throw new Error(`invalid environment: ${detail}`);
+  }
+  const env2 = withDefaults as Static<typeof EnvSchema>;
+  return {
+    host: env2.HOST,
+    port: env2.PORT,
+    dataDir: env2.DATA_DIR,
+    databaseUrl: env2.DATABASE_URL,
+    logLevel: env2.LOG_LEVEL,
+    tokenTtlSeconds: env2.TOKEN_TTL_SECONDS,
+    bodyLimitBytes: env2.BODY_LIMIT_BYTES,
+    credentialCacheSeconds: env2.CREDENTIAL_CACHE_SECONDS,
+    pgPoolSize: env2.PG_POOL_SIZE,
+  };
+}

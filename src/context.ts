@@ -1,0 +1,33 @@
+import type { Config } from './config.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { openStore, type Store } from './db/database.js';
+import { VerificationCache } from './auth/verification-cache.js';
+
+/** What every service needs: the store, the clock, the configuration and the process caches. */
+export type AppContext = {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly verificationCache: VerificationCache;
+};
+
+/**
+ * Opens the configured store and builds the context around it. The caller owns the store and
+ * closes it (`ctx.store.close()`).
+ *
+ * @example const ctx = createContext(loadConfig());
+ */
+export function createContext(config: Config, clock: Clock = systemClock): AppContext {
+  const store = openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgPoolSize: config.pgPoolSize,
+  });
+  return {
+    store,
+    clock,
+    config,
+    verificationCache: new VerificationCache(config.credentialCacheSeconds * 1000),
+  };
+}

@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** A Kysely handle: the whole database or one transaction. Repositories take this. */
+export type Db = Kysely<Database>;
+
+/**
+ * The store behind the repositories: one Kysely instance plus the few things that differ by
+ * dialect (how a write transaction starts, row locks).
+ */
+export type Store = {
+  readonly db: Db;
+  readonly dialect: Dialect;
+  /**
+   * Runs `work` in one write transaction and commits it durably before resolving.
+   *
+   * On SQLite the transaction starts with `BEGIN IMMEDIATE`, so a second process (the CLI beside
+   * the server) waits for the write lock through `busy_timeout` instead of failing when a read
+   * transaction would have to be upgraded.
+   */
+  transaction<T>(work: (trx: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+export type StoreOptions = {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  pgPoolSize?: number;
+};
+
+/**
+ * Opens the store the options select: PostgreSQL when `databaseUrl` is set, else the embedded
+ * SQLite file `leadline.db` under `dataDir`.
+ *
+ * @example const store = openStore({ dataDir: './data' });
+ */
+export function openStore(options: StoreOptions): Store {
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.pgPoolSize ?? 10)
+    : openSqlite(options.dataDir);
+}
+
+function openSqlite(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true });
+  const file = new SqliteDatabase(path.join(dataDir, 'leadline.db'));
+  file.pragma('journal_mode = WAL');
+  // FULL: a transaction acknowledged to a client survives power loss, not only a process crash.
+  file.pragma('synchronous = FULL');
+  file.pragma('foreign_keys = ON');
+  file.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    async transaction(work) {
+      // Kysely's SQLite driver hands out its single connection under a mutex, so nothing else
+      // runs between BEGIN IMMEDIATE and COMMIT on it.
+      return db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await work(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          if (file.inTransaction) await sql`rollback`.execute(conn);
+          throw error;
+        }
+      });
+    },
+    close: () => db.destroy(),
+  };
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+function openPostgres(connectionString: string, max: number): Store {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    // Ids and instants are BIGINT; every value Leadline stores is below 2^53, so they are
+    // returned as exact JavaScript numbers rather than strings.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID || oid === NUMERIC_OID
+          ? (value: string) => Number(value)
+          : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    transaction: (work) => db.transaction().execute(work),
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,30 @@
+import { Migrator, type Migration, type MigrationResult } from 'kysely';
+import type { Store } from './database.js';
+import * as initial from './migrations/0001-initial.js';
+
+/** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
+const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
+  '0001-initial': initial,
+};
+
+/**
+ * Applies every pending migration in order. Safe to call from several processes at once:
+ * Kysely's migrator takes a lock row first, and a finished migration is never run twice.
+ *
+ * @example const applied = await migrateToLatest(store); // ['0001-initial']
+ */
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, migration] of Object.entries(MIGRATIONS)) {
+    migrations[name] = { up: (db) => migration.up(db, store.dialect) };
+  }
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
+  return (results ?? [])
+    .filter((r: MigrationResult) => r.status === 'Success')
+    .map((r) => r.migrationName);
+}

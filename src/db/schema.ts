@@ -1,0 +1,167 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types of every table, snake_case as stored. API types are camelCase and live beside each
+ * domain's schemas; exactly one function per domain maps a row to its API shape.
+ *
+ * Instants are stored as integer milliseconds since the Unix epoch (UTC) in both stores, so
+ * comparisons, sorting and indexes behave the same on SQLite and PostgreSQL.
+ */
+
+export type OrgTable = {
+  id: Generated<number>;
+  name: string;
+  created_on: number;
+};
+
+export const ENTITY_TYPES = [
+  'ZONE',
+  'CONCEPT',
+  'STORE',
+  'TILL',
+  'STR_SERVER',
+  'ADMIN_USER',
+  'ASSOCIATE',
+  'STAFF',
+] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+/** Entity types that may carry credentials and call the API. */
+export const LOGIN_ENTITY_TYPES = [
+  'TILL',
+  'STR_SERVER',
+  'ADMIN_USER',
+  'ASSOCIATE',
+  'STAFF',
+] as const satisfies readonly EntityType[];
+
+export type EntityTable = {
+  id: Generated<number>;
+  org_id: number;
+  type: EntityType;
+  code: string;
+  parent_id: number | null;
+  /** Set only for entities that can log in; unique across the deployment. */
+  username: string | null;
+  /** Argon2id hash of the MD5 hex of the password (the form clients send). */
+  password_hash: string | null;
+  disabled: number;
+  created_on: number;
+};
+
+export type OauthClientTable = {
+  id: Generated<number>;
+  org_id: number;
+  entity_id: number;
+  client_key: string;
+  secret_hash: string;
+  revoked: number;
+  created_on: number;
+};
+
+export type OauthTokenTable = {
+  /** SHA-256 hex of the token: the token is 256 random bits, so a fast hash is enough. */
+  token_hash: string;
+  org_id: number;
+  client_id: number;
+  entity_id: number;
+  expires_on: number;
+};
+
+export type CustomerTable = {
+  id: Generated<number>;
+  org_id: number;
+  email: string | null;
+  mobile: string | null;
+  created_on: number;
+};
+
+export type ReasonTable = {
+  id: Generated<number>;
+  org_id: number;
+  reason: string;
+  /** Lower-cased reason: uniqueness is without case. */
+  reason_key: string;
+  created_on: number;
+};
+
+export const LEAD_STATUSES = ['OPEN', 'WON', 'LOST', 'ON_HOLD', 'DELETED'] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
+
+export const LEAD_TYPES = ['SKU', 'BRAND', 'CATEGORY', 'CUSTOM'] as const;
+export type LeadType = (typeof LEAD_TYPES)[number];
+
+export type SubStatusTable = {
+  id: Generated<number>;
+  org_id: number;
+  status: LeadStatus;
+  sub_status: string;
+  created_on: number;
+};
+
+export type ChannelTable = {
+  org_id: number;
+  /** The `orgSourceId` clients send; `-1` is in-store. Stable per channel name. */
+  source_id: number;
+  name: string;
+};
+
+export type LeadTable = {
+  id: Generated<number>;
+  org_id: number;
+  user_id: number;
+  type: LeadType;
+  lead_for: string;
+  status: LeadStatus;
+  sub_status: string | null;
+  owner_id: number | null;
+  next_follow_up: number | null;
+  last_follow_up: number | null;
+  created_on: number;
+  created_by: number;
+  last_updated_on: number;
+  last_updated_by: number;
+  org_source_id: number;
+  /** JSON object text of scalar values. */
+  extended_fields: string;
+};
+
+export type FollowUpTable = {
+  id: Generated<number>;
+  org_id: number;
+  lead_id: number;
+  user_id: number;
+  notes: string | null;
+  created_by: number;
+  created_on: number;
+  followed_up_by: number;
+  followed_up_on: number;
+  scheduled_follow_up: number | null;
+};
+
+export type StatusLogTable = {
+  id: Generated<number>;
+  org_id: number;
+  lead_id: number;
+  user_id: number;
+  status: LeadStatus;
+  sub_status: string | null;
+  /** An entity id, or -1 for the system. */
+  created_by: number;
+  created_on: number;
+  reason_id: number;
+};
+
+export type Database = {
+  orgs: OrgTable;
+  entities: EntityTable;
+  oauth_clients: OauthClientTable;
+  oauth_tokens: OauthTokenTable;
+  customers: CustomerTable;
+  reasons: ReasonTable;
+  sub_statuses: SubStatusTable;
+  channels: ChannelTable;
+  leads: LeadTable;
+  follow_ups: FollowUpTable;
+  status_logs: StatusLogTable;
+};

@@ -1,0 +1,48 @@
+import type { ErrorObject } from 'ajv';
+import type { FastifyInstance } from 'fastify';
+import { authenticate } from '../auth/authenticate.js';
+import { stripUnknownFields } from './unknown-fields.js';
+import { validationError } from './validation.js';
+import { callerOf } from './request-context.js';
+
+/**
+ * Hooks every contract route runs, in the order the contract checks things: credentials (in
+ * `onRequest`, before the body is read), then content type, size and JSON syntax (Fastify's
+ * parser), then the path's id, then the body and query, listing every bad field.
+ */
+export function installContractHooks(
+  app: FastifyInstance,
+  options: { authenticate: boolean },
+): void {
+  app.addHook('onRoute', (route) => {
+    // Validation failures are reported by the preHandler below, after the id check.
+    route.attachValidation = true;
+  });
+
+  if (options.authenticate) {
+    app.addHook('onRequest', async (request) => {
+      request.caller = await authenticate(app.ctx, request.headers);
+    });
+  }
+
+  app.addHook('preValidation', async (request) => {
+    const schema = request.routeOptions.schema?.body;
+    if (schema !== undefined && request.body !== undefined) {
+      request.warnings.push(...stripUnknownFields(request.body, schema));
+    }
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const failure = request.validationError;
+    if (!failure) return;
+    const check = request.routeOptions.config.requireResource;
+    if (check) {
+      const { id } = request.params as { id?: unknown };
+      await check(app.ctx, callerOf(request), String(id));
+    }
+    throw validationError(
+      (failure.validation ?? []) as ErrorObject[],
+      failure.validationContext ?? 'body',
+    );
+  });
+}

@@ -1,0 +1,52 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, envelopeItem, type EnvelopeItem } from './errors.js';
+import { validationError } from './validation.js';
+
+/** The error envelope of the contract. */
+export function errorEnvelope(errors: EnvelopeItem[], warnings: EnvelopeItem[] = []) {
+  return { data: null, warnings, errors };
+}
+
+/** Maps Fastify's own request errors (parsing, size, media type) to the catalogue. */
+function fromFastifyError(error: FastifyError): AppError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return AppError.of('UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return AppError.of('PAYLOAD_TOO_LARGE', 'the body is larger than this server accepts');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return AppError.of('MALFORMED_JSON', 'the body is empty but its content type is JSON');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return AppError.of('MALFORMED_JSON', 'the body is not valid JSON');
+    default:
+      break;
+  }
+  if (error.validation) return validationError(error.validation, error.validationContext ?? 'body');
+  if (error instanceof SyntaxError && error.statusCode === 400) {
+    return AppError.of('MALFORMED_JSON', 'the body is not valid JSON');
+  }
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return AppError.of('BAD_REQUEST', 'the request is malformed');
+  }
+  return undefined;
+}
+
+/**
+ * The one error handler: every failure leaves as the contract's envelope with a catalogue code.
+ * Unexpected errors are logged with their stack and answered as INTERNAL, with no internals.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const known = error instanceof AppError ? error : fromFastifyError(error);
+    if (known) {
+      return reply
+        .status(known.statusCode)
+        .headers(known.headers)
+        .send(errorEnvelope(known.items, request.warnings));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply
+      .status(500)
+      .send(errorEnvelope([envelopeItem('INTERNAL', 'internal error; it has been logged')]));
+  });
+}

@@ -1,0 +1,207 @@
+/**
+ * The one error type of Leadline and its closed catalogue of codes.
+ *
+ * Every error or warning a client can see has an entry here; `docs/errors.md` is generated from
+ * this table (`npm run docs:errors`) and a test fails when the two disagree. Codes are stable:
+ * never renumber an entry, only add new ones.
+ */
+
+export type CatalogueEntry = {
+  /** Stable numeric code sent to clients. */
+  code: number;
+  /** HTTP status the error answers with (warnings ride on a successful response: 200). */
+  status: number;
+  /** When it happens, for the catalogue document. */
+  when: string;
+};
+
+export const ErrorCatalogue = {
+  INTERNAL: {
+    code: 1000,
+    status: 500,
+    when: 'An unexpected failure inside the server. The message never carries internals.',
+  },
+  ROUTE_NOT_FOUND: { code: 1001, status: 404, when: 'No route has this path.' },
+  METHOD_NOT_ALLOWED: {
+    code: 1002,
+    status: 405,
+    when: 'The path exists but not with this method; the `Allow` header lists the methods it has.',
+  },
+  UNAUTHORIZED: {
+    code: 1003,
+    status: 401,
+    when: 'Credentials are missing, malformed, unknown, wrong, expired, revoked or disabled. Every case answers the same.',
+  },
+  FORBIDDEN: {
+    code: 1004,
+    status: 403,
+    when: 'The caller is authenticated but its entity type may not use this route.',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    code: 1005,
+    status: 415,
+    when: 'A request body was sent with a `Content-Type` other than `application/json`.',
+  },
+  PAYLOAD_TOO_LARGE: {
+    code: 1006,
+    status: 413,
+    when: 'The request body is larger than the configured limit (`BODY_LIMIT_BYTES`).',
+  },
+  MALFORMED_JSON: {
+    code: 1007,
+    status: 400,
+    when: 'The body is not valid JSON, or is empty while its content type says JSON.',
+  },
+  BAD_REQUEST: {
+    code: 1008,
+    status: 400,
+    when: 'The request is malformed below the JSON level: a bad URL encoding, a bad `Content-Length`.',
+  },
+  FIELD_REQUIRED: {
+    code: 1101,
+    status: 400,
+    when: 'A required field (named in the message) is missing.',
+  },
+  FIELD_INVALID_TYPE: {
+    code: 1102,
+    status: 400,
+    when: 'A field (named in the message) has the wrong JSON type, e.g. a string where an integer belongs.',
+  },
+  FIELD_INVALID_VALUE: {
+    code: 1103,
+    status: 400,
+    when: 'A field (named in the message) has the right type but a value outside what it accepts: not one of its enum values, out of range, too long, empty.',
+  },
+  FIELD_INVALID_DATE_TIME: {
+    code: 1104,
+    status: 400,
+    when: 'A date-time field (named in the message) is not ISO 8601 with an offset, or not a real calendar instant.',
+  },
+  FIELD_UNKNOWN_REFERENCE: {
+    code: 1105,
+    status: 400,
+    when: "A field (named in the message) refers to something that does not exist in the caller's org: a customer (`userId`), an entity (`createdBy`, `followedUpBy`, `owner`), a reason (`reasonId`) or a channel (`orgSourceId`).",
+  },
+  FIELD_CONFLICT: {
+    code: 1106,
+    status: 400,
+    when: 'Fields that exclude each other were given together (e.g. `userId` with `idType`/`identifier`), or one was given without its partner (`idType` without `identifier`, `entityCode` without `entityType`).',
+  },
+  FIELD_INVALID_EMAIL: {
+    code: 1107,
+    status: 400,
+    when: '`identifier` with `idType: EMAIL` is not a well-formed email address.',
+  },
+  FIELD_INVALID_MOBILE: {
+    code: 1108,
+    status: 400,
+    when: '`identifier` with `idType: MOBILE` is not a mobile number (8 to 15 digits, optional leading `+`, spaces, dots, dashes and brackets allowed).',
+  },
+  SUB_STATUS_NOT_CONFIGURED: {
+    code: 1109,
+    status: 400,
+    when: '`subStatus` is not configured for the status it is given with (see `POST /v2/leads/substatus`).',
+  },
+  LEAD_NOT_FOUND: {
+    code: 1201,
+    status: 404,
+    when: "No lead has this id in the caller's org (it does not exist, or it belongs to another org: both answer alike).",
+  },
+  ORG_NOT_FOUND: { code: 1202, status: 404, when: 'CLI: no org has this name.' },
+  ENTITY_NOT_FOUND: {
+    code: 1203,
+    status: 404,
+    when: 'CLI: no entity has this code in the org (e.g. `--parent` or `--entity`).',
+  },
+  ORG_EXISTS: { code: 1301, status: 409, when: 'CLI: an org with this name exists already.' },
+  ENTITY_EXISTS: {
+    code: 1302,
+    status: 409,
+    when: 'CLI: an entity with this code exists already in the org.',
+  },
+  USERNAME_TAKEN: {
+    code: 1303,
+    status: 409,
+    when: 'CLI: another entity of the deployment already logs in with this code as its username.',
+  },
+  INVALID_ARGUMENT: {
+    code: 1304,
+    status: 400,
+    when: 'CLI: a command line argument is missing or invalid (named in the message).',
+  },
+  UNKNOWN_FIELD_IGNORED: {
+    code: 2001,
+    status: 200,
+    when: 'Warning: a body field (named in the message) is not part of the contract; it was ignored and not stored.',
+  },
+  REASON_EXISTS: {
+    code: 2002,
+    status: 200,
+    when: 'Warning: a reason given to `POST /v2/leads/reasons` exists already (compared without case); it was not added again.',
+  },
+  SUB_STATUS_EXISTS: {
+    code: 2003,
+    status: 200,
+    when: 'Warning: the status/sub-status pair given to `POST /v2/leads/substatus` exists already.',
+  },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorName = keyof typeof ErrorCatalogue;
+
+/** One item of the `errors` or `warnings` array of the response envelope. */
+export type EnvelopeItem = { status: false; code: number; message: string };
+
+export function envelopeItem(name: ErrorName, message: string): EnvelopeItem {
+  return { status: false, code: ErrorCatalogue[name].code, message };
+}
+
+/**
+ * The application's one error type. Several items travel together when a request has several
+ * bad fields; the HTTP status is that of the first item (they share one in practice).
+ *
+ * @example throw AppError.of('LEAD_NOT_FOUND', 'lead 42 does not exist');
+ */
+export class AppError extends Error {
+  readonly statusCode: number;
+  readonly items: EnvelopeItem[];
+  readonly headers: Record<string, string>;
+
+  constructor(
+    items: Array<{ name: ErrorName; message: string }>,
+    headers: Record<string, string> = {},
+  ) {
+    const first = items[0];
+    if (!first) throw new TypeError('AppError needs at least one item');
+    super(first.message);
+    this.name = 'AppError';
+    this.statusCode = ErrorCatalogue[first.name].status;
+    this.items = items.map((item) => envelopeItem(item.name, item.message));
+    this.headers = headers;
+  }
+
+  static of(name: ErrorName, message: string, headers?: Record<string, string>): AppError {
+    return new AppError([{ name, message }], headers);
+  }
+
+  /** The first item's code, handy for the CLI and tests. */
+  get code(): number {
+    return this.items[0]?.code ?? ErrorCatalogue.INTERNAL.code;
+  }
+}
+
+/** Collects field errors so one response can list every bad field. */
+export class FieldErrors {
+  private readonly items: Array<{ name: ErrorName; message: string }> = [];
+
+  add(name: ErrorName, message: string): void {
+    this.items.push({ name, message });
+  }
+
+  get empty(): boolean {
+    return this.items.length === 0;
+  }
+
+  throwIfAny(): void {
+    if (this.items.length > 0) throw new AppError(this.items);
+  }
+}

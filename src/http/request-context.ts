@@ -1,0 +1,29 @@
+import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import type { Caller } from '../auth/caller.js';
+import type { EnvelopeItem } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication hook of the API routes. */
+    caller: Caller | undefined;
+    /** Warnings collected while handling the request (unknown fields, skipped parts). */
+    warnings: EnvelopeItem[];
+  }
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+  interface FastifyContextConfig {
+    /**
+     * For routes with an `{id}` path parameter: answers 404 when the id names nothing of the
+     * caller's org. It runs before body validation errors are reported, as the contract orders.
+     */
+    requireResource?: (ctx: AppContext, caller: Caller, rawId: string) => Promise<void>;
+  }
+}
+
+/** The authenticated caller of an API route (the auth hook guarantees one). */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new Error('route reached without an authenticated caller');
+  return request.caller;
+}

@@ -1,0 +1,150 @@
+import type { Insertable, SelectQueryBuilder, Updateable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Database, EntityType, LeadStatus, LeadTable, LeadType } from '../db/schema.js';
+
+/** A lead row with its owner's code (the API's `owner` is a username, not an id). */
+export type LeadRow = {
+  id: number;
+  org_id: number;
+  user_id: number;
+  type: LeadType;
+  lead_for: string;
+  status: LeadStatus;
+  sub_status: string | null;
+  owner_id: number | null;
+  owner_code: string | null;
+  next_follow_up: number | null;
+  last_follow_up: number | null;
+  created_on: number;
+  created_by: number;
+  last_updated_on: number;
+  last_updated_by: number;
+  org_source_id: number;
+  extended_fields: string;
+};
+
+function selectLeads(db: Db) {
+  return db
+    .selectFrom('leads')
+    .leftJoin('entities as owner', 'owner.id', 'leads.owner_id')
+    .selectAll('leads')
+    .select('owner.code as owner_code');
+}
+
+/**
+ * The org's lead `id`, or undefined. With `lock` (PostgreSQL, inside a transaction) the row is
+ * locked until commit, so concurrent changes to one lead apply one after the other.
+ */
+export async function findLead(
+  db: Db,
+  orgId: number,
+  id: number,
+  lock = false,
+): Promise<LeadRow | undefined> {
+  let query = selectLeads(db).where('leads.org_id', '=', orgId).where('leads.id', '=', id);
+  if (lock) query = query.forUpdate('leads');
+  return query.executeTakeFirst();
+}
+
+export async function leadExists(db: Db, orgId: number, id: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('leads')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertLead(db: Db, values: Insertable<LeadTable>): Promise<number> {
+  const row = await db.insertInto('leads').values(values).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateLead(
+  db: Db,
+  orgId: number,
+  id: number,
+  values: Updateable<LeadTable>,
+): Promise<void> {
+  await db
+    .updateTable('leads')
+    .set(values)
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export type LeadFilters = {
+  userId?: number | undefined;
+  status?: LeadStatus | undefined;
+  subStatus?: string | undefined;
+  type?: LeadType | undefined;
+  ownerId?: number | undefined;
+  orgSourceId?: number | undefined;
+  /** Leads created by this entity or any entity beneath it. */
+  createdUnder?: { type: EntityType; code: string } | undefined;
+};
+
+export type LeadPage = {
+  sortBy: 'id' | 'created_on' | 'last_updated_on';
+  direction: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+};
+
+type LeadQuery = SelectQueryBuilder<
+  Database & { owner: Database['entities'] },
+  'leads' | 'owner',
+  LeadRow
+>;
+
+/**
+ * One page of the org's leads matching every filter. DELETED leads only appear when asked for
+ * by status. Ties of any sort are broken by id in the same direction, so pages never overlap.
+ */
+export function listLeads(
+  db: Db,
+  orgId: number,
+  filters: LeadFilters,
+  page: LeadPage,
+): Promise<LeadRow[]> {
+  let query: LeadQuery = selectLeads(db).where('leads.org_id', '=', orgId);
+  query =
+    filters.status === undefined
+      ? query.where('leads.status', '!=', 'DELETED')
+      : query.where('leads.status', '=', filters.status);
+  if (filters.userId !== undefined) query = query.where('leads.user_id', '=', filters.userId);
+  if (filters.subStatus !== undefined) {
+    query = query.where('leads.sub_status', '=', filters.subStatus);
+  }
+  if (filters.type !== undefined) query = query.where('leads.type', '=', filters.type);
+  if (filters.ownerId !== undefined) query = query.where('leads.owner_id', '=', filters.ownerId);
+  if (filters.orgSourceId !== undefined) {
+    query = query.where('leads.org_source_id', '=', filters.orgSourceId);
+  }
+  const under = filters.createdUnder;
+  if (under !== undefined) {
+    const subtree = db
+      .withRecursive('subtree(id)', (cte) =>
+        cte
+          .selectFrom('entities')
+          .select('entities.id')
+          .where('entities.org_id', '=', orgId)
+          .where('entities.type', '=', under.type)
+          .where('entities.code', '=', under.code)
+          .unionAll((child) =>
+            child
+              .selectFrom('entities as child')
+              .innerJoin('subtree', 'subtree.id', 'child.parent_id')
+              .select('child.id')
+              .where('child.org_id', '=', orgId),
+          ),
+      )
+      .selectFrom('subtree')
+      .select('subtree.id');
+    query = query.where('leads.created_by', 'in', subtree);
+  }
+  if (page.sortBy !== 'id') query = query.orderBy(`leads.${page.sortBy}`, page.direction);
+  return query.orderBy('leads.id', page.direction).limit(page.limit).offset(page.offset).execute();
+}

@@ -1,0 +1,176 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { commonErrors } from '../http/schemas.js';
+import { callerOf } from '../http/request-context.js';
+import {
+  FollowUpBody,
+  FollowUpList,
+  LeadCreateBody,
+  LeadIdParams,
+  LeadList,
+  LeadListQuery,
+  LeadResponse,
+  LeadUpdateBody,
+  StatusChangeBody,
+  StatusLogList,
+} from './lead.schemas.js';
+import {
+  addFollowUp,
+  changeStatus,
+  createLead,
+  getFollowUps,
+  getLead,
+  getStatusLog,
+  requireLeadPath,
+  searchLeads,
+  updateLeadFields,
+} from './lead.service.js';
+
+const leadResponses = { 200: LeadResponse, ...commonErrors };
+const byId = { requireResource: requireLeadPath };
+
+export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/v2/leads',
+    {
+      schema: {
+        tags: ['leads'],
+        summary: 'Add a lead',
+        body: LeadCreateBody,
+        response: leadResponses,
+      },
+    },
+    async (request) => {
+      const lead = await createLead(app.ctx, callerOf(request), request.body);
+      return { ...lead, warnings: request.warnings };
+    },
+  );
+
+  app.get(
+    '/v2/leads',
+    {
+      schema: {
+        tags: ['leads'],
+        summary: 'List and search leads',
+        querystring: LeadListQuery,
+        response: { 200: LeadList, ...commonErrors },
+      },
+    },
+    async (request) => ({
+      data: await searchLeads(app.ctx, callerOf(request), request.query),
+      warnings: [],
+      errors: [],
+    }),
+  );
+
+  app.get(
+    '/v2/leads/:id',
+    {
+      config: byId,
+      schema: {
+        tags: ['leads'],
+        summary: 'One lead',
+        params: LeadIdParams,
+        response: leadResponses,
+      },
+    },
+    async (request) => ({
+      ...(await getLead(app.ctx, callerOf(request), request.params.id)),
+      warnings: [],
+    }),
+  );
+
+  app.put(
+    '/v2/leads/:id',
+    {
+      config: byId,
+      schema: {
+        tags: ['leads'],
+        summary: 'Update extended fields and/or the owner',
+        params: LeadIdParams,
+        body: LeadUpdateBody,
+        response: leadResponses,
+      },
+    },
+    async (request) => {
+      const lead = await updateLeadFields(
+        app.ctx,
+        callerOf(request),
+        request.params.id,
+        request.body,
+      );
+      return { ...lead, warnings: request.warnings };
+    },
+  );
+
+  app.put(
+    '/v2/leads/:id/status',
+    {
+      config: byId,
+      schema: {
+        tags: ['leads'],
+        summary: 'Change the status',
+        params: LeadIdParams,
+        body: StatusChangeBody,
+        response: leadResponses,
+      },
+    },
+    async (request) => {
+      const lead = await changeStatus(app.ctx, callerOf(request), request.params.id, request.body);
+      return { ...lead, warnings: request.warnings };
+    },
+  );
+
+  app.post(
+    '/v2/leads/:id/followup',
+    {
+      config: byId,
+      schema: {
+        tags: ['leads'],
+        summary: 'Record a follow-up',
+        params: LeadIdParams,
+        body: FollowUpBody,
+        response: leadResponses,
+      },
+    },
+    async (request) => {
+      const lead = await addFollowUp(app.ctx, callerOf(request), request.params.id, request.body);
+      return { ...lead, warnings: request.warnings };
+    },
+  );
+
+  app.get(
+    '/v2/leads/:id/followups',
+    {
+      config: byId,
+      schema: {
+        tags: ['leads'],
+        summary: 'The lead’s follow-ups, oldest first',
+        params: LeadIdParams,
+        response: { 200: FollowUpList, ...commonErrors },
+      },
+    },
+    async (request) => ({
+      data: await getFollowUps(app.ctx, callerOf(request), request.params.id),
+      warnings: [],
+      errors: [],
+    }),
+  );
+
+  app.get(
+    '/v2/leads/:id/statusLog',
+    {
+      config: byId,
+      schema: {
+        tags: ['leads'],
+        summary: 'The lead’s status log, oldest first',
+        params: LeadIdParams,
+        response: { 200: StatusLogList, ...commonErrors },
+      },
+    },
+    async (request) => ({
+      data: await getStatusLog(app.ctx, callerOf(request), request.params.id),
+      warnings: [],
+      errors: [],
+    }),
+  );
+};

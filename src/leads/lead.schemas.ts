@@ -1,0 +1,169 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { LEAD_STATUSES, LEAD_TYPES, ENTITY_TYPES } from '../db/schema.js';
+import {
+  ActorId,
+  DateTime,
+  Id,
+  ListEnvelope,
+  Nullable,
+  StringEnum,
+  Warnings,
+} from '../http/schemas.js';
+
+/** TypeBox schemas of the lead routes: validation, TypeScript types and OpenAPI in one place. */
+
+const ShortText = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+
+/** Any scalar under any key, until the org defines its fields. */
+const ExtendedValue = Type.Unsafe<string | number | boolean>({
+  type: ['string', 'number', 'boolean'],
+  maxLength: 1000,
+});
+const ExtendedValueOrNull = Type.Unsafe<string | number | boolean | null>({
+  type: ['string', 'number', 'boolean', 'null'],
+  maxLength: 1000,
+});
+
+export const ExtendedFields = Type.Object(
+  {},
+  { additionalProperties: ExtendedValue, maxProperties: 100, description: 'Org-defined fields.' },
+);
+const ExtendedFieldsPatch = Type.Object(
+  {},
+  {
+    additionalProperties: ExtendedValueOrNull,
+    maxProperties: 100,
+    description: 'Merged into the lead; a null value removes the key.',
+  },
+);
+
+export const LeadStatusSchema = StringEnum(LEAD_STATUSES);
+export const LeadTypeSchema = StringEnum(LEAD_TYPES);
+const Notes = Type.String({ maxLength: 2000 });
+
+const followUpFields = {
+  followedUpOn: DateTime,
+  followedUpBy: Type.Optional(Id),
+  notes: Type.Optional(Notes),
+  scheduledFollowUp: Type.Optional(DateTime),
+  nextFollowUp: Type.Optional(DateTime),
+};
+
+export const FollowUpBody = Type.Object({ ...followUpFields, createdBy: Id });
+export type FollowUpBody = Static<typeof FollowUpBody>;
+
+const FollowUpItem = Type.Object({ ...followUpFields, createdBy: Type.Optional(Id) });
+export type FollowUpItem = Static<typeof FollowUpItem>;
+
+const StatusHistoryItem = Type.Object({
+  status: LeadStatusSchema,
+  createdBy: Type.Optional(Id),
+  reasonId: Id,
+});
+
+export const LeadCreateBody = Type.Object({
+  leadFor: ShortText(200),
+  userId: Type.Optional(Id),
+  idType: Type.Optional(StringEnum(['EMAIL', 'MOBILE'] as const)),
+  identifier: Type.Optional(ShortText(254)),
+  type: Type.Optional(LeadTypeSchema),
+  status: Type.Optional(LeadStatusSchema),
+  subStatus: Type.Optional(ShortText(100)),
+  owner: Type.Optional(ShortText(100)),
+  nextFollowUp: Type.Optional(DateTime),
+  createdOn: Type.Optional(DateTime),
+  createdBy: Type.Optional(Id),
+  orgSourceId: Type.Optional(Type.Integer({ minimum: -1, maximum: 2147483647 })),
+  extendedFields: Type.Optional(ExtendedFields),
+  followUpDetails: Type.Optional(Type.Array(FollowUpItem, { maxItems: 100 })),
+  statusLogDetails: Type.Optional(Type.Array(StatusHistoryItem, { maxItems: 100 })),
+});
+export type LeadCreateBody = Static<typeof LeadCreateBody>;
+
+export const LeadUpdateBody = Type.Object({
+  extendedFields: Type.Optional(ExtendedFieldsPatch),
+  owner: Type.Optional(Nullable(ShortText(100))),
+});
+export type LeadUpdateBody = Static<typeof LeadUpdateBody>;
+
+export const StatusChangeBody = Type.Object({
+  status: LeadStatusSchema,
+  reasonId: Id,
+  subStatus: Type.Optional(ShortText(100)),
+  createdBy: Type.Optional(Id),
+  createdOn: Type.Optional(DateTime),
+});
+export type StatusChangeBody = Static<typeof StatusChangeBody>;
+
+export const LeadIdParams = Type.Object({ id: Id });
+
+export const LeadListQuery = Type.Object({
+  userId: Type.Optional(Id),
+  status: Type.Optional(LeadStatusSchema),
+  substatus: Type.Optional(ShortText(100)),
+  subStatus: Type.Optional(ShortText(100)),
+  type: Type.Optional(StringEnum([...LEAD_TYPES, 'ALL'] as const)),
+  owner: Type.Optional(Id),
+  orgSourceId: Type.Optional(Type.Integer({ minimum: -1, maximum: 2147483647 })),
+  entityType: Type.Optional(StringEnum(ENTITY_TYPES)),
+  entityCode: Type.Optional(ShortText(100)),
+  sortBy: Type.Optional(StringEnum(['createdOn', 'lastUpdatedOn'] as const)),
+  sortOrder: Type.Optional(StringEnum(['ASC', 'DESC'] as const)),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
+});
+export type LeadListQuery = Static<typeof LeadListQuery>;
+
+export const FollowUp = Type.Object({
+  id: Id,
+  userId: Id,
+  leadId: Id,
+  notes: Type.Optional(Type.String()),
+  createdBy: Id,
+  createdOn: DateTime,
+  followedUpBy: Id,
+  followedUpOn: DateTime,
+  scheduledFollowUp: Type.Optional(DateTime),
+});
+export type FollowUp = Static<typeof FollowUp>;
+
+export const StatusLog = Type.Object({
+  id: Id,
+  userId: Id,
+  leadId: Id,
+  status: LeadStatusSchema,
+  subStatus: Type.Optional(Type.String()),
+  createdBy: ActorId,
+  createdOn: DateTime,
+  reasonId: Id,
+  reason: Type.String(),
+});
+export type StatusLog = Static<typeof StatusLog>;
+
+const leadFields = {
+  id: Id,
+  userId: Id,
+  type: LeadTypeSchema,
+  leadFor: Type.String(),
+  status: LeadStatusSchema,
+  subStatus: Type.Optional(Type.String()),
+  owner: Type.Optional(Type.String()),
+  nextFollowUp: Type.Optional(DateTime),
+  lastFollowUp: Type.Optional(DateTime),
+  createdOn: DateTime,
+  createdBy: ActorId,
+  lastUpdatedOn: DateTime,
+  lastUpdatedBy: ActorId,
+  orgSourceId: Type.Integer(),
+  extendedFields: ExtendedFields,
+  followUpDetails: Type.Array(FollowUp),
+  statusLogDetails: Type.Array(StatusLog),
+};
+
+export const Lead = Type.Object(leadFields);
+export type Lead = Static<typeof Lead>;
+
+export const LeadResponse = Type.Object({ ...leadFields, warnings: Warnings });
+export const LeadList = ListEnvelope(Lead);
+export const FollowUpList = ListEnvelope(FollowUp);
+export const StatusLogList = ListEnvelope(StatusLog);

@@ -1,0 +1,541 @@
+import type { AppContext } from '../context.js';
+import type { Caller } from '../auth/caller.js';
+import type { Db } from '../db/database.js';
+import type { LeadStatus } from '../db/schema.js';
+import { AppError, FieldErrors } from '../http/errors.js';
+import { parseDateTime } from '../http/date-time.js';
+import { IN_STORE_SOURCE_ID } from '../channels/channel.catalogue.js';
+import { channelExists } from '../channels/channel.repository.js';
+import { customerExists, findOrCreateCustomer } from '../customers/customer.repository.js';
+import { normaliseEmail, normaliseMobile } from '../customers/identifier.js';
+import { findEntitiesByIds, findEntityByCode } from '../entities/entity.repository.js';
+import {
+  findReasonByText,
+  findReasonsByIds,
+  SYSTEM_REASONS,
+} from '../reasons/reason.repository.js';
+import { subStatusExists } from '../sub-statuses/sub-status.repository.js';
+import {
+  insertFollowUps,
+  insertStatusLogs,
+  listFollowUps,
+  listStatusLogs,
+} from './history.repository.js';
+import {
+  findLead,
+  insertLead,
+  leadExists,
+  listLeads,
+  updateLead,
+  type LeadPage,
+  type LeadRow,
+} from './lead.repository.js';
+import {
+  followUpRowToFollowUp,
+  groupByLead,
+  leadRowToLead,
+  statusLogRowToStatusLog,
+} from './lead.mapper.js';
+import type {
+  FollowUp,
+  FollowUpBody,
+  Lead,
+  LeadCreateBody,
+  LeadListQuery,
+  LeadUpdateBody,
+  StatusChangeBody,
+  StatusLog,
+} from './lead.schemas.js';
+
+/**
+ * The rules of leads: what a valid lead is, and how each change is written in one transaction.
+ * Reads that validate references happen before the transaction; the transaction only writes
+ * (and, on PostgreSQL, locks the lead row so concurrent changes to one lead queue up).
+ */
+
+function leadNotFound(id: number): AppError {
+  return AppError.of('LEAD_NOT_FOUND', `lead ${id} does not exist`);
+}
+
+/** Fails with LEAD_NOT_FOUND unless the caller's org has lead `id`. */
+export async function requireLead(ctx: AppContext, caller: Caller, id: number): Promise<void> {
+  if (!(await leadExists(ctx.store.db, caller.orgId, id))) throw leadNotFound(id);
+}
+
+/**
+ * Like {@link requireLead} for a raw path segment: anything that is not a positive id is a lead
+ * that does not exist.
+ */
+export async function requireLeadPath(
+  ctx: AppContext,
+  caller: Caller,
+  rawId: string,
+): Promise<void> {
+  const id = Number(rawId);
+  if (!/^[0-9]{1,16}$/.test(rawId) || !Number.isSafeInteger(id) || id < 1) {
+    throw AppError.of('LEAD_NOT_FOUND', `lead ${rawId.slice(0, 40)} does not exist`);
+  }
+  await requireLead(ctx, caller, id);
+}
+
+/** Checks that every (field, entity id) pair names an entity of the org. */
+async function checkEntities(
+  db: Db,
+  orgId: number,
+  refs: Array<[field: string, id: number | undefined]>,
+  errors: FieldErrors,
+): Promise<void> {
+  const ids = refs.map(([, id]) => id).filter((id): id is number => id !== undefined);
+  const found = await findEntitiesByIds(db, orgId, ids);
+  for (const [field, id] of refs) {
+    if (id !== undefined && !found.has(id)) {
+      errors.add('FIELD_UNKNOWN_REFERENCE', `${field}: no entity ${id} in this org`);
+    }
+  }
+}
+
+async function checkReasons(
+  db: Db,
+  orgId: number,
+  refs: Array<[field: string, id: number]>,
+  errors: FieldErrors,
+): Promise<void> {
+  const found = await findReasonsByIds(
+    db,
+    orgId,
+    refs.map(([, id]) => id),
+  );
+  for (const [field, id] of refs) {
+    if (!found.has(id))
+      errors.add('FIELD_UNKNOWN_REFERENCE', `${field}: no reason ${id} in this org`);
+  }
+}
+
+async function checkSubStatus(
+  db: Db,
+  orgId: number,
+  status: LeadStatus,
+  subStatus: string | undefined,
+  errors: FieldErrors,
+): Promise<void> {
+  if (subStatus !== undefined && !(await subStatusExists(db, orgId, status, subStatus))) {
+    errors.add(
+      'SUB_STATUS_NOT_CONFIGURED',
+      `subStatus: ${subStatus} is not a sub-status of ${status} in this org`,
+    );
+  }
+}
+
+async function resolveOwner(
+  db: Db,
+  orgId: number,
+  owner: string,
+  errors: FieldErrors,
+): Promise<number | undefined> {
+  const entity = await findEntityByCode(db, orgId, owner);
+  if (!entity) errors.add('FIELD_UNKNOWN_REFERENCE', `owner: no entity ${owner} in this org`);
+  return entity?.id;
+}
+
+type CustomerRef = { userId: number } | { column: 'email' | 'mobile'; value: string };
+
+async function resolveCustomerRef(
+  db: Db,
+  orgId: number,
+  body: LeadCreateBody,
+  errors: FieldErrors,
+): Promise<CustomerRef | undefined> {
+  const { userId, idType, identifier } = body;
+  if (userId !== undefined) {
+    if (idType !== undefined || identifier !== undefined) {
+      errors.add(
+        'FIELD_CONFLICT',
+        'userId: give either userId or idType with identifier, not both',
+      );
+      return undefined;
+    }
+    if (!(await customerExists(db, orgId, userId))) {
+      errors.add('FIELD_UNKNOWN_REFERENCE', `userId: no customer ${userId} in this org`);
+      return undefined;
+    }
+    return { userId };
+  }
+  if (idType === undefined && identifier === undefined) {
+    errors.add('FIELD_REQUIRED', 'userId (or idType with identifier) is required');
+    return undefined;
+  }
+  if (idType === undefined) {
+    errors.add('FIELD_REQUIRED', 'idType is required with identifier');
+    return undefined;
+  }
+  if (identifier === undefined) {
+    errors.add('FIELD_REQUIRED', 'identifier is required with idType');
+    return undefined;
+  }
+  if (idType === 'EMAIL') {
+    const value = normaliseEmail(identifier);
+    if (value === undefined)
+      errors.add('FIELD_INVALID_EMAIL', 'identifier is not a valid email address');
+    return value === undefined ? undefined : { column: 'email', value };
+  }
+  const value = normaliseMobile(identifier);
+  if (value === undefined)
+    errors.add('FIELD_INVALID_MOBILE', 'identifier is not a valid mobile number');
+  return value === undefined ? undefined : { column: 'mobile', value };
+}
+
+async function loadLeads(db: Db, orgId: number, rows: LeadRow[]): Promise<Lead[]> {
+  const ids = rows.map((r) => r.id);
+  const [followUps, statusLogs] = await Promise.all([
+    listFollowUps(db, orgId, ids),
+    listStatusLogs(db, orgId, ids),
+  ]);
+  const followUpsByLead = groupByLead(followUps);
+  const logsByLead = groupByLead(statusLogs);
+  return rows.map((row) =>
+    leadRowToLead(row, followUpsByLead.get(row.id) ?? [], logsByLead.get(row.id) ?? []),
+  );
+}
+
+/** The caller's lead `id` with its follow-ups and status log, or LEAD_NOT_FOUND. */
+export async function getLead(ctx: AppContext, caller: Caller, id: number): Promise<Lead> {
+  const row = await findLead(ctx.store.db, caller.orgId, id);
+  if (!row) throw leadNotFound(id);
+  const [lead] = await loadLeads(ctx.store.db, caller.orgId, [row]);
+  if (!lead) throw leadNotFound(id);
+  return lead;
+}
+
+/**
+ * Adds a lead with its optional history, creating its customer from an identifier when needed.
+ *
+ * @example await createLead(ctx, caller, { leadFor: 'JKT-0192-M', idType: 'EMAIL', identifier: 'a@b.co' });
+ */
+export async function createLead(
+  ctx: AppContext,
+  caller: Caller,
+  body: LeadCreateBody,
+): Promise<Lead> {
+  const { db } = ctx.store;
+  const orgId = caller.orgId;
+  const errors = new FieldErrors();
+  const followUps = body.followUpDetails ?? [];
+  const history = body.statusLogDetails ?? [];
+  const createdBy = body.createdBy ?? caller.entityId;
+
+  const customer = await resolveCustomerRef(db, orgId, body, errors);
+  await checkEntities(
+    db,
+    orgId,
+    [
+      ['createdBy', body.createdBy],
+      ...followUps.flatMap((f, i): Array<[string, number | undefined]> => [
+        [`followUpDetails[${i}].createdBy`, f.createdBy],
+        [`followUpDetails[${i}].followedUpBy`, f.followedUpBy],
+      ]),
+      ...history.map((h, i): [string, number | undefined] => [
+        `statusLogDetails[${i}].createdBy`,
+        h.createdBy,
+      ]),
+    ],
+    errors,
+  );
+  await checkReasons(
+    db,
+    orgId,
+    history.map((h, i): [string, number] => [`statusLogDetails[${i}].reasonId`, h.reasonId]),
+    errors,
+  );
+  const ownerId =
+    body.owner === undefined ? undefined : await resolveOwner(db, orgId, body.owner, errors);
+  const orgSourceId = body.orgSourceId ?? IN_STORE_SOURCE_ID;
+  if (!(await channelExists(db, orgId, orgSourceId))) {
+    errors.add('FIELD_UNKNOWN_REFERENCE', `orgSourceId: no channel ${orgSourceId} in this org`);
+  }
+  const status: LeadStatus = body.status ?? history.at(-1)?.status ?? 'OPEN';
+  await checkSubStatus(db, orgId, status, body.subStatus, errors);
+  const apiCall = await findReasonByText(db, orgId, SYSTEM_REASONS.APICALL);
+  errors.throwIfAny();
+  if (!customer || !apiCall)
+    throw new Error('lead validation passed without a customer or APICALL');
+
+  const now = ctx.clock.now();
+  const createdOn = body.createdOn === undefined ? now : parseDateTime(body.createdOn);
+  const followedUpOns = followUps.map((f) => parseDateTime(f.followedUpOn));
+  const nextFollowUp =
+    body.nextFollowUp ?? followUps.findLast((f) => f.nextFollowUp !== undefined)?.nextFollowUp;
+  const statusRows = history.map((h) => ({
+    status: h.status,
+    sub_status: null as string | null,
+    created_by: h.createdBy ?? createdBy,
+    reason_id: h.reasonId,
+  }));
+  // Every lead has a status-log row for its current status as its newest row.
+  if (history.at(-1)?.status !== status) {
+    statusRows.push({
+      status,
+      sub_status: body.subStatus ?? null,
+      created_by: createdBy,
+      reason_id: apiCall.id,
+    });
+  }
+
+  const id = await ctx.store.transaction(async (trx) => {
+    const userId =
+      'userId' in customer
+        ? customer.userId
+        : await findOrCreateCustomer(trx, orgId, customer.column, customer.value, now);
+    const leadId = await insertLead(trx, {
+      org_id: orgId,
+      user_id: userId,
+      type: body.type ?? 'SKU',
+      lead_for: body.leadFor,
+      status,
+      sub_status: body.subStatus ?? null,
+      owner_id: ownerId ?? null,
+      next_follow_up: nextFollowUp === undefined ? null : parseDateTime(nextFollowUp),
+      last_follow_up: followedUpOns.length === 0 ? null : Math.max(...followedUpOns),
+      created_on: createdOn,
+      created_by: createdBy,
+      last_updated_on: now,
+      last_updated_by: caller.entityId,
+      org_source_id: orgSourceId,
+      extended_fields: JSON.stringify(body.extendedFields ?? {}),
+    });
+    await insertFollowUps(
+      trx,
+      followUps.map((f, i) => {
+        const by = f.createdBy ?? caller.entityId;
+        return {
+          org_id: orgId,
+          lead_id: leadId,
+          user_id: userId,
+          notes: f.notes ?? null,
+          created_by: by,
+          created_on: now,
+          followed_up_by: f.followedUpBy ?? by,
+          followed_up_on: followedUpOns[i] ?? now,
+          scheduled_follow_up:
+            f.scheduledFollowUp === undefined ? null : parseDateTime(f.scheduledFollowUp),
+        };
+      }),
+    );
+    await insertStatusLogs(
+      trx,
+      statusRows.map((r) => ({
+        ...r,
+        org_id: orgId,
+        lead_id: leadId,
+        user_id: userId,
+        created_on: createdOn,
+      })),
+    );
+    return leadId;
+  });
+  return getLead(ctx, caller, id);
+}
+
+/** Maps the list query to repository filters; a name matching nothing yields no rows. */
+export async function searchLeads(
+  ctx: AppContext,
+  caller: Caller,
+  query: LeadListQuery,
+): Promise<Lead[]> {
+  const errors = new FieldErrors();
+  if ((query.entityType === undefined) !== (query.entityCode === undefined)) {
+    errors.add('FIELD_CONFLICT', 'entityType and entityCode must be given together');
+  }
+  if (
+    query.substatus !== undefined &&
+    query.subStatus !== undefined &&
+    query.substatus !== query.subStatus
+  ) {
+    errors.add('FIELD_CONFLICT', 'substatus and subStatus differ; give one');
+  }
+  errors.throwIfAny();
+  // Without sortBy the order is by id, and sortOrder sets its direction.
+  const page: LeadPage = {
+    sortBy:
+      query.sortBy === 'createdOn'
+        ? 'created_on'
+        : query.sortBy === 'lastUpdatedOn'
+          ? 'last_updated_on'
+          : 'id',
+    direction: query.sortOrder === 'DESC' ? 'desc' : 'asc',
+    limit: query.limit,
+    offset: query.offset,
+  };
+  const rows = await listLeads(
+    ctx.store.db,
+    caller.orgId,
+    {
+      userId: query.userId,
+      status: query.status,
+      subStatus: query.substatus ?? query.subStatus,
+      type: query.type === 'ALL' ? undefined : query.type,
+      ownerId: query.owner,
+      orgSourceId: query.orgSourceId,
+      createdUnder:
+        query.entityType !== undefined && query.entityCode !== undefined
+          ? { type: query.entityType, code: query.entityCode }
+          : undefined,
+    },
+    page,
+  );
+  return loadLeads(ctx.store.db, caller.orgId, rows);
+}
+
+/** `lastUpdatedOn` of a change: now, but never before the lead's previous value. */
+function nextUpdatedOn(row: LeadRow, now: number): number {
+  return Math.max(row.last_updated_on, now);
+}
+
+/** Runs `change` on the locked lead in one transaction, then answers the whole lead. */
+async function changeLead(
+  ctx: AppContext,
+  caller: Caller,
+  id: number,
+  change: (trx: Db, row: LeadRow, now: number) => Promise<void>,
+): Promise<Lead> {
+  const lock = ctx.store.dialect === 'postgres';
+  await ctx.store.transaction(async (trx) => {
+    const row = await findLead(trx, caller.orgId, id, lock);
+    if (!row) throw leadNotFound(id);
+    await change(trx, row, ctx.clock.now());
+  });
+  return getLead(ctx, caller, id);
+}
+
+/** Merges extended fields (null removes a key) and/or assigns the owner (null unassigns). */
+export async function updateLeadFields(
+  ctx: AppContext,
+  caller: Caller,
+  id: number,
+  body: LeadUpdateBody,
+): Promise<Lead> {
+  await requireLead(ctx, caller, id);
+  const errors = new FieldErrors();
+  if (body.extendedFields === undefined && body.owner === undefined) {
+    errors.add('FIELD_REQUIRED', 'extendedFields or owner is required');
+  }
+  const ownerId =
+    typeof body.owner === 'string'
+      ? await resolveOwner(ctx.store.db, caller.orgId, body.owner, errors)
+      : null;
+  errors.throwIfAny();
+  return changeLead(ctx, caller, id, async (trx, row, now) => {
+    const fields = JSON.parse(row.extended_fields) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(body.extendedFields ?? {})) {
+      if (value === null) delete fields[key];
+      else fields[key] = value;
+    }
+    await updateLead(trx, caller.orgId, id, {
+      extended_fields: JSON.stringify(fields),
+      ...(body.owner === undefined ? {} : { owner_id: ownerId }),
+      last_updated_on: nextUpdatedOn(row, now),
+      last_updated_by: caller.entityId,
+    });
+  });
+}
+
+/** Appends one status-log row and moves the lead to that status, in one transaction. */
+export async function changeStatus(
+  ctx: AppContext,
+  caller: Caller,
+  id: number,
+  body: StatusChangeBody,
+): Promise<Lead> {
+  await requireLead(ctx, caller, id);
+  const { db } = ctx.store;
+  const errors = new FieldErrors();
+  await checkReasons(db, caller.orgId, [['reasonId', body.reasonId]], errors);
+  await checkSubStatus(db, caller.orgId, body.status, body.subStatus, errors);
+  await checkEntities(db, caller.orgId, [['createdBy', body.createdBy]], errors);
+  errors.throwIfAny();
+  return changeLead(ctx, caller, id, async (trx, row, now) => {
+    await insertStatusLogs(trx, [
+      {
+        org_id: caller.orgId,
+        lead_id: id,
+        user_id: row.user_id,
+        status: body.status,
+        sub_status: body.subStatus ?? null,
+        created_by: body.createdBy ?? caller.entityId,
+        created_on: body.createdOn === undefined ? now : parseDateTime(body.createdOn),
+        reason_id: body.reasonId,
+      },
+    ]);
+    await updateLead(trx, caller.orgId, id, {
+      status: body.status,
+      sub_status: body.subStatus ?? null,
+      last_updated_on: nextUpdatedOn(row, now),
+      last_updated_by: caller.entityId,
+    });
+  });
+}
+
+/** Appends a follow-up; `lastFollowUp` only moves forward, `nextFollowUp` is replaced when given. */
+export async function addFollowUp(
+  ctx: AppContext,
+  caller: Caller,
+  id: number,
+  body: FollowUpBody,
+): Promise<Lead> {
+  await requireLead(ctx, caller, id);
+  const errors = new FieldErrors();
+  await checkEntities(
+    ctx.store.db,
+    caller.orgId,
+    [
+      ['createdBy', body.createdBy],
+      ['followedUpBy', body.followedUpBy],
+    ],
+    errors,
+  );
+  errors.throwIfAny();
+  const followedUpOn = parseDateTime(body.followedUpOn);
+  return changeLead(ctx, caller, id, async (trx, row, now) => {
+    await insertFollowUps(trx, [
+      {
+        org_id: caller.orgId,
+        lead_id: id,
+        user_id: row.user_id,
+        notes: body.notes ?? null,
+        created_by: body.createdBy,
+        created_on: now,
+        followed_up_by: body.followedUpBy ?? body.createdBy,
+        followed_up_on: followedUpOn,
+        scheduled_follow_up:
+          body.scheduledFollowUp === undefined ? null : parseDateTime(body.scheduledFollowUp),
+      },
+    ]);
+    await updateLead(trx, caller.orgId, id, {
+      last_follow_up: Math.max(row.last_follow_up ?? followedUpOn, followedUpOn),
+      ...(body.nextFollowUp === undefined
+        ? {}
+        : { next_follow_up: parseDateTime(body.nextFollowUp) }),
+      last_updated_on: nextUpdatedOn(row, now),
+      last_updated_by: caller.entityId,
+    });
+  });
+}
+
+export async function getFollowUps(
+  ctx: AppContext,
+  caller: Caller,
+  id: number,
+): Promise<FollowUp[]> {
+  await requireLead(ctx, caller, id);
+  const rows = await listFollowUps(ctx.store.db, caller.orgId, [id]);
+  return rows.map(followUpRowToFollowUp);
+}
+
+export async function getStatusLog(
+  ctx: AppContext,
+  caller: Caller,
+  id: number,
+): Promise<StatusLog[]> {
+  await requireLead(ctx, caller, id);
+  const rows = await listStatusLogs(ctx.store.db, caller.orgId, [id]);
+  return rows.map(statusLogRowToStatusLog);
+}

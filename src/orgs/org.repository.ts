@@ -1,0 +1,15 @@
+import type { Db } from '../db/database.js';
+
+export type OrgRow = { id: number; name: string };
+
+export function findOrgByName(db: Db, name: string): Promise<OrgRow | undefined> {
+  return db.selectFrom('orgs').select(['id', 'name']).where('name', '=', name).executeTakeFirst();
+}
+
+export async function insertOrg(db: Db, name: string, now: number): Promise<OrgRow> {
+  return db
+    .insertInto('orgs')
+    .values({ name, created_on: now })
+    .returning(['id', 'name'])
+    .executeTakeFirstOrThrow();
+}

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { createContext, type AppContext } from './context.js';
+import { migrateToLatest } from './db/migrate.js';
+import { buildApp } from './app.js';
+
+export type RunningServer = {
+  app: FastifyInstance;
+  ctx: AppContext;
+  url: string;
+  close(): Promise<void>;
+};
+
+/**
+ * Opens the store, applies pending migrations, and listens. `close` stops accepting
+ * connections, lets in-flight requests finish, then closes the store.
+ *
+ * @example const server = await startServer(loadConfig()); await server.close();
+ */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const ctx = createContext(config);
+  await migrateToLatest(ctx.store);
+  const app = await buildApp(ctx);
+  const url = await app.listen({ host: config.host, port: config.port });
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await app.close();
+      await ctx.store.close();
+    })();
+    return closing;
+  };
+  return { app, ctx, url, close };
+}
+
+/** Closes the server gracefully on SIGTERM or SIGINT, then exits. */
+export function closeOnSignals(server: RunningServer): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    server.app.log.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

@@ -1,0 +1,19 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ListEnvelope, Warnings } from '../http/schemas.js';
+import { LeadStatusSchema } from '../leads/lead.schemas.js';
+
+export const SubStatusBody = Type.Object({
+  status: LeadStatusSchema,
+  subStatus: Type.String({ minLength: 1, maxLength: 100 }),
+});
+export type SubStatusBody = Static<typeof SubStatusBody>;
+
+export const SubStatus = Type.Object({ status: LeadStatusSchema, subStatus: Type.String() });
+export type SubStatus = Static<typeof SubStatus>;
+
+export const SubStatusResponse = Type.Object({
+  status: LeadStatusSchema,
+  subStatus: Type.String(),
+  warnings: Warnings,
+});
+export const SubStatusList = ListEnvelope(SubStatus);

@@ -1,0 +1,32 @@
+import type { AppContext } from '../context.js';
+import type { Caller } from '../auth/caller.js';
+import { AppError, envelopeItem, type EnvelopeItem } from '../http/errors.js';
+import { insertSubStatus, listSubStatuses } from './sub-status.repository.js';
+import type { SubStatus, SubStatusBody } from './sub-status.schemas.js';
+
+export async function getSubStatuses(ctx: AppContext, caller: Caller): Promise<SubStatus[]> {
+  const rows = await listSubStatuses(ctx.store.db, caller.orgId);
+  return rows.map((r) => ({ status: r.status, subStatus: r.sub_status }));
+}
+
+/** Adds a sub-status of a status; an existing pair is a warning, not an error. */
+export async function addSubStatus(
+  ctx: AppContext,
+  caller: Caller,
+  body: SubStatusBody,
+): Promise<SubStatus & { warnings: EnvelopeItem[] }> {
+  const subStatus = body.subStatus.trim();
+  if (subStatus === '') throw AppError.of('FIELD_INVALID_VALUE', 'subStatus must not be blank');
+  const added = await ctx.store.transaction((trx) =>
+    insertSubStatus(trx, caller.orgId, body.status, subStatus, ctx.clock.now()),
+  );
+  const warnings = added
+    ? []
+    : [
+        envelopeItem(
+          'SUB_STATUS_EXISTS',
+          `sub-status ${subStatus} of ${body.status} exists already`,
+        ),
+      ];
+  return { status: body.status, subStatus, warnings };
+}
