@@ -69,6 +69,10 @@ async function withPostgresDatabase(run) {
   }
 }
 
+// The README test runs the built CLI and server exactly as a user would.
+const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
 let failed = 0;
 for (const store of stores) {
   const status =

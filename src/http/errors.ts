@@ -32,11 +32,6 @@ export const ErrorCatalogue = {
     status: 401,
     when: 'Credentials are missing, malformed, unknown, wrong, expired, revoked or disabled. Every case answers the same.',
   },
-  FORBIDDEN: {
-    code: 1004,
-    status: 403,
-    when: 'The caller is authenticated but its entity type may not use this route.',
-  },
   UNSUPPORTED_MEDIA_TYPE: {
     code: 1005,
     status: 415,

@@ -1,0 +1,66 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TEST_STORE } from './helpers/app.js';
+
+/** The shell block between the walkthrough markers of README.md. */
+function walkthrough(): string {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = /<!-- walkthrough:start -->([\s\S]*?)<!-- walkthrough:end -->/.exec(readme)?.[1];
+  const script = section && /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!script) throw new Error('README.md has no walkthrough block');
+  return script;
+}
+
+describe('README walk-through', () => {
+  let server: ChildProcess;
+  let base: string;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'leadline-readme-'));
+  const storeEnv: Record<string, string> =
+    TEST_STORE === 'postgres'
+      ? { DATABASE_URL: String(process.env.LEADLINE_TEST_DATABASE_URL) }
+      : { DATA_DIR: dataDir };
+
+  before(async () => {
+    // Exactly what `npm start` runs, on a free port.
+    server = spawn(process.execPath, ['dist/cli/main.js', 'serve'], {
+      env: { ...process.env, ...storeEnv, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    base = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (match?.[1]) resolve(match[1]);
+      });
+      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+    });
+  });
+
+  after(() => {
+    server.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs as written and ends with the documented 400', () => {
+    const result = spawnSync('bash', ['-euo', 'pipefail', '-c', walkthrough()], {
+      env: { ...process.env, ...storeEnv, BASE: base, LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const lines = result.stdout.trim();
+    assert.match(lines, /^\{"id":\d+,"name":"Acme Retail"\}$/m);
+    assert.ok(
+      lines.endsWith(
+        '{"data":null,"warnings":[],"errors":[{"status":false,"code":1101,"message":"reasonId is required"},{"status":false,"code":1103,"message":"status must be one of OPEN, WON, LOST, ON_HOLD, DELETED"}]}',
+      ),
+      lines.slice(-400),
+    );
+    assert.match(lines, /"reason":"Size not in stock","subStatus":"AwaitingStock"/);
+    assert.match(lines, /"followedUpOn":"2026-03-03T09:30:00Z","notes":"Called"/);
+  });
+});
