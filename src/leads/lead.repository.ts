@@ -109,6 +109,11 @@ export function listLeads(
   filters: LeadFilters,
   page: LeadPage,
 ): Promise<LeadRow[]> {
+  return listLeadsQuery(db, orgId, filters, page).execute();
+}
+
+/** The query behind {@link listLeads}, unexecuted, so tests can EXPLAIN it. */
+export function listLeadsQuery(db: Db, orgId: number, filters: LeadFilters, page: LeadPage) {
   let query: LeadQuery = selectLeads(db).where('leads.org_id', '=', orgId);
   query =
     filters.status === undefined
@@ -146,5 +151,5 @@ export function listLeads(
     query = query.where('leads.created_by', 'in', subtree);
   }
   if (page.sortBy !== 'id') query = query.orderBy(`leads.${page.sortBy}`, page.direction);
-  return query.orderBy('leads.id', page.direction).limit(page.limit).offset(page.offset).execute();
+  return query.orderBy('leads.id', page.direction).limit(page.limit).offset(page.offset);
 }
