@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
@@ -7,11 +7,11 @@ import type { AppContext } from './context.js';
 import { TOKEN_HEADER } from './auth/authenticate.js';
 import { oauthRoutes } from './auth/oauth.routes.js';
 import { installContractHooks } from './http/contract-hooks.js';
-import { installErrorHandler } from './http/error-handler.js';
 import { installNotFoundHandler } from './http/not-found.js';
 import { ErrorEnvelope } from './http/schemas.js';
 import { validatorCompiler } from './http/validation.js';
-import type { EnvelopeItem } from './http/errors.js';
+import { envelopeItem, type EnvelopeItem } from './http/errors.js';
+import { errorEnvelope, installErrorHandler } from './http/error-handler.js';
 import { leadRoutes } from './leads/lead.routes.js';
 import { reasonRoutes } from './reasons/reason.routes.js';
 import { subStatusRoutes } from './sub-statuses/sub-status.routes.js';
@@ -49,13 +49,29 @@ export async function buildApp(
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Router-level failures (bad URL encoding, an over-long path segment) answer in the
+    // contract's envelope like every other error.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply
+        .status(tooLong ? 404 : 400)
+        .send(
+          errorEnvelope([
+            tooLong
+              ? envelopeItem('ROUTE_NOT_FOUND', 'no route has a path segment this long')
+              : envelopeItem('BAD_REQUEST', 'the request URL is malformed'),
+          ]),
+        );
+    },
   });
   app.decorate('ctx', ctx);
   app.decorateRequest('caller', undefined);
   app.decorateRequest('warnings', null as unknown as EnvelopeItem[]);
+  app.decorateRequest('inputErrors', null as unknown as FastifyRequest['inputErrors']);
   app.addHook('onRequest', async (request) => {
-    // A fresh array per request: a shared default would leak warnings across requests.
+    // Fresh arrays per request: a shared default would leak items across requests.
     request.warnings = [];
+    request.inputErrors = [];
   });
   app.setValidatorCompiler(validatorCompiler);
   app.removeContentTypeParser('text/plain');

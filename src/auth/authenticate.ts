@@ -27,7 +27,9 @@ function parseBasic(header: string): { username: string; secret: string } | unde
   const username = decoded.slice(0, colon);
   // Clients send the MD5 hex of the password; hex is case-insensitive.
   const secret = decoded.slice(colon + 1).toLowerCase();
-  if (username.length > 200 || !/^[0-9a-f]{32}$/.test(secret)) return undefined;
+  // Control characters are never part of a username (and PostgreSQL refuses NUL in text).
+  if (username.length > 200 || /\p{Cc}/u.test(username)) return undefined;
+  if (!/^[0-9a-f]{32}$/.test(secret)) return undefined;
   return { username, secret };
 }
 

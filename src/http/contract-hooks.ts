@@ -2,6 +2,8 @@ import type { ErrorObject } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { authenticate } from '../auth/authenticate.js';
 import { stripUnknownFields } from './unknown-fields.js';
+import { findNulCharacters } from './text-safety.js';
+import { AppError } from './errors.js';
 import { validationError } from './validation.js';
 import { callerOf } from './request-context.js';
 
@@ -30,19 +32,24 @@ export function installContractHooks(
     if (schema !== undefined && request.body !== undefined) {
       request.warnings.push(...stripUnknownFields(request.body, schema));
     }
+    request.inputErrors.push(
+      ...findNulCharacters(request.body, 'body'),
+      ...findNulCharacters(request.query, 'query'),
+    );
   });
 
   app.addHook('preHandler', async (request) => {
     const failure = request.validationError;
-    if (!failure) return;
+    if (!failure && request.inputErrors.length === 0) return;
     const check = request.routeOptions.config.requireResource;
     if (check) {
       const { id } = request.params as { id?: unknown };
       await check(app.ctx, callerOf(request), String(id));
     }
+    if (request.inputErrors.length > 0) throw new AppError(request.inputErrors);
     throw validationError(
-      (failure.validation ?? []) as ErrorObject[],
-      failure.validationContext ?? 'body',
+      (failure?.validation ?? []) as ErrorObject[],
+      failure?.validationContext ?? 'body',
     );
   });
 }

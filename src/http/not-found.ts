@@ -1,23 +1,36 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { envelopeItem } from './errors.js';
 import { errorEnvelope } from './error-handler.js';
 
+type RoutePattern = { pattern: RegExp; methods: string[] };
+
+/** `/v2/leads/:id(^\\d+$)/status` -> a RegExp matching the concrete paths of that route. */
+function pathPattern(url: string): RegExp {
+  const source = url
+    .split('/')
+    .map((part) => {
+      const param = /^:\w+(?:\((.*)\))?$/.exec(part);
+      if (param)
+        return param[1] ? `(?:${param[1].replace(/^\^/, '').replace(/\$$/, '')})` : '[^/]+';
+      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return new RegExp(`^${source}/?$`);
+}
+
 /**
  * Unknown routes answer 404, and a known path with an unsupported method answers 405 with an
- * `Allow` header; Fastify itself answers 404 for both.
+ * `Allow` header; Fastify itself answers 404 for both. Both are decided in `onRequest`, before
+ * credentials are checked and before any body is read, as the contract orders its checks.
  */
 export function installNotFoundHandler(app: FastifyInstance): void {
-  const routes: Array<{ pattern: RegExp; methods: string[] }> = [];
+  const routes: RoutePattern[] = [];
   app.addHook('onRoute', (route) => {
-    const source = route.url
-      .split('/')
-      .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-      .join('/');
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    routes.push({ pattern: new RegExp(`^${source}/?$`), methods: methods.map(String) });
+    routes.push({ pattern: pathPattern(route.url), methods: methods.map(String) });
   });
 
-  app.setNotFoundHandler(async (request, reply) => {
+  const answer = (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '/';
     const allowed = new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods));
     if (allowed.size > 0) {
@@ -33,5 +46,10 @@ export function installNotFoundHandler(app: FastifyInstance): void {
     return reply
       .status(404)
       .send(errorEnvelope([envelopeItem('ROUTE_NOT_FOUND', `no route ${request.method} ${path}`)]));
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return answer(request, reply);
   });
+  app.setNotFoundHandler(async (request, reply) => answer(request, reply));
 }

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Caller } from '../auth/caller.js';
-import type { EnvelopeItem } from './errors.js';
+import type { EnvelopeItem, ErrorName } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,6 +9,8 @@ declare module 'fastify' {
     caller: Caller | undefined;
     /** Warnings collected while handling the request (unknown fields, skipped parts). */
     warnings: EnvelopeItem[];
+    /** Input problems found before schema validation, reported after the path id check. */
+    inputErrors: Array<{ name: ErrorName; message: string }>;
   }
   interface FastifyInstance {
     ctx: AppContext;

@@ -27,6 +27,8 @@ import {
 
 const leadResponses = { 200: LeadResponse, ...commonErrors };
 const byId = { requireResource: requireLeadPath };
+/** Lead ids are digits, so `/v2/leads/reasons` and friends never reach a lead route. */
+const LEAD_PATH = '/v2/leads/:id(^\\d+$)';
 
 export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -63,7 +65,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/v2/leads/:id',
+    LEAD_PATH,
     {
       config: byId,
       schema: {
@@ -80,7 +82,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.put(
-    '/v2/leads/:id',
+    LEAD_PATH,
     {
       config: byId,
       schema: {
@@ -103,7 +105,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.put(
-    '/v2/leads/:id/status',
+    `${LEAD_PATH}/status`,
     {
       config: byId,
       schema: {
@@ -121,7 +123,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
-    '/v2/leads/:id/followup',
+    `${LEAD_PATH}/followup`,
     {
       config: byId,
       schema: {
@@ -139,7 +141,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/v2/leads/:id/followups',
+    `${LEAD_PATH}/followups`,
     {
       config: byId,
       schema: {
@@ -157,7 +159,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get(
-    '/v2/leads/:id/statusLog',
+    `${LEAD_PATH}/statusLog`,
     {
       config: byId,
       schema: {

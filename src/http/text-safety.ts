@@ -1,0 +1,41 @@
+import type { ErrorName } from './errors.js';
+
+/**
+ * Finds NUL characters in a parsed body or query. PostgreSQL cannot store U+0000 in text, and no
+ * field of the contract has a use for it, so it is refused on both stores alike rather than
+ * accepted by one and a 500 on the other.
+ *
+ * @example findNulCharacters({ leadFor: 'a\u0000' }, 'body') // [{ name: 'FIELD_INVALID_VALUE', ... }]
+ */
+export function findNulCharacters(
+  value: unknown,
+  part: string,
+): Array<{ name: ErrorName; message: string }> {
+  const found: Array<{ name: ErrorName; message: string }> = [];
+  const visit = (node: unknown, path: string) => {
+    if (typeof node === 'string') {
+      if (node.includes('\u0000')) {
+        found.push({
+          name: 'FIELD_INVALID_VALUE',
+          message: `${path || part} must not contain NUL characters`,
+        });
+      }
+    } else if (Array.isArray(node)) {
+      node.forEach((item, index) => visit(item, `${path}[${index}]`));
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, child] of Object.entries(node)) {
+        const field = path === '' ? key : `${path}.${key}`;
+        if (key.includes('\u0000')) {
+          found.push({
+            name: 'FIELD_INVALID_VALUE',
+            message: `a field name in ${path || part} contains NUL characters`,
+          });
+        } else {
+          visit(child, field);
+        }
+      }
+    }
+  };
+  visit(value, '');
+  return found;
+}
