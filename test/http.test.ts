@@ -286,6 +286,8 @@ describe('HTTP conventions', () => {
         const status = await send(t.app, o.till, 'PUT', `/v2/leads/${id}/status`, bad);
         assertError(status, 404, 1201);
         assert.equal(status.body.errors.length, 1);
+        // The message names the id as sent, not as a number coerced from it.
+        assert.equal(status.body.errors[0].message, `lead ${id} does not exist`);
       }
       // Ids are digits: anything else is no route at all, answered before credentials.
       for (const id of ['-5', 'abc', '1.5']) {

@@ -28,6 +28,8 @@ export function installContractHooks(
   }
 
   app.addHook('preValidation', async (request) => {
+    // Kept before validation coerces it: a 404 names the id exactly as the client sent it.
+    request.rawPathId = String((request.params as { id?: unknown }).id);
     const schema = request.routeOptions.schema?.body;
     if (schema !== undefined && request.body !== undefined) {
       request.warnings.push(...stripUnknownFields(request.body, schema));
@@ -43,8 +45,7 @@ export function installContractHooks(
     if (!failure && request.inputErrors.length === 0) return;
     const check = request.routeOptions.config.requireResource;
     if (check) {
-      const { id } = request.params as { id?: unknown };
-      await check(app.ctx, callerOf(request), String(id));
+      await check(app.ctx, callerOf(request), request.rawPathId);
     }
     if (request.inputErrors.length > 0) throw new AppError(request.inputErrors);
     throw validationError(

@@ -32,8 +32,14 @@ export function isDateTime(value: string): boolean {
   }
   if (hour > 23 || minute > 59 || second > 59) return false;
   if (m[8] !== 'Z' && (Number(m[10]) > 23 || Number(m[11]) > 59)) return false;
-  return true;
+  // Outputs are `YYYY-MM-DDThh:mm:ssZ`: an instant whose UTC year leaves 0001-9999 (e.g.
+  // 9999-12-31T23:59:59-23:59) could not be printed in that shape, so it is refused.
+  const ms = Date.parse(value);
+  return ms >= FIRST_INSTANT && ms <= LAST_INSTANT;
 }
+
+const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
  * Parses a date-time already checked with {@link isDateTime} into epoch milliseconds.

@@ -11,6 +11,8 @@ declare module 'fastify' {
     warnings: EnvelopeItem[];
     /** Input problems found before schema validation, reported after the path id check. */
     inputErrors: Array<{ name: ErrorName; message: string }>;
+    /** The `{id}` path segment as sent, before validation coerced it. */
+    rawPathId: string;
   }
   interface FastifyInstance {
     ctx: AppContext;

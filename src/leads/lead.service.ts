@@ -270,8 +270,11 @@ export async function createLead(
     created_by: h.createdBy ?? createdBy,
     reason_id: h.reasonId,
   }));
-  // Every lead has a status-log row for its current status as its newest row.
-  if (history.at(-1)?.status !== status) {
+  // Every lead's newest status-log row carries its current status and sub-status.
+  const last = statusRows.at(-1);
+  if (last?.status === status) {
+    last.sub_status = body.subStatus ?? null;
+  } else {
     statusRows.push({
       status,
       sub_status: body.subStatus ?? null,
