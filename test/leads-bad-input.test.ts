@@ -11,7 +11,7 @@ import {
   codeOf,
   NEVER_ID,
   orgSnapshot,
-} from './leads-fixtures.js';
+} from './helpers/fixtures.js';
 
 /**
  * Every bad request answers its 4xx with the catalogue code naming the field, and changes

@@ -11,7 +11,7 @@ import {
   reasonIdOf,
   UTC_SECOND,
   withoutWarnings,
-} from './leads-fixtures.js';
+} from './helpers/fixtures.js';
 
 describe('lead changes: status, follow-ups, updates and history reads', () => {
   const clock = new TestClock();

@@ -11,7 +11,7 @@ import {
   listIds,
   reasonIdOf,
   UTC_SECOND,
-} from './leads-fixtures.js';
+} from './helpers/fixtures.js';
 
 describe('POST /v2/leads', () => {
   const clock = new TestClock();

@@ -11,7 +11,7 @@ import {
   listIds,
   NEVER_ID,
   withoutWarnings,
-} from './leads-fixtures.js';
+} from './helpers/fixtures.js';
 
 describe('GET /v2/leads', () => {
   const clock = new TestClock();

@@ -2,29 +2,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from './helpers/app.js';
 import { newOrg, send, type TestOrg } from './helpers/factories.js';
+import { assertErrorsMatching } from './helpers/fixtures.js';
 
 const URL = '/v2/leads/reasons';
 
 function texts(list: Array<{ reason: string }>): string[] {
   return list.map((r) => r.reason);
-}
-
-function assertError(
-  response: { status: number; body: any },
-  status: number,
-  expected: Array<{ code: number; field: RegExp }>,
-): void {
-  assert.equal(response.status, status, JSON.stringify(response.body));
-  assert.equal(response.body.data, null);
-  assert.ok(Array.isArray(response.body.warnings));
-  const errors = response.body.errors as Array<{ status: boolean; code: number; message: string }>;
-  assert.equal(errors.length, expected.length, JSON.stringify(errors));
-  for (const want of expected) {
-    assert.ok(
-      errors.some((e) => e.status === false && e.code === want.code && want.field.test(e.message)),
-      `no error ${want.code} matching ${String(want.field)} in ${JSON.stringify(errors)}`,
-    );
-  }
 }
 
 describe('reasons', () => {
@@ -273,7 +256,7 @@ describe('reasons', () => {
         const o = await newOrg(t.ctx);
         const before = await list(o);
         const response = await send(t.app, o.admin, 'POST', URL, c.body);
-        assertError(response, 400, c.errors);
+        assertErrorsMatching(response, 400, c.errors);
         assert.deepEqual(await list(o), before);
       });
     }

@@ -2,26 +2,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from './helpers/app.js';
 import { newLead, newOrg, send, unique, type TestOrg } from './helpers/factories.js';
+import { assertErrorsMatching } from './helpers/fixtures.js';
 
 const ADD = '/v2/leads/substatus';
 const LIST = '/v2/leads/substatuses';
 const STATUSES = ['OPEN', 'WON', 'LOST', 'ON_HOLD', 'DELETED'] as const;
-
-function assertError(
-  response: { status: number; body: any },
-  expected: Array<{ code: number; field: RegExp }>,
-): void {
-  assert.equal(response.status, 400, JSON.stringify(response.body));
-  assert.equal(response.body.data, null);
-  const errors = response.body.errors as Array<{ status: boolean; code: number; message: string }>;
-  assert.equal(errors.length, expected.length, JSON.stringify(errors));
-  for (const want of expected) {
-    assert.ok(
-      errors.some((e) => e.status === false && e.code === want.code && want.field.test(e.message)),
-      `no error ${want.code} matching ${String(want.field)} in ${JSON.stringify(errors)}`,
-    );
-  }
-}
 
 describe('sub-statuses', () => {
   let t: TestApp;
@@ -268,7 +253,7 @@ describe('sub-statuses', () => {
         await send(t.app, o.admin, 'POST', ADD, { status: 'OPEN', subStatus: 'Existing' });
         const before = await list(o);
         const response = await send(t.app, o.admin, 'POST', ADD, c.body);
-        assertError(response, c.errors);
+        assertErrorsMatching(response, 400, c.errors);
         assert.deepEqual(await list(o), before);
       });
     }

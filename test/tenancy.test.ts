@@ -12,7 +12,7 @@ import {
   NEVER_ID,
   orgSnapshot,
   reasonIdOf,
-} from './leads-fixtures.js';
+} from './helpers/fixtures.js';
 
 /**
  * Nothing of another org is visible: another org's lead id answers exactly like an id that does

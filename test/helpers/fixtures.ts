@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import type { AppContext } from '../src/context.js';
-import { ErrorCatalogue, type ErrorName } from '../src/http/errors.js';
-import { send } from './helpers/factories.js';
+import type { AppContext } from '../../src/context.js';
+import { ErrorCatalogue, type ErrorName } from '../../src/http/errors.js';
+import { send } from './factories.js';
 
 /**
  * Shared pieces of the lead suites: catalogue codes, error assertions, reasons, sub-statuses,
@@ -45,6 +45,28 @@ export function assertErrors(
     );
     assert.ok(index >= 0, `expected ${name} (${codeOf(name)}) naming ${field} in ${response.raw}`);
     remaining.splice(index, 1);
+  }
+}
+
+/**
+ * Asserts an error envelope with exactly `expected` items, each with its catalogue code and a
+ * message matching its field pattern (in any order).
+ */
+export function assertErrorsMatching(
+  response: Response,
+  httpStatus: number,
+  expected: Array<{ code: number; field: RegExp }>,
+): void {
+  assert.equal(response.status, httpStatus, response.raw);
+  assert.equal(response.body?.data, null, response.raw);
+  assert.ok(Array.isArray(response.body.warnings), response.raw);
+  const errors = response.body.errors as Array<{ status: unknown; code: number; message: string }>;
+  assert.equal(errors.length, expected.length, response.raw);
+  for (const want of expected) {
+    assert.ok(
+      errors.some((e) => e.status === false && e.code === want.code && want.field.test(e.message)),
+      `no error ${want.code} matching ${String(want.field)} in ${response.raw}`,
+    );
   }
 }
 
