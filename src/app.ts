@@ -15,6 +15,12 @@ import { errorEnvelope, installErrorHandler } from './http/error-handler.js';
 import { leadRoutes } from './leads/lead.routes.js';
 import { reasonRoutes } from './reasons/reason.routes.js';
 import { subStatusRoutes } from './sub-statuses/sub-status.routes.js';
+import { installAdminGuard } from './admin/admin-guard.js';
+import { adminRoutes } from './admin/admin.routes.js';
+import { channelRoutes } from './channels/channel.routes.js';
+import { customerRoutes } from './customers/customer.routes.js';
+import { extendedFieldAdminRoutes } from './extended-fields/extended-field.admin-routes.js';
+import { extendedFieldRoutes } from './extended-fields/extended-field.routes.js';
 
 export type BuildAppOptions = {
   /** Pino options, or false for no logging (tests). */
@@ -127,6 +133,14 @@ export async function buildApp(
     await api.register(reasonRoutes);
     await api.register(subStatusRoutes);
     await api.register(leadRoutes);
+    await api.register(extendedFieldRoutes);
+    await api.register(customerRoutes);
+    await api.register(channelRoutes);
+    await api.register(async (admin) => {
+      installAdminGuard(admin);
+      await admin.register(adminRoutes);
+      await admin.register(extendedFieldAdminRoutes);
+    });
   });
   return app;
 }

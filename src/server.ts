@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './app.js';
+import { startAutoCloseScheduler } from './auto-close/auto-close.scheduler.js';
 
 export type RunningServer = {
   app: FastifyInstance;
@@ -22,9 +23,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   await migrateToLatest(ctx.store);
   const app = await buildApp(ctx);
   const url = await app.listen({ host: config.host, port: config.port });
+  const stopAutoClose = startAutoCloseScheduler(ctx, app.log);
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      await stopAutoClose();
       await app.close();
       await ctx.store.close();
     })();

@@ -1,13 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { createContext, type AppContext } from '../context.js';
+import { createContext } from '../context.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { AppError } from '../http/errors.js';
-import { createOrg } from '../orgs/org.service.js';
-import { createEntity } from '../entities/entity.service.js';
-import { createOauthClient } from '../auth/oauth.service.js';
-import { seedDemo } from '../demo/seed-demo.js';
+import type { Command, OptionValues } from './command.js';
+import { coreCommands } from './commands/core.js';
 import { closeOnSignals, startServer } from '../server.js';
 
 /**
@@ -15,76 +13,7 @@ import { closeOnSignals, startServer } from '../server.js';
  * `{"error": {"code", "message"}}` on stderr and exits 1 (2 for a usage error).
  */
 
-type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
-
-type Command = {
-  usage: string;
-  options: Options;
-  required: string[];
-  run(
-    ctx: AppContext,
-    values: Record<string, string | boolean | undefined>,
-    applied: string[],
-  ): Promise<unknown>;
-};
-
-const str = (v: string | boolean | undefined): string => String(v);
-const optStr = (v: string | boolean | undefined): string | undefined =>
-  v === undefined ? undefined : String(v);
-
-const COMMANDS: Record<string, Command> = {
-  migrate: {
-    usage: 'leadline migrate',
-    options: {},
-    required: [],
-    // Every command migrates first; this one only reports what that applied.
-    run: async (_ctx, _values, applied) => ({ applied }),
-  },
-  'org create': {
-    usage: 'leadline org create --name NAME',
-    options: { name: { type: 'string' } },
-    required: ['name'],
-    run: (ctx, v) => createOrg(ctx, str(v.name)),
-  },
-  'entity create': {
-    usage:
-      'leadline entity create --org NAME --type TYPE --code CODE [--parent CODE] [--password PASSWORD]',
-    options: {
-      org: { type: 'string' },
-      type: { type: 'string' },
-      code: { type: 'string' },
-      parent: { type: 'string' },
-      password: { type: 'string' },
-    },
-    required: ['org', 'type', 'code'],
-    run: (ctx, v) =>
-      createEntity(ctx, {
-        org: str(v.org),
-        type: str(v.type),
-        code: str(v.code),
-        parent: optStr(v.parent),
-        password: optStr(v.password),
-      }),
-  },
-  'oauth-client create': {
-    usage: 'leadline oauth-client create --org NAME --entity CODE',
-    options: { org: { type: 'string' }, entity: { type: 'string' } },
-    required: ['org', 'entity'],
-    run: (ctx, v) => createOauthClient(ctx, { org: str(v.org), entity: str(v.entity) }),
-  },
-  'seed-demo': {
-    usage: 'leadline seed-demo [--name NAME] [--leads N]',
-    options: { name: { type: 'string' }, leads: { type: 'string' } },
-    required: [],
-    run: (ctx, v) => {
-      const leads = v.leads === undefined ? 300 : Number(v.leads);
-      if (!Number.isInteger(leads) || leads < 0 || leads > 100_000) {
-        throw AppError.of('INVALID_ARGUMENT', '--leads must be an integer from 0 to 100000');
-      }
-      return seedDemo(ctx, { name: optStr(v.name) ?? 'Demo Retail', leads });
-    },
-  },
-};
+const COMMANDS: Record<string, Command> = { ...coreCommands };
 
 function fail(error: unknown): never {
   const body =
@@ -111,7 +40,7 @@ async function main(argv: string[]): Promise<void> {
   const command = COMMANDS[name];
   if (!command)
     throw AppError.of('INVALID_ARGUMENT', `unknown command ${name}; commands:\n${usage()}`);
-  let values: Record<string, string | boolean | undefined>;
+  let values: OptionValues;
   try {
     const parsed = parseArgs({
       args: argv.slice(name.split(' ').length),
@@ -119,7 +48,7 @@ async function main(argv: string[]): Promise<void> {
       strict: true,
       allowPositionals: false,
     });
-    values = parsed.values as Record<string, string | boolean | undefined>;
+    values = parsed.values as OptionValues;
   } catch (error) {
     throw AppError.of('INVALID_ARGUMENT', `${(error as Error).message}; usage: ${command.usage}`);
   }

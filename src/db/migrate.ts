@@ -1,10 +1,12 @@
 import { Migrator, type Migration, type MigrationResult } from 'kysely';
 import type { Store } from './database.js';
 import * as initial from './migrations/0001-initial.js';
+import * as orgModel from './migrations/0002-org-model.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0001-initial': initial,
+  '0002-org-model': orgModel,
 };
 
 /**

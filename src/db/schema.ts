@@ -12,6 +12,10 @@ export type OrgTable = {
   id: Generated<number>;
   name: string;
   created_on: number;
+  /** OPEN and ON_HOLD leads unchanged for this many days are closed as LOST; null: never. */
+  auto_close_days: number | null;
+  /** ISO 3166-1 alpha-2 country of mobile numbers given without an international prefix. */
+  country_code: string | null;
 };
 
 export const ENTITY_TYPES = [
@@ -152,6 +156,56 @@ export type StatusLogTable = {
   reason_id: number;
 };
 
+export const FIELD_DATA_TYPES = [
+  'STRING',
+  'INTEGER',
+  'DOUBLE',
+  'BOOLEAN',
+  'DATE',
+  'DATETIME',
+  'ENUM',
+] as const;
+export type FieldDataType = (typeof FIELD_DATA_TYPES)[number];
+
+/** Entity types that can carry extended fields; leads for now. */
+export const FIELD_ENTITY_TYPES = ['LEAD'] as const;
+export type FieldEntityType = (typeof FIELD_ENTITY_TYPES)[number];
+
+export type ExtendedFieldTable = {
+  id: Generated<number>;
+  org_id: number;
+  entity_type: FieldEntityType;
+  name: string;
+  label: string;
+  data_type: FieldDataType;
+  required: number;
+  /** JSON array of allowed values (ENUM only). */
+  enum_values: string | null;
+  created_on: number;
+};
+
+export type ExtendedFieldTranslationTable = {
+  field_id: number;
+  org_id: number;
+  /** ISO 639-1 code, lower case. */
+  language: string;
+  label: string | null;
+  /** JSON object: stored enum value -> shown value. */
+  value_labels: string;
+};
+
+export type AuditLogTable = {
+  id: Generated<number>;
+  org_id: number;
+  /** The admin entity that acted, or -1 for the command line. */
+  actor_id: number;
+  action: string;
+  target: string;
+  /** JSON object; never holds a secret. */
+  details: string;
+  created_on: number;
+};
+
 export type Database = {
   orgs: OrgTable;
   entities: EntityTable;
@@ -164,4 +218,7 @@ export type Database = {
   leads: LeadTable;
   follow_ups: FollowUpTable;
   status_logs: StatusLogTable;
+  extended_fields: ExtendedFieldTable;
+  extended_field_translations: ExtendedFieldTranslationTable;
+  audit_log: AuditLogTable;
 };

@@ -102,17 +102,22 @@ export async function seedDemo(ctx: AppContext, options: { name: string; leads: 
     const caller = asCaller(till);
     const kind = random();
     const type = kind < 0.6 ? 'SKU' : kind < 0.8 ? 'BRAND' : 'CATEGORY';
-    const lead = await createLead(ctx, caller, {
-      leadFor: type === 'SKU' ? pick(SKUS) : type === 'BRAND' ? pick(BRANDS) : pick(CATEGORIES),
-      type,
-      idType: i % 2 === 0 ? 'EMAIL' : 'MOBILE',
-      identifier:
-        i % 2 === 0 ? `shopper${i % 120}@example.com` : `+91 98${String(45000000 + (i % 150))}`,
-      owner: associate.code,
-      createdOn: formatDateTime(now - Math.floor(random() * 30 * 86400_000)),
-      nextFollowUp: formatDateTime(now + Math.floor(random() * 7 * 86400_000)),
-      extendedFields: { preferred_contact: pick(['WhatsApp', 'Phone', 'Email']) },
-    });
+    const lead = await createLead(
+      ctx,
+      caller,
+      {
+        leadFor: type === 'SKU' ? pick(SKUS) : type === 'BRAND' ? pick(BRANDS) : pick(CATEGORIES),
+        type,
+        idType: i % 2 === 0 ? 'EMAIL' : 'MOBILE',
+        identifier:
+          i % 2 === 0 ? `shopper${i % 120}@example.com` : `+91 98${String(45000000 + (i % 150))}`,
+        owner: associate.code,
+        createdOn: formatDateTime(now - Math.floor(random() * 30 * 86400_000)),
+        nextFollowUp: formatDateTime(now + Math.floor(random() * 7 * 86400_000)),
+        extendedFields: { preferred_contact: pick(['WhatsApp', 'Phone', 'Email']) },
+      },
+      [],
+    );
     if (random() < 0.5) {
       await addFollowUp(ctx, caller, lead.id, {
         createdBy: associate.id,

@@ -32,6 +32,11 @@ export const ErrorCatalogue = {
     status: 401,
     when: 'Credentials are missing, malformed, unknown, wrong, expired, revoked or disabled. Every case answers the same.',
   },
+  FORBIDDEN: {
+    code: 1004,
+    status: 403,
+    when: 'The caller is authenticated but its entity type may not use this route: `/v2/admin/*` routes are for ADMIN_USER entities only.',
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     code: 1005,
     status: 415,
@@ -102,11 +107,21 @@ export const ErrorCatalogue = {
     status: 404,
     when: "No lead has this id in the caller's org (it does not exist, or it belongs to another org: both answer alike).",
   },
+  CUSTOMER_NOT_FOUND: {
+    code: 1204,
+    status: 404,
+    when: "No customer has this id (or identifier) in the caller's org; another org's customer answers alike.",
+  },
+  FIELD_NOT_FOUND: {
+    code: 1205,
+    status: 404,
+    when: 'No extended field of this name is defined for the entity type in the org.',
+  },
   ORG_NOT_FOUND: { code: 1202, status: 404, when: 'CLI: no org has this name.' },
   ENTITY_NOT_FOUND: {
     code: 1203,
     status: 404,
-    when: 'CLI: no entity has this code in the org (e.g. `--parent` or `--entity`).',
+    when: 'No entity has this code in the org (admin routes; CLI `--parent`, `--entity`, `--code`).',
   },
   ORG_EXISTS: { code: 1301, status: 409, when: 'CLI: an org with this name exists already.' },
   ENTITY_EXISTS: {
@@ -118,6 +133,11 @@ export const ErrorCatalogue = {
     code: 1303,
     status: 409,
     when: 'CLI: another entity of the deployment already logs in with this code as its username.',
+  },
+  FIELD_EXISTS: {
+    code: 1305,
+    status: 409,
+    when: 'An extended field of this name is already defined for the entity type in the org.',
   },
   INVALID_ARGUMENT: {
     code: 1304,
@@ -138,6 +158,11 @@ export const ErrorCatalogue = {
     code: 2003,
     status: 200,
     when: 'Warning: the status/sub-status pair given to `POST /v2/leads/substatus` exists already.',
+  },
+  EXTENDED_FIELD_IGNORED: {
+    code: 2004,
+    status: 200,
+    when: 'Warning: an `extendedFields` key (named in the message) is not defined by the org; it was dropped and the lead saved without it.',
   },
 } as const satisfies Record<string, CatalogueEntry>;
 

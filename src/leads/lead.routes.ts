@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { commonErrors } from '../http/schemas.js';
+import { localiseLeads } from '../extended-fields/extended-field.localise.js';
 import { callerOf } from '../http/request-context.js';
 import {
   FollowUpBody,
   FollowUpList,
+  type Lead,
   LeadCreateBody,
   LeadIdParams,
   LeadList,
@@ -30,7 +33,24 @@ const byId = { requireResource: requireLeadPath };
 /** Lead ids are digits, so `/v2/leads/reasons` and friends never reach a lead route. */
 const LEAD_PATH = '/v2/leads/:id(^\\d+$)';
 
+/** The `language` header: extended-field values are shown in it where translated. */
+function languageOf(request: FastifyRequest): string | undefined {
+  const language = request.headers.language;
+  return typeof language === 'string' ? language : undefined;
+}
+
 export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  /** One lead as a response: localised, with the request's warnings beside its fields. */
+  const respond = async (request: FastifyRequest, lead: Lead) => {
+    const [shown] = await localiseLeads(
+      app.ctx,
+      callerOf(request).orgId,
+      [lead],
+      languageOf(request),
+    );
+    return { ...(shown ?? lead), warnings: request.warnings };
+  };
+
   app.post(
     '/v2/leads',
     {
@@ -41,10 +61,11 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: leadResponses,
       },
     },
-    async (request) => {
-      const lead = await createLead(app.ctx, callerOf(request), request.body);
-      return { ...lead, warnings: request.warnings };
-    },
+    async (request) =>
+      respond(
+        request,
+        await createLead(app.ctx, callerOf(request), request.body, request.warnings),
+      ),
   );
 
   app.get(
@@ -57,11 +78,15 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: LeadList, ...commonErrors },
       },
     },
-    async (request) => ({
-      data: await searchLeads(app.ctx, callerOf(request), request.query),
-      warnings: [],
-      errors: [],
-    }),
+    async (request) => {
+      const caller = callerOf(request);
+      const leads = await searchLeads(app.ctx, caller, request.query);
+      return {
+        data: await localiseLeads(app.ctx, caller.orgId, leads, languageOf(request)),
+        warnings: [],
+        errors: [],
+      };
+    },
   );
 
   app.get(
@@ -75,10 +100,8 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: leadResponses,
       },
     },
-    async (request) => ({
-      ...(await getLead(app.ctx, callerOf(request), request.params.id)),
-      warnings: [],
-    }),
+    async (request) =>
+      respond(request, await getLead(app.ctx, callerOf(request), request.params.id)),
   );
 
   app.put(
@@ -93,15 +116,17 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: leadResponses,
       },
     },
-    async (request) => {
-      const lead = await updateLeadFields(
-        app.ctx,
-        callerOf(request),
-        request.params.id,
-        request.body,
-      );
-      return { ...lead, warnings: request.warnings };
-    },
+    async (request) =>
+      respond(
+        request,
+        await updateLeadFields(
+          app.ctx,
+          callerOf(request),
+          request.params.id,
+          request.body,
+          request.warnings,
+        ),
+      ),
   );
 
   app.put(
@@ -116,10 +141,11 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: leadResponses,
       },
     },
-    async (request) => {
-      const lead = await changeStatus(app.ctx, callerOf(request), request.params.id, request.body);
-      return { ...lead, warnings: request.warnings };
-    },
+    async (request) =>
+      respond(
+        request,
+        await changeStatus(app.ctx, callerOf(request), request.params.id, request.body),
+      ),
   );
 
   app.post(
@@ -134,10 +160,11 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: leadResponses,
       },
     },
-    async (request) => {
-      const lead = await addFollowUp(app.ctx, callerOf(request), request.params.id, request.body);
-      return { ...lead, warnings: request.warnings };
-    },
+    async (request) =>
+      respond(
+        request,
+        await addFollowUp(app.ctx, callerOf(request), request.params.id, request.body),
+      ),
   );
 
   app.get(

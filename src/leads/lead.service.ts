@@ -2,7 +2,11 @@ import type { AppContext } from '../context.js';
 import type { Caller } from '../auth/caller.js';
 import type { Db } from '../db/database.js';
 import type { LeadStatus } from '../db/schema.js';
-import { AppError, FieldErrors } from '../http/errors.js';
+import { AppError, FieldErrors, type EnvelopeItem } from '../http/errors.js';
+import {
+  checkLeadFieldsOnCreate,
+  checkLeadFieldsOnUpdate,
+} from '../extended-fields/extended-field.validation.js';
 import { parseDateTime } from '../http/date-time.js';
 import { IN_STORE_SOURCE_ID } from '../channels/channel.catalogue.js';
 import { channelExists } from '../channels/channel.repository.js';
@@ -215,6 +219,7 @@ export async function createLead(
   ctx: AppContext,
   caller: Caller,
   body: LeadCreateBody,
+  warnings: EnvelopeItem[],
 ): Promise<Lead> {
   const { db } = ctx.store;
   const orgId = caller.orgId;
@@ -254,6 +259,13 @@ export async function createLead(
   }
   const status: LeadStatus = body.status ?? history.at(-1)?.status ?? 'OPEN';
   await checkSubStatus(db, orgId, status, body.subStatus, errors);
+  const extendedFields = await checkLeadFieldsOnCreate(
+    db,
+    orgId,
+    body.extendedFields,
+    errors,
+    warnings,
+  );
   const apiCall = await findReasonByText(db, orgId, SYSTEM_REASONS.APICALL);
   errors.throwIfAny();
   if (!customer || !apiCall)
@@ -303,7 +315,7 @@ export async function createLead(
       last_updated_on: now,
       last_updated_by: caller.entityId,
       org_source_id: orgSourceId,
-      extended_fields: JSON.stringify(body.extendedFields ?? {}),
+      extended_fields: JSON.stringify(extendedFields),
     });
     await insertFollowUps(
       trx,
@@ -415,6 +427,7 @@ export async function updateLeadFields(
   caller: Caller,
   id: number,
   body: LeadUpdateBody,
+  warnings: EnvelopeItem[],
 ): Promise<Lead> {
   await requireLead(ctx, caller, id);
   const errors = new FieldErrors();
@@ -425,10 +438,17 @@ export async function updateLeadFields(
     typeof body.owner === 'string'
       ? await resolveOwner(ctx.store.db, caller.orgId, body.owner, errors)
       : null;
+  const patch = await checkLeadFieldsOnUpdate(
+    ctx.store.db,
+    caller.orgId,
+    body.extendedFields ?? {},
+    errors,
+    warnings,
+  );
   errors.throwIfAny();
   return changeLead(ctx, caller, id, async (trx, row, now) => {
     const fields = JSON.parse(row.extended_fields) as Record<string, unknown>;
-    for (const [key, value] of Object.entries(body.extendedFields ?? {})) {
+    for (const [key, value] of Object.entries(patch)) {
       if (value === null) delete fields[key];
       else fields[key] = value;
     }
