@@ -1,3 +1,196 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../context.js';
+import type { Caller } from '../auth/caller.js';
+import { commonErrors } from '../http/schemas.js';
+import { callerOf } from '../http/request-context.js';
+import { AppError } from '../http/errors.js';
+import { formatDateTime } from '../http/date-time.js';
+import { findEntityByCode } from '../entities/entity.repository.js';
+import { addEntity, changeEntity, listEntities } from '../entities/entity.service.js';
+import { addOauthClient, revokeOauthClient } from '../auth/oauth.service.js';
+import { getOrgSettings, updateOrgSettings } from '../orgs/org-settings.service.js';
+import { listAudit } from '../audit/audit.repository.js';
+import { actorOf } from './actor.js';
+import {
+  AuditList,
+  AuditQuery,
+  EntityChangeBody,
+  EntityCodeParams,
+  EntityCreateBody,
+  EntityList,
+  EntityListQuery,
+  EntityResponse,
+  OauthClientChangeBody,
+  OauthClientCreateBody,
+  OauthClientCreated,
+  OauthClientKeyParams,
+  OauthClientRevoked,
+  SettingsBody,
+  SettingsResponse,
+} from './admin.schemas.js';
 
-export const adminRoutes: FastifyPluginAsyncTypebox = async (_app) => {};
+const adminErrors = { ...commonErrors, 403: commonErrors[400], 409: commonErrors[400] };
+
+/** 404 before body errors for `/entities/{code}`, like lead ids. */
+async function requireEntityPath(ctx: AppContext, caller: Caller, code: string): Promise<void> {
+  if (!(await findEntityByCode(ctx.store.db, caller.orgId, code))) {
+    throw AppError.of('ENTITY_NOT_FOUND', `no entity ${code.slice(0, 100)} in this org`);
+  }
+}
+
+/** The administrators' API: entities and credentials, settings and the audit log. */
+export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['admin'];
+
+  app.get(
+    '/v2/admin/entities',
+    {
+      schema: {
+        tags,
+        summary: 'The org’s entities, oldest first',
+        querystring: EntityListQuery,
+        response: { 200: EntityList, ...adminErrors },
+      },
+    },
+    async (request) => ({
+      data: await listEntities(app.ctx, callerOf(request).orgId, request.query),
+      warnings: [],
+      errors: [],
+    }),
+  );
+
+  app.post(
+    '/v2/admin/entities',
+    {
+      schema: {
+        tags,
+        summary: 'Add an org unit or a log-in entity (with a password)',
+        body: EntityCreateBody,
+        response: { 200: EntityResponse, ...adminErrors },
+      },
+    },
+    async (request) => ({
+      ...(await addEntity(app.ctx, actorOf(callerOf(request)), request.body)),
+      warnings: request.warnings,
+    }),
+  );
+
+  app.put(
+    '/v2/admin/entities/:code',
+    {
+      config: { requireResource: requireEntityPath },
+      schema: {
+        tags,
+        summary: 'Disable or enable an entity, or set its password',
+        params: EntityCodeParams,
+        body: EntityChangeBody,
+        response: { 200: EntityResponse, ...adminErrors },
+      },
+    },
+    async (request) => ({
+      ...(await changeEntity(
+        app.ctx,
+        actorOf(callerOf(request)),
+        request.params.code,
+        request.body,
+      )),
+      warnings: request.warnings,
+    }),
+  );
+
+  app.post(
+    '/v2/admin/oauthClients',
+    {
+      schema: {
+        tags,
+        summary: 'Create an OAuth client for a log-in entity',
+        body: OauthClientCreateBody,
+        response: { 200: OauthClientCreated, ...adminErrors },
+      },
+    },
+    async (request) => ({
+      ...(await addOauthClient(app.ctx, actorOf(callerOf(request)), request.body.entity)),
+      warnings: request.warnings,
+    }),
+  );
+
+  app.put(
+    '/v2/admin/oauthClients/:key',
+    {
+      schema: {
+        tags,
+        summary: 'Revoke an OAuth client and its tokens',
+        params: OauthClientKeyParams,
+        body: OauthClientChangeBody,
+        response: { 200: OauthClientRevoked, ...adminErrors },
+      },
+    },
+    async (request) => ({
+      ...(await revokeOauthClient(app.ctx, actorOf(callerOf(request)), request.params.key)),
+      warnings: request.warnings,
+    }),
+  );
+
+  app.get(
+    '/v2/admin/settings',
+    {
+      schema: {
+        tags,
+        summary: 'The org’s settings',
+        response: { 200: SettingsResponse, ...adminErrors },
+      },
+    },
+    async (request) => ({
+      ...(await getOrgSettings(app.ctx, callerOf(request).orgId)),
+      warnings: [],
+    }),
+  );
+
+  app.put(
+    '/v2/admin/settings',
+    {
+      schema: {
+        tags,
+        summary: 'Change settings: auto-close days, default country of mobiles',
+        body: SettingsBody,
+        response: { 200: SettingsResponse, ...adminErrors },
+      },
+    },
+    async (request) => ({
+      ...(await updateOrgSettings(app.ctx, actorOf(callerOf(request)), request.body)),
+      warnings: request.warnings,
+    }),
+  );
+
+  app.get(
+    '/v2/admin/audit',
+    {
+      schema: {
+        tags,
+        summary: 'The audit log of administrative changes, newest first',
+        querystring: AuditQuery,
+        response: { 200: AuditList, ...adminErrors },
+      },
+    },
+    async (request) => {
+      const rows = await listAudit(
+        app.ctx.store.db,
+        callerOf(request).orgId,
+        request.query.limit,
+        request.query.offset,
+      );
+      return {
+        data: rows.map((row) => ({
+          id: row.id,
+          actorId: row.actor_id,
+          action: row.action,
+          target: row.target,
+          details: JSON.parse(row.details) as Record<string, unknown>,
+          createdOn: formatDateTime(row.created_on),
+        })),
+        warnings: [],
+        errors: [],
+      };
+    },
+  );
+};

@@ -74,3 +74,18 @@ export function findTokenCaller(db: Db, tokenHash: string, now: number) {
     .where('entities.disabled', '=', 0)
     .executeTakeFirst();
 }
+
+/** The org's client with this key (another org's key is not found). */
+export function findOrgOauthClient(db: Db, orgId: number, key: string) {
+  return db
+    .selectFrom('oauth_clients')
+    .innerJoin('entities', 'entities.id', 'oauth_clients.entity_id')
+    .select(['oauth_clients.id', 'oauth_clients.revoked', 'entities.code as entity_code'])
+    .where('oauth_clients.org_id', '=', orgId)
+    .where('oauth_clients.client_key', '=', key)
+    .executeTakeFirst();
+}
+
+export async function setOauthClientRevoked(db: Db, id: number): Promise<void> {
+  await db.updateTable('oauth_clients').set({ revoked: 1 }).where('id', '=', id).execute();
+}

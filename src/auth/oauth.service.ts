@@ -7,37 +7,82 @@ import { hashSecret, randomToken, sha256Hex, verifySecret } from './secrets.js';
 import {
   deleteExpiredTokens,
   findOauthClientByKey,
+  findOrgOauthClient,
   insertOauthClient,
   insertToken,
+  setOauthClientRevoked,
 } from './oauth.repository.js';
+import { cliActor, type Actor } from '../admin/actor.js';
+import { recordAudit } from '../audit/audit.repository.js';
 
 /**
- * Creates an OAuth client acting as an org's log-in entity. The secret is shown once and stored
- * only as Argon2id.
+ * Creates an OAuth client acting as one of the actor's org's log-in entities. The secret is
+ * shown once and stored only as Argon2id. Recorded in the audit log.
  *
- * @example const { key, secret } = await createOauthClient(ctx, { org: 'Acme', entity: 'crm-sync' });
+ * @example const { key, secret } = await addOauthClient(ctx, actor, 'crm-sync');
  */
+export async function addOauthClient(
+  ctx: AppContext,
+  actor: Actor,
+  entityCode: string,
+): Promise<{ key: string; secret: string; entity: string }> {
+  const entity = await findEntityByCode(ctx.store.db, actor.orgId, entityCode);
+  if (!entity) {
+    throw AppError.of('FIELD_UNKNOWN_REFERENCE', `entity: no entity ${entityCode} in this org`);
+  }
+  if (!(LOGIN_ENTITY_TYPES as readonly string[]).includes(entity.type)) {
+    throw AppError.of('FIELD_INVALID_VALUE', `entity: a ${entity.type} cannot log in`);
+  }
+  const key = `ll_${randomToken(12)}`;
+  const secret = randomToken(32);
+  const secretHash = await hashSecret(secret);
+  await ctx.store.transaction(async (trx) => {
+    const now = ctx.clock.now();
+    await insertOauthClient(trx, {
+      orgId: actor.orgId,
+      entityId: entity.id,
+      key,
+      secretHash,
+      now,
+    });
+    await recordAudit(trx, actor, 'oauth_client.create', key, { entity: entity.code }, now);
+  });
+  return { key, secret, entity: entity.code };
+}
+
+/** The CLI's `oauth-client create`: {@link addOauthClient} in the org named `org`. */
 export async function createOauthClient(
   ctx: AppContext,
   input: { org: string; entity: string },
 ): Promise<{ key: string; secret: string }> {
   const org = await requireOrg(ctx, input.org);
-  const entity = await findEntityByCode(ctx.store.db, org.id, input.entity);
-  if (!entity)
-    throw AppError.of('ENTITY_NOT_FOUND', `--entity: no entity ${input.entity} in ${org.name}`);
-  if (!(LOGIN_ENTITY_TYPES as readonly string[]).includes(entity.type)) {
-    throw AppError.of('INVALID_ARGUMENT', `--entity: a ${entity.type} cannot log in`);
-  }
-  const key = `ll_${randomToken(12)}`;
-  const secret = randomToken(32);
-  await insertOauthClient(ctx.store.db, {
-    orgId: org.id,
-    entityId: entity.id,
-    key,
-    secretHash: await hashSecret(secret),
-    now: ctx.clock.now(),
-  });
+  const { key, secret } = await addOauthClient(ctx, cliActor(org.id), input.entity);
   return { key, secret };
+}
+
+/**
+ * Revokes a client of the actor's org: its key stops working and so do the tokens already
+ * issued to it (token look-ups check the client). Another org's key answers like an unknown one.
+ */
+export async function revokeOauthClient(
+  ctx: AppContext,
+  actor: Actor,
+  key: string,
+): Promise<{ key: string; entity: string; revoked: boolean }> {
+  return ctx.store.transaction(async (trx) => {
+    const client = await findOrgOauthClient(trx, actor.orgId, key);
+    if (!client) throw AppError.of('OAUTH_CLIENT_NOT_FOUND', `no OAuth client ${key} in this org`);
+    await setOauthClientRevoked(trx, client.id);
+    await recordAudit(
+      trx,
+      actor,
+      'oauth_client.revoke',
+      key,
+      { entity: client.entity_code },
+      ctx.clock.now(),
+    );
+    return { key, entity: client.entity_code, revoked: true };
+  });
 }
 
 /**

@@ -3,9 +3,10 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createContext } from '../context.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { AppError } from '../http/errors.js';
+import { AppError, ErrorCatalogue } from '../http/errors.js';
 import type { Command, OptionValues } from './command.js';
 import { coreCommands } from './commands/core.js';
+import { adminCommands } from './commands/admin.js';
 import { closeOnSignals, startServer } from '../server.js';
 
 /**
@@ -13,15 +14,38 @@ import { closeOnSignals, startServer } from '../server.js';
  * `{"error": {"code", "message"}}` on stderr and exits 1 (2 for a usage error).
  */
 
-const COMMANDS: Record<string, Command> = { ...coreCommands };
+const COMMANDS: Record<string, Command> = { ...coreCommands, ...adminCommands };
+
+/** `autoCloseDays must be …` -> `--auto-close-days must be …`: services name fields, not options. */
+function asOption(message: string): string {
+  return message.replace(
+    /^[a-z][A-Za-z]*/,
+    (field) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+  );
+}
 
 function fail(error: unknown): never {
+  // A service's bad-field error is, on the command line, a bad option: a usage error.
+  const usageError =
+    error instanceof AppError &&
+    (error.code === ErrorCatalogue.INVALID_ARGUMENT.code || error.statusCode === 400);
   const body =
     error instanceof AppError
-      ? { code: error.code, message: error.message }
-      : { code: 1000, message: error instanceof Error ? error.message : String(error) };
+      ? usageError
+        ? {
+            code: ErrorCatalogue.INVALID_ARGUMENT.code,
+            message:
+              error.code === ErrorCatalogue.INVALID_ARGUMENT.code
+                ? error.message
+                : error.items.map((i) => asOption(i.message)).join('; '),
+          }
+        : { code: error.code, message: error.message }
+      : {
+          code: ErrorCatalogue.INTERNAL.code,
+          message: error instanceof Error ? error.message : String(error),
+        };
   process.stderr.write(`${JSON.stringify({ error: body })}\n`);
-  process.exit(error instanceof AppError && error.code === 1304 ? 2 : 1);
+  process.exit(usageError ? 2 : 1);
 }
 
 function usage(): string {

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
-import type { EntityType } from '../db/schema.js';
+import type { Updateable } from 'kysely';
+import type { EntityTable, EntityType } from '../db/schema.js';
 
 export type EntityRow = {
   id: number;
@@ -7,11 +8,21 @@ export type EntityRow = {
   type: EntityType;
   code: string;
   parent_id: number | null;
+  username: string | null;
+  disabled: number;
 };
 
-export type LoginRow = EntityRow & { password_hash: string | null; disabled: number };
+export type LoginRow = EntityRow & { password_hash: string | null };
 
-const entityColumns = ['id', 'org_id', 'type', 'code', 'parent_id'] as const;
+const entityColumns = [
+  'id',
+  'org_id',
+  'type',
+  'code',
+  'parent_id',
+  'username',
+  'disabled',
+] as const;
 
 export function findEntityByCode(
   db: Db,
@@ -46,16 +57,8 @@ export async function findEntitiesByIds(
 export function findLoginByUsername(db: Db, username: string): Promise<LoginRow | undefined> {
   return db
     .selectFrom('entities')
-    .select([...entityColumns, 'password_hash', 'disabled'])
+    .select([...entityColumns, 'password_hash'])
     .where('username', '=', username)
-    .executeTakeFirst();
-}
-
-export function findLoginById(db: Db, id: number): Promise<LoginRow | undefined> {
-  return db
-    .selectFrom('entities')
-    .select([...entityColumns, 'password_hash', 'disabled'])
-    .where('id', '=', id)
     .executeTakeFirst();
 }
 
@@ -85,4 +88,31 @@ export async function insertEntity(
     })
     .returning(entityColumns)
     .executeTakeFirstOrThrow();
+}
+
+/** Sets `disabled` and/or the credentials of the org's entity `id`; answers the updated row. */
+export function setEntityCredentials(
+  db: Db,
+  orgId: number,
+  id: number,
+  values: Updateable<EntityTable>,
+): Promise<EntityRow> {
+  return db
+    .updateTable('entities')
+    .set(values)
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .returning(entityColumns)
+    .executeTakeFirstOrThrow();
+}
+
+/** One page of the org's entities, oldest first. */
+export function listEntityRows(
+  db: Db,
+  orgId: number,
+  query: { type?: EntityType | undefined; limit: number; offset: number },
+): Promise<EntityRow[]> {
+  let select = db.selectFrom('entities').select(entityColumns).where('org_id', '=', orgId);
+  if (query.type !== undefined) select = select.where('type', '=', query.type);
+  return select.orderBy('id').limit(query.limit).offset(query.offset).execute();
 }

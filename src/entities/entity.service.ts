@@ -1,18 +1,22 @@
 import type { AppContext } from '../context.js';
+import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { ENTITY_TYPES, LOGIN_ENTITY_TYPES, type EntityType } from '../db/schema.js';
-import { AppError } from '../http/errors.js';
+import { AppError, FieldErrors } from '../http/errors.js';
 import { requireOrg } from '../orgs/org.service.js';
 import { hashSecret, md5Hex } from '../auth/secrets.js';
+import { cliActor, type Actor } from '../admin/actor.js';
+import { recordAudit } from '../audit/audit.repository.js';
 import {
   findEntityByCode,
   findLoginByUsername,
   insertEntity,
+  listEntityRows,
+  setEntityCredentials,
   type EntityRow,
 } from './entity.repository.js';
 
-export type CreateEntityInput = {
-  org: string;
+export type NewEntity = {
   type: string;
   code: string;
   parent?: string | undefined;
@@ -26,50 +30,86 @@ export type EntityView = {
   code: string;
   parentId?: number;
   canLogIn: boolean;
+  disabled: boolean;
 };
 
-const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
+export const CODE_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$';
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 200;
 
 function isEntityType(value: string): value is EntityType {
   return (ENTITY_TYPES as readonly string[]).includes(value);
 }
 
-function canLogIn(type: EntityType): boolean {
+export function canLogIn(type: EntityType): boolean {
   return (LOGIN_ENTITY_TYPES as readonly string[]).includes(type);
 }
 
+function entityRowToView(row: EntityRow): EntityView {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    type: row.type,
+    code: row.code,
+    ...(row.parent_id === null ? {} : { parentId: row.parent_id }),
+    canLogIn: row.username !== null,
+    disabled: row.disabled !== 0,
+  };
+}
+
+function checkPassword(password: string, errors: FieldErrors): void {
+  if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
+    errors.add(
+      'FIELD_INVALID_VALUE',
+      `password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`,
+    );
+  }
+}
+
+async function requireEntity(db: Db, orgId: number, code: string): Promise<EntityRow> {
+  const row = await findEntityByCode(db, orgId, code);
+  if (!row) throw AppError.of('ENTITY_NOT_FOUND', `no entity ${code} in this org`);
+  return row;
+}
+
 /**
- * Creates an org unit or a log-in entity. With a password the entity can log in, its username
- * being its code; the password is stored only as Argon2id of its MD5 hex (what clients send).
+ * Adds an org unit or a log-in entity to the actor's org. With a password the entity can log
+ * in, its username being its code (unique across the deployment); the password is stored only
+ * as Argon2id of its MD5 hex, the form clients send. Recorded in the audit log.
  *
- * @example await createEntity(ctx, { org: 'Acme', type: 'TILL', code: 'till-1', parent: 'store-1', password: 's3cret' });
+ * @example await addEntity(ctx, actor, { type: 'TILL', code: 'till-1', parent: 'store-1', password: 's3cret-pw' });
  */
-export async function createEntity(ctx: AppContext, input: CreateEntityInput): Promise<EntityView> {
-  const org = await requireOrg(ctx, input.org);
+export async function addEntity(
+  ctx: AppContext,
+  actor: Actor,
+  input: NewEntity,
+): Promise<EntityView> {
+  const errors = new FieldErrors();
   const type = input.type.toUpperCase();
   if (!isEntityType(type)) {
-    throw AppError.of('INVALID_ARGUMENT', `--type must be one of ${ENTITY_TYPES.join(', ')}`);
+    errors.add('FIELD_INVALID_VALUE', `type must be one of ${ENTITY_TYPES.join(', ')}`);
   }
-  if (!CODE_PATTERN.test(input.code)) {
-    throw AppError.of(
-      'INVALID_ARGUMENT',
-      '--code must be 1 to 100 letters, digits, dots, dashes, underscores or @, starting with a letter or digit',
+  if (!new RegExp(CODE_PATTERN).test(input.code)) {
+    errors.add(
+      'FIELD_INVALID_VALUE',
+      'code must be 1 to 100 letters, digits, dots, dashes, underscores or @, starting with a letter or digit',
     );
   }
   if (input.password !== undefined) {
-    if (!canLogIn(type)) {
-      throw AppError.of('INVALID_ARGUMENT', `--password: a ${type} cannot log in`);
+    if (isEntityType(type) && !canLogIn(type)) {
+      errors.add('FIELD_INVALID_VALUE', `password: a ${type} cannot log in`);
     }
-    if (input.password.length < 8 || input.password.length > 200) {
-      throw AppError.of('INVALID_ARGUMENT', '--password must be 8 to 200 characters');
-    }
+    checkPassword(input.password, errors);
   }
   let parent: EntityRow | undefined;
   if (input.parent !== undefined) {
-    parent = await findEntityByCode(ctx.store.db, org.id, input.parent);
+    parent = await findEntityByCode(ctx.store.db, actor.orgId, input.parent);
     if (!parent)
-      throw AppError.of('ENTITY_NOT_FOUND', `--parent: no entity ${input.parent} in ${org.name}`);
+      errors.add('FIELD_UNKNOWN_REFERENCE', `parent: no entity ${input.parent} in this org`);
   }
+  errors.throwIfAny();
+  if (!isEntityType(type)) throw new Error('unreachable: type was checked');
+
   const username = input.password === undefined ? null : input.code;
   if (username !== null && (await findLoginByUsername(ctx.store.db, username))) {
     throw AppError.of('USERNAME_TAKEN', `username ${username} is taken in this deployment`);
@@ -78,34 +118,117 @@ export async function createEntity(ctx: AppContext, input: CreateEntityInput): P
     input.password === undefined ? null : await hashSecret(md5Hex(input.password));
   try {
     const row = await ctx.store.transaction(async (trx) => {
-      if (await findEntityByCode(trx, org.id, input.code)) {
-        throw AppError.of('ENTITY_EXISTS', `entity ${input.code} exists already in ${org.name}`);
+      if (await findEntityByCode(trx, actor.orgId, input.code)) {
+        throw AppError.of('ENTITY_EXISTS', `entity ${input.code} exists already in this org`);
       }
-      return insertEntity(trx, {
-        orgId: org.id,
+      const now = ctx.clock.now();
+      const inserted = await insertEntity(trx, {
+        orgId: actor.orgId,
         type,
         code: input.code,
         parentId: parent?.id ?? null,
         username,
         passwordHash,
-        now: ctx.clock.now(),
+        now,
       });
+      await recordAudit(
+        trx,
+        actor,
+        'entity.create',
+        input.code,
+        { type, parent: input.parent ?? null, canLogIn: username !== null },
+        now,
+      );
+      return inserted;
     });
-    return {
-      id: row.id,
-      orgId: row.org_id,
-      type: row.type,
-      code: row.code,
-      ...(row.parent_id === null ? {} : { parentId: row.parent_id }),
-      canLogIn: username !== null,
-    };
+    return entityRowToView(row);
   } catch (error) {
     // Another process may have taken the code or username between the check and the insert.
     if (isUniqueViolation(error)) {
       throw String((error as Error).message).includes('username')
         ? AppError.of('USERNAME_TAKEN', `username ${input.code} is taken in this deployment`)
-        : AppError.of('ENTITY_EXISTS', `entity ${input.code} exists already in ${org.name}`);
+        : AppError.of('ENTITY_EXISTS', `entity ${input.code} exists already in this org`);
     }
     throw error;
   }
+}
+
+/**
+ * The CLI's `entity create`: {@link addEntity} in the org named `org`, recorded as a CLI change.
+ */
+export async function createEntity(
+  ctx: AppContext,
+  input: NewEntity & { org: string },
+): Promise<EntityView> {
+  const org = await requireOrg(ctx, input.org);
+  return addEntity(ctx, cliActor(org.id), input);
+}
+
+export type EntityChange = { disabled?: boolean | undefined; password?: string | undefined };
+
+/**
+ * Disables or re-enables an entity and/or sets its password (which also lets an entity without
+ * credentials log in, if its type can). Takes effect at once for every server process: the
+ * credential cache is keyed to the stored hash and authentication reads `disabled` each time.
+ */
+export async function changeEntity(
+  ctx: AppContext,
+  actor: Actor,
+  code: string,
+  change: EntityChange,
+): Promise<EntityView> {
+  const entity = await requireEntity(ctx.store.db, actor.orgId, code);
+  const errors = new FieldErrors();
+  if (change.disabled === undefined && change.password === undefined) {
+    errors.add('FIELD_REQUIRED', 'disabled or password is required');
+  }
+  if (change.disabled === true && entity.id === actor.actorId) {
+    errors.add('FIELD_INVALID_VALUE', 'disabled: an administrator cannot disable itself');
+  }
+  if (change.password !== undefined) {
+    if (!canLogIn(entity.type))
+      errors.add('FIELD_INVALID_VALUE', `password: a ${entity.type} cannot log in`);
+    checkPassword(change.password, errors);
+  }
+  errors.throwIfAny();
+  if (change.password !== undefined && entity.username === null) {
+    const holder = await findLoginByUsername(ctx.store.db, entity.code);
+    if (holder)
+      throw AppError.of('USERNAME_TAKEN', `username ${entity.code} is taken in this deployment`);
+  }
+  const passwordHash =
+    change.password === undefined ? undefined : await hashSecret(md5Hex(change.password));
+  const row = await ctx.store.transaction(async (trx) => {
+    const now = ctx.clock.now();
+    const updated = await setEntityCredentials(trx, actor.orgId, entity.id, {
+      ...(change.disabled === undefined ? {} : { disabled: change.disabled ? 1 : 0 }),
+      ...(passwordHash === undefined ? {} : { password_hash: passwordHash, username: entity.code }),
+    });
+    if (change.disabled !== undefined) {
+      await recordAudit(
+        trx,
+        actor,
+        change.disabled ? 'entity.disable' : 'entity.enable',
+        code,
+        {},
+        now,
+      );
+    }
+    if (passwordHash !== undefined) {
+      // The audit says that the password changed, never what to.
+      await recordAudit(trx, actor, 'entity.password', code, {}, now);
+    }
+    return updated;
+  });
+  return entityRowToView(row);
+}
+
+/** The org's entities, oldest first, optionally of one type. */
+export async function listEntities(
+  ctx: AppContext,
+  orgId: number,
+  query: { type?: EntityType | undefined; limit: number; offset: number },
+): Promise<EntityView[]> {
+  const rows = await listEntityRows(ctx.store.db, orgId, query);
+  return rows.map(entityRowToView);
 }

@@ -29,7 +29,7 @@ export function installContractHooks(
 
   app.addHook('preValidation', async (request) => {
     // Kept before validation coerces it: a 404 names the id exactly as the client sent it.
-    request.rawPathId = String((request.params as { id?: unknown }).id);
+    request.rawPathId = String(Object.values(request.params as Record<string, unknown>)[0]);
     const schema = request.routeOptions.schema?.body;
     if (schema !== undefined && request.body !== undefined) {
       request.warnings.push(...stripUnknownFields(request.body, schema));

@@ -117,6 +117,11 @@ export const ErrorCatalogue = {
     status: 404,
     when: 'No extended field of this name is defined for the entity type in the org.',
   },
+  OAUTH_CLIENT_NOT_FOUND: {
+    code: 1206,
+    status: 404,
+    when: "No OAuth client has this key in the caller's org.",
+  },
   ORG_NOT_FOUND: { code: 1202, status: 404, when: 'CLI: no org has this name.' },
   ENTITY_NOT_FOUND: {
     code: 1203,

@@ -11,7 +11,7 @@ declare module 'fastify' {
     warnings: EnvelopeItem[];
     /** Input problems found before schema validation, reported after the path id check. */
     inputErrors: Array<{ name: ErrorName; message: string }>;
-    /** The `{id}` path segment as sent, before validation coerced it. */
+    /** The route's first path parameter as sent, before validation coerced it. */
     rawPathId: string;
   }
   interface FastifyInstance {
@@ -19,8 +19,9 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /**
-     * For routes with an `{id}` path parameter: answers 404 when the id names nothing of the
-     * caller's org. It runs before body validation errors are reported, as the contract orders.
+     * For routes with a path parameter naming a resource (the first parameter, as sent):
+     * answers 404 when it names nothing of the caller's org. It runs before body validation
+     * errors are reported, as the contract orders.
      */
     requireResource?: (ctx: AppContext, caller: Caller, rawId: string) => Promise<void>;
   }

@@ -5,6 +5,8 @@ import { DEFAULT_CHANNELS } from '../channels/channel.catalogue.js';
 import { insertChannels } from '../channels/channel.repository.js';
 import { insertReason, SYSTEM_REASONS } from '../reasons/reason.repository.js';
 import { findOrgByName, insertOrg, type OrgRow } from './org.repository.js';
+import { cliActor } from '../admin/actor.js';
+import { recordAudit } from '../audit/audit.repository.js';
 
 /**
  * Creates an org with what every org has from the start: the system reasons `APICALL` and
@@ -24,6 +26,7 @@ export async function createOrg(ctx: AppContext, name: string): Promise<OrgRow> 
       await insertReason(trx, org.id, SYSTEM_REASONS.APICALL, now);
       await insertReason(trx, org.id, SYSTEM_REASONS.AUTO_CLOSE, now);
       await insertChannels(trx, org.id, DEFAULT_CHANNELS);
+      await recordAudit(trx, cliActor(org.id), 'org.create', org.name, {}, now);
       return org;
     });
   } catch (error) {

@@ -1,0 +1,87 @@
+import { AppError } from '../../http/errors.js';
+import { formatDateTime } from '../../http/date-time.js';
+import { requireOrg } from '../../orgs/org.service.js';
+import { setOrgSettingsByName } from '../../orgs/org-settings.service.js';
+import { changeEntity } from '../../entities/entity.service.js';
+import { revokeOauthClient } from '../../auth/oauth.service.js';
+import { listAudit } from '../../audit/audit.repository.js';
+import { cliActor } from '../../admin/actor.js';
+import { optStr, str, type Command } from '../command.js';
+
+/** Org administration: the same actions as `/v2/admin/*`, recorded with actor -1. */
+export const adminCommands: Record<string, Command> = {
+  'org set': {
+    usage: 'leadline org set --org NAME [--auto-close-days N|off] [--country-code CC|none]',
+    options: {
+      org: { type: 'string' },
+      'auto-close-days': { type: 'string' },
+      'country-code': { type: 'string' },
+    },
+    required: ['org'],
+    run: (ctx, v) =>
+      setOrgSettingsByName(ctx, {
+        org: str(v.org),
+        autoCloseDays: optStr(v['auto-close-days']),
+        countryCode: optStr(v['country-code']),
+      }),
+  },
+  'entity disable': {
+    usage: 'leadline entity disable --org NAME --code CODE',
+    options: { org: { type: 'string' }, code: { type: 'string' } },
+    required: ['org', 'code'],
+    run: async (ctx, v) => {
+      const org = await requireOrg(ctx, str(v.org));
+      return changeEntity(ctx, cliActor(org.id), str(v.code), { disabled: true });
+    },
+  },
+  'entity enable': {
+    usage: 'leadline entity enable --org NAME --code CODE',
+    options: { org: { type: 'string' }, code: { type: 'string' } },
+    required: ['org', 'code'],
+    run: async (ctx, v) => {
+      const org = await requireOrg(ctx, str(v.org));
+      return changeEntity(ctx, cliActor(org.id), str(v.code), { disabled: false });
+    },
+  },
+  'entity password': {
+    usage: 'leadline entity password --org NAME --code CODE --password PASSWORD',
+    options: { org: { type: 'string' }, code: { type: 'string' }, password: { type: 'string' } },
+    required: ['org', 'code', 'password'],
+    run: async (ctx, v) => {
+      const org = await requireOrg(ctx, str(v.org));
+      return changeEntity(ctx, cliActor(org.id), str(v.code), { password: str(v.password) });
+    },
+  },
+  'oauth-client revoke': {
+    usage: 'leadline oauth-client revoke --org NAME --key KEY',
+    options: { org: { type: 'string' }, key: { type: 'string' } },
+    required: ['org', 'key'],
+    run: async (ctx, v) => {
+      const org = await requireOrg(ctx, str(v.org));
+      return revokeOauthClient(ctx, cliActor(org.id), str(v.key));
+    },
+  },
+  audit: {
+    usage: 'leadline audit --org NAME [--limit N]',
+    options: { org: { type: 'string' }, limit: { type: 'string' } },
+    required: ['org'],
+    run: async (ctx, v) => {
+      const org = await requireOrg(ctx, str(v.org));
+      const limit = v.limit === undefined ? 100 : Number(v.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        throw AppError.of('INVALID_ARGUMENT', '--limit must be an integer from 1 to 1000');
+      }
+      const rows = await listAudit(ctx.store.db, org.id, limit, 0);
+      return {
+        data: rows.map((r) => ({
+          id: r.id,
+          actorId: r.actor_id,
+          action: r.action,
+          target: r.target,
+          details: JSON.parse(r.details) as unknown,
+          createdOn: formatDateTime(r.created_on),
+        })),
+      };
+    },
+  },
+};
