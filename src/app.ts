@@ -74,7 +74,7 @@ export async function buildApp(
   app.decorateRequest('caller', undefined);
   app.decorateRequest('warnings', null as unknown as EnvelopeItem[]);
   app.decorateRequest('inputErrors', null as unknown as FastifyRequest['inputErrors']);
-  app.decorateRequest('rawPathId', '');
+  app.decorateRequest('rawParams', null as unknown as FastifyRequest['rawParams']);
   app.addHook('onRequest', async (request) => {
     // Fresh arrays per request: a shared default would leak items across requests.
     request.warnings = [];

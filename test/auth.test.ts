@@ -457,20 +457,18 @@ describe('authentication', () => {
     });
 
     it('creates clients only for log-in entities of the org', async () => {
+      // The service names the field; the CLI turns such errors into usage errors (1304).
       const o = await newOrg(t.ctx);
-      await assert.rejects(
-        createOauthClient(t.ctx, { org: o.org.name, entity: o.store.code }),
-        (error: unknown) => error instanceof AppError && error.code === 1304,
-      );
-      await assert.rejects(
-        createOauthClient(t.ctx, { org: o.org.name, entity: unique('nobody') }),
-        (error: unknown) => error instanceof AppError && error.code === 1203,
-      );
+      const fails = (entity: string, code: number, field: RegExp) =>
+        assert.rejects(
+          createOauthClient(t.ctx, { org: o.org.name, entity }),
+          (error: unknown) =>
+            error instanceof AppError && error.code === code && field.test(error.message),
+        );
+      await fails(o.store.code, 1103, /^entity: a STORE cannot log in/);
+      await fails(unique('nobody'), 1105, /^entity: no entity/);
       const other = await newOrg(t.ctx);
-      await assert.rejects(
-        createOauthClient(t.ctx, { org: o.org.name, entity: other.till.code }),
-        (error: unknown) => error instanceof AppError && error.code === 1203,
-      );
+      await fails(other.till.code, 1105, /^entity: no entity/);
     });
   });
 });

@@ -618,6 +618,17 @@ describe('HTTP conventions', () => {
         '/v2/leads/substatus': ['post'],
         '/v2/leads/substatuses': ['get'],
         '/v3/oauth/token/generate': ['post'],
+        '/v2/customers': ['get'],
+        '/v2/customers/{id}': ['get'],
+        '/v2/channels': ['get'],
+        '/v2/extendedFields': ['get'],
+        '/v2/admin/entities': ['get', 'post'],
+        '/v2/admin/entities/{code}': ['put'],
+        '/v2/admin/oauthClients': ['post'],
+        '/v2/admin/oauthClients/{key}': ['put'],
+        '/v2/admin/settings': ['get', 'put'],
+        '/v2/admin/audit': ['get'],
+        '/v2/admin/extendedFields': ['post'],
       };
       for (const [path, methods] of Object.entries(expected)) {
         const item = doc.paths?.[path];

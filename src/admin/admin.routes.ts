@@ -78,7 +78,9 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/v2/admin/entities/:code',
     {
-      config: { requireResource: requireEntityPath },
+      config: {
+        requireResource: (ctx, caller, raw) => requireEntityPath(ctx, caller, raw.code ?? ''),
+      },
       schema: {
         tags,
         summary: 'Disable or enable an entity, or set its password',

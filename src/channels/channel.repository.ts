@@ -1,5 +1,7 @@
 import type { Db } from '../db/database.js';
 
+export type ChannelRow = { source_id: number; name: string };
+
 /** True when the org has a channel with this `orgSourceId`. */
 export async function channelExists(db: Db, orgId: number, sourceId: number): Promise<boolean> {
   const row = await db
@@ -9,6 +11,16 @@ export async function channelExists(db: Db, orgId: number, sourceId: number): Pr
     .where('source_id', '=', sourceId)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** The org's channels by `orgSourceId` (the primary key `(org_id, source_id)` serves it). */
+export function listChannels(db: Db, orgId: number): Promise<ChannelRow[]> {
+  return db
+    .selectFrom('channels')
+    .select(['source_id', 'name'])
+    .where('org_id', '=', orgId)
+    .orderBy('source_id')
+    .execute();
 }
 
 export async function insertChannels(

@@ -7,6 +7,7 @@ import { AppError, ErrorCatalogue } from '../http/errors.js';
 import type { Command, OptionValues } from './command.js';
 import { coreCommands } from './commands/core.js';
 import { adminCommands } from './commands/admin.js';
+import { fieldCommands } from './commands/fields.js';
 import { closeOnSignals, startServer } from '../server.js';
 
 /**
@@ -14,7 +15,11 @@ import { closeOnSignals, startServer } from '../server.js';
  * `{"error": {"code", "message"}}` on stderr and exits 1 (2 for a usage error).
  */
 
-const COMMANDS: Record<string, Command> = { ...coreCommands, ...adminCommands };
+const COMMANDS: Record<string, Command> = {
+  ...coreCommands,
+  ...adminCommands,
+  ...fieldCommands,
+};
 
 /** `autoCloseDays must be …` -> `--auto-close-days must be …`: services name fields, not options. */
 function asOption(message: string): string {

@@ -1,3 +1,33 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { commonErrors } from '../http/schemas.js';
+import { callerOf } from '../http/request-context.js';
+import { FieldList, FieldListQuery } from './extended-field.schemas.js';
+import { getDefinitions } from './extended-field.service.js';
 
-export const extendedFieldRoutes: FastifyPluginAsyncTypebox = async (_app) => {};
+/** The org's extended-field definitions, for any authenticated caller. */
+export const extendedFieldRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/v2/extendedFields',
+    {
+      schema: {
+        tags: ['extended-fields'],
+        summary: 'The org’s extended-field definitions, in the `language` header where translated',
+        querystring: FieldListQuery,
+        response: { 200: FieldList, ...commonErrors },
+      },
+    },
+    async (request) => {
+      const { language } = request.headers;
+      return {
+        data: await getDefinitions(
+          app.ctx,
+          callerOf(request).orgId,
+          request.query.entityType,
+          typeof language === 'string' ? language : undefined,
+        ),
+        warnings: [],
+        errors: [],
+      };
+    },
+  );
+};

@@ -28,8 +28,8 @@ export function installContractHooks(
   }
 
   app.addHook('preValidation', async (request) => {
-    // Kept before validation coerces it: a 404 names the id exactly as the client sent it.
-    request.rawPathId = String(Object.values(request.params as Record<string, unknown>)[0]);
+    // Kept before validation coerces them: a 404 names the id exactly as the client sent it.
+    request.rawParams = { ...(request.params as Record<string, string>) };
     const schema = request.routeOptions.schema?.body;
     if (schema !== undefined && request.body !== undefined) {
       request.warnings.push(...stripUnknownFields(request.body, schema));
@@ -45,7 +45,7 @@ export function installContractHooks(
     if (!failure && request.inputErrors.length === 0) return;
     const check = request.routeOptions.config.requireResource;
     if (check) {
-      await check(app.ctx, callerOf(request), request.rawPathId);
+      await check(app.ctx, callerOf(request), request.rawParams);
     }
     if (request.inputErrors.length > 0) throw new AppError(request.inputErrors);
     throw validationError(

@@ -95,7 +95,7 @@ export const ErrorCatalogue = {
   FIELD_INVALID_MOBILE: {
     code: 1108,
     status: 400,
-    when: '`identifier` with `idType: MOBILE` is not a mobile number (8 to 15 digits, optional leading `+`, spaces, dots, dashes and brackets allowed).',
+    when: "`identifier` with `idType: MOBILE` is not a valid phone number for its country (read with `+`/`00` as international, else in the org's `countryCode`, else as digits including the country code).",
   },
   SUB_STATUS_NOT_CONFIGURED: {
     code: 1109,

@@ -11,19 +11,23 @@ declare module 'fastify' {
     warnings: EnvelopeItem[];
     /** Input problems found before schema validation, reported after the path id check. */
     inputErrors: Array<{ name: ErrorName; message: string }>;
-    /** The route's first path parameter as sent, before validation coerced it. */
-    rawPathId: string;
+    /** The path parameters as sent, before validation coerced them. */
+    rawParams: Record<string, string>;
   }
   interface FastifyInstance {
     ctx: AppContext;
   }
   interface FastifyContextConfig {
     /**
-     * For routes with a path parameter naming a resource (the first parameter, as sent):
-     * answers 404 when it names nothing of the caller's org. It runs before body validation
-     * errors are reported, as the contract orders.
+     * For routes whose path names a resource: answers 404 when the raw path parameters name
+     * nothing of the caller's org. It runs before body validation errors are reported, as the
+     * contract orders.
      */
-    requireResource?: (ctx: AppContext, caller: Caller, rawId: string) => Promise<void>;
+    requireResource?: (
+      ctx: AppContext,
+      caller: Caller,
+      rawParams: Record<string, string>,
+    ) => Promise<void>;
   }
 }
 

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import type { Caller } from '../auth/caller.js';
 import { commonErrors } from '../http/schemas.js';
 import { localiseLeads } from '../extended-fields/extended-field.localise.js';
 import { callerOf } from '../http/request-context.js';
@@ -29,7 +31,10 @@ import {
 } from './lead.service.js';
 
 const leadResponses = { 200: LeadResponse, ...commonErrors };
-const byId = { requireResource: requireLeadPath };
+const byId = {
+  requireResource: (ctx: AppContext, caller: Caller, raw: Record<string, string>) =>
+    requireLeadPath(ctx, caller, raw.id ?? ''),
+};
 /** Lead ids are digits, so `/v2/leads/reasons` and friends never reach a lead route. */
 const LEAD_PATH = '/v2/leads/:id(^\\d+$)';
 

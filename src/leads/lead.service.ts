@@ -11,7 +11,7 @@ import { parseDateTime } from '../http/date-time.js';
 import { IN_STORE_SOURCE_ID } from '../channels/channel.catalogue.js';
 import { channelExists } from '../channels/channel.repository.js';
 import { customerExists, findOrCreateCustomer } from '../customers/customer.repository.js';
-import { normaliseEmail, normaliseMobile } from '../customers/identifier.js';
+import { normaliseIdentifier } from '../customers/customer.service.js';
 import { findEntitiesByIds, findEntityByCode } from '../entities/entity.repository.js';
 import {
   findReasonByText,
@@ -176,16 +176,7 @@ async function resolveCustomerRef(
     errors.add('FIELD_REQUIRED', 'identifier is required with idType');
     return undefined;
   }
-  if (idType === 'EMAIL') {
-    const value = normaliseEmail(identifier);
-    if (value === undefined)
-      errors.add('FIELD_INVALID_EMAIL', 'identifier is not a valid email address');
-    return value === undefined ? undefined : { column: 'email', value };
-  }
-  const value = normaliseMobile(identifier);
-  if (value === undefined)
-    errors.add('FIELD_INVALID_MOBILE', 'identifier is not a valid mobile number');
-  return value === undefined ? undefined : { column: 'mobile', value };
+  return normaliseIdentifier(db, orgId, idType, identifier, errors);
 }
 
 async function loadLeads(db: Db, orgId: number, rows: LeadRow[]): Promise<Lead[]> {

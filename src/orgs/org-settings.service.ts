@@ -1,4 +1,4 @@
-import { isSupportedCountry } from 'libphonenumber-js';
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { AppContext } from '../context.js';
 import { AppError, FieldErrors } from '../http/errors.js';
 import { cliActor, type Actor } from '../admin/actor.js';
