@@ -18,6 +18,10 @@ const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 262144, minimum: 1024, maximum: 16777216 }),
   CREDENTIAL_CACHE_SECONDS: Type.Integer({ default: 300, minimum: 0, maximum: 3600 }),
   PG_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+  // Fractions are allowed so tests can run the schedule quickly; 0 turns it off.
+  AUTO_CLOSE_INTERVAL_SECONDS: Type.Number({ default: 300, minimum: 0, maximum: 86400 }),
+  // At most 2000: one batch's status-log insert stays below SQLite's 32766 bound parameters.
+  AUTO_CLOSE_BATCH_SIZE: Type.Integer({ default: 500, minimum: 1, maximum: 2000 }),
 });
 
 export type Config = {
@@ -32,6 +36,10 @@ export type Config = {
   bodyLimitBytes: number;
   credentialCacheSeconds: number;
   pgPoolSize: number;
+  /** Seconds between the server's auto-close passes (fractions allowed); 0: no schedule. */
+  autoCloseIntervalSeconds: number;
+  /** Leads closed per auto-close transaction. */
+  autoCloseBatchSize: number;
 };
 
 /**
@@ -40,18 +48,23 @@ export type Config = {
  * @example const config = loadConfig({ PORT: '9000' });
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const known = Object.keys(EnvSchema.properties);
   const raw: Record<string, unknown> = {};
-  for (const key of known) {
+  const problems: string[] = [];
+  for (const [key, schema] of Object.entries(EnvSchema.properties)) {
     const value = env[key];
-    if (value !== undefined && value !== '') raw[key] = value;
+    if (value === undefined || value === '') continue;
+    // Value.Convert would read "2.5" as the integer 2; numbers must be written as numbers.
+    const { type } = schema as { type?: string };
+    if (type === 'integer' && !/^-?\d+$/.test(value)) problems.push(`${key}: must be an integer`);
+    if (type === 'number' && !/^-?\d+(\.\d+)?$/.test(value))
+      problems.push(`${key}: must be a number`);
+    raw[key] = value;
   }
   const withDefaults = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw));
-  const errors = [...Value.Errors(EnvSchema, withDefaults)];
-  if (errors.length > 0) {
-    const detail = errors.map((e) => `${e.path.slice(1)}: ${e.message}`).join('; ');
-    throw new Error(`invalid environment: ${detail}`);
-  }
+  problems.push(
+    ...[...Value.Errors(EnvSchema, withDefaults)].map((e) => `${e.path.slice(1)}: ${e.message}`),
+  );
+  if (problems.length > 0) throw new Error(`invalid environment: ${problems.join('; ')}`);
   const env2 = withDefaults as Static<typeof EnvSchema>;
   return {
     host: env2.HOST,
@@ -63,5 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: env2.BODY_LIMIT_BYTES,
     credentialCacheSeconds: env2.CREDENTIAL_CACHE_SECONDS,
     pgPoolSize: env2.PG_POOL_SIZE,
+    autoCloseIntervalSeconds: env2.AUTO_CLOSE_INTERVAL_SECONDS,
+    autoCloseBatchSize: env2.AUTO_CLOSE_BATCH_SIZE,
   };
 }

@@ -24,7 +24,7 @@ function cli(...args: string[]): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', ...storeEnv };
   if (TEST_STORE === 'sqlite') delete env.DATABASE_URL;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, ['dist/cli/main.js', ...args], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

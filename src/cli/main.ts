@@ -8,6 +8,7 @@ import type { Command, OptionValues } from './command.js';
 import { coreCommands } from './commands/core.js';
 import { adminCommands } from './commands/admin.js';
 import { fieldCommands } from './commands/fields.js';
+import { autoCloseCommands } from './commands/auto-close.js';
 import { closeOnSignals, startServer } from '../server.js';
 
 /**
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   ...coreCommands,
   ...adminCommands,
   ...fieldCommands,
+  ...autoCloseCommands,
 };
 
 /** `autoCloseDays must be …` -> `--auto-close-days must be …`: services name fields, not options. */
