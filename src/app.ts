@@ -7,6 +7,7 @@ import type { AppContext } from './context.js';
 import { TOKEN_HEADER } from './auth/authenticate.js';
 import { oauthRoutes } from './auth/oauth.routes.js';
 import { installContractHooks } from './http/contract-hooks.js';
+import { installJsonParser } from './http/json-parser.js';
 import { installNotFoundHandler } from './http/not-found.js';
 import { ErrorEnvelope } from './http/schemas.js';
 import { validatorCompiler } from './http/validation.js';
@@ -23,8 +24,8 @@ import { extendedFieldAdminRoutes } from './extended-fields/extended-field.admin
 import { extendedFieldRoutes } from './extended-fields/extended-field.routes.js';
 
 export type BuildAppOptions = {
-  /** Pino options, or false for no logging (tests). */
-  logger?: boolean | { level: string };
+  /** Pino options, or false for no logging (tests); `stream` is where log lines go. */
+  logger?: boolean | { level: string; stream?: { write(line: string): void } };
 };
 
 /**
@@ -72,9 +73,19 @@ export async function buildApp(
   });
   app.decorate('ctx', ctx);
   app.decorateRequest('caller', undefined);
+  // While the server shuts down, answers close their connection: a keep-alive connection whose
+  // request was in flight at SIGTERM would otherwise hold the shutdown until its idle timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
   app.decorateRequest('warnings', null as unknown as EnvelopeItem[]);
   app.decorateRequest('inputErrors', null as unknown as FastifyRequest['inputErrors']);
   app.decorateRequest('rawParams', null as unknown as FastifyRequest['rawParams']);
+  app.decorateRequest('fingerprint', '');
   app.addHook('onRequest', async (request) => {
     // Fresh arrays per request: a shared default would leak items across requests.
     request.warnings = [];
@@ -82,6 +93,7 @@ export async function buildApp(
   });
   app.setValidatorCompiler(validatorCompiler);
   app.removeContentTypeParser('text/plain');
+  installJsonParser(app);
   app.addSchema(ErrorEnvelope);
   installErrorHandler(app);
   installNotFoundHandler(app);

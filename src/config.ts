@@ -1,5 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import {
+  RateLimitEnv,
+  rateLimitConfig,
+  type RateLimitConfig,
+} from './rate-limit/rate-limit.config.js';
 
 /**
  * The process environment Leadline reads, validated once at start-up so a typo fails loudly
@@ -22,6 +27,8 @@ const EnvSchema = Type.Object({
   AUTO_CLOSE_INTERVAL_SECONDS: Type.Number({ default: 300, minimum: 0, maximum: 86400 }),
   // At most 2000: one batch's status-log insert stays below SQLite's 32766 bound parameters.
   AUTO_CLOSE_BATCH_SIZE: Type.Integer({ default: 500, minimum: 1, maximum: 2000 }),
+  // Rate limits (src/rate-limit): RATE_LIMIT_PER_MINUTE, LOGIN_FAILURES_*, REDIS_URL, ...
+  ...RateLimitEnv,
 });
 
 export type Config = {
@@ -40,6 +47,8 @@ export type Config = {
   autoCloseIntervalSeconds: number;
   /** Leads closed per auto-close transaction. */
   autoCloseBatchSize: number;
+  /** Per-credential and failed-log-in limits, and where their counters live. */
+  rateLimit: RateLimitConfig;
 };
 
 /**
@@ -78,5 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgPoolSize: env2.PG_POOL_SIZE,
     autoCloseIntervalSeconds: env2.AUTO_CLOSE_INTERVAL_SECONDS,
     autoCloseBatchSize: env2.AUTO_CLOSE_BATCH_SIZE,
+    rateLimit: rateLimitConfig(env2),
   };
 }

@@ -305,15 +305,33 @@ describe('org administration', () => {
   it('reads and changes settings, audits before and after, and refuses bad values', async () => {
     const o = await newOrg(t.ctx);
     const get = async () => (await send(t.app, o.admin, 'GET', '/v2/admin/settings')).body;
-    assert.deepEqual(await get(), { autoCloseDays: null, countryCode: null, warnings: [] });
+    assert.deepEqual(await get(), {
+      autoCloseDays: null,
+      countryCode: null,
+      rateLimitPerMinute: null,
+      requireIfMatch: false,
+      warnings: [],
+    });
 
     const changed = await send(t.app, o.admin, 'PUT', '/v2/admin/settings', {
       autoCloseDays: 30,
       countryCode: 'in',
     });
-    assert.deepEqual(changed.body, { autoCloseDays: 30, countryCode: 'IN', warnings: [] });
+    assert.deepEqual(changed.body, {
+      autoCloseDays: 30,
+      countryCode: 'IN',
+      rateLimitPerMinute: null,
+      requireIfMatch: false,
+      warnings: [],
+    });
     const partial = await send(t.app, o.admin, 'PUT', '/v2/admin/settings', { countryCode: null });
-    assert.deepEqual(partial.body, { autoCloseDays: 30, countryCode: null, warnings: [] });
+    assert.deepEqual(partial.body, {
+      autoCloseDays: 30,
+      countryCode: null,
+      rateLimitPerMinute: null,
+      requireIfMatch: false,
+      warnings: [],
+    });
     const [entry] = await audit(o);
     assert.equal(entry?.action, 'org.settings');
     assert.deepEqual(entry?.details, {
@@ -328,7 +346,13 @@ describe('org administration', () => {
     assertError(await put({ countryCode: 'ZZ' }), 400, 'FIELD_INVALID_VALUE', 'countryCode');
     assertError(await put({ countryCode: 'IND' }), 400, 'FIELD_INVALID_VALUE', 'countryCode');
     assertError(await put({}), 400, 'FIELD_REQUIRED', 'autoCloseDays or countryCode');
-    assert.deepEqual(await get(), { autoCloseDays: 30, countryCode: null, warnings: [] });
+    assert.deepEqual(await get(), {
+      autoCloseDays: 30,
+      countryCode: null,
+      rateLimitPerMinute: null,
+      requireIfMatch: false,
+      warnings: [],
+    });
   });
 
   it('keeps each org’s audit log to itself, newest first, with CLI changes as actor -1', async () => {

@@ -340,7 +340,13 @@ describe('leadline CLI', () => {
       cli('org', 'set', '--org', name, '--auto-close-days', 'soon'),
       cli('entity', 'disable', '--org', name, '--code', code),
     ]);
-    assert.deepEqual(ok(settings), { org: name, autoCloseDays: 14, countryCode: 'IN' });
+    assert.deepEqual(ok(settings), {
+      org: name,
+      autoCloseDays: 14,
+      countryCode: 'IN',
+      rateLimitPerMinute: null,
+      requireIfMatch: false,
+    });
     assert.match(failed(badDays, 1304, 2).message, /--auto-close-days/);
     assert.equal(ok(disabled).disabled, true);
     assert.equal((await send(app, asTill('first-password'), 'GET', '/v2/leads')).status, 401);

@@ -64,7 +64,7 @@ const TEXT_TYPE = { 'content-type': 'text/plain' };
 /** Codes of the catalogue (docs/errors.md); any error answered must carry one of them. */
 const KNOWN_CODES = new Set([
   1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1101, 1102, 1103, 1104, 1105, 1106, 1107,
-  1108, 1109, 1201,
+  1108, 1109, 1201, 1030,
 ]);
 
 /** Traces of internals that must never reach a client. */

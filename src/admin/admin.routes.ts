@@ -103,6 +103,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v2/admin/oauthClients',
     {
+      // The response holds the client secret, which is never stored anywhere.
+      config: { idempotent: false },
       schema: {
         tags,
         summary: 'Create an OAuth client for a log-in entity',
@@ -153,7 +155,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Change settings: auto-close days, default country of mobiles',
+        summary: 'Change settings: auto-close days, default country of mobiles, rate limit',
         body: SettingsBody,
         response: { 200: SettingsResponse, ...adminErrors },
       },

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ENTITY_TYPES } from '../db/schema.js';
 import { Id, ListEnvelope, Nullable, StringEnum, Warnings, DateTime } from '../http/schemas.js';
 import { CODE_PATTERN, PASSWORD_MAX, PASSWORD_MIN } from '../entities/entity.service.js';
-import { AUTO_CLOSE_DAYS_MAX } from '../orgs/org-settings.service.js';
+import { AUTO_CLOSE_DAYS_MAX, RATE_LIMIT_PER_MINUTE_MAX } from '../orgs/org-settings.service.js';
 
 const Password = Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX });
 const Code = Type.String({ pattern: CODE_PATTERN, maxLength: 100 });
@@ -66,14 +66,26 @@ export const OauthClientRevoked = Type.Object({
 });
 
 export const SettingsBody = Type.Object({
+  requireIfMatch: Type.Optional(Type.Boolean()),
   autoCloseDays: Type.Optional(
     Nullable(Type.Integer({ minimum: 1, maximum: AUTO_CLOSE_DAYS_MAX })),
   ),
   countryCode: Type.Optional(Nullable(Type.String({ pattern: '^[A-Za-z]{2}$' }))),
+  rateLimitPerMinute: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 1,
+        maximum: RATE_LIMIT_PER_MINUTE_MAX,
+        description: 'Requests per minute per credential; null: the deployment default.',
+      }),
+    ),
+  ),
 });
 export const SettingsResponse = Type.Object({
   autoCloseDays: Nullable(Type.Integer()),
   countryCode: Nullable(Type.String()),
+  rateLimitPerMinute: Nullable(Type.Integer()),
+  requireIfMatch: Type.Boolean(),
   warnings: Warnings,
 });
 

@@ -109,6 +109,7 @@ export function closeDueLeads(
       // lastUpdatedOn never moves backwards.
       last_updated_on: sql<number>`case when last_updated_on > ${now} then last_updated_on else cast(${now} as bigint) end`,
       last_updated_by: SYSTEM_ACTOR_ID,
+      version: sql<number>`version + 1`,
     })
     .where('org_id', '=', orgId)
     .where('id', 'in', [...ids])

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -15,6 +16,7 @@ export type Db = Kysely<Database>;
  * dialect (how a write transaction starts, row locks).
  */
 export type Store = {
+  /** The database, or the request-wide transaction while one is open (see `withinTransaction`). */
   readonly db: Db;
   readonly dialect: Dialect;
   /**
@@ -25,8 +27,42 @@ export type Store = {
    * transaction would have to be upgraded.
    */
   transaction<T>(work: (trx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` inside one write transaction that every `db` read and every `transaction` call
+   * made during it joins, so a whole request commits or rolls back as one (idempotent retries
+   * store their response in the same transaction as the write).
+   */
+  withinTransaction<T>(work: (trx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
+
+/** The transaction a request runs in, if any; async-context scoped so requests never mix. */
+const requestTransaction = new AsyncLocalStorage<Db>();
+
+/** Adds the request-wide transaction behaviour to a dialect's plain store. */
+function joinable(base: {
+  db: Db;
+  dialect: Dialect;
+  begin<T>(work: (trx: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}): Store {
+  return {
+    get db() {
+      return requestTransaction.getStore() ?? base.db;
+    },
+    dialect: base.dialect,
+    transaction(work) {
+      const open = requestTransaction.getStore();
+      return open ? work(open) : base.begin(work);
+    },
+    withinTransaction(work) {
+      const open = requestTransaction.getStore();
+      if (open) return work(open);
+      return base.begin((trx) => requestTransaction.run(trx, () => work(trx)));
+    },
+    close: () => base.close(),
+  };
+}
 
 export type StoreOptions = {
   databaseUrl?: string | undefined;
@@ -55,10 +91,10 @@ function openSqlite(dataDir: string): Store {
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
-  return {
+  return joinable({
     db,
     dialect: 'sqlite',
-    async transaction(work) {
+    async begin(work) {
       // Kysely's SQLite driver hands out its single connection under a mutex, so nothing else
       // runs between BEGIN IMMEDIATE and COMMIT on it.
       return db.connection().execute(async (conn) => {
@@ -74,7 +110,7 @@ function openSqlite(dataDir: string): Store {
       });
     },
     close: () => db.destroy(),
-  };
+  });
 }
 
 const INT8_OID = 20;
@@ -84,6 +120,8 @@ function openPostgres(connectionString: string, max: number): Store {
   const pool = new pg.Pool({
     connectionString,
     max,
+    // Every commit is durable before it is acknowledged, whatever the server's default says.
+    options: '-c synchronous_commit=on',
     // Ids and instants are BIGINT; every value Leadline stores is below 2^53, so they are
     // returned as exact JavaScript numbers rather than strings.
     types: {
@@ -94,10 +132,10 @@ function openPostgres(connectionString: string, max: number): Store {
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return {
+  return joinable({
     db,
     dialect: 'postgres',
-    transaction: (work) => db.transaction().execute(work),
+    begin: (work) => db.transaction().execute(work),
     close: () => db.destroy(),
-  };
+  });
 }

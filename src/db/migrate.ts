@@ -2,11 +2,15 @@ import { Migrator, type Migration, type MigrationResult } from 'kysely';
 import type { Store } from './database.js';
 import * as initial from './migrations/0001-initial.js';
 import * as orgModel from './migrations/0002-org-model.js';
+import * as rateLimits from './migrations/0003-rate-limits.js';
+import * as concurrency from './migrations/0004-concurrency.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0001-initial': initial,
   '0002-org-model': orgModel,
+  '0003-rate-limits': rateLimits,
+  '0004-concurrency': concurrency,
 };
 
 /**

@@ -16,6 +16,10 @@ export type OrgTable = {
   auto_close_days: number | null;
   /** ISO 3166-1 alpha-2 country of mobile numbers given without an international prefix. */
   country_code: string | null;
+  /** Requests per minute per credential; null: the deployment's `RATE_LIMIT_PER_MINUTE`. */
+  rate_limit_per_minute: Generated<number | null>;
+  /** 1: lead writes must carry `If-Match`. */
+  require_if_match: Generated<number>;
 };
 
 export const ENTITY_TYPES = [
@@ -128,6 +132,8 @@ export type LeadTable = {
   org_source_id: number;
   /** JSON object text of scalar values. */
   extended_fields: string;
+  /** Bumped by every change; the lead's ETag. */
+  version: Generated<number>;
 };
 
 export type FollowUpTable = {
@@ -206,6 +212,18 @@ export type AuditLogTable = {
   created_on: number;
 };
 
+export type IdempotencyKeyTable = {
+  entity_id: number;
+  idem_key: string;
+  org_id: number;
+  /** SHA-256 of the method, path and body of the first request. */
+  request_hash: string;
+  status_code: number;
+  response_body: string;
+  etag: string | null;
+  created_on: number;
+};
+
 export type Database = {
   orgs: OrgTable;
   entities: EntityTable;
@@ -221,4 +239,5 @@ export type Database = {
   extended_fields: ExtendedFieldTable;
   extended_field_translations: ExtendedFieldTranslationTable;
   audit_log: AuditLogTable;
+  idempotency_keys: IdempotencyKeyTable;
 };

@@ -37,6 +37,26 @@ export const ErrorCatalogue = {
     status: 403,
     when: 'The caller is authenticated but its entity type may not use this route: `/v2/admin/*` routes are for ADMIN_USER entities only.',
   },
+  CONFLICT_IN_PROGRESS: {
+    code: 1009,
+    status: 409,
+    when: 'A request with the same `Idempotency-Key` from the same credential is still being processed; retry later.',
+  },
+  PRECONDITION_FAILED: {
+    code: 1010,
+    status: 412,
+    when: "`If-Match` does not match the lead's current `ETag`: someone changed it since it was read.",
+  },
+  PRECONDITION_REQUIRED: {
+    code: 1011,
+    status: 428,
+    when: 'The org requires `If-Match` on lead updates and status changes, and the request has none.',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    code: 1012,
+    status: 422,
+    when: 'The `Idempotency-Key` was used before by this credential for a different request (method, path or body).',
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     code: 1005,
     status: 415,
@@ -56,6 +76,11 @@ export const ErrorCatalogue = {
     code: 1008,
     status: 400,
     when: 'The request is malformed below the JSON level: a bad URL encoding, a bad `Content-Length`.',
+  },
+  JSON_TOO_DEEP: {
+    code: 1030,
+    status: 400,
+    when: 'The JSON body nests objects and arrays deeper than the server accepts (32 levels).',
   },
   FIELD_REQUIRED: {
     code: 1101,
@@ -168,6 +193,12 @@ export const ErrorCatalogue = {
     code: 2004,
     status: 200,
     when: 'Warning: an `extendedFields` key (named in the message) is not defined by the org; it was dropped and the lead saved without it.',
+  },
+  // Rate limits (src/rate-limit, docs/rate-limits.md).
+  TOO_MANY_REQUESTS: {
+    code: 1020,
+    status: 429,
+    when: 'Too many requests: more than the per-minute limit of this credential (`RATE_LIMIT_PER_MINUTE` or the org setting `rateLimitPerMinute`), or too many failed log-ins for this username, OAuth client key or client address. `Retry-After` gives the seconds to wait; see docs/rate-limits.md.',
   },
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -11,6 +11,8 @@ declare module 'fastify' {
     warnings: EnvelopeItem[];
     /** Input problems found before schema validation, reported after the path id check. */
     inputErrors: Array<{ name: ErrorName; message: string }>;
+    /** SHA-256 of method, path and body as sent: what `Idempotency-Key` retries must repeat. */
+    fingerprint: string;
     /** The path parameters as sent, before validation coerced them. */
     rawParams: Record<string, string>;
   }
@@ -18,6 +20,8 @@ declare module 'fastify' {
     ctx: AppContext;
   }
   interface FastifyContextConfig {
+    /** false: the route ignores `Idempotency-Key` (its response holds a secret never stored). */
+    idempotent?: boolean;
     /**
      * For routes whose path names a resource: answers 404 when the raw path parameters name
      * nothing of the caller's org. It runs before body validation errors are reported, as the

@@ -61,5 +61,15 @@ export const commonErrors = {
   405: errorRef,
   413: errorRef,
   415: errorRef,
+  429: errorRef,
   500: errorRef,
+} as const;
+
+/** What writes with `Idempotency-Key` and `If-Match` may also answer. */
+export const writeErrors = {
+  ...commonErrors,
+  409: errorRef,
+  412: errorRef,
+  422: errorRef,
+  428: errorRef,
 } as const;

@@ -35,12 +35,21 @@ export function statusLogRowToStatusLog(row: StatusLogRow): StatusLog {
   };
 }
 
+/** A lead with its version, which the API shows only as the `ETag` header. */
+export type VersionedLead = Lead & { version: number };
+
+/** The strong entity tag of a lead version. */
+export function etagOf(lead: { id: number; version: number }): string {
+  return `"${lead.id}.${lead.version}"`;
+}
+
 export function leadRowToLead(
   row: LeadRow,
   followUps: FollowUpRow[],
   statusLogs: StatusLogRow[],
-): Lead {
+): VersionedLead {
   return {
+    version: row.version,
     id: row.id,
     userId: row.user_id,
     type: row.type,

@@ -21,6 +21,7 @@ export type LeadRow = {
   last_updated_by: number;
   org_source_id: number;
   extended_fields: string;
+  version: number;
 };
 
 function selectLeads(db: Db) {
@@ -70,6 +71,16 @@ export async function updateLead(
   await db
     .updateTable('leads')
     .set(values)
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Every change makes a new version of the lead (its ETag). */
+export async function bumpVersion(db: Db, orgId: number, id: number): Promise<void> {
+  await db
+    .updateTable('leads')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .execute();

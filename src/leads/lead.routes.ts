@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Caller } from '../auth/caller.js';
-import { commonErrors } from '../http/schemas.js';
+import { commonErrors, writeErrors } from '../http/schemas.js';
 import { localiseLeads } from '../extended-fields/extended-field.localise.js';
+import { etagOf, type VersionedLead } from './lead.mapper.js';
 import { callerOf } from '../http/request-context.js';
 import {
   FollowUpBody,
   FollowUpList,
-  type Lead,
   LeadCreateBody,
   LeadIdParams,
   LeadList,
@@ -30,7 +30,7 @@ import {
   updateLeadFields,
 } from './lead.service.js';
 
-const leadResponses = { 200: LeadResponse, ...commonErrors };
+const leadResponses = { 200: LeadResponse, ...writeErrors };
 const byId = {
   requireResource: (ctx: AppContext, caller: Caller, raw: Record<string, string>) =>
     requireLeadPath(ctx, caller, raw.id ?? ''),
@@ -44,9 +44,17 @@ function languageOf(request: FastifyRequest): string | undefined {
   return typeof language === 'string' ? language : undefined;
 }
 
+/** The `If-Match` header, when the request has one. */
+function ifMatchOf(request: FastifyRequest): string | undefined {
+  const ifMatch = request.headers['if-match'];
+  return typeof ifMatch === 'string' ? ifMatch : undefined;
+}
+
 export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** One lead as a response: localised, with the request's warnings beside its fields. */
-  const respond = async (request: FastifyRequest, lead: Lead) => {
+  const respond = async (request: FastifyRequest, reply: FastifyReply, lead: VersionedLead) => {
+    // The version travels only as the ETag, for If-Match on the next write.
+    void reply.header('etag', etagOf(lead));
     const [shown] = await localiseLeads(
       app.ctx,
       callerOf(request).orgId,
@@ -66,9 +74,10 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: leadResponses,
       },
     },
-    async (request) =>
+    async (request, reply) =>
       respond(
         request,
+        reply,
         await createLead(app.ctx, callerOf(request), request.body, request.warnings),
       ),
   );
@@ -105,8 +114,8 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: leadResponses,
       },
     },
-    async (request) =>
-      respond(request, await getLead(app.ctx, callerOf(request), request.params.id)),
+    async (request, reply) =>
+      respond(request, reply, await getLead(app.ctx, callerOf(request), request.params.id)),
   );
 
   app.put(
@@ -121,15 +130,17 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: leadResponses,
       },
     },
-    async (request) =>
+    async (request, reply) =>
       respond(
         request,
+        reply,
         await updateLeadFields(
           app.ctx,
           callerOf(request),
           request.params.id,
           request.body,
           request.warnings,
+          ifMatchOf(request),
         ),
       ),
   );
@@ -146,10 +157,17 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: leadResponses,
       },
     },
-    async (request) =>
+    async (request, reply) =>
       respond(
         request,
-        await changeStatus(app.ctx, callerOf(request), request.params.id, request.body),
+        reply,
+        await changeStatus(
+          app.ctx,
+          callerOf(request),
+          request.params.id,
+          request.body,
+          ifMatchOf(request),
+        ),
       ),
   );
 
@@ -165,9 +183,10 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: leadResponses,
       },
     },
-    async (request) =>
+    async (request, reply) =>
       respond(
         request,
+        reply,
         await addFollowUp(app.ctx, callerOf(request), request.params.id, request.body),
       ),
   );

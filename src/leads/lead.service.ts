@@ -26,6 +26,7 @@ import {
   listStatusLogs,
 } from './history.repository.js';
 import {
+  bumpVersion,
   findLead,
   insertLead,
   leadExists,
@@ -35,15 +36,16 @@ import {
   type LeadRow,
 } from './lead.repository.js';
 import {
+  etagOf,
   followUpRowToFollowUp,
   groupByLead,
   leadRowToLead,
   statusLogRowToStatusLog,
+  type VersionedLead,
 } from './lead.mapper.js';
 import type {
   FollowUp,
   FollowUpBody,
-  Lead,
   LeadCreateBody,
   LeadListQuery,
   LeadUpdateBody,
@@ -179,7 +181,7 @@ async function resolveCustomerRef(
   return normaliseIdentifier(db, orgId, idType, identifier, errors);
 }
 
-async function loadLeads(db: Db, orgId: number, rows: LeadRow[]): Promise<Lead[]> {
+async function loadLeads(db: Db, orgId: number, rows: LeadRow[]): Promise<VersionedLead[]> {
   const ids = rows.map((r) => r.id);
   const [followUps, statusLogs] = await Promise.all([
     listFollowUps(db, orgId, ids),
@@ -193,7 +195,7 @@ async function loadLeads(db: Db, orgId: number, rows: LeadRow[]): Promise<Lead[]
 }
 
 /** The caller's lead `id` with its follow-ups and status log, or LEAD_NOT_FOUND. */
-export async function getLead(ctx: AppContext, caller: Caller, id: number): Promise<Lead> {
+export async function getLead(ctx: AppContext, caller: Caller, id: number): Promise<VersionedLead> {
   const row = await findLead(ctx.store.db, caller.orgId, id);
   if (!row) throw leadNotFound(id);
   const [lead] = await loadLeads(ctx.store.db, caller.orgId, [row]);
@@ -211,7 +213,7 @@ export async function createLead(
   caller: Caller,
   body: LeadCreateBody,
   warnings: EnvelopeItem[],
-): Promise<Lead> {
+): Promise<VersionedLead> {
   const { db } = ctx.store;
   const orgId = caller.orgId;
   const errors = new FieldErrors();
@@ -346,7 +348,7 @@ export async function searchLeads(
   ctx: AppContext,
   caller: Caller,
   query: LeadListQuery,
-): Promise<Lead[]> {
+): Promise<VersionedLead[]> {
   const errors = new FieldErrors();
   if ((query.entityType === undefined) !== (query.entityCode === undefined)) {
     errors.add('FIELD_CONFLICT', 'entityType and entityCode must be given together');
@@ -402,14 +404,44 @@ async function changeLead(
   caller: Caller,
   id: number,
   change: (trx: Db, row: LeadRow, now: number) => Promise<void>,
-): Promise<Lead> {
+  ifMatch?: string,
+): Promise<VersionedLead> {
   const lock = ctx.store.dialect === 'postgres';
   await ctx.store.transaction(async (trx) => {
     const row = await findLead(trx, caller.orgId, id, lock);
     if (!row) throw leadNotFound(id);
+    // Compared on the locked row: no other change can slip in between check and write.
+    if (ifMatch !== undefined && !etagMatches(ifMatch, etagOf(row))) {
+      throw AppError.of(
+        'PRECONDITION_FAILED',
+        `If-Match does not match the lead's ETag ${etagOf(row)}`,
+      );
+    }
     await change(trx, row, ctx.clock.now());
+    await bumpVersion(trx, caller.orgId, id);
   });
   return getLead(ctx, caller, id);
+}
+
+/** `If-Match` holds `*` or a list of strong entity tags (weak ones never match). */
+function etagMatches(header: string, etag: string): boolean {
+  return header
+    .split(',')
+    .map((tag) => tag.trim())
+    .some((tag) => tag === '*' || tag === etag);
+}
+
+/** 428 when the org makes `If-Match` mandatory for lead writes and the request has none. */
+async function requireIfMatchWhenSet(ctx: AppContext, caller: Caller, ifMatch: string | undefined) {
+  if (ifMatch !== undefined) return;
+  const org = await ctx.store.db
+    .selectFrom('orgs')
+    .select('require_if_match')
+    .where('id', '=', caller.orgId)
+    .executeTakeFirst();
+  if (org?.require_if_match === 1) {
+    throw AppError.of('PRECONDITION_REQUIRED', 'this org requires If-Match with the lead ETag');
+  }
 }
 
 /** Merges extended fields (null removes a key) and/or assigns the owner (null unassigns). */
@@ -419,8 +451,10 @@ export async function updateLeadFields(
   id: number,
   body: LeadUpdateBody,
   warnings: EnvelopeItem[],
-): Promise<Lead> {
+  ifMatch?: string,
+): Promise<VersionedLead> {
   await requireLead(ctx, caller, id);
+  await requireIfMatchWhenSet(ctx, caller, ifMatch);
   const errors = new FieldErrors();
   if (body.extendedFields === undefined && body.owner === undefined) {
     errors.add('FIELD_REQUIRED', 'extendedFields or owner is required');
@@ -437,19 +471,25 @@ export async function updateLeadFields(
     warnings,
   );
   errors.throwIfAny();
-  return changeLead(ctx, caller, id, async (trx, row, now) => {
-    const fields = JSON.parse(row.extended_fields) as Record<string, unknown>;
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === null) delete fields[key];
-      else fields[key] = value;
-    }
-    await updateLead(trx, caller.orgId, id, {
-      extended_fields: JSON.stringify(fields),
-      ...(body.owner === undefined ? {} : { owner_id: ownerId }),
-      last_updated_on: nextUpdatedOn(row, now),
-      last_updated_by: caller.entityId,
-    });
-  });
+  return changeLead(
+    ctx,
+    caller,
+    id,
+    async (trx, row, now) => {
+      const fields = JSON.parse(row.extended_fields) as Record<string, unknown>;
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === null) delete fields[key];
+        else fields[key] = value;
+      }
+      await updateLead(trx, caller.orgId, id, {
+        extended_fields: JSON.stringify(fields),
+        ...(body.owner === undefined ? {} : { owner_id: ownerId }),
+        last_updated_on: nextUpdatedOn(row, now),
+        last_updated_by: caller.entityId,
+      });
+    },
+    ifMatch,
+  );
 }
 
 /** Appends one status-log row and moves the lead to that status, in one transaction. */
@@ -458,34 +498,42 @@ export async function changeStatus(
   caller: Caller,
   id: number,
   body: StatusChangeBody,
-): Promise<Lead> {
+  ifMatch?: string,
+): Promise<VersionedLead> {
   await requireLead(ctx, caller, id);
+  await requireIfMatchWhenSet(ctx, caller, ifMatch);
   const { db } = ctx.store;
   const errors = new FieldErrors();
   await checkReasons(db, caller.orgId, [['reasonId', body.reasonId]], errors);
   await checkSubStatus(db, caller.orgId, body.status, body.subStatus, errors);
   await checkEntities(db, caller.orgId, [['createdBy', body.createdBy]], errors);
   errors.throwIfAny();
-  return changeLead(ctx, caller, id, async (trx, row, now) => {
-    await insertStatusLogs(trx, [
-      {
-        org_id: caller.orgId,
-        lead_id: id,
-        user_id: row.user_id,
+  return changeLead(
+    ctx,
+    caller,
+    id,
+    async (trx, row, now) => {
+      await insertStatusLogs(trx, [
+        {
+          org_id: caller.orgId,
+          lead_id: id,
+          user_id: row.user_id,
+          status: body.status,
+          sub_status: body.subStatus ?? null,
+          created_by: body.createdBy ?? caller.entityId,
+          created_on: body.createdOn === undefined ? now : parseDateTime(body.createdOn),
+          reason_id: body.reasonId,
+        },
+      ]);
+      await updateLead(trx, caller.orgId, id, {
         status: body.status,
         sub_status: body.subStatus ?? null,
-        created_by: body.createdBy ?? caller.entityId,
-        created_on: body.createdOn === undefined ? now : parseDateTime(body.createdOn),
-        reason_id: body.reasonId,
-      },
-    ]);
-    await updateLead(trx, caller.orgId, id, {
-      status: body.status,
-      sub_status: body.subStatus ?? null,
-      last_updated_on: nextUpdatedOn(row, now),
-      last_updated_by: caller.entityId,
-    });
-  });
+        last_updated_on: nextUpdatedOn(row, now),
+        last_updated_by: caller.entityId,
+      });
+    },
+    ifMatch,
+  );
 }
 
 /** Appends a follow-up; `lastFollowUp` only moves forward, `nextFollowUp` is replaced when given. */
@@ -494,7 +542,7 @@ export async function addFollowUp(
   caller: Caller,
   id: number,
   body: FollowUpBody,
-): Promise<Lead> {
+): Promise<VersionedLead> {
   await requireLead(ctx, caller, id);
   const errors = new FieldErrors();
   await checkEntities(

@@ -11,17 +11,27 @@ export type OrgSettings = {
   autoCloseDays: number | null;
   /** ISO 3166-1 alpha-2 country of mobile numbers given without an international prefix. */
   countryCode: string | null;
+  /** Requests per minute per credential of the org; null: `RATE_LIMIT_PER_MINUTE`. */
+  rateLimitPerMinute: number | null;
+  /** Lead updates and status changes must carry `If-Match` (428 without). */
+  requireIfMatch: boolean;
 };
 
 export const AUTO_CLOSE_DAYS_MAX = 3650;
+export const RATE_LIMIT_PER_MINUTE_MAX = 1_000_000;
 
 export async function getOrgSettings(ctx: AppContext, orgId: number): Promise<OrgSettings> {
   const row = await ctx.store.db
     .selectFrom('orgs')
-    .select(['auto_close_days', 'country_code'])
+    .select(['auto_close_days', 'country_code', 'rate_limit_per_minute', 'require_if_match'])
     .where('id', '=', orgId)
     .executeTakeFirstOrThrow();
-  return { autoCloseDays: row.auto_close_days, countryCode: row.country_code };
+  return {
+    autoCloseDays: row.auto_close_days,
+    countryCode: row.country_code,
+    rateLimitPerMinute: row.rate_limit_per_minute,
+    requireIfMatch: row.require_if_match === 1,
+  };
 }
 
 /**
@@ -57,19 +67,41 @@ export async function updateOrgSettings(
       'countryCode must be an ISO 3166-1 alpha-2 country code, e.g. IN, or null',
     );
   }
-  if (days === undefined && country === undefined) {
-    errors.add('FIELD_REQUIRED', 'autoCloseDays or countryCode is required');
+  const rateLimit = change.rateLimitPerMinute;
+  if (
+    rateLimit !== undefined &&
+    rateLimit !== null &&
+    (!Number.isInteger(rateLimit) || rateLimit < 1 || rateLimit > RATE_LIMIT_PER_MINUTE_MAX)
+  ) {
+    errors.add(
+      'FIELD_INVALID_VALUE',
+      `rateLimitPerMinute must be an integer from 1 to ${RATE_LIMIT_PER_MINUTE_MAX}, or null`,
+    );
+  }
+  const ifMatch = change.requireIfMatch;
+  if (
+    days === undefined &&
+    country === undefined &&
+    rateLimit === undefined &&
+    ifMatch === undefined
+  ) {
+    errors.add(
+      'FIELD_REQUIRED',
+      'autoCloseDays or countryCode or rateLimitPerMinute or requireIfMatch is required',
+    );
   }
   errors.throwIfAny();
   return ctx.store.transaction(async (trx) => {
     const before = await trx
       .selectFrom('orgs')
-      .select(['auto_close_days', 'country_code'])
+      .select(['auto_close_days', 'country_code', 'rate_limit_per_minute', 'require_if_match'])
       .where('id', '=', actor.orgId)
       .executeTakeFirstOrThrow();
     const after = {
       auto_close_days: days === undefined ? before.auto_close_days : days,
       country_code: country === undefined ? before.country_code : country,
+      rate_limit_per_minute: rateLimit === undefined ? before.rate_limit_per_minute : rateLimit,
+      require_if_match: ifMatch === undefined ? before.require_if_match : ifMatch ? 1 : 0,
     };
     await trx.updateTable('orgs').set(after).where('id', '=', actor.orgId).execute();
     await recordAudit(
@@ -78,19 +110,41 @@ export async function updateOrgSettings(
       'org.settings',
       'settings',
       {
-        before: { autoCloseDays: before.auto_close_days, countryCode: before.country_code },
-        after: { autoCloseDays: after.auto_close_days, countryCode: after.country_code },
+        // The rate limit is recorded only when the change names it.
+        before: {
+          autoCloseDays: before.auto_close_days,
+          countryCode: before.country_code,
+          ...(rateLimit === undefined ? {} : { rateLimitPerMinute: before.rate_limit_per_minute }),
+          ...(ifMatch === undefined ? {} : { requireIfMatch: before.require_if_match === 1 }),
+        },
+        after: {
+          autoCloseDays: after.auto_close_days,
+          countryCode: after.country_code,
+          ...(rateLimit === undefined ? {} : { rateLimitPerMinute: after.rate_limit_per_minute }),
+          ...(ifMatch === undefined ? {} : { requireIfMatch: after.require_if_match === 1 }),
+        },
       },
       ctx.clock.now(),
     );
-    return { autoCloseDays: after.auto_close_days, countryCode: after.country_code };
+    return {
+      autoCloseDays: after.auto_close_days,
+      countryCode: after.country_code,
+      rateLimitPerMinute: after.rate_limit_per_minute,
+      requireIfMatch: after.require_if_match === 1,
+    };
   });
 }
 
 /** The CLI's `org set`: parses the option text, then {@link updateOrgSettings}. */
 export async function setOrgSettingsByName(
   ctx: AppContext,
-  input: { org: string; autoCloseDays?: string | undefined; countryCode?: string | undefined },
+  input: {
+    org: string;
+    autoCloseDays?: string | undefined;
+    countryCode?: string | undefined;
+    rateLimit?: string | undefined;
+    requireIfMatch?: string | undefined;
+  },
 ): Promise<OrgSettings & { org: string }> {
   const org = await requireOrg(ctx, input.org);
   let autoCloseDays: number | null | undefined;
@@ -113,6 +167,25 @@ export async function setOrgSettingsByName(
       : input.countryCode === 'none'
         ? null
         : input.countryCode;
-  const settings = await updateOrgSettings(ctx, cliActor(org.id), { autoCloseDays, countryCode });
+  let rateLimitPerMinute: number | null | undefined;
+  if (input.rateLimit !== undefined) {
+    // `default` clears the org's own limit: RATE_LIMIT_PER_MINUTE applies again.
+    if (input.rateLimit !== 'default' && !/^\d+$/.test(input.rateLimit)) {
+      throw AppError.of(
+        'INVALID_ARGUMENT',
+        '--rate-limit must be a whole number of requests per minute, or default',
+      );
+    }
+    rateLimitPerMinute = input.rateLimit === 'default' ? null : Number(input.rateLimit);
+  }
+  if (input.requireIfMatch !== undefined && !['on', 'off'].includes(input.requireIfMatch)) {
+    throw AppError.of('INVALID_ARGUMENT', '--require-if-match must be on or off');
+  }
+  const settings = await updateOrgSettings(ctx, cliActor(org.id), {
+    autoCloseDays,
+    countryCode,
+    rateLimitPerMinute,
+    requireIfMatch: input.requireIfMatch === undefined ? undefined : input.requireIfMatch === 'on',
+  });
   return { org: org.name, ...settings };
 }

@@ -11,11 +11,14 @@ import { optStr, str, type Command } from '../command.js';
 /** Org administration: the same actions as `/v2/admin/*`, recorded with actor -1. */
 export const adminCommands: Record<string, Command> = {
   'org set': {
-    usage: 'leadline org set --org NAME [--auto-close-days N|off] [--country-code CC|none]',
+    usage:
+      'leadline org set --org NAME [--auto-close-days N|off] [--country-code CC|none] [--rate-limit N|default] [--require-if-match on|off]',
     options: {
       org: { type: 'string' },
       'auto-close-days': { type: 'string' },
       'country-code': { type: 'string' },
+      'rate-limit': { type: 'string' },
+      'require-if-match': { type: 'string' },
     },
     required: ['org'],
     run: (ctx, v) =>
@@ -23,6 +26,8 @@ export const adminCommands: Record<string, Command> = {
         org: str(v.org),
         autoCloseDays: optStr(v['auto-close-days']),
         countryCode: optStr(v['country-code']),
+        rateLimit: optStr(v['rate-limit']),
+        requireIfMatch: optStr(v['require-if-match']),
       }),
   },
   'entity disable': {

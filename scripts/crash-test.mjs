@@ -1,0 +1,655 @@
+#!/usr/bin/env node
+// Crash test: write load against the built server, SIGKILL at random moments, restart, and check
+// that every acknowledged write is present exactly once and nothing is doubled.
+//
+//   npm run build
+//   node scripts/crash-test.mjs --store sqlite|postgres [--kills N] [--workers N]
+//     [--min-delay-ms 50] [--max-delay-ms 500] [--tail-ms 300] [--seed N]
+//     [--database-url URL] [--admin-url URL] [--keep] [--inject-fault lose|double]
+//
+// Plain Node ESM (no tsx): it drives `node dist/cli/main.js` exactly as an operator would.
+//
+// SQLite: a fresh DATA_DIR in the temporary folder, removed at the end (kept with --keep).
+// PostgreSQL: a fresh database created beside --admin-url (default TEST_DATABASE_URL, else
+// postgres://postgres@127.0.0.1:5432/test) and dropped at the end; or --database-url to run
+// against an existing, already reachable database (it is neither migrated nor dropped here; the
+// server migrates it at start).
+//
+// Writers never retry a request that failed mid-flight: without an idempotency key a retry could
+// legitimately double a write. A request is "acknowledged" only when its HTTP 200 was received.
+//
+// --server-log FILE appends every server's output (the JSON log) to FILE.
+//
+// --inject-fault proves the checker: `double` sends one acknowledged follow-up a second time
+// after the load (as a server that doubled it would have stored it), `lose` records a write that
+// was never sent as acknowledged (as if the server had lost it); the run must then fail.
+//
+// Prints one JSON line `{store, kills, requests, acknowledged, checked, lost, doubled, ...}` on
+// stdout; progress goes to stderr. Exits 1 on any lost or doubled write, 2 on a usage error.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+
+const { values: opts } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'sqlite' },
+    kills: { type: 'string', default: '10' },
+    workers: { type: 'string', default: '8' },
+    tills: { type: 'string', default: '3' },
+    'min-delay-ms': { type: 'string', default: '50' },
+    'max-delay-ms': { type: 'string', default: '500' },
+    'tail-ms': { type: 'string', default: '300' },
+    'request-timeout-ms': { type: 'string', default: '10000' },
+    'start-timeout-ms': { type: 'string', default: '20000' },
+    seed: { type: 'string' },
+    'database-url': { type: 'string' },
+    'admin-url': { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    'inject-fault': { type: 'string' },
+    'server-log': { type: 'string' },
+  },
+  strict: true,
+});
+
+function usageError(message) {
+  process.stderr.write(`crash-test: ${message}\n`);
+  process.exit(2);
+}
+function intOpt(name, min, max) {
+  const n = Number(opts[name]);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    usageError(`--${name} must be an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+const store = opts.store;
+if (store !== 'sqlite' && store !== 'postgres') usageError('--store must be sqlite or postgres');
+const KILLS = intOpt('kills', 0, 100_000);
+const WORKERS = intOpt('workers', 1, 256);
+const TILLS = intOpt('tills', 1, 32);
+const MIN_DELAY = intOpt('min-delay-ms', 0, 600_000);
+const MAX_DELAY = intOpt('max-delay-ms', MIN_DELAY, 600_000);
+const TAIL_MS = intOpt('tail-ms', 0, 600_000);
+const REQUEST_TIMEOUT = intOpt('request-timeout-ms', 100, 600_000);
+const START_TIMEOUT = intOpt('start-timeout-ms', 1000, 600_000);
+const FAULT = opts['inject-fault'];
+if (FAULT !== undefined && FAULT !== 'lose' && FAULT !== 'double') {
+  usageError('--inject-fault must be lose or double');
+}
+const SEED = opts.seed === undefined ? Date.now() % 2 ** 31 : intOpt('seed', 0, 2 ** 31 - 1);
+
+/** mulberry32: a small seeded generator, so a failing run's schedule can be replayed. */
+function makeRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = makeRandom(SEED);
+const between = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (message) => process.stderr.write(`crash-test: ${message}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// The store
+
+/** Sets up the store; returns the environment for the CLI and server, and a cleanup. */
+async function prepareStore() {
+  if (store === 'sqlite') {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'leadline-crash-'));
+    return {
+      env: { DATA_DIR: dataDir },
+      describe: dataDir,
+      cleanup: async () => {
+        if (!opts.keep) rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (opts['database-url']) {
+    return {
+      env: { DATABASE_URL: opts['database-url'] },
+      describe: 'given',
+      cleanup: async () => {},
+    };
+  }
+  const adminUrl =
+    opts['admin-url'] ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `leadline_crash_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    describe: name,
+    cleanup: async () => {
+      if (opts.keep) return;
+      const again = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
+      await again.connect();
+      try {
+        await again.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await again.end();
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CLI and the server
+
+let storeEnv = {};
+const alive = new Set(); // every server process not yet exited
+const serverLog = opts['server-log']
+  ? createWriteStream(opts['server-log'], { flags: 'a' })
+  : undefined;
+
+function cli(args) {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...storeEnv, LOG_LEVEL: 'silent' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (result.status !== 0) {
+    throw new Error(`leadline ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  }
+  return JSON.parse(result.stdout);
+}
+
+/** Starts `leadline serve` on a free port of 127.0.0.1; resolves when it listens. */
+function startServer() {
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...storeEnv,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      PG_POOL_SIZE: '8',
+      // The load is deliberately far above any per-credential rate limit; limits are not what
+      // this script tests (0 turns them off).
+      RATE_LIMIT_PER_MINUTE: '0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  alive.add(child);
+  child.once('exit', () => alive.delete(child));
+  if (serverLog) {
+    child.stdout.on('data', (chunk) => serverLog.write(chunk));
+    child.stderr.on('data', (chunk) => serverLog.write(chunk));
+  }
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const listening = new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not listen within ${START_TIMEOUT} ms: ${out}${stderr}`));
+    }, START_TIMEOUT);
+    const onData = (chunk) => {
+      out += chunk.toString();
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        // Keep draining stdout (the log) so the pipe never fills and blocks the server.
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        resolve(match[1]);
+      } else if (out.length > 100_000) {
+        out = out.slice(-10_000);
+      }
+    };
+    child.stdout.on('data', onData);
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code ?? signal}) before listening: ${out}${stderr}`));
+    });
+  });
+  return listening.then((base) => ({ child, base, exited, stderr: () => stderr }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP (fetch keeps connections alive by default)
+
+let server; // the current server, or undefined while it is down
+let serverUp; // a promise resolved when a server is up again
+let markUp = () => {};
+
+function expectDown() {
+  server = undefined;
+  serverUp = new Promise((resolve) => {
+    markUp = resolve;
+  });
+}
+
+async function request(login, method, url, body) {
+  const current = server;
+  if (!current) throw new Error('server down');
+  const response = await fetch(`${current.base}${url}`, {
+    method,
+    headers: {
+      authorization: login.authorization,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT),
+  });
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, json, text };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The load and its ledger
+
+const ledger = {
+  creates: new Map(), // marker -> {acked, tillIndex, id?}
+  statuses: new Map(), // createdOn (ISO) -> {acked, leadId, status}
+  followUps: new Map(), // note -> {acked, leadId}
+};
+const ackedLeads = []; // {id, tillIndex} of acknowledged creates: the targets of changes
+let requests = 0;
+let acknowledged = 0;
+const unexpected = []; // 4xx/5xx answers the load should never get
+const runId = randomUUID().slice(0, 8);
+let sequence = 0;
+// Status-log rows carry a unique createdOn (one second apart) so each change can be found again.
+const statusEpoch = Date.parse('2020-01-01T00:00:00Z');
+const STATUSES = ['OPEN', 'ON_HOLD', 'WON', 'LOST'];
+
+async function oneWrite(worker, logins, reasonId) {
+  const choice = random();
+  if (ackedLeads.length < 5 || choice < 0.4) {
+    const tillIndex = worker % logins.length;
+    const marker = `crash-${runId}-${(sequence += 1)}`;
+    const entry = { acked: false, tillIndex };
+    ledger.creates.set(marker, entry);
+    requests += 1;
+    const response = await request(logins[tillIndex], 'POST', '/v2/leads', {
+      leadFor: marker,
+      idType: 'EMAIL',
+      identifier: `${marker}@example.com`,
+      extendedFields: { crash_marker: marker },
+    });
+    if (response.status === 200) {
+      entry.acked = true;
+      entry.id = response.json.id;
+      acknowledged += 1;
+      ackedLeads.push({ id: response.json.id, tillIndex });
+    } else unexpected.push({ kind: 'create', status: response.status, body: response.text });
+    return;
+  }
+  const lead = ackedLeads[Math.floor(random() * ackedLeads.length)];
+  const login = logins[lead.tillIndex];
+  if (choice < 0.7) {
+    const n = (sequence += 1);
+    const createdOn = new Date(statusEpoch + n * 1000).toISOString().replace('.000Z', 'Z');
+    const status = STATUSES[Math.floor(random() * STATUSES.length)];
+    const entry = { acked: false, leadId: lead.id, status };
+    ledger.statuses.set(createdOn, entry);
+    requests += 1;
+    const response = await request(login, 'PUT', `/v2/leads/${lead.id}/status`, {
+      status,
+      reasonId,
+      createdOn,
+    });
+    if (response.status === 200) {
+      entry.acked = true;
+      acknowledged += 1;
+    } else unexpected.push({ kind: 'status', status: response.status, body: response.text });
+    return;
+  }
+  const note = `note-${runId}-${(sequence += 1)}`;
+  const entry = { acked: false, leadId: lead.id };
+  ledger.followUps.set(note, entry);
+  requests += 1;
+  const response = await request(login, 'POST', `/v2/leads/${lead.id}/followup`, {
+    followedUpOn: new Date().toISOString(),
+    createdBy: login.id,
+    notes: note,
+  });
+  if (response.status === 200) {
+    entry.acked = true;
+    acknowledged += 1;
+  } else unexpected.push({ kind: 'followup', status: response.status, body: response.text });
+}
+
+let stopping = false;
+let failedMidFlight = 0;
+
+async function worker(index, logins, reasonId) {
+  while (!stopping) {
+    if (!server) {
+      await Promise.race([serverUp, sleep(START_TIMEOUT)]);
+      continue;
+    }
+    try {
+      await oneWrite(index, logins, reasonId);
+    } catch {
+      // Connection refused, reset or timed out: not acknowledged, and never retried.
+      failedMidFlight += 1;
+      if (server) await sleep(5);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification, through the API
+
+async function readAllLeads(login) {
+  const leads = [];
+  for (let offset = 0; offset < 10_000_000; offset += 1000) {
+    const page = await request(login, 'GET', `/v2/leads?limit=1000&offset=${offset}`);
+    if (page.status !== 200) throw new Error(`GET /v2/leads answered ${page.status}: ${page.text}`);
+    leads.push(...page.json.data);
+    if (page.json.data.length < 1000) return leads;
+  }
+  throw new Error('too many leads');
+}
+
+async function verify(logins) {
+  const problems = [];
+  let lost = 0;
+  let doubled = 0;
+  let checked = 0;
+  let unackedApplied = 0;
+  // One org: any till reads all of it. List items carry the follow-ups and status log.
+  const leads = await readAllLeads(logins[0]);
+
+  // Leads, by marker.
+  const byMarker = new Map();
+  for (const lead of leads) {
+    const list = byMarker.get(lead.leadFor) ?? [];
+    list.push(lead);
+    byMarker.set(lead.leadFor, list);
+  }
+  for (const [marker, entry] of ledger.creates) {
+    const found = byMarker.get(marker) ?? [];
+    checked += 1;
+    if (entry.acked && found.length === 0) {
+      lost += 1;
+      problems.push(`lead ${marker} acknowledged but missing`);
+    }
+    if (found.length > 1) {
+      doubled += 1;
+      problems.push(`lead ${marker} present ${found.length} times`);
+    }
+    if (!entry.acked && found.length === 1) unackedApplied += 1;
+    if (entry.acked && found.length === 1 && found[0].id !== entry.id) {
+      problems.push(`lead ${marker} has id ${found[0].id}, acknowledged as ${entry.id}`);
+    }
+  }
+  for (const marker of byMarker.keys()) {
+    if (!ledger.creates.has(marker)) problems.push(`lead ${marker} was never attempted`);
+  }
+
+  // Status-log rows and follow-ups, from each lead's full read.
+  const statusRows = new Map(); // createdOn -> [{leadId, status}]
+  const followUpRows = new Map(); // note -> [leadId]
+  for (const lead of leads) {
+    const full = lead;
+    const logs = full.statusLogDetails ?? [];
+    if (logs.length === 0) problems.push(`lead ${lead.id} has no status-log row`);
+    const ids = logs.map((row) => row.id);
+    const newest = logs.reduce((a, b) => (b.id > a.id ? b : a), logs[0]);
+    if (
+      newest &&
+      (newest.status !== full.status || (newest.subStatus ?? null) !== (full.subStatus ?? null))
+    ) {
+      problems.push(
+        `lead ${lead.id} is ${full.status} but its newest status-log row (${newest.id}) is ${newest.status}`,
+      );
+    }
+    if (ids.some((id, i) => i > 0 && id <= ids[i - 1])) {
+      problems.push(`lead ${lead.id}: status-log rows not in recorded order`);
+    }
+    // The first row is the create's own APICALL row; every later one is a change of the load.
+    for (const row of logs.slice(1)) {
+      const list = statusRows.get(row.createdOn) ?? [];
+      list.push({ leadId: lead.id, status: row.status });
+      statusRows.set(row.createdOn, list);
+    }
+    for (const row of full.followUpDetails ?? []) {
+      const list = followUpRows.get(row.notes) ?? [];
+      list.push(lead.id);
+      followUpRows.set(row.notes, list);
+    }
+  }
+  for (const [createdOn, entry] of ledger.statuses) {
+    const found = statusRows.get(createdOn) ?? [];
+    checked += 1;
+    if (entry.acked && found.length === 0) {
+      lost += 1;
+      problems.push(`status change ${createdOn} on lead ${entry.leadId} acknowledged but missing`);
+    }
+    if (found.length > 1) {
+      doubled += 1;
+      problems.push(`status change ${createdOn} present ${found.length} times`);
+    }
+    if (
+      found.length === 1 &&
+      (found[0].leadId !== entry.leadId || found[0].status !== entry.status)
+    ) {
+      problems.push(
+        `status change ${createdOn} recorded on the wrong lead or with the wrong status`,
+      );
+    }
+    if (!entry.acked && found.length === 1) unackedApplied += 1;
+  }
+  for (const createdOn of statusRows.keys()) {
+    if (!ledger.statuses.has(createdOn))
+      problems.push(`status-log row ${createdOn} never attempted`);
+  }
+  for (const [note, entry] of ledger.followUps) {
+    const found = followUpRows.get(note) ?? [];
+    checked += 1;
+    if (entry.acked && found.length === 0) {
+      lost += 1;
+      problems.push(`follow-up ${note} on lead ${entry.leadId} acknowledged but missing`);
+    }
+    if (found.length > 1) {
+      doubled += 1;
+      problems.push(`follow-up ${note} present ${found.length} times`);
+    }
+    if (found.length === 1 && found[0] !== entry.leadId) {
+      problems.push(`follow-up ${note} recorded on lead ${found[0]}, sent to ${entry.leadId}`);
+    }
+    if (!entry.acked && found.length === 1) unackedApplied += 1;
+  }
+  for (const note of followUpRows.keys()) {
+    if (!ledger.followUps.has(note)) problems.push(`follow-up ${note} never attempted`);
+  }
+  return { lost, doubled, checked, unackedApplied, leadsRead: leads.length, problems };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+const md5Hex = (text) => createHash('md5').update(text).digest('hex');
+
+async function main() {
+  const started = Date.now();
+  const prepared = await prepareStore();
+  storeEnv = prepared.env;
+  log(`store ${store} (${prepared.describe}), seed ${SEED}, kills ${KILLS}, workers ${WORKERS}`);
+  let exitCode;
+  try {
+    // The org and its tills, through the CLI.
+    const orgName = `Crash ${runId}`;
+    cli(['org', 'create', '--name', orgName]);
+    cli([
+      'entity',
+      'create',
+      '--org',
+      orgName,
+      '--type',
+      'STORE',
+      '--code',
+      `crash-store-${runId}`,
+    ]);
+    const logins = [];
+    for (let i = 0; i < TILLS; i += 1) {
+      const code = `crash-till-${runId}-${i}`;
+      const password = `pw-${randomUUID()}`;
+      const till = cli([
+        'entity',
+        'create',
+        '--org',
+        orgName,
+        '--type',
+        'TILL',
+        '--code',
+        code,
+        '--parent',
+        `crash-store-${runId}`,
+        '--password',
+        password,
+      ]);
+      const authorization = `Basic ${Buffer.from(`${code}:${md5Hex(password)}`).toString('base64')}`;
+      logins.push({ id: till.id, authorization });
+    }
+
+    // Each new server first verifies every till once (Argon2id, deliberately slow), so that the
+    // random kill delay is spent on writes rather than on log-ins.
+    const restart = async () => {
+      const next = await startServer();
+      for (const login of logins) {
+        const response = await fetch(`${next.base}/v2/leads/reasons`, {
+          headers: { authorization: login.authorization },
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT),
+        });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`warming a log-in: ${response.status}`);
+      }
+      server = next;
+      markUp();
+    };
+    expectDown();
+    await restart();
+    const reasons = await request(logins[0], 'POST', '/v2/leads/reasons', [
+      { reason: 'Crash test' },
+    ]);
+    if (reasons.status !== 200)
+      throw new Error(`adding a reason: ${reasons.status} ${reasons.text}`);
+    const reasonId = reasons.json.data.find((r) => r.reason === 'Crash test').id;
+
+    const workers = Array.from({ length: WORKERS }, (_, i) => worker(i, logins, reasonId));
+    let kills = 0;
+    for (let i = 0; i < KILLS; i += 1) {
+      await sleep(between(MIN_DELAY, MAX_DELAY));
+      const victim = server;
+      expectDown();
+      victim.child.kill('SIGKILL');
+      const { signal } = await victim.exited;
+      if (signal !== 'SIGKILL') throw new Error(`server exited with ${signal} instead of SIGKILL`);
+      kills += 1;
+      await restart();
+      if (kills % 10 === 0)
+        log(`${kills} kills, ${requests} requests, ${acknowledged} acknowledged`);
+    }
+    await sleep(TAIL_MS);
+    stopping = true;
+    await Promise.all(workers);
+
+    if (FAULT === 'double') {
+      const [note, entry] = [...ledger.followUps].find(([, e]) => e.acked) ?? [];
+      if (!note) throw new Error('no acknowledged follow-up to double');
+      const login = logins[ackedLeads.find((l) => l.id === entry.leadId).tillIndex];
+      const again = await request(login, 'POST', `/v2/leads/${entry.leadId}/followup`, {
+        followedUpOn: new Date().toISOString(),
+        createdBy: login.id,
+        notes: note,
+      });
+      if (again.status !== 200) throw new Error(`doubling a follow-up: ${again.status}`);
+    } else if (FAULT === 'lose') {
+      ledger.creates.set(`crash-${runId}-never-sent`, { acked: true, tillIndex: 0, id: -1 });
+    }
+
+    const result = await verify(logins);
+    const summary = {
+      store,
+      kills,
+      requests,
+      acknowledged,
+      checked: result.checked,
+      lost: result.lost,
+      doubled: result.doubled,
+      durationMs: Date.now() - started,
+      unacknowledged: requests - acknowledged,
+      unacknowledgedApplied: result.unackedApplied,
+      failedMidFlight,
+      unexpectedAnswers: unexpected.length,
+      leadsRead: result.leadsRead,
+      seed: SEED,
+    };
+    for (const problem of result.problems.slice(0, 50)) log(`PROBLEM: ${problem}`);
+    for (const answer of unexpected.slice(0, 10))
+      log(`unexpected answer: ${JSON.stringify(answer)}`);
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    exitCode =
+      result.lost === 0 &&
+      result.doubled === 0 &&
+      result.problems.length === 0 &&
+      unexpected.length === 0
+        ? 0
+        : 1;
+
+    // The last server closes gracefully.
+    const last = server;
+    server = undefined;
+    last.child.kill('SIGTERM');
+    const closed = await Promise.race([last.exited, sleep(15_000).then(() => undefined)]);
+    if (!closed) {
+      last.child.kill('SIGKILL');
+      throw new Error('the last server did not exit within 15 s of SIGTERM');
+    }
+    if (closed.code !== 0) throw new Error(`the last server exited with ${closed.code} on SIGTERM`);
+  } finally {
+    for (const child of alive) child.kill('SIGKILL');
+    await prepared.cleanup();
+  }
+  return exitCode;
+}
+
+// Interrupted: take the current server down with us (the temporary store is left behind).
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const child of alive) child.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    log(`failed: ${error.stack ?? error}`);
+    process.exit(1);
+  },
+);

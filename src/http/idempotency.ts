@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import { sql } from 'kysely';
+import type { AppContext } from '../context.js';
+import { AppError } from './errors.js';
+import { callerOf } from './request-context.js';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+/** Stored responses are kept this long (the contract promises at least 24 hours). */
+export const IDEMPOTENCY_RETENTION_MS = 48 * 3600_000;
+
+/** Keys of this process's requests still running, as `entityId:key`. */
+const inFlight = new Set<string>();
+let lastPurge = 0;
+
+/** Object keys sorted at every level, so `{"a":1,"b":2}` and `{"b":2,"a":1}` are one body. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * What makes two requests "the same" for a key: method, concrete path and the body as sent
+ * (before unknown fields were stripped). Taken in `preValidation`, before anything changes it.
+ */
+export function requestFingerprint(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.url.split('?')[0] ?? ''}\n${canonicalJson(request.body)}`)
+    .digest('hex');
+}
+
+function keyOf(request: FastifyRequest): string | undefined {
+  const value = request.headers[IDEMPOTENCY_HEADER];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(value)) {
+    throw AppError.of(
+      'FIELD_INVALID_VALUE',
+      'Idempotency-Key must be 1 to 255 visible ASCII characters',
+    );
+  }
+  return value;
+}
+
+async function purgeExpired(ctx: AppContext, now: number): Promise<void> {
+  if (now - lastPurge < 60_000) return;
+  lastPurge = now;
+  await ctx.store.db
+    .deleteFrom('idempotency_keys')
+    .where('created_on', '<', now - IDEMPOTENCY_RETENTION_MS)
+    .execute();
+}
+
+type Outcome =
+  | { kind: 'fresh'; status: number; body: string; etag: string | undefined }
+  | { kind: 'replay'; status: number; body: string; etag: string | null };
+
+/**
+ * Wraps a write route so an `Idempotency-Key` makes retries safe: the whole request runs in one
+ * transaction that also stores its response; a retry with the same key and the same request gets
+ * that response again (same status, same body, `Idempotent-Replayed: true`), with another request
+ * it is 422, and while the first is still running it is 409. Keys belong to the calling entity.
+ * Failed requests store nothing, so they can be retried.
+ */
+function idempotent(ctx: AppContext, handler: RouteHandlerMethod): RouteHandlerMethod {
+  return async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+    const key = keyOf(request);
+    if (key === undefined) return handler.call(this, request, reply);
+    const caller = callerOf(request);
+    const scope = `${caller.entityId}:${key}`;
+    if (inFlight.has(scope)) {
+      throw AppError.of('CONFLICT_IN_PROGRESS', 'a request with this Idempotency-Key is running');
+    }
+    inFlight.add(scope);
+    try {
+      const now = ctx.clock.now();
+      await purgeExpired(ctx, now);
+      const outcome = await ctx.store.withinTransaction(async (trx): Promise<Outcome> => {
+        if (ctx.store.dialect === 'postgres') {
+          // Another server process running the same key holds this lock until it commits.
+          const { rows } = await sql<{ locked: boolean }>`
+            select pg_try_advisory_xact_lock(hashtextextended(${scope}, 0)) as locked`.execute(trx);
+          if (!rows[0]?.locked) {
+            throw AppError.of(
+              'CONFLICT_IN_PROGRESS',
+              'a request with this Idempotency-Key is running',
+            );
+          }
+        }
+        const stored = await trx
+          .selectFrom('idempotency_keys')
+          .select(['request_hash', 'status_code', 'response_body', 'etag'])
+          .where('entity_id', '=', caller.entityId)
+          .where('idem_key', '=', key)
+          .executeTakeFirst();
+        if (stored) {
+          if (stored.request_hash !== request.fingerprint) {
+            throw AppError.of(
+              'IDEMPOTENCY_KEY_REUSED',
+              'this Idempotency-Key was used for a different request',
+            );
+          }
+          return {
+            kind: 'replay',
+            status: stored.status_code,
+            body: stored.response_body,
+            etag: stored.etag,
+          };
+        }
+        const result: unknown = await handler.call(this, request, reply);
+        const serialized = reply.serialize(result);
+        const body =
+          typeof serialized === 'string'
+            ? serialized
+            : Buffer.from(serialized as ArrayBuffer).toString('utf8');
+        const etag = reply.getHeader('etag');
+        await trx
+          .insertInto('idempotency_keys')
+          .values({
+            entity_id: caller.entityId,
+            idem_key: key,
+            org_id: caller.orgId,
+            request_hash: request.fingerprint,
+            status_code: reply.statusCode,
+            response_body: body,
+            etag: typeof etag === 'string' ? etag : null,
+            created_on: now,
+          })
+          .execute();
+        return { kind: 'fresh', status: reply.statusCode, body, etag: undefined };
+      });
+      if (outcome.kind === 'replay') {
+        void reply.code(outcome.status).header('idempotent-replayed', 'true');
+        if (outcome.etag !== null) void reply.header('etag', outcome.etag);
+      }
+      return reply.type('application/json; charset=utf-8').send(outcome.body);
+    } finally {
+      inFlight.delete(scope);
+    }
+  };
+}
+
+/**
+ * Makes every POST and PUT route registered after this call in `app` idempotent by key, except
+ * routes with `config: { idempotent: false }` (those whose responses hold a secret that must
+ * never be stored).
+ */
+export function installIdempotency(app: FastifyInstance, ctx: AppContext): void {
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.some((m) => m === 'POST' || m === 'PUT')) return;
+    if (route.config?.idempotent === false) return;
+    route.handler = idempotent(ctx, route.handler);
+  });
+}

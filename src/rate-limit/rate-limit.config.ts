@@ -1,0 +1,41 @@
+import { Type, type Static, type TObject } from '@sinclair/typebox';
+
+/**
+ * The environment of the rate limits, spread into the validated environment of `config.ts`.
+ * `0` turns a limit off.
+ */
+export const RateLimitEnv = {
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 600, minimum: 0, maximum: 1_000_000 }),
+  LOGIN_FAILURES_PER_5_MINUTES: Type.Integer({ default: 10, minimum: 0, maximum: 1_000_000 }),
+  LOGIN_FAILURES_PER_IP_PER_5_MINUTES: Type.Integer({
+    default: 100,
+    minimum: 0,
+    maximum: 1_000_000,
+  }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  RATE_LIMIT_REDIS_PREFIX: Type.String({ default: 'leadline:rl:', minLength: 1, maxLength: 100 }),
+};
+
+export type RateLimitConfig = {
+  /** Requests per minute per credential, unless the org sets its own; 0: no limit. */
+  perMinute: number;
+  /** Failed log-ins per presented username (or OAuth client key) per 5 minutes; 0: no limit. */
+  loginFailuresPerUsername: number;
+  /** Failed log-ins per client IP per 5 minutes; 0: no limit. */
+  loginFailuresPerIp: number;
+  /** When set, counters live in this Redis, shared by every server process. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key, so deployments (or test runs) can share one Redis. */
+  redisPrefix: string;
+};
+
+/** Picks the rate-limit settings out of the validated environment. */
+export function rateLimitConfig(env: Static<TObject<typeof RateLimitEnv>>): RateLimitConfig {
+  return {
+    perMinute: env.RATE_LIMIT_PER_MINUTE,
+    loginFailuresPerUsername: env.LOGIN_FAILURES_PER_5_MINUTES,
+    loginFailuresPerIp: env.LOGIN_FAILURES_PER_IP_PER_5_MINUTES,
+    redisUrl: env.REDIS_URL,
+    redisPrefix: env.RATE_LIMIT_REDIS_PREFIX,
+  };
+}
