@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
 import { createTestApp, TEST_STORE, TestClock, type TestApp } from './helpers/app.js';
 import { newLead, newOrg, send, unique, type TestOrg } from './helpers/factories.js';
+import { runCli, storeEnvFor, type CliRun } from './helpers/cli.js';
 import { addSubStatus, codeOf, getLead, orgSnapshot, reasonIdOf } from './helpers/fixtures.js';
 import { autoClose, closeLeads } from '../src/auto-close/auto-close.service.js';
 import { findDueLeadsQuery } from '../src/auto-close/auto-close.repository.js';
@@ -392,29 +392,9 @@ describe(`auto-close (${TEST_STORE})`, () => {
     const lead = await newLead(t.app, o.till);
     // 2100-01-07T23:00:00Z: 3 days and 13 hours after the lead's creation.
     const asOf = '2100-01-08T04:30:00+05:30';
-    const storeEnv: Record<string, string> =
-      TEST_STORE === 'postgres'
-        ? { DATABASE_URL: String(process.env.LEADLINE_TEST_DATABASE_URL) }
-        : { DATA_DIR: t.config.dataDir };
-    const cli = (...args: string[]) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', ...storeEnv };
-      if (TEST_STORE === 'sqlite') delete env.DATABASE_URL;
-      return new Promise<{ code: number | null; stdout: string; stderr: string }>(
-        (resolve, reject) => {
-          const child = spawn(process.execPath, ['dist/cli/main.js', 'auto-close', ...args], {
-            env,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          let stdout = '';
-          let stderr = '';
-          child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-          child.on('error', reject);
-          child.on('close', (code) => resolve({ code, stdout, stderr }));
-        },
-      );
-    };
-    const ok = (r: { code: number | null; stdout: string; stderr: string }) => {
+    const storeEnv = storeEnvFor(t.config.dataDir);
+    const cli = (...args: string[]) => runCli(storeEnv, ['auto-close', ...args]);
+    const ok = (r: CliRun) => {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, '');
       return r.stdout;

@@ -1,40 +1,24 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { TEST_STORE } from './helpers/app.js';
+import { runCli, storeEnvFor, type CliRun } from './helpers/cli.js';
 import { basicAuth, send, unique } from './helpers/factories.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createContext, type AppContext } from '../src/context.js';
 
-type Run = { code: number | null; stdout: string; stderr: string };
+type Run = CliRun;
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'leadline-cli-test-'));
-const storeEnv: Record<string, string> =
-  TEST_STORE === 'postgres'
-    ? { DATABASE_URL: process.env.LEADLINE_TEST_DATABASE_URL ?? '' }
-    : { DATA_DIR: dataDir };
+const storeEnv = storeEnvFor(dataDir);
 
 /** Runs the real CLI in a child process against the test store. */
 function cli(...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', ...storeEnv };
-  if (TEST_STORE === 'sqlite') delete env.DATABASE_URL;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/cli/main.js', ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(storeEnv, args);
 }
 
 /** A successful command: exit 0, one JSON document on stdout, nothing on stderr. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { TEST_STORE } from './helpers/app.js';
+import { runCli, storeEnvFor, type CliRun } from './helpers/cli.js';
 import { newLead, newOrg, send } from './helpers/factories.js';
 import { assertError, codeOf } from './helpers/fixtures.js';
 import { buildApp } from '../src/app.js';
@@ -14,13 +15,7 @@ import { createContext, type AppContext } from '../src/context.js';
 
 /** `leadline field create|translate` as a user runs them, and the docs walk-through. */
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function storeEnvFor(dataDir: string): Record<string, string> {
-  return TEST_STORE === 'postgres'
-    ? { DATABASE_URL: process.env.LEADLINE_TEST_DATABASE_URL ?? '' }
-    : { DATA_DIR: dataDir };
-}
+type Run = CliRun;
 
 describe('leadline field commands', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'leadline-field-cli-'));
@@ -29,22 +24,7 @@ describe('leadline field commands', () => {
   let app: FastifyInstance;
 
   /** Runs the real CLI in a child process against the test store. */
-  function cli(...args: string[]): Promise<Run> {
-    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', ...storeEnv };
-    if (TEST_STORE === 'sqlite') delete env.DATABASE_URL;
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['dist/cli/main.js', ...args], {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const cli = (...args: string[]): Promise<Run> => runCli(storeEnv, args);
 
   function ok(run: Run): any {
     assert.equal(run.code, 0, `exit ${run.code}; stderr: ${run.stderr}`);
