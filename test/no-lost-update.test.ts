@@ -1,11 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TEST_STORE } from './helpers/app.js';
 import { basicAuth, unique } from './helpers/factories.js';
+import { storeEnvFor } from './helpers/cli.js';
+import { startBuiltServer, type BuiltServer } from './helpers/server.js';
 import { loadConfig } from '../src/config.js';
 import { createContext, type AppContext } from '../src/context.js';
 import { migrateToLatest } from '../src/db/migrate.js';
@@ -24,11 +25,8 @@ const LEADS = 3;
 
 describe(`no lost update with ${SERVERS} server processes (${TEST_STORE})`, () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'leadline-lost-update-'));
-  const storeEnv: Record<string, string> =
-    TEST_STORE === 'postgres'
-      ? { DATABASE_URL: String(process.env.LEADLINE_TEST_DATABASE_URL) }
-      : { DATA_DIR: dataDir };
-  const servers: ChildProcess[] = [];
+  const storeEnv = storeEnvFor(dataDir);
+  const servers: BuiltServer[] = [];
   const bases: string[] = [];
   let ctx: AppContext;
 
@@ -36,43 +34,18 @@ describe(`no lost update with ${SERVERS} server processes (${TEST_STORE})`, () =
     ctx = createContext(loadConfig({ ...storeEnv, LOG_LEVEL: 'silent', PG_POOL_SIZE: '2' }));
     await migrateToLatest(ctx.store);
     for (let i = 0; i < SERVERS; i += 1) {
-      const child = spawn(process.execPath, ['dist/cli/main.js', 'serve'], {
-        env: {
-          ...process.env,
-          ...storeEnv,
-          HOST: '127.0.0.1',
-          PORT: '0',
-          LOG_LEVEL: 'info',
-          AUTO_CLOSE_INTERVAL_SECONDS: '0',
-          PG_POOL_SIZE: '4',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
+      const server = await startBuiltServer({
+        ...storeEnv,
+        AUTO_CLOSE_INTERVAL_SECONDS: '0',
+        PG_POOL_SIZE: '4',
       });
-      servers.push(child);
-      bases.push(
-        await new Promise<string>((resolve, reject) => {
-          let out = '';
-          child.stdout?.on('data', (chunk: Buffer) => {
-            out += chunk.toString();
-            const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-            if (match?.[1]) resolve(match[1]);
-          });
-          child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-        }),
-      );
+      servers.push(server);
+      bases.push(server.base);
     }
   });
 
   after(async () => {
-    await Promise.all(
-      servers.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(servers.map((server) => server.stop()));
     await ctx?.store.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -1,10 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TEST_STORE } from './helpers/app.js';
+import { storeEnvFor } from './helpers/cli.js';
+import { startBuiltServer, type BuiltServer } from './helpers/server.js';
 
 /** The shell block between the walkthrough markers of README.md. */
 function walkthrough(): string {
@@ -16,39 +17,22 @@ function walkthrough(): string {
 }
 
 describe('README walk-through', () => {
-  let server: ChildProcess;
-  let base: string;
+  let server: BuiltServer;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'leadline-readme-'));
-  const storeEnv: Record<string, string> =
-    TEST_STORE === 'postgres'
-      ? { DATABASE_URL: String(process.env.LEADLINE_TEST_DATABASE_URL) }
-      : { DATA_DIR: dataDir };
+  const storeEnv = storeEnvFor(dataDir);
 
   before(async () => {
-    // Exactly what `npm start` runs, on a free port.
-    server = spawn(process.execPath, ['dist/cli/main.js', 'serve'], {
-      env: { ...process.env, ...storeEnv, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    base = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout?.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (match?.[1]) resolve(match[1]);
-      });
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-    });
+    server = await startBuiltServer(storeEnv);
   });
 
-  after(() => {
-    server.kill('SIGTERM');
+  after(async () => {
+    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('runs as written and ends with the documented 400', () => {
     const result = spawnSync('bash', ['-euo', 'pipefail', '-c', walkthrough()], {
-      env: { ...process.env, ...storeEnv, BASE: base, LOG_LEVEL: 'silent' },
+      env: { ...process.env, ...storeEnv, BASE: server.base, LOG_LEVEL: 'silent' },
       encoding: 'utf8',
     });
     assert.equal(result.status, 0, result.stderr);
