@@ -1,13 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { TEST_STORE } from './helpers/app.js';
 import { runCli, storeEnvFor, type CliRun } from './helpers/cli.js';
 import { startBuiltServer, type BuiltServer } from './helpers/server.js';
+import { walkthroughOf } from './helpers/walkthrough.js';
 import { newLead, newOrg, send } from './helpers/factories.js';
 import { assertError, codeOf } from './helpers/fixtures.js';
 import { buildApp } from '../src/app.js';
@@ -199,15 +200,6 @@ describe('leadline field commands', () => {
   });
 });
 
-/** The shell block between the walkthrough markers of docs/extended-fields.md. */
-function walkthrough(): string {
-  const doc = readFileSync(new URL('../docs/extended-fields.md', import.meta.url), 'utf8');
-  const section = /<!-- walkthrough:start -->([\s\S]*?)<!-- walkthrough:end -->/.exec(doc)?.[1];
-  const script = section && /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!script) throw new Error('docs/extended-fields.md has no walkthrough block');
-  return script;
-}
-
 describe('docs/extended-fields.md walk-through', () => {
   let server: BuiltServer;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'leadline-fields-doc-'));
@@ -223,10 +215,14 @@ describe('docs/extended-fields.md walk-through', () => {
   });
 
   it('runs as written and shows the documented answers', () => {
-    const result = spawnSync('bash', ['-euo', 'pipefail', '-c', walkthrough()], {
-      env: { ...process.env, ...storeEnv, BASE: server.base, LOG_LEVEL: 'silent' },
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      'bash',
+      ['-euo', 'pipefail', '-c', walkthroughOf('docs/extended-fields.md')],
+      {
+        env: { ...process.env, ...storeEnv, BASE: server.base, LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+      },
+    );
     assert.equal(result.status, 0, result.stderr);
     const out = result.stdout.trim();
     assert.match(out, /^\{"id":\d+,"name":"Brio Fashion"\}$/m);

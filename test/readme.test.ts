@@ -1,20 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { storeEnvFor } from './helpers/cli.js';
 import { startBuiltServer, type BuiltServer } from './helpers/server.js';
-
-/** The shell block between the walkthrough markers of README.md. */
-function walkthrough(): string {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = /<!-- walkthrough:start -->([\s\S]*?)<!-- walkthrough:end -->/.exec(readme)?.[1];
-  const script = section && /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!script) throw new Error('README.md has no walkthrough block');
-  return script;
-}
+import { walkthroughOf } from './helpers/walkthrough.js';
 
 describe('README walk-through', () => {
   let server: BuiltServer;
@@ -31,7 +23,7 @@ describe('README walk-through', () => {
   });
 
   it('runs as written and ends with the documented 400', () => {
-    const result = spawnSync('bash', ['-euo', 'pipefail', '-c', walkthrough()], {
+    const result = spawnSync('bash', ['-euo', 'pipefail', '-c', walkthroughOf('README.md')], {
       env: { ...process.env, ...storeEnv, BASE: server.base, LOG_LEVEL: 'silent' },
       encoding: 'utf8',
     });
