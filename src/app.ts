@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { AppContext } from './context.js';
 import { TOKEN_HEADER } from './auth/authenticate.js';
+import type { Caller } from './auth/caller.js';
 import { oauthRoutes } from './auth/oauth.routes.js';
 import { installContractHooks } from './http/contract-hooks.js';
 import { installJsonParser } from './http/json-parser.js';
@@ -26,6 +27,12 @@ import { extendedFieldRoutes } from './extended-fields/extended-field.routes.js'
 export type BuildAppOptions = {
   /** Pino options, or false for no logging (tests); `stream` is where log lines go. */
   logger?: boolean | { level: string; stream?: { write(line: string): void } };
+  /**
+   * Benchmark builds only (`scripts/bench-server.mjs`): every authenticated route runs as this
+   * caller without reading credentials, so the bench can measure what authentication costs.
+   * Nothing in `leadline serve` or the configuration can set it.
+   */
+  benchmarkFixedCaller?: Caller;
 };
 
 /**
@@ -141,7 +148,10 @@ export async function buildApp(
     await open.register(oauthRoutes);
   });
   await app.register(async (api) => {
-    installContractHooks(api, { authenticate: true });
+    installContractHooks(api, {
+      authenticate: true,
+      fixedCaller: options.benchmarkFixedCaller,
+    });
     await api.register(reasonRoutes);
     await api.register(subStatusRoutes);
     await api.register(leadRoutes);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { migrateToLatest } from './db/migrate.js';
-import { buildApp } from './app.js';
+import { buildApp, type BuildAppOptions } from './app.js';
 import { startAutoCloseScheduler } from './auto-close/auto-close.scheduler.js';
 
 export type RunningServer = {
@@ -18,10 +18,13 @@ export type RunningServer = {
  *
  * @example const server = await startServer(loadConfig()); await server.close();
  */
-export async function startServer(config: Config): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  appOptions: BuildAppOptions = {},
+): Promise<RunningServer> {
   const ctx = createContext(config);
   await migrateToLatest(ctx.store);
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, appOptions);
   const url = await app.listen({ host: config.host, port: config.port });
   const stopAutoClose = startAutoCloseScheduler(ctx, app.log);
   let closing: Promise<void> | undefined;

@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { authenticate } from '../auth/authenticate.js';
+import type { Caller } from '../auth/caller.js';
 import { stripUnknownFields } from './unknown-fields.js';
 import { findNulCharacters } from './text-safety.js';
 import { AppError } from './errors.js';
@@ -19,7 +20,7 @@ import {
  */
 export function installContractHooks(
   app: FastifyInstance,
-  options: { authenticate: boolean },
+  options: { authenticate: boolean; fixedCaller?: Caller | undefined },
 ): void {
   app.addHook('onRoute', (route) => {
     // Validation failures are reported by the preHandler below, after the id check.
@@ -28,9 +29,17 @@ export function installContractHooks(
 
   installLoginRateLimit(app, options.authenticate ? 'basic' : 'body-key'); // rate limits
   if (options.authenticate) {
-    app.addHook('onRequest', async (request) => {
-      request.caller = await authenticate(app.ctx, request.headers);
-    });
+    const { fixedCaller } = options;
+    app.addHook(
+      'onRequest',
+      fixedCaller === undefined
+        ? async (request) => {
+            request.caller = await authenticate(app.ctx, request.headers);
+          }
+        : async (request) => {
+            request.caller = fixedCaller;
+          },
+    );
     installCredentialRateLimit(app); // rate limits: right after authentication
   }
 
