@@ -95,11 +95,9 @@ describe('authentication', () => {
     it('answers every failure with the same 401 (code 1003), byte for byte, with WWW-Authenticate', async () => {
       const o = await newOrg(t.ctx);
       const disabled = await o.entity('STAFF', o.store, true);
-      await t.ctx.store.db
-        .updateTable('entities')
-        .set({ disabled: 1 })
-        .where('id', '=', disabled.id)
-        .execute();
+      await t.ctx.store.transaction((trx) =>
+        trx.updateTable('entities').set({ disabled: 1 }).where('id', '=', disabled.id).execute(),
+      );
 
       const passwordless = await o.entity('TILL', o.store);
       const md5 = md5Hex(o.till.password);
@@ -266,11 +264,14 @@ describe('authentication', () => {
       assert.equal(t.ctx.verificationCache.stats.hits, hits + 1);
 
       const newPassword = `new-${unique('pw')}`;
-      await t.ctx.store.db
-        .updateTable('entities')
-        .set({ password_hash: await hashSecret(md5Hex(newPassword)) })
-        .where('id', '=', o.till.id)
-        .execute();
+      const passwordHash = await hashSecret(md5Hex(newPassword));
+      await t.ctx.store.transaction((trx) =>
+        trx
+          .updateTable('entities')
+          .set({ password_hash: passwordHash })
+          .where('id', '=', o.till.id)
+          .execute(),
+      );
 
       assertUnauthorized(await send(t.app, o.till, 'GET', PROBE));
       const fresh = withHeaders({ authorization: basicAuth(o.till.code, newPassword) });
@@ -285,11 +286,9 @@ describe('authentication', () => {
       assert.equal((await send(t.app, o.associate, 'GET', PROBE)).status, 200);
       assert.equal((await send(t.app, o.associate, 'GET', PROBE)).status, 200);
 
-      await t.ctx.store.db
-        .updateTable('entities')
-        .set({ disabled: 1 })
-        .where('id', '=', o.associate.id)
-        .execute();
+      await t.ctx.store.transaction((trx) =>
+        trx.updateTable('entities').set({ disabled: 1 }).where('id', '=', o.associate.id).execute(),
+      );
       assertUnauthorized(await send(t.app, o.associate, 'GET', PROBE));
       // Other entities of the org are unaffected.
       assert.equal((await send(t.app, o.till, 'GET', PROBE)).status, 200);
@@ -413,22 +412,22 @@ describe('authentication', () => {
       assert.equal((await send(t.app, tokenHeaders(token), 'GET', PROBE)).status, 200);
       assertUnauthorized(await send(t.app, tokenHeaders(`${token}x`), 'GET', PROBE));
 
-      await t.ctx.store.db
-        .updateTable('entities')
-        .set({ disabled: 1 })
-        .where('id', '=', o.associate.id)
-        .execute();
+      await t.ctx.store.transaction((trx) =>
+        trx.updateTable('entities').set({ disabled: 1 }).where('id', '=', o.associate.id).execute(),
+      );
       assertUnauthorized(await send(t.app, tokenHeaders(token), 'GET', PROBE));
       assertUnauthorized(await generate(t, client));
 
       const admin = await createOauthClient(t.ctx, { org: o.org.name, entity: o.admin.code });
       const adminToken = (await generate(t, admin)).body.data.accessToken;
       assert.equal((await send(t.app, tokenHeaders(adminToken), 'GET', PROBE)).status, 200);
-      await t.ctx.store.db
-        .updateTable('oauth_clients')
-        .set({ revoked: 1 })
-        .where('client_key', '=', admin.key)
-        .execute();
+      await t.ctx.store.transaction((trx) =>
+        trx
+          .updateTable('oauth_clients')
+          .set({ revoked: 1 })
+          .where('client_key', '=', admin.key)
+          .execute(),
+      );
       assertUnauthorized(await send(t.app, tokenHeaders(adminToken), 'GET', PROBE));
       assertUnauthorized(await generate(t, admin));
     });

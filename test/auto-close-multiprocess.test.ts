@@ -184,11 +184,9 @@ describe(`auto-close with two server processes (${TEST_STORE})`, () => {
 
       // Both are serving and running their schedule: turn auto-close on for the org.
       const started = Date.now();
-      await ctx.store.db
-        .updateTable('orgs')
-        .set({ auto_close_days: 3 })
-        .where('id', '=', o.org.id)
-        .execute();
+      await ctx.store.transaction((trx) =>
+        trx.updateTable('orgs').set({ auto_close_days: 3 }).where('id', '=', o.org.id).execute(),
+      );
       const lostCount = async () => {
         const row = await ctx.store.db
           .selectFrom('leads')

@@ -30,11 +30,9 @@ const iso = formatDateTime;
 const ascending = (ids: number[]) => [...ids].sort((a, b) => a - b);
 
 async function setAutoCloseDays(ctx: AppContext, orgId: number, days: number | null) {
-  await ctx.store.db
-    .updateTable('orgs')
-    .set({ auto_close_days: days })
-    .where('id', '=', orgId)
-    .execute();
+  await ctx.store.transaction((trx) =>
+    trx.updateTable('orgs').set({ auto_close_days: days }).where('id', '=', orgId).execute(),
+  );
 }
 
 /** The org's AUTO_CLOSE status-log rows per lead id. */
@@ -549,11 +547,13 @@ describe(`auto-close schedule (${TEST_STORE})`, () => {
       const brokenLead = await newLead(s.app, broken.till);
       const fineLead = await newLead(s.app, fine.till);
       // An org that lost its AUTO_CLOSE reason cannot be closed; it comes first (lower id).
-      await s.ctx.store.db
-        .deleteFrom('reasons')
-        .where('org_id', '=', broken.org.id)
-        .where('reason', '=', 'AUTO_CLOSE')
-        .execute();
+      await s.ctx.store.transaction((trx) =>
+        trx
+          .deleteFrom('reasons')
+          .where('org_id', '=', broken.org.id)
+          .where('reason', '=', 'AUTO_CLOSE')
+          .execute(),
+      );
       clock.advance(4 * DAY);
       const { log, entries } = recordingLog();
       await runAutoClosePass(s.ctx, log);

@@ -51,11 +51,13 @@ describe('channels', () => {
         assert.deepEqual(response.body.data, CHANNELS);
       }
       // Each org's rows are its own: removing one org's channel leaves the other's list whole.
-      await t.ctx.store.db
-        .deleteFrom('channels')
-        .where('org_id', '=', a.org.id)
-        .where('source_id', '=', 7)
-        .execute();
+      await t.ctx.store.transaction((trx) =>
+        trx
+          .deleteFrom('channels')
+          .where('org_id', '=', a.org.id)
+          .where('source_id', '=', 7)
+          .execute(),
+      );
       const listA = await send(t.app, a.till, 'GET', '/v2/channels');
       assert.deepEqual(
         listA.body.data,

@@ -32,11 +32,9 @@ describe('customers', () => {
 
   /** Sets the org's default country as the org-settings API would. */
   async function setCountry(o: TestOrg, country: string | null): Promise<void> {
-    await t.ctx.store.db
-      .updateTable('orgs')
-      .set({ country_code: country })
-      .where('id', '=', o.org.id)
-      .execute();
+    await t.ctx.store.transaction((trx) =>
+      trx.updateTable('orgs').set({ country_code: country }).where('id', '=', o.org.id).execute(),
+    );
   }
 
   /** POST /v2/leads for a MOBILE identifier, asserting success; returns the lead. */

@@ -2,9 +2,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDatabase as KyselySqliteDatabase,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { GroupCommit } from './group-commit.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -16,8 +22,17 @@ export type Db = Kysely<Database>;
  * dialect (how a write transaction starts, row locks).
  */
 export type Store = {
-  /** The database, or the request-wide transaction while one is open (see `withinTransaction`). */
+  /**
+   * The database for reads, or the request-wide transaction while one is open (see
+   * `withinTransaction`). Outside a transaction it only sees committed data, and on SQLite it
+   * cannot write: every write goes through `transaction`.
+   */
   readonly db: Db;
+  /** Where migrations run (they manage their own transactions): only before serving. */
+  readonly schemaDb: Db;
+  /** SQLite: how many transactions its group commits carried in how many durable commits. */
+  readonly groupCommitStats:
+    { readonly transactions: number; readonly commits: number } | undefined;
   readonly dialect: Dialect;
   /**
    * Runs `work` in one write transaction and commits it durably before resolving.
@@ -42,6 +57,8 @@ const requestTransaction = new AsyncLocalStorage<Db>();
 /** Adds the request-wide transaction behaviour to a dialect's plain store. */
 function joinable(base: {
   db: Db;
+  schemaDb: Db;
+  groupCommitStats?: Store['groupCommitStats'];
   dialect: Dialect;
   begin<T>(work: (trx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -50,6 +67,8 @@ function joinable(base: {
     get db() {
       return requestTransaction.getStore() ?? base.db;
     },
+    schemaDb: base.schemaDb,
+    groupCommitStats: base.groupCommitStats,
     dialect: base.dialect,
     transaction(work) {
       const open = requestTransaction.getStore();
@@ -84,33 +103,67 @@ export function openStore(options: StoreOptions): Store {
 
 function openSqlite(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true });
-  const file = new SqliteDatabase(path.join(dataDir, 'leadline.db'));
-  file.pragma('journal_mode = WAL');
+  const file = path.join(dataDir, 'leadline.db');
+  const writer = new SqliteDatabase(file);
+  writer.pragma('journal_mode = WAL');
   // FULL: a transaction acknowledged to a client survives power loss, not only a process crash.
-  file.pragma('synchronous = FULL');
-  file.pragma('foreign_keys = ON');
-  file.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
-  return joinable({
-    db,
-    dialect: 'sqlite',
-    async begin(work) {
-      // Kysely's SQLite driver hands out its single connection under a mutex, so nothing else
-      // runs between BEGIN IMMEDIATE and COMMIT on it.
-      return db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const result = await work(conn);
-          await sql`commit`.execute(conn);
-          return result;
-        } catch (error) {
-          if (file.inTransaction) await sql`rollback`.execute(conn);
-          throw error;
-        }
-      });
-    },
-    close: () => db.destroy(),
+  writer.pragma('synchronous = FULL');
+  writer.pragma('foreign_keys = ON');
+  writer.pragma('busy_timeout = 5000');
+  // Reads go through their own connection, which only ever sees committed data: while the writer
+  // holds a group of transactions that is not yet durable, nobody can read what is in it.
+  const reader = new SqliteDatabase(file);
+  reader.pragma('busy_timeout = 5000');
+  // A write through the read connection would wait for the writer's lock on this very thread.
+  reader.pragma('query_only = ON');
+  const writeDb = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(writer) }),
   });
+  const readDb = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(reader) }),
+  });
+  const groupCommit = new GroupCommit(writer, writeDb);
+  return joinable({
+    db: readDb,
+    schemaDb: writeDb,
+    groupCommitStats: groupCommit.stats,
+    dialect: 'sqlite',
+    begin: (work) => groupCommit.run(work),
+    async close() {
+      await groupCommit.drain();
+      await readDb.destroy();
+      await writeDb.destroy();
+    },
+  });
+}
+
+/** Prepared statements kept per connection; beyond it the least recently used is dropped. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query afresh; preparing costs as much as running a
+ * simple indexed query. Queries are built from a few hundred shapes, so their statements are
+ * kept by SQL text.
+ */
+function withStatementCache(database: SqliteDatabase.Database): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (statement) {
+        statements.delete(text);
+      } else {
+        statement = database.prepare(text);
+        if (statements.size >= STATEMENT_CACHE_SIZE) {
+          const oldest = statements.keys().next();
+          if (!oldest.done) statements.delete(oldest.value);
+        }
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
 }
 
 const INT8_OID = 20;
@@ -134,6 +187,7 @@ function openPostgres(connectionString: string, max: number): Store {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return joinable({
     db,
+    schemaDb: db,
     dialect: 'postgres',
     begin: (work) => db.transaction().execute(work),
     close: () => db.destroy(),

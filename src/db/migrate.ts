@@ -25,7 +25,7 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
     migrations[name] = { up: (db) => migration.up(db, store.dialect) };
   }
   const migrator = new Migrator({
-    db: store.db,
+    db: store.schemaDb,
     provider: { getMigrations: async () => migrations },
   });
   const { error, results } = await migrator.migrateToLatest();

@@ -49,10 +49,12 @@ function keyOf(request: FastifyRequest): string | undefined {
 async function purgeExpired(ctx: AppContext, now: number): Promise<void> {
   if (now - lastPurge < 60_000) return;
   lastPurge = now;
-  await ctx.store.db
-    .deleteFrom('idempotency_keys')
-    .where('created_on', '<', now - IDEMPOTENCY_RETENTION_MS)
-    .execute();
+  await ctx.store.transaction((trx) =>
+    trx
+      .deleteFrom('idempotency_keys')
+      .where('created_on', '<', now - IDEMPOTENCY_RETENTION_MS)
+      .execute(),
+  );
 }
 
 type Outcome =
