@@ -1,3 +1,4 @@
+import { NEW_ORG_POLICY } from '../src/auth/caller.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -144,6 +145,7 @@ describe(`auto-close with two server processes (${TEST_STORE})`, () => {
         entityId: o.till.id,
         entityType: 'TILL' as const,
         code: o.till.code,
+        org: NEW_ORG_POLICY,
       };
       const lead = (status: 'OPEN' | 'ON_HOLD' | 'WON') =>
         createLead(

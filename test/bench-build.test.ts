@@ -1,3 +1,4 @@
+import { NEW_ORG_POLICY } from '../src/auth/caller.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
@@ -28,6 +29,7 @@ describe('benchmark build with a fixed caller', () => {
         entityId: first.till.id,
         entityType: 'TILL',
         code: first.till.code,
+        org: NEW_ORG_POLICY,
       },
     });
   });

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { EntityType } from '../db/schema.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../http/errors.js';
-import { findLoginByUsername } from '../entities/entity.repository.js';
+import { findLoginForAuthentication } from '../entities/entity.repository.js';
 import type { Caller } from './caller.js';
 import { hashSecret, sha256Hex, verifySecret } from './secrets.js';
 import { findTokenCaller } from './oauth.repository.js';
@@ -44,12 +45,12 @@ export async function authenticate(ctx: AppContext, headers: IncomingHttpHeaders
     if (token.length > 200) throw unauthorized();
     const row = await findTokenCaller(ctx.store.db, sha256Hex(token), now);
     if (!row) throw unauthorized();
-    return { orgId: row.org_id, entityId: row.id, entityType: row.type, code: row.code };
+    return callerOf(row);
   }
   const header = headers.authorization;
   const basic = typeof header === 'string' ? parseBasic(header) : undefined;
   if (!basic) throw unauthorized();
-  const row = await findLoginByUsername(ctx.store.db, basic.username);
+  const row = await findLoginForAuthentication(ctx.store.db, basic.username);
   if (!row || row.password_hash === null || row.disabled !== 0) {
     decoyHash ??= hashSecret('decoy');
     await verifySecret(await decoyHash, basic.secret);
@@ -60,5 +61,25 @@ export async function authenticate(ctx: AppContext, headers: IncomingHttpHeaders
     if (!(await verifySecret(row.password_hash, basic.secret))) throw unauthorized();
     cache.remember(basic.username, basic.secret, row.password_hash, now);
   }
-  return { orgId: row.org_id, entityId: row.id, entityType: row.type, code: row.code };
+  return callerOf(row);
+}
+
+function callerOf(row: {
+  id: number;
+  org_id: number;
+  type: EntityType;
+  code: string;
+  rate_limit_per_minute: number | null;
+  require_if_match: number;
+}): Caller {
+  return {
+    orgId: row.org_id,
+    entityId: row.id,
+    entityType: row.type,
+    code: row.code,
+    org: {
+      rateLimitPerMinute: row.rate_limit_per_minute,
+      requireIfMatch: row.require_if_match === 1,
+    },
+  };
 }

@@ -67,7 +67,15 @@ export function findTokenCaller(db: Db, tokenHash: string, now: number) {
     .selectFrom('oauth_tokens')
     .innerJoin('oauth_clients', 'oauth_clients.id', 'oauth_tokens.client_id')
     .innerJoin('entities', 'entities.id', 'oauth_tokens.entity_id')
-    .select(['entities.id', 'entities.org_id', 'entities.type', 'entities.code'])
+    .innerJoin('orgs', 'orgs.id', 'entities.org_id')
+    .select([
+      'entities.id',
+      'entities.org_id',
+      'entities.type',
+      'entities.code',
+      'orgs.rate_limit_per_minute',
+      'orgs.require_if_match',
+    ])
     .where('oauth_tokens.token_hash', '=', tokenHash)
     .where('oauth_tokens.expires_on', '>', now)
     .where('oauth_clients.revoked', '=', 0)

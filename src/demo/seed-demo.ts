@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import type { Caller } from '../auth/caller.js';
+import { NEW_ORG_POLICY, type Caller } from '../auth/caller.js';
 import type { LeadStatus } from '../db/schema.js';
 import { md5Hex, randomToken } from '../auth/secrets.js';
 import { createOrg } from '../orgs/org.service.js';
@@ -74,6 +74,7 @@ export async function seedDemo(ctx: AppContext, options: { name: string; leads: 
     entityId: e.id,
     entityType: e.type,
     code: e.code,
+    org: NEW_ORG_POLICY,
   });
   const adminCaller = asCaller(admin);
   const { reasons } = await addReasons(ctx, adminCaller, [

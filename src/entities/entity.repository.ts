@@ -54,6 +54,28 @@ export async function findEntitiesByIds(
 }
 
 /** The log-in entity whose username is `username`, in any org (usernames are global). */
+/**
+ * What authenticating `username` needs in one query: its entity and stored hash, and its org's
+ * policy (rate limit, If-Match requirement).
+ */
+export function findLoginForAuthentication(db: Db, username: string) {
+  return db
+    .selectFrom('entities')
+    .innerJoin('orgs', 'orgs.id', 'entities.org_id')
+    .select([
+      'entities.id',
+      'entities.org_id',
+      'entities.type',
+      'entities.code',
+      'entities.disabled',
+      'entities.password_hash',
+      'orgs.rate_limit_per_minute',
+      'orgs.require_if_match',
+    ])
+    .where('entities.username', '=', username)
+    .executeTakeFirst();
+}
+
 export function findLoginByUsername(db: Db, username: string): Promise<LoginRow | undefined> {
   return db
     .selectFrom('entities')

@@ -62,25 +62,16 @@ export async function insertLead(db: Db, values: Insertable<LeadTable>): Promise
   return row.id;
 }
 
-export async function updateLead(
+/** Sets `values` on the org's lead `id` and moves its version (its ETag) on by one. */
+export async function updateLeadVersioned(
   db: Db,
   orgId: number,
   id: number,
-  values: Updateable<LeadTable>,
+  values: Omit<Updateable<LeadTable>, 'version'>,
 ): Promise<void> {
   await db
     .updateTable('leads')
-    .set(values)
-    .where('org_id', '=', orgId)
-    .where('id', '=', id)
-    .execute();
-}
-
-/** Every change makes a new version of the lead (its ETag). */
-export async function bumpVersion(db: Db, orgId: number, id: number): Promise<void> {
-  await db
-    .updateTable('leads')
-    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .set((eb) => ({ ...values, version: eb('version', '+', 1) }))
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .execute();

@@ -26,12 +26,11 @@ import {
   listStatusLogs,
 } from './history.repository.js';
 import {
-  bumpVersion,
   findLead,
   insertLead,
   leadExists,
   listLeads,
-  updateLead,
+  updateLeadVersioned,
   type LeadPage,
   type LeadRow,
 } from './lead.repository.js';
@@ -55,8 +54,9 @@ import type {
 
 /**
  * The rules of leads: what a valid lead is, and how each change is written in one transaction.
- * Reads that validate references happen before the transaction; the transaction only writes
- * (and, on PostgreSQL, locks the lead row so concurrent changes to one lead queue up).
+ * A new lead's references are checked before its transaction. A change of a lead reads the
+ * lead first, in its transaction (locked on PostgreSQL so concurrent changes to one lead queue
+ * up), then checks the body's references, writes, and answers the lead from that transaction.
  */
 
 function leadNotFound(id: number): AppError {
@@ -398,18 +398,47 @@ function nextUpdatedOn(row: LeadRow, now: number): number {
   return Math.max(row.last_updated_on, now);
 }
 
-/** Runs `change` on the locked lead in one transaction, then answers the whole lead. */
-async function changeLead(
+/** The lead columns a change sets; the version moves by one with every change. */
+type LeadChanges = Partial<
+  Omit<LeadRow, 'id' | 'org_id' | 'owner_code' | 'version' | 'created_on' | 'created_by'>
+>;
+
+type LeadChange<V> = {
+  /** Reads that check the request's references, collecting every bad field into one 400. */
+  validate(trx: Db): Promise<V>;
+  /** Writes the change's rows and answers the lead columns to set. */
+  apply(trx: Db, row: LeadRow, now: number, checked: V): Promise<LeadChanges>;
+  /** The code of the new owner when the change sets `owner_id`. */
+  ownerCode?: string | null;
+  /**
+   * Lead updates and status changes take `If-Match` (and need it when the org requires it);
+   * appending a follow-up does not.
+   */
+  concurrency: { ifMatch: string | undefined } | 'append-only';
+};
+
+/**
+ * Runs one change of lead `id` in one transaction and answers the lead as that transaction left
+ * it. In the contract's order: the lead must exist (404, locked on PostgreSQL so concurrent
+ * changes to one lead apply one after the other), `If-Match` must be there when the org requires
+ * it (428), the body's references must exist (400), `If-Match` must match the locked row (412).
+ * Checking inside the transaction costs no extra query for the existence check and reads the
+ * lead once.
+ */
+async function changeLead<V>(
   ctx: AppContext,
   caller: Caller,
   id: number,
-  change: (trx: Db, row: LeadRow, now: number) => Promise<void>,
-  ifMatch?: string,
+  change: LeadChange<V>,
 ): Promise<VersionedLead> {
   const lock = ctx.store.dialect === 'postgres';
-  await ctx.store.transaction(async (trx) => {
-    const row = await findLead(trx, caller.orgId, id, lock);
+  const { orgId } = caller;
+  return ctx.store.transaction(async (trx) => {
+    const row = await findLead(trx, orgId, id, lock);
     if (!row) throw leadNotFound(id);
+    const ifMatch = change.concurrency === 'append-only' ? undefined : change.concurrency.ifMatch;
+    if (change.concurrency !== 'append-only') requireIfMatchWhenSet(caller, ifMatch);
+    const checked = await change.validate(trx);
     // Compared on the locked row: no other change can slip in between check and write.
     if (ifMatch !== undefined && !etagMatches(ifMatch, etagOf(row))) {
       throw AppError.of(
@@ -417,10 +446,18 @@ async function changeLead(
         `If-Match does not match the lead's ETag ${etagOf(row)}`,
       );
     }
-    await change(trx, row, ctx.clock.now());
-    await bumpVersion(trx, caller.orgId, id);
+    const changes = await change.apply(trx, row, ctx.clock.now(), checked);
+    await updateLeadVersioned(trx, orgId, id, changes);
+    const updated: LeadRow = {
+      ...row,
+      ...changes,
+      ...(change.ownerCode === undefined ? {} : { owner_code: change.ownerCode }),
+      version: row.version + 1,
+    };
+    const [lead] = await loadLeads(trx, orgId, [updated]);
+    if (!lead) throw leadNotFound(id);
+    return lead;
   });
-  return getLead(ctx, caller, id);
 }
 
 /** `If-Match` holds `*` or a list of strong entity tags (weak ones never match). */
@@ -432,14 +469,8 @@ function etagMatches(header: string, etag: string): boolean {
 }
 
 /** 428 when the org makes `If-Match` mandatory for lead writes and the request has none. */
-async function requireIfMatchWhenSet(ctx: AppContext, caller: Caller, ifMatch: string | undefined) {
-  if (ifMatch !== undefined) return;
-  const org = await ctx.store.db
-    .selectFrom('orgs')
-    .select('require_if_match')
-    .where('id', '=', caller.orgId)
-    .executeTakeFirst();
-  if (org?.require_if_match === 1) {
+function requireIfMatchWhenSet(caller: Caller, ifMatch: string | undefined): void {
+  if (ifMatch === undefined && caller.org.requireIfMatch) {
     throw AppError.of('PRECONDITION_REQUIRED', 'this org requires If-Match with the lead ETag');
   }
 }
@@ -453,43 +484,42 @@ export async function updateLeadFields(
   warnings: EnvelopeItem[],
   ifMatch?: string,
 ): Promise<VersionedLead> {
-  await requireLead(ctx, caller, id);
-  await requireIfMatchWhenSet(ctx, caller, ifMatch);
-  const errors = new FieldErrors();
-  if (body.extendedFields === undefined && body.owner === undefined) {
-    errors.add('FIELD_REQUIRED', 'extendedFields or owner is required');
-  }
-  const ownerId =
-    typeof body.owner === 'string'
-      ? await resolveOwner(ctx.store.db, caller.orgId, body.owner, errors)
-      : null;
-  const patch = await checkLeadFieldsOnUpdate(
-    ctx.store.db,
-    caller.orgId,
-    body.extendedFields ?? {},
-    errors,
-    warnings,
-  );
-  errors.throwIfAny();
-  return changeLead(
-    ctx,
-    caller,
-    id,
-    async (trx, row, now) => {
+  return changeLead(ctx, caller, id, {
+    concurrency: { ifMatch },
+    ...(body.owner === undefined ? {} : { ownerCode: body.owner }),
+    async validate(trx) {
+      const errors = new FieldErrors();
+      if (body.extendedFields === undefined && body.owner === undefined) {
+        errors.add('FIELD_REQUIRED', 'extendedFields or owner is required');
+      }
+      const ownerId =
+        typeof body.owner === 'string'
+          ? await resolveOwner(trx, caller.orgId, body.owner, errors)
+          : null;
+      const patch = await checkLeadFieldsOnUpdate(
+        trx,
+        caller.orgId,
+        body.extendedFields ?? {},
+        errors,
+        warnings,
+      );
+      errors.throwIfAny();
+      return { ownerId: ownerId ?? null, patch };
+    },
+    async apply(_trx, row, now, { ownerId, patch }) {
       const fields = JSON.parse(row.extended_fields) as Record<string, unknown>;
       for (const [key, value] of Object.entries(patch)) {
         if (value === null) delete fields[key];
         else fields[key] = value;
       }
-      await updateLead(trx, caller.orgId, id, {
+      return {
         extended_fields: JSON.stringify(fields),
         ...(body.owner === undefined ? {} : { owner_id: ownerId }),
         last_updated_on: nextUpdatedOn(row, now),
         last_updated_by: caller.entityId,
-      });
+      };
     },
-    ifMatch,
-  );
+  });
 }
 
 /** Appends one status-log row and moves the lead to that status, in one transaction. */
@@ -500,19 +530,16 @@ export async function changeStatus(
   body: StatusChangeBody,
   ifMatch?: string,
 ): Promise<VersionedLead> {
-  await requireLead(ctx, caller, id);
-  await requireIfMatchWhenSet(ctx, caller, ifMatch);
-  const { db } = ctx.store;
-  const errors = new FieldErrors();
-  await checkReasons(db, caller.orgId, [['reasonId', body.reasonId]], errors);
-  await checkSubStatus(db, caller.orgId, body.status, body.subStatus, errors);
-  await checkEntities(db, caller.orgId, [['createdBy', body.createdBy]], errors);
-  errors.throwIfAny();
-  return changeLead(
-    ctx,
-    caller,
-    id,
-    async (trx, row, now) => {
+  return changeLead(ctx, caller, id, {
+    concurrency: { ifMatch },
+    async validate(trx) {
+      const errors = new FieldErrors();
+      await checkReasons(trx, caller.orgId, [['reasonId', body.reasonId]], errors);
+      await checkSubStatus(trx, caller.orgId, body.status, body.subStatus, errors);
+      await checkEntities(trx, caller.orgId, [['createdBy', body.createdBy]], errors);
+      errors.throwIfAny();
+    },
+    async apply(trx, row, now) {
       await insertStatusLogs(trx, [
         {
           org_id: caller.orgId,
@@ -525,15 +552,14 @@ export async function changeStatus(
           reason_id: body.reasonId,
         },
       ]);
-      await updateLead(trx, caller.orgId, id, {
+      return {
         status: body.status,
         sub_status: body.subStatus ?? null,
         last_updated_on: nextUpdatedOn(row, now),
         last_updated_by: caller.entityId,
-      });
+      };
     },
-    ifMatch,
-  );
+  });
 }
 
 /** Appends a follow-up; `lastFollowUp` only moves forward, `nextFollowUp` is replaced when given. */
@@ -543,42 +569,46 @@ export async function addFollowUp(
   id: number,
   body: FollowUpBody,
 ): Promise<VersionedLead> {
-  await requireLead(ctx, caller, id);
-  const errors = new FieldErrors();
-  await checkEntities(
-    ctx.store.db,
-    caller.orgId,
-    [
-      ['createdBy', body.createdBy],
-      ['followedUpBy', body.followedUpBy],
-    ],
-    errors,
-  );
-  errors.throwIfAny();
   const followedUpOn = parseDateTime(body.followedUpOn);
-  return changeLead(ctx, caller, id, async (trx, row, now) => {
-    await insertFollowUps(trx, [
-      {
-        org_id: caller.orgId,
-        lead_id: id,
-        user_id: row.user_id,
-        notes: body.notes ?? null,
-        created_by: body.createdBy,
-        created_on: now,
-        followed_up_by: body.followedUpBy ?? body.createdBy,
-        followed_up_on: followedUpOn,
-        scheduled_follow_up:
-          body.scheduledFollowUp === undefined ? null : parseDateTime(body.scheduledFollowUp),
-      },
-    ]);
-    await updateLead(trx, caller.orgId, id, {
-      last_follow_up: Math.max(row.last_follow_up ?? followedUpOn, followedUpOn),
-      ...(body.nextFollowUp === undefined
-        ? {}
-        : { next_follow_up: parseDateTime(body.nextFollowUp) }),
-      last_updated_on: nextUpdatedOn(row, now),
-      last_updated_by: caller.entityId,
-    });
+  return changeLead(ctx, caller, id, {
+    concurrency: 'append-only',
+    async validate(trx) {
+      const errors = new FieldErrors();
+      await checkEntities(
+        trx,
+        caller.orgId,
+        [
+          ['createdBy', body.createdBy],
+          ['followedUpBy', body.followedUpBy],
+        ],
+        errors,
+      );
+      errors.throwIfAny();
+    },
+    async apply(trx, row, now) {
+      await insertFollowUps(trx, [
+        {
+          org_id: caller.orgId,
+          lead_id: id,
+          user_id: row.user_id,
+          notes: body.notes ?? null,
+          created_by: body.createdBy,
+          created_on: now,
+          followed_up_by: body.followedUpBy ?? body.createdBy,
+          followed_up_on: followedUpOn,
+          scheduled_follow_up:
+            body.scheduledFollowUp === undefined ? null : parseDateTime(body.scheduledFollowUp),
+        },
+      ]);
+      return {
+        last_follow_up: Math.max(row.last_follow_up ?? followedUpOn, followedUpOn),
+        ...(body.nextFollowUp === undefined
+          ? {}
+          : { next_follow_up: parseDateTime(body.nextFollowUp) }),
+        last_updated_on: nextUpdatedOn(row, now),
+        last_updated_by: caller.entityId,
+      };
+    },
   });
 }
 
