@@ -5,7 +5,7 @@ import type { Caller } from '../auth/caller.js';
 import { stripUnknownFields } from './unknown-fields.js';
 import { findNulCharacters } from './text-safety.js';
 import { AppError } from './errors.js';
-import { installIdempotency, requestFingerprint } from './idempotency.js';
+import { IDEMPOTENCY_HEADER, installIdempotency, requestFingerprint } from './idempotency.js';
 import { validationError } from './validation.js';
 import { callerOf } from './request-context.js';
 import {
@@ -46,8 +46,11 @@ export function installContractHooks(
   if (options.authenticate) installIdempotency(app, app.ctx);
 
   app.addHook('preValidation', async (request) => {
-    // Before unknown fields are stripped: a retry must send the very same body.
-    request.fingerprint = requestFingerprint(request);
+    // Before unknown fields are stripped: a retry must send the very same body. Only requests
+    // with a key are ever compared, so only they pay for hashing their body.
+    if (request.headers[IDEMPOTENCY_HEADER] !== undefined) {
+      request.fingerprint = requestFingerprint(request);
+    }
     // Kept before validation coerces them: a 404 names the id exactly as the client sent it.
     request.rawParams = { ...(request.params as Record<string, string>) };
     const schema = request.routeOptions.schema?.body;

@@ -11,7 +11,10 @@ declare module 'fastify' {
     warnings: EnvelopeItem[];
     /** Input problems found before schema validation, reported after the path id check. */
     inputErrors: Array<{ name: ErrorName; message: string }>;
-    /** SHA-256 of method, path and body as sent: what `Idempotency-Key` retries must repeat. */
+    /**
+     * SHA-256 of method, path and body as sent: what `Idempotency-Key` retries must repeat. Only
+     * computed for requests that carry the key (empty otherwise).
+     */
     fingerprint: string;
     /** The path parameters as sent, before validation coerced them. */
     rawParams: Record<string, string>;
