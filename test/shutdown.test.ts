@@ -103,6 +103,10 @@ function slowCreate(port: number, authorization: string, marker: string) {
   return { finish: () => socket.write(body.slice(half)), response };
 }
 
+/**
+ * Whether a new connection gets in. Refused and reset both mean turned away: a connection that
+ * reached the listen backlog just as the listener closed is reset by the kernel.
+ */
 function connectOutcome(port: number): Promise<'connected' | 'refused'> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
@@ -111,7 +115,9 @@ function connectOutcome(port: number): Promise<'connected' | 'refused'> {
       resolve('connected');
     });
     socket.once('error', (error: NodeJS.ErrnoException) =>
-      error.code === 'ECONNREFUSED' ? resolve('refused') : reject(error),
+      error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET'
+        ? resolve('refused')
+        : reject(error),
     );
   });
 }

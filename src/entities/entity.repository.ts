@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { preparedQuery } from '../db/prepared-query.js';
 import type { Updateable } from 'kysely';
 import type { EntityTable, EntityType } from '../db/schema.js';
 
@@ -58,8 +59,13 @@ export async function findEntitiesByIds(
  * What authenticating `username` needs in one query: its entity and stored hash, and its org's
  * policy (rate limit, If-Match requirement).
  */
-export function findLoginForAuthentication(db: Db, username: string) {
-  return db
+export async function findLoginForAuthentication(db: Db, username: string) {
+  const [row] = await selectLoginForAuthentication(db, { username });
+  return row;
+}
+
+const selectLoginForAuthentication = preparedQuery((db, p: { username: string }) =>
+  db
     .selectFrom('entities')
     .innerJoin('orgs', 'orgs.id', 'entities.org_id')
     .select([
@@ -72,9 +78,8 @@ export function findLoginForAuthentication(db: Db, username: string) {
       'orgs.rate_limit_per_minute',
       'orgs.require_if_match',
     ])
-    .where('entities.username', '=', username)
-    .executeTakeFirst();
-}
+    .where('entities.username', '=', p.username),
+);
 
 export function findLoginByUsername(db: Db, username: string): Promise<LoginRow | undefined> {
   return db

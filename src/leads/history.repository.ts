@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { Db } from '../db/database.js';
+import { preparedQuery } from '../db/prepared-query.js';
 import type { FollowUpTable, LeadStatus, StatusLogTable } from '../db/schema.js';
 
 /** Follow-up and status-log rows: appended, never edited, read oldest first. */
@@ -45,7 +46,11 @@ export async function insertStatusLogs(
 /** Follow-ups of the org's leads `leadIds`, in the order they were recorded. */
 export function listFollowUps(db: Db, orgId: number, leadIds: number[]): Promise<FollowUpRow[]> {
   if (leadIds.length === 0) return Promise.resolve([]);
-  return db
+  return selectFollowUps(db, { orgId, leadIds });
+}
+
+const selectFollowUps = preparedQuery((db, p: { orgId: number; leadIds: number[] }) =>
+  db
     .selectFrom('follow_ups')
     .select([
       'id',
@@ -58,17 +63,20 @@ export function listFollowUps(db: Db, orgId: number, leadIds: number[]): Promise
       'followed_up_on',
       'scheduled_follow_up',
     ])
-    .where('org_id', '=', orgId)
-    .where('lead_id', 'in', leadIds)
+    .where('org_id', '=', p.orgId)
+    .where('lead_id', 'in', p.leadIds)
     .orderBy('lead_id')
-    .orderBy('id')
-    .execute();
-}
+    .orderBy('id'),
+);
 
 /** Status-log rows of the org's leads `leadIds` with their reason text, oldest first. */
 export function listStatusLogs(db: Db, orgId: number, leadIds: number[]): Promise<StatusLogRow[]> {
   if (leadIds.length === 0) return Promise.resolve([]);
-  return db
+  return selectStatusLogs(db, { orgId, leadIds });
+}
+
+const selectStatusLogs = preparedQuery((db, p: { orgId: number; leadIds: number[] }) =>
+  db
     .selectFrom('status_logs')
     .innerJoin('reasons', 'reasons.id', 'status_logs.reason_id')
     .select([
@@ -82,9 +90,8 @@ export function listStatusLogs(db: Db, orgId: number, leadIds: number[]): Promis
       'status_logs.reason_id',
       'reasons.reason',
     ])
-    .where('status_logs.org_id', '=', orgId)
-    .where('status_logs.lead_id', 'in', leadIds)
+    .where('status_logs.org_id', '=', p.orgId)
+    .where('status_logs.lead_id', 'in', p.leadIds)
     .orderBy('status_logs.lead_id')
-    .orderBy('status_logs.id')
-    .execute();
-}
+    .orderBy('status_logs.id'),
+);

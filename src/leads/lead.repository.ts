@@ -1,5 +1,6 @@
 import type { Insertable, SelectQueryBuilder, Updateable } from 'kysely';
 import type { Db, Dialect } from '../db/database.js';
+import { preparedQuery } from '../db/prepared-query.js';
 import type { Database, EntityType, LeadStatus, LeadTable, LeadType } from '../db/schema.js';
 
 /** A lead row with its owner's code (the API's `owner` is a username, not an id). */
@@ -42,19 +43,27 @@ export async function findLead(
   id: number,
   lock = false,
 ): Promise<LeadRow | undefined> {
-  let query = selectLeads(db).where('leads.org_id', '=', orgId).where('leads.id', '=', id);
-  if (lock) query = query.forUpdate('leads');
-  return query.executeTakeFirst();
+  const [row] = await (lock ? findLeadLocked : findLeadUnlocked)(db, { orgId, id });
+  return row;
 }
 
+const findLeadUnlocked = preparedQuery((db, p: { orgId: number; id: number }) =>
+  selectLeads(db).where('leads.org_id', '=', p.orgId).where('leads.id', '=', p.id),
+);
+
+const findLeadLocked = preparedQuery((db, p: { orgId: number; id: number }) =>
+  selectLeads(db)
+    .where('leads.org_id', '=', p.orgId)
+    .where('leads.id', '=', p.id)
+    .forUpdate('leads'),
+);
+
+const findLeadId = preparedQuery((db, p: { orgId: number; id: number }) =>
+  db.selectFrom('leads').select('id').where('org_id', '=', p.orgId).where('id', '=', p.id),
+);
+
 export async function leadExists(db: Db, orgId: number, id: number): Promise<boolean> {
-  const row = await db
-    .selectFrom('leads')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await findLeadId(db, { orgId, id })).length > 0;
 }
 
 export async function insertLead(db: Db, values: Insertable<LeadTable>): Promise<number> {
