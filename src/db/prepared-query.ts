@@ -18,8 +18,10 @@ type Template = { sql: string; parameters: readonly unknown[] };
  * prepared this way (measured in docs/benchmarks.md).
  *
  * `build` receives stand-ins for the parameters and must pass them to Kysely as values only:
- * never branch on them (a query whose shape depends on a value is built each time instead).
- * Compiling checks that every stand-in ended up as a bound parameter.
+ * never branch on them. What the query's shape does depend on is part of the template's key:
+ * which parameters are present (an undefined one is absent, and `build` may test for it) and the
+ * values of the `structural` parameters (a sort column, a direction), which `build` receives as
+ * they are. Compiling checks that every stand-in ended up as a bound parameter.
  *
  * @example
  * const findLead = preparedQuery((db, p: { orgId: number; id: number }) =>
@@ -28,13 +30,15 @@ type Template = { sql: string; parameters: readonly unknown[] };
  */
 export function preparedQuery<P extends Record<string, unknown>, O>(
   build: (db: Db, params: P) => Compilable<O>,
+  options: { structural?: ReadonlyArray<keyof P & string> } = {},
 ): (db: Db, params: P) => Promise<O[]> {
   const templates = new Map<string, Template>();
+  const structural = new Set<string>(options.structural ?? []);
   return async (db, params) => {
-    const key = templateKey(db, params);
+    const key = templateKey(db, params, structural);
     let template = templates.get(key);
     if (!template) {
-      template = compileTemplate(db, params, build);
+      template = compileTemplate(db, params, structural, build);
       templates.set(key, template);
     }
     const parameters = template.parameters.map((value) =>
@@ -45,12 +49,18 @@ export function preparedQuery<P extends Record<string, unknown>, O>(
   };
 }
 
-/** The dialect (its adapter's class) and the length of every array parameter. */
-function templateKey(db: Db, params: Record<string, unknown>): string {
+/**
+ * The dialect (its adapter's class), the parameters present, the length of each array one and
+ * the value of each structural one.
+ */
+function templateKey(db: Db, params: Record<string, unknown>, structural: Set<string>): string {
   let key = db.getExecutor().adapter.constructor.name;
   for (const name in params) {
     const value = params[name];
-    if (Array.isArray(value)) key += `|${name}:${value.length}`;
+    if (value === undefined) continue;
+    if (structural.has(name)) key += `|${name}=${JSON.stringify(value)}`;
+    else if (Array.isArray(value)) key += `|${name}:${value.length}`;
+    else key += `|${name}`;
   }
   return key;
 }
@@ -63,13 +73,17 @@ function valueOf(params: Record<string, unknown>, placeholder: Placeholder): unk
 function compileTemplate<P extends Record<string, unknown>, O>(
   db: Db,
   params: P,
+  structural: Set<string>,
   build: (db: Db, params: P) => Compilable<O>,
 ): Template {
   const standIns: Record<string, unknown> = {};
   let count = 0;
   for (const name in params) {
     const value = params[name];
-    if (Array.isArray(value)) {
+    if (value === undefined) continue;
+    if (structural.has(name)) {
+      standIns[name] = value;
+    } else if (Array.isArray(value)) {
       standIns[name] = value.map((_, i) => new Placeholder(name, i));
       count += value.length;
     } else {

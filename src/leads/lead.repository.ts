@@ -126,8 +126,62 @@ export function listLeads(
   filters: LeadFilters,
   page: LeadPage,
 ): Promise<LeadRow[]> {
-  return listLeadsQuery(db, dialect, orgId, filters, page).execute();
+  return listLeadsPrepared(db, {
+    dialect,
+    sortBy: page.sortBy,
+    direction: page.direction,
+    orgId,
+    ...filters,
+    createdUnder: undefined,
+    createdUnderType: filters.createdUnder?.type,
+    createdUnderCode: filters.createdUnder?.code,
+    limit: page.limit,
+    offset: page.offset,
+    // Under the id sort the position's id is all the query needs.
+    afterKey: page.sortBy === 'id' ? undefined : page.after?.key,
+    afterId: page.after?.id,
+  });
 }
+
+/** {@link listLeadsQuery} compiled once per combination of filters, sort and direction. */
+const listLeadsPrepared = preparedQuery(
+  (
+    db,
+    p: Omit<LeadFilters, 'createdUnder'> & {
+      dialect: Dialect;
+      sortBy: LeadPage['sortBy'];
+      direction: LeadPage['direction'];
+      orgId: number;
+      createdUnder: undefined;
+      createdUnderType: EntityType | undefined;
+      createdUnderCode: string | undefined;
+      limit: number;
+      offset: number;
+      afterKey: number | undefined;
+      afterId: number | undefined;
+    },
+  ) =>
+    listLeadsQuery(
+      db,
+      p.dialect,
+      p.orgId,
+      {
+        ...p,
+        createdUnder:
+          p.createdUnderType === undefined || p.createdUnderCode === undefined
+            ? undefined
+            : { type: p.createdUnderType, code: p.createdUnderCode },
+      },
+      {
+        sortBy: p.sortBy,
+        direction: p.direction,
+        limit: p.limit,
+        offset: p.offset,
+        after: p.afterId === undefined ? undefined : { key: p.afterKey ?? 0, id: p.afterId },
+      },
+    ),
+  { structural: ['dialect', 'sortBy', 'direction'] },
+);
 
 /**
  * The query behind {@link listLeads}, unexecuted, so tests can EXPLAIN it.
