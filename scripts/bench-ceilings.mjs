@@ -10,12 +10,14 @@
 //     The status-change transaction of the server (read the lead, locked on PostgreSQL; insert a
 //     status_logs row; update the lead and bump its version), one per change, in a loop against
 //     the same store through openStore (same durability settings), without HTTP. BENCH_INFLIGHT
-//     transactions in flight (1 on SQLite). Prints one JSON line `{count, seconds, p50, p99}`.
+//     transactions in flight (1 on SQLite). Each change takes the next of BENCH_CHANGES (JSON
+//     [{status, subStatus}], the changes the status-change scenario sends) on the next of
+//     BENCH_LEAD_IDS. Prints one JSON line `{count, seconds, p50, p99}` (milliseconds).
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { ROOT } from './lib/processes.mjs';
+import { percentile } from './lib/stats.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (file) => path.join(ROOT, 'dist', file);
 
 async function httpCeiling() {
@@ -33,11 +35,6 @@ async function httpCeiling() {
   });
 }
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 async function storageCeiling() {
   const { openStore } = await import(dist('db/database.js'));
   const env = process.env;
@@ -53,7 +50,7 @@ async function storageCeiling() {
   const leadIds = JSON.parse(env.BENCH_LEAD_IDS);
   const durationMs = Number(env.BENCH_SECONDS) * 1000;
   const lock = store.dialect === 'postgres';
-  const statuses = ['OPEN', 'ON_HOLD'];
+  const changes = JSON.parse(env.BENCH_CHANGES);
   const latencies = [];
   let count = 0;
   let n = 0;
@@ -62,7 +59,7 @@ async function storageCeiling() {
 
   async function one() {
     const id = leadIds[(n += 1) % leadIds.length];
-    const status = statuses[n % 2];
+    const { status, subStatus } = changes[n % changes.length];
     const t0 = performance.now();
     await store.transaction(async (trx) => {
       let query = trx
@@ -80,7 +77,7 @@ async function storageCeiling() {
           lead_id: id,
           user_id: row.user_id,
           status,
-          sub_status: null,
+          sub_status: subStatus ?? null,
           created_by: actor,
           created_on: now,
           reason_id: reasonId,
@@ -90,7 +87,7 @@ async function storageCeiling() {
         .updateTable('leads')
         .set({
           status,
-          sub_status: null,
+          sub_status: subStatus ?? null,
           last_updated_on: Math.max(now, row.last_updated_on),
           last_updated_by: actor,
         })
