@@ -222,13 +222,15 @@ async function inspectOrg(storeEnv, orgName, filter) {
 }
 
 /**
- * The read filter: the most common status, and among its leads the owner with the most, so the
- * list is one associate's real backlog and its deep page is as deep as the seed allows.
+ * The read filter: the more common of the statuses a till works on (OPEN, ON_HOLD; any status
+ * if the seed made neither), and among its leads the owner with the most, so the list is one
+ * associate's real backlog and its deep page is as deep as the seed allows.
  */
 function chooseFilter(counts) {
   const byStatus = new Map();
   for (const g of counts) byStatus.set(g.status, (byStatus.get(g.status) ?? 0) + g.n);
-  const [status] = [...byStatus].sort((a, b) => b[1] - a[1])[0] ?? [];
+  const ranked = [...byStatus].sort((a, b) => b[1] - a[1]);
+  const [status] = ranked.find(([s]) => s === 'OPEN' || s === 'ON_HOLD') ?? ranked[0] ?? [];
   const owned = counts
     .filter((g) => g.status === status && g.ownerId !== null)
     .sort((a, b) => b.n - a.n);
