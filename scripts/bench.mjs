@@ -114,18 +114,10 @@ async function seedTo(storeEnv, orgName, current, target) {
   if (add <= 0) return;
   const started = Date.now();
   if (SEEDER === 'leadline seed') {
-    let lastShown = 0;
     const summary = await runCliStreaming(
       storeEnv,
       ['seed', '--org', orgName, '--leads', String(add)],
-      {
-        onProgress: (line) => {
-          // The seed reports every batch; a line every 5 s is enough to show it moves.
-          if (Date.now() - lastShown < 5_000) return;
-          lastShown = Date.now();
-          log(`  seed: ${line}`);
-        },
-      },
+      { onProgress: (line) => log(`  seed: ${line}`) },
     );
     log(`  seed: ${JSON.stringify(summary).slice(0, 300)}`);
   } else if (current === 0) {
