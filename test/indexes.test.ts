@@ -31,6 +31,9 @@ const cases: Array<[string, LeadFilters, LeadPage]> = [
   ['id descending', {}, page('id', 'desc')],
 ];
 
+/** The same page reached by keyset: a position (sort value 5, id 7) instead of an offset. */
+const byCursor = (p: LeadPage): LeadPage => ({ ...p, offset: 0, after: { key: 5, id: 7 } });
+
 describe(`lead list indexes (${TEST_STORE})`, () => {
   let t: TestApp;
   before(async () => {
@@ -40,38 +43,91 @@ describe(`lead list indexes (${TEST_STORE})`, () => {
     await t.close();
   });
 
+  /** The plan of one list query: SQLite's EXPLAIN QUERY PLAN lines, or PostgreSQL's EXPLAIN. */
+  async function planOf(filters: LeadFilters, p: LeadPage): Promise<string[]> {
+    const { db, dialect } = t.ctx.store;
+    const compiled = listLeadsQuery(db, dialect, 1, filters, p).compile();
+    if (dialect === 'sqlite') {
+      const plan = await db.executeQuery<{ detail: string }>({
+        ...compiled,
+        sql: `explain query plan ${compiled.sql}`,
+      });
+      return plan.rows.map((r) => r.detail);
+    }
+    const plan = await db.connection().execute(async (conn) => {
+      await sql`set enable_seqscan = off`.execute(conn);
+      await sql`set enable_bitmapscan = off`.execute(conn);
+      await sql`set enable_sort = off`.execute(conn);
+      try {
+        return await conn.executeQuery<{ 'QUERY PLAN': string }>({
+          ...compiled,
+          sql: `explain ${compiled.sql}`,
+        });
+      } finally {
+        await sql`reset all`.execute(conn);
+      }
+    });
+    return plan.rows.map((r) => r['QUERY PLAN']);
+  }
+
+  /** Every access to leads goes through an index, and nothing is sorted. */
+  function assertIndexedWithoutSort(lines: string[]): void {
+    const text = lines.join('\n');
+    if (t.ctx.store.dialect === 'sqlite') {
+      const leadLines = lines.filter((l) => /\bleads\b/.test(l));
+      assert.ok(leadLines.length > 0, text);
+      for (const line of leadLines) {
+        assert.match(line, /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/, text);
+      }
+      assert.ok(!lines.some((l) => l.includes('TEMP B-TREE FOR ORDER BY')), text);
+    } else {
+      assert.ok(!/Seq Scan on leads/.test(text), text);
+      assert.ok(!/^\s*(->\s*)?Sort\b/m.test(text), text);
+    }
+  }
+
   for (const [name, filters, p] of cases) {
     it(`${name} uses an index and no sort`, async () => {
-      const compiled = listLeadsQuery(t.ctx.store.db, 1, filters, p).compile();
+      assertIndexedWithoutSort(await planOf(filters, p));
+    });
+
+    // A keyset page must start with a seek to its position: the position's columns are a range
+    // of the index (SQLite: in each arm of the merge; PostgreSQL: in the Index Cond), so the
+    // leads before it are never read.
+    it(`${name} by cursor seeks to the position in an index, no sort`, async () => {
+      const cursorPage = byCursor(p);
+      const lines = await planOf(filters, cursorPage);
+      assertIndexedWithoutSort(lines);
+      const text = lines.join('\n');
+      const beyond = cursorPage.direction === 'asc' ? '>' : '<';
+      const key = cursorPage.sortBy;
       if (t.ctx.store.dialect === 'sqlite') {
-        const plan = await t.ctx.store.db.executeQuery<{ detail: string }>({
-          ...compiled,
-          sql: `explain query plan ${compiled.sql}`,
-        });
-        const lines = plan.rows.map((r) => r.detail);
-        const leadLines = lines.filter((l) => /\bleads\b/.test(l));
-        assert.ok(leadLines.length > 0, lines.join('\n'));
-        for (const line of leadLines) {
-          assert.match(line, /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/, lines.join('\n'));
+        const seeks = lines.filter((l) => /^SEARCH leads USING (COVERING )?INDEX/.test(l));
+        if (key === 'id') {
+          assert.equal(seeks.length, 1, text);
+          assert.ok(seeks[0]?.includes(`AND id${beyond}?)`), text);
+        } else {
+          assert.ok(lines.includes('MERGE (UNION ALL)'), text);
+          assert.equal(seeks.length, 2, text);
+          assert.ok(
+            seeks.some((l) => l.includes(`AND ${key}=? AND id${beyond}?)`)),
+            text,
+          );
+          assert.ok(
+            seeks.some((l) => l.includes(`AND ${key}${beyond}?)`)),
+            text,
+          );
         }
-        assert.ok(!lines.some((l) => l.includes('TEMP B-TREE FOR ORDER BY')), lines.join('\n'));
       } else {
-        const plan = await t.ctx.store.db.connection().execute(async (conn) => {
-          await sql`set enable_seqscan = off`.execute(conn);
-          await sql`set enable_bitmapscan = off`.execute(conn);
-          await sql`set enable_sort = off`.execute(conn);
-          try {
-            return await conn.executeQuery<{ 'QUERY PLAN': string }>({
-              ...compiled,
-              sql: `explain ${compiled.sql}`,
-            });
-          } finally {
-            await sql`reset all`.execute(conn);
-          }
-        });
-        const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
-        assert.ok(!/Seq Scan on leads/.test(text), text);
-        assert.ok(!/^\s*(->\s*)?Sort\b/m.test(text), text);
+        const conditions = lines.filter((l) => /^\s*Index Cond: .*org_id = /.test(l));
+        const seek =
+          key === 'id'
+            ? new RegExp(`\\bid ${beyond} `)
+            : new RegExp(`ROW\\(${key}, id\\) ${beyond} ROW\\(`);
+        assert.ok(
+          conditions.some((l) => seek.test(l)),
+          text,
+        );
       }
     });
   }

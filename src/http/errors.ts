@@ -110,7 +110,7 @@ export const ErrorCatalogue = {
   FIELD_CONFLICT: {
     code: 1106,
     status: 400,
-    when: 'Fields that exclude each other were given together (e.g. `userId` with `idType`/`identifier`), or one was given without its partner (`idType` without `identifier`, `entityCode` without `entityType`).',
+    when: 'Fields that exclude each other were given together (e.g. `userId` with `idType`/`identifier`, `cursor` with a non-zero `offset`), or one was given without its partner (`idType` without `identifier`, `entityCode` without `entityType`).',
   },
   FIELD_INVALID_EMAIL: {
     code: 1107,
@@ -126,6 +126,11 @@ export const ErrorCatalogue = {
     code: 1109,
     status: 400,
     when: '`subStatus` is not configured for the status it is given with (see `POST /v2/leads/substatus`).',
+  },
+  FIELD_INVALID_CURSOR: {
+    code: 1110,
+    status: 400,
+    when: '`cursor` of `GET /v2/leads` is not a `nextCursor` Leadline issued, or was issued for another `sortBy`/`sortOrder` or other filters than the request has. List again without `cursor` (see docs/api.md, Listing).',
   },
   LEAD_NOT_FOUND: {
     code: 1201,

@@ -1,4 +1,4 @@
-import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { Type, type TProperties, type TSchema, type TUnsafe } from '@sinclair/typebox';
 
 /** Shared TypeBox pieces of the contract: ids, date-times, enums and the response envelope. */
 
@@ -42,12 +42,19 @@ export const ErrorEnvelope = Type.Object(
   { $id: 'ErrorEnvelope', description: 'Every error answers with this envelope.' },
 );
 
-/** `{"data": [...], "warnings": [], "errors": []}` around a list of `item`. */
-export function ListEnvelope<T extends TSchema>(item: T) {
+/**
+ * `{"data": [...], "warnings": [], "errors": []}` around a list of `item`, plus `extra` fields
+ * after those three.
+ */
+export function ListEnvelope<T extends TSchema, E extends TProperties = Record<never, never>>(
+  item: T,
+  extra: E = {} as E,
+) {
   return Type.Object({
     data: Type.Array(item),
     warnings: Warnings,
     errors: Type.Array(EnvelopeItem),
+    ...extra,
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Insertable, SelectQueryBuilder, Updateable } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { Db, Dialect } from '../db/database.js';
 import type { Database, EntityType, LeadStatus, LeadTable, LeadType } from '../db/schema.js';
 
 /** A lead row with its owner's code (the API's `owner` is a username, not an id). */
@@ -97,11 +97,16 @@ export type LeadFilters = {
   createdUnder?: { type: EntityType; code: string } | undefined;
 };
 
+/** Where a keyset page starts: the sort value and id of the last lead of the previous page. */
+export type LeadPosition = { key: number; id: number };
+
 export type LeadPage = {
   sortBy: 'id' | 'created_on' | 'last_updated_on';
   direction: 'asc' | 'desc';
   limit: number;
   offset: number;
+  /** Keyset paging: only leads after this position in the page's order. */
+  after?: LeadPosition | undefined;
 };
 
 type LeadQuery = SelectQueryBuilder<
@@ -116,15 +121,65 @@ type LeadQuery = SelectQueryBuilder<
  */
 export function listLeads(
   db: Db,
+  dialect: Dialect,
   orgId: number,
   filters: LeadFilters,
   page: LeadPage,
 ): Promise<LeadRow[]> {
-  return listLeadsQuery(db, orgId, filters, page).execute();
+  return listLeadsQuery(db, dialect, orgId, filters, page).execute();
 }
 
-/** The query behind {@link listLeads}, unexecuted, so tests can EXPLAIN it. */
-export function listLeadsQuery(db: Db, orgId: number, filters: LeadFilters, page: LeadPage) {
+/**
+ * The query behind {@link listLeads}, unexecuted, so tests can EXPLAIN it.
+ *
+ * A keyset page must seek in the (org_id, sort column, id) index to its position rather than
+ * walk to it, so deep pages cost what the first one does. Under the id sort that is `id > ?`.
+ * Under the other sorts PostgreSQL seeks on the row comparison `(key, id) > (?, ?)`. SQLite
+ * only seeks on the key column of a row comparison when the tie-breaker is the rowid (`id`
+ * is), so leads sharing the position's key would be walked through; instead two arms, the
+ * ties after the position (`key = ? AND id > ?`) and the keys beyond it (`key > ?`), each a
+ * plain seek, are merged in order (SQLite's MERGE (UNION ALL), no sort) and cut at the limit.
+ */
+export function listLeadsQuery(
+  db: Db,
+  dialect: Dialect,
+  orgId: number,
+  filters: LeadFilters,
+  page: LeadPage,
+) {
+  const { sortBy, direction, after } = page;
+  const matching = matchingLeads(db, orgId, filters);
+  const beyond = direction === 'asc' ? '>' : '<';
+  if (after === undefined || sortBy === 'id') {
+    let query = after === undefined ? matching : matching.where('leads.id', beyond, after.id);
+    if (sortBy !== 'id') query = query.orderBy(`leads.${sortBy}`, direction);
+    return query.orderBy('leads.id', direction).limit(page.limit).offset(page.offset);
+  }
+  if (dialect === 'postgres') {
+    return matching
+      .where((eb) =>
+        eb(eb.refTuple(`leads.${sortBy}`, 'leads.id'), beyond, eb.tuple(after.key, after.id)),
+      )
+      .orderBy(`leads.${sortBy}`, direction)
+      .orderBy('leads.id', direction)
+      .limit(page.limit)
+      .offset(page.offset);
+  }
+  const ties = matching
+    .where(`leads.${sortBy}`, '=', after.key)
+    .where('leads.id', beyond, after.id);
+  const later = matching.where(`leads.${sortBy}`, beyond, after.key);
+  // A compound's ORDER BY names its result columns, unqualified.
+  return ties
+    .unionAll(later)
+    .orderBy(sortBy, direction)
+    .orderBy('id', direction)
+    .limit(page.limit)
+    .offset(page.offset);
+}
+
+/** The org's leads matching every filter, unordered. */
+function matchingLeads(db: Db, orgId: number, filters: LeadFilters): LeadQuery {
   let query: LeadQuery = selectLeads(db).where('leads.org_id', '=', orgId);
   query =
     filters.status === undefined
@@ -161,6 +216,5 @@ export function listLeadsQuery(db: Db, orgId: number, filters: LeadFilters, page
       .select('subtree.id');
     query = query.where('leads.created_by', 'in', subtree);
   }
-  if (page.sortBy !== 'id') query = query.orderBy(`leads.${page.sortBy}`, page.direction);
-  return query.orderBy('leads.id', page.direction).limit(page.limit).offset(page.offset);
+  return query;
 }

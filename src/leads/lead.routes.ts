@@ -94,11 +94,12 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const caller = callerOf(request);
-      const leads = await searchLeads(app.ctx, caller, request.query);
+      const { leads, nextCursor } = await searchLeads(app.ctx, caller, request.query);
       return {
         data: await localiseLeads(app.ctx, caller.orgId, leads, languageOf(request)),
         warnings: [],
         errors: [],
+        nextCursor,
       };
     },
   );

@@ -9,6 +9,7 @@ import {
   StringEnum,
   Warnings,
 } from '../http/schemas.js';
+import { CURSOR_MAX_LENGTH } from './lead.cursor.js';
 
 /** TypeBox schemas of the lead routes: validation, TypeScript types and OpenAPI in one place. */
 
@@ -110,7 +111,21 @@ export const LeadListQuery = Type.Object({
   sortBy: Type.Optional(StringEnum(['createdOn', 'lastUpdatedOn'] as const)),
   sortOrder: Type.Optional(StringEnum(['ASC', 'DESC'] as const)),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
-  offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
+  offset: Type.Integer({
+    minimum: 0,
+    maximum: 1_000_000_000,
+    default: 0,
+    description: 'Leads to skip. Not with `cursor`.',
+  }),
+  cursor: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: CURSOR_MAX_LENGTH,
+      description:
+        'The `nextCursor` of the previous page: the next page starts after its last lead, ' +
+        'however deep. Send the same sortBy, sortOrder and filters as that page; not with offset.',
+    }),
+  ),
 });
 export type LeadListQuery = Static<typeof LeadListQuery>;
 
@@ -164,6 +179,13 @@ export const Lead = Type.Object(leadFields);
 export type Lead = Static<typeof Lead>;
 
 export const LeadResponse = Type.Object({ ...leadFields, warnings: Warnings });
-export const LeadList = ListEnvelope(Lead);
+export const LeadList = ListEnvelope(Lead, {
+  nextCursor: Type.Optional(
+    Type.String({
+      description:
+        'Present when more leads match: send it as `cursor` for the next page. Absent on the last page.',
+    }),
+  ),
+});
 export const FollowUpList = ListEnvelope(FollowUp);
 export const StatusLogList = ListEnvelope(StatusLog);

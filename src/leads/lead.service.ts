@@ -32,9 +32,12 @@ import {
   leadExists,
   listLeads,
   updateLead,
+  type LeadFilters,
   type LeadPage,
+  type LeadPosition,
   type LeadRow,
 } from './lead.repository.js';
+import { decodeLeadCursor, encodeLeadCursor, filtersHash } from './lead.cursor.js';
 import {
   etagOf,
   followUpRowToFollowUp,
@@ -181,6 +184,7 @@ async function resolveCustomerRef(
   return normaliseIdentifier(db, orgId, idType, identifier, errors);
 }
 
+/** Rows as API leads with their history: two queries for any number of rows, never one per lead. */
 async function loadLeads(db: Db, orgId: number, rows: LeadRow[]): Promise<VersionedLead[]> {
   const ids = rows.map((r) => r.id);
   const [followUps, statusLogs] = await Promise.all([
@@ -343,12 +347,68 @@ export async function createLead(
   return getLead(ctx, caller, id);
 }
 
-/** Maps the list query to repository filters; a name matching nothing yields no rows. */
+/** One page of `GET /v2/leads`, and where the next one starts when there is one. */
+export type LeadListPage = { leads: VersionedLead[]; nextCursor?: string };
+
+const API_SORT_NAMES = { created_on: 'createdOn', last_updated_on: 'lastUpdatedOn' } as const;
+
+/** How a client asks for `sortBy` and `direction`, for messages. */
+function describeSort(sortBy: LeadPage['sortBy'], direction: LeadPage['direction']): string {
+  const order = `sortOrder=${direction.toUpperCase()}`;
+  return sortBy === 'id' ? `no sortBy and ${order}` : `sortBy=${API_SORT_NAMES[sortBy]}&${order}`;
+}
+
+/**
+ * Where the page of `query.cursor` starts, checked against the request: a cursor only continues
+ * the walk it came from (same sort, same filters), and replaces `offset`.
+ */
+function cursorPosition(
+  query: LeadListQuery,
+  sort: Pick<LeadPage, 'sortBy' | 'direction'>,
+  filters: string,
+  errors: FieldErrors,
+): LeadPosition | undefined {
+  if (query.cursor === undefined) return undefined;
+  if (query.offset !== 0) {
+    errors.add('FIELD_CONFLICT', 'cursor and offset exclude each other; give one');
+  }
+  const cursor = decodeLeadCursor(query.cursor);
+  if (cursor === undefined) {
+    errors.add(
+      'FIELD_INVALID_CURSOR',
+      'cursor is not a nextCursor of GET /v2/leads; list again without it',
+    );
+    return undefined;
+  }
+  if (cursor.sortBy !== sort.sortBy || cursor.direction !== sort.direction) {
+    errors.add(
+      'FIELD_INVALID_CURSOR',
+      `cursor belongs to a list with ${describeSort(cursor.sortBy, cursor.direction)}, ` +
+        `not ${describeSort(sort.sortBy, sort.direction)}; send it with the sort it came from`,
+    );
+  } else if (cursor.filters !== filters) {
+    errors.add(
+      'FIELD_INVALID_CURSOR',
+      'cursor belongs to a list with other filters; send it with the filters it came from',
+    );
+  }
+  return cursor.after;
+}
+
+/** The position of `row` in a list sorted by `sortBy`. */
+function positionOf(row: LeadRow, sortBy: LeadPage['sortBy']): LeadPosition {
+  return { key: row[sortBy], id: row.id };
+}
+
+/**
+ * One page of the caller's leads matching the query, by `offset` or by keyset `cursor`, with
+ * the cursor of the next page when more leads match. A filter naming nothing yields no rows.
+ */
 export async function searchLeads(
   ctx: AppContext,
   caller: Caller,
   query: LeadListQuery,
-): Promise<VersionedLead[]> {
+): Promise<LeadListPage> {
   const errors = new FieldErrors();
   if ((query.entityType === undefined) !== (query.entityCode === undefined)) {
     errors.add('FIELD_CONFLICT', 'entityType and entityCode must be given together');
@@ -360,9 +420,20 @@ export async function searchLeads(
   ) {
     errors.add('FIELD_CONFLICT', 'substatus and subStatus differ; give one');
   }
-  errors.throwIfAny();
+  const filters: LeadFilters = {
+    userId: query.userId,
+    status: query.status,
+    subStatus: query.substatus ?? query.subStatus,
+    type: query.type === 'ALL' ? undefined : query.type,
+    ownerId: query.owner,
+    orgSourceId: query.orgSourceId,
+    createdUnder:
+      query.entityType !== undefined && query.entityCode !== undefined
+        ? { type: query.entityType, code: query.entityCode }
+        : undefined,
+  };
   // Without sortBy the order is by id, and sortOrder sets its direction.
-  const page: LeadPage = {
+  const sort: Pick<LeadPage, 'sortBy' | 'direction'> = {
     sortBy:
       query.sortBy === 'createdOn'
         ? 'created_on'
@@ -370,27 +441,27 @@ export async function searchLeads(
           ? 'last_updated_on'
           : 'id',
     direction: query.sortOrder === 'DESC' ? 'desc' : 'asc',
-    limit: query.limit,
-    offset: query.offset,
   };
-  const rows = await listLeads(
-    ctx.store.db,
-    caller.orgId,
-    {
-      userId: query.userId,
-      status: query.status,
-      subStatus: query.substatus ?? query.subStatus,
-      type: query.type === 'ALL' ? undefined : query.type,
-      ownerId: query.owner,
-      orgSourceId: query.orgSourceId,
-      createdUnder:
-        query.entityType !== undefined && query.entityCode !== undefined
-          ? { type: query.entityType, code: query.entityCode }
-          : undefined,
-    },
-    page,
-  );
-  return loadLeads(ctx.store.db, caller.orgId, rows);
+  const filtersKey = filtersHash(filters);
+  const after = cursorPosition(query, sort, filtersKey, errors);
+  errors.throwIfAny();
+  // One lead beyond the page tells whether a next page exists, so the last page has no cursor.
+  const rows = await listLeads(ctx.store.db, ctx.store.dialect, caller.orgId, filters, {
+    ...sort,
+    limit: query.limit + 1,
+    offset: query.offset,
+    after,
+  });
+  const pageRows = rows.slice(0, query.limit);
+  const last = pageRows.at(-1);
+  const leads = await loadLeads(ctx.store.db, caller.orgId, pageRows);
+  if (rows.length <= query.limit || last === undefined) return { leads };
+  const nextCursor = encodeLeadCursor({
+    ...sort,
+    after: positionOf(last, sort.sortBy),
+    filters: filtersKey,
+  });
+  return { leads, nextCursor };
 }
 
 /** `lastUpdatedOn` of a change: now, but never before the lead's previous value. */
