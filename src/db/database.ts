@@ -91,7 +91,7 @@ function openSqlite(dataDir: string): Store {
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
-  return joinable({
+  const store = joinable({
     db,
     dialect: 'sqlite',
     async begin(work) {
@@ -111,6 +111,22 @@ function openSqlite(dataDir: string): Store {
     },
     close: () => db.destroy(),
   });
+  sqliteHandles.set(store, file);
+  return store;
+}
+
+/** The better-sqlite3 connection behind each SQLite store (see `sqliteHandleOf`). */
+const sqliteHandles = new WeakMap<Store, SqliteDatabase.Database>();
+
+/**
+ * The better-sqlite3 connection behind a SQLite store, for bulk writers that bypass Kysely (the
+ * `seed` command's prepared multi-row inserts); undefined for a PostgreSQL store. It is the
+ * store's one connection: use it only while no Kysely query or transaction of the store is open.
+ *
+ * @example const file = sqliteHandleOf(ctx.store); file?.pragma('wal_checkpoint(TRUNCATE)');
+ */
+export function sqliteHandleOf(store: Store): SqliteDatabase.Database | undefined {
+  return sqliteHandles.get(store);
 }
 
 const INT8_OID = 20;
