@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { basicAuthorization, cliCommands, runCli, runCliStreaming } from './lib/cli.mjs';
+import { basicAuthorization, runCli, runCliStreaming } from './lib/cli.mjs';
 import { runLoad } from './lib/load.mjs';
 import {
   ROOT,
@@ -104,31 +104,17 @@ const pick = (list) => list[Math.floor(Math.random() * list.length)];
 // ---------------------------------------------------------------------------------------------
 // Seeding and what the bench needs to know of the seeded org
 
-const COMMANDS = cliCommands();
-/** `leadline seed` appends to an org; before it exists, the demo seeder can fill a small one. */
-const SEEDER = COMMANDS.includes('seed') ? 'leadline seed' : 'leadline seed-demo';
-
 /** Grows org `orgName` to `target` leads (it has `current`); the servers must be stopped. */
 async function seedTo(storeEnv, orgName, current, target) {
   const add = target - current;
   if (add <= 0) return;
   const started = Date.now();
-  if (SEEDER === 'leadline seed') {
-    const summary = await runCliStreaming(
-      storeEnv,
-      ['seed', '--org', orgName, '--leads', String(add)],
-      { onProgress: (line) => log(`  seed: ${line}`) },
-    );
-    log(`  seed: ${JSON.stringify(summary).slice(0, 300)}`);
-  } else if (current === 0) {
-    runCli(storeEnv, ['seed-demo', '--name', orgName, '--leads', String(add)], {
-      timeoutMs: 3_600_000,
-    });
-  } else {
-    throw new Error(
-      `growing an org to ${target} leads needs \`leadline seed\`; this build lacks it`,
-    );
-  }
+  const summary = await runCliStreaming(
+    storeEnv,
+    ['seed', '--org', orgName, '--leads', String(add)],
+    { onProgress: (line) => log(`  seed: ${line}`) },
+  );
+  log(`  seed: ${JSON.stringify(summary).slice(0, 300)}`);
   log(`  ${add.toLocaleString('en-US')} leads added in ${(Date.now() - started) / 1000} s`);
 }
 
@@ -585,7 +571,7 @@ async function benchStore(store) {
   try {
     httpCeiling = await startHttpCeiling();
     for (const size of SETTINGS.sizes) {
-      log(`${store}: seeding to ${size.toLocaleString('en-US')} leads with ${SEEDER}`);
+      log(`${store}: seeding to ${size.toLocaleString('en-US')} leads`);
       await seedTo(prepared.env, orgName, leadsNow, size);
       const org = await inspectOrg(prepared.env, orgName, filter);
       leadsNow = org.total;
@@ -683,7 +669,7 @@ async function main() {
   const started = Date.now();
   const results = [];
   for (const store of SETTINGS.stores) results.push(await benchStore(store));
-  const run = await describeRun(SETTINGS, { seeder: SEEDER });
+  const run = await describeRun(SETTINGS);
   const report = await renderReport(results, SETTINGS, run);
   process.stdout.write(`${report.markdown}\n`);
   if (!opts['no-write']) writeReport(DOC, SETTINGS.mode, report.markdown);

@@ -51,7 +51,7 @@ async function postgresDataDisk(adminUrl) {
 }
 
 /** Everything the report's header says about where and on what the run happened. */
-export async function describeRun(settings, { seeder }) {
+export async function describeRun(settings) {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const sqlite = spawnSync(
     process.execPath,
@@ -82,7 +82,6 @@ export async function describeRun(settings, { seeder }) {
     node: process.version,
     sqlite,
     postgres: onPostgres ? await postgresVersion(settings.adminUrl) : 'not run',
-    seeder,
   };
 }
 
@@ -356,7 +355,7 @@ export async function renderReport(results, settings, run) {
     '',
     `Load: ${settings.connections} connections, ${settings.seconds} s per measurement after a ` +
       `${settings.warmup} s warm-up, median of ${settings.repeat} round${settings.repeat > 1 ? 's' : ''}` +
-      ` (errors summed, RSS the largest). Data: ${sizes} leads from \`${run.seeder}\`, ` +
+      ` (errors summed, RSS the largest). Data: ${sizes} leads from \`leadline seed\`, ` +
       `${settings.tills} tills sending Basic auth.`,
   ].join('\n');
   const sections = results.map((result) => storeSection(result, settings));

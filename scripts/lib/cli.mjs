@@ -70,33 +70,6 @@ export function runCliStreaming(storeEnv, args, { onProgress = () => {} } = {}) 
 }
 
 /**
- * The commands this build of the CLI knows (`org create`, `seed`, ...), read from the usage it
- * prints for an unknown command (that needs no store).
- */
-export function cliCommands() {
-  const result = spawnSync(process.execPath, [CLI, 'no-such-command'], {
-    cwd: ROOT,
-    env: childEnv({}, { LOG_LEVEL: 'silent' }),
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  let message;
-  try {
-    message = JSON.parse(result.stderr).error.message;
-  } catch {
-    throw new Error(`could not read the CLI's usage: ${result.stderr}`);
-  }
-  return message
-    .split('\n')
-    .filter((line) => line.startsWith('leadline '))
-    .map((line) => {
-      const words = line.slice('leadline '.length).split(' ');
-      const options = words.findIndex((word) => !/^[a-z][a-z-]*$/.test(word));
-      return words.slice(0, options < 0 ? words.length : options).join(' ');
-    });
-}
-
-/**
  * The Basic authorization a till sends: `username:md5hex(password)`, base64.
  *
  * @example basicAuthorization('acme-till-1', 'secret') // 'Basic YWNtZS10aWxsLTE6...'
