@@ -79,7 +79,7 @@ const SETTINGS = {
   mode: opts.mode,
   connections: numberOpt('connections', FULL ? 50 : 10),
   seconds: numberOpt('seconds', FULL ? 20 : 2, { integer: false, min: 0.5 }),
-  warmup: numberOpt('warmup', FULL ? 5 : 1, { integer: false, min: 0 }),
+  warmup: numberOpt('warmup', FULL ? 5 : 0.5, { integer: false, min: 0 }),
   repeat: numberOpt('repeat', FULL ? 3 : 1),
   tills: numberOpt('tills', 4),
   sizes: [numberOpt('leads', FULL ? 10_000 : 2_000)],
