@@ -439,8 +439,8 @@ export async function seedLeads(
         firstLeadId = Math.min(firstLeadId, written.firstLeadId);
         lastLeadId = Math.max(lastLeadId, written.lastLeadId);
         done += size;
-        statusLogs += logs.lead.length;
-        followUps += fus.lead.length;
+        statusLogs += logs.count;
+        followUps += fus.count;
         onProgress(done, options.leads);
       });
       // Marked handled here, awaited below: a batch that fails while an older one is still
