@@ -43,49 +43,83 @@ export type SeedPlan = {
   end: number;
 };
 
+/*
+ * Batches are columns of typed arrays, so a batch made in the worker thread is handed to the
+ * writer without a copy (its buffers are transferred). Text columns hold indexes into the
+ * batch's `texts` (-1: null); nullable number columns hold NaN for null.
+ */
+
 export type StatusLogColumns = {
+  count: number;
   /** Position of the row's lead in its batch; the writer turns it into the lead id. */
-  lead: number[];
-  userId: number[];
-  status: LeadStatus[];
-  subStatus: Array<string | null>;
-  createdBy: number[];
-  createdOn: number[];
-  reasonId: number[];
+  lead: Int32Array;
+  userId: Float64Array;
+  status: Int32Array;
+  subStatus: Int32Array;
+  createdBy: Float64Array;
+  createdOn: Float64Array;
+  reasonId: Float64Array;
 };
 
 export type FollowUpColumns = {
-  lead: number[];
-  userId: number[];
-  notes: Array<string | null>;
-  createdBy: number[];
-  createdOn: number[];
-  followedUpBy: number[];
-  followedUpOn: number[];
-  scheduledFollowUp: Array<number | null>;
+  count: number;
+  lead: Int32Array;
+  userId: Float64Array;
+  notes: Int32Array;
+  createdBy: Float64Array;
+  createdOn: Float64Array;
+  followedUpBy: Float64Array;
+  followedUpOn: Float64Array;
+  scheduledFollowUp: Float64Array;
 };
 
 /** One batch: lead columns by position, and the history rows of those leads in id order. */
 export type LeadBatch = {
   size: number;
-  userId: number[];
-  type: LeadType[];
-  leadFor: string[];
-  status: LeadStatus[];
-  subStatus: Array<string | null>;
-  ownerId: Array<number | null>;
-  nextFollowUp: Array<number | null>;
-  lastFollowUp: Array<number | null>;
-  createdOn: number[];
-  createdBy: number[];
-  lastUpdatedOn: number[];
-  lastUpdatedBy: number[];
-  orgSourceId: number[];
-  extendedFields: string[];
-  version: number[];
+  /** The texts the text columns index. */
+  texts: string[];
+  userId: Float64Array;
+  type: Int32Array;
+  leadFor: Int32Array;
+  status: Int32Array;
+  subStatus: Int32Array;
+  ownerId: Float64Array;
+  nextFollowUp: Float64Array;
+  lastFollowUp: Float64Array;
+  createdOn: Float64Array;
+  createdBy: Float64Array;
+  lastUpdatedOn: Float64Array;
+  lastUpdatedBy: Float64Array;
+  orgSourceId: Float64Array;
+  extendedFields: Int32Array;
+  version: Float64Array;
   statusLogs: StatusLogColumns;
   followUps: FollowUpColumns;
 };
+
+/** The text a text column holds at `index`, or null. */
+export function textAt(batch: LeadBatch, column: Int32Array, index: number): string | null {
+  const at = column[index] as number;
+  return at < 0 ? null : (batch.texts[at] as string);
+}
+
+/** The number a nullable number column holds at `index`, or null. */
+export function numberAt(column: Float64Array, index: number): number | null {
+  const value = column[index] as number;
+  return Number.isNaN(value) ? null : value;
+}
+
+/** The buffers of a batch's columns, to transfer it to another thread without a copy. */
+export function transferListOf(batch: LeadBatch): ArrayBuffer[] {
+  const columns = [batch, batch.statusLogs, batch.followUps].flatMap((table) =>
+    Object.values(table).filter((v): v is Int32Array | Float64Array => ArrayBuffer.isView(v)),
+  );
+  return columns.map((c) => c.buffer as ArrayBuffer);
+}
+
+/** Most status-log rows and follow-ups one lead can have. */
+const MAX_STATUS_LOGS = 4;
+const MAX_FOLLOW_UPS = 3;
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -195,43 +229,65 @@ function zipf(count: number, s: number): WeightedPicker {
   return new WeightedPicker(Array.from({ length: count }, (_, i) => 1 / (i + 1) ** s));
 }
 
-function emptyBatch(): LeadBatch {
+function allocateBatch(size: number): LeadBatch {
+  const numbers = (n: number) => new Float64Array(n);
+  const texts = (n: number) => new Int32Array(n);
+  const logs = size * MAX_STATUS_LOGS;
+  const fus = size * MAX_FOLLOW_UPS;
   return {
-    size: 0,
-    userId: [],
-    type: [],
-    leadFor: [],
-    status: [],
-    subStatus: [],
-    ownerId: [],
-    nextFollowUp: [],
-    lastFollowUp: [],
-    createdOn: [],
-    createdBy: [],
-    lastUpdatedOn: [],
-    lastUpdatedBy: [],
-    orgSourceId: [],
-    extendedFields: [],
-    version: [],
+    size,
+    texts: [],
+    userId: numbers(size),
+    type: texts(size),
+    leadFor: texts(size),
+    status: texts(size),
+    subStatus: texts(size),
+    ownerId: numbers(size),
+    nextFollowUp: numbers(size),
+    lastFollowUp: numbers(size),
+    createdOn: numbers(size),
+    createdBy: numbers(size),
+    lastUpdatedOn: numbers(size),
+    lastUpdatedBy: numbers(size),
+    orgSourceId: numbers(size),
+    extendedFields: texts(size),
+    version: numbers(size),
     statusLogs: {
-      lead: [],
-      userId: [],
-      status: [],
-      subStatus: [],
-      createdBy: [],
-      createdOn: [],
-      reasonId: [],
+      count: 0,
+      lead: texts(logs),
+      userId: numbers(logs),
+      status: texts(logs),
+      subStatus: texts(logs),
+      createdBy: numbers(logs),
+      createdOn: numbers(logs),
+      reasonId: numbers(logs),
     },
     followUps: {
-      lead: [],
-      userId: [],
-      notes: [],
-      createdBy: [],
-      createdOn: [],
-      followedUpBy: [],
-      followedUpOn: [],
-      scheduledFollowUp: [],
+      count: 0,
+      lead: texts(fus),
+      userId: numbers(fus),
+      notes: texts(fus),
+      createdBy: numbers(fus),
+      createdOn: numbers(fus),
+      followedUpBy: numbers(fus),
+      followedUpOn: numbers(fus),
+      scheduledFollowUp: numbers(fus),
     },
+  };
+}
+
+/** Interns the texts of one batch: each distinct text is stored once, columns hold its index. */
+function textIndex(texts: string[]): (text: string | null) => number {
+  const indexes = new Map<string, number>();
+  return (text) => {
+    if (text === null) return -1;
+    let index = indexes.get(text);
+    if (index === undefined) {
+      index = texts.length;
+      texts.push(text);
+      indexes.set(text, index);
+    }
+    return index;
   };
 }
 
@@ -398,8 +454,9 @@ export class LeadGenerator {
 
   /** The next `size` leads (fewer at the end), with their history. */
   next(size: number): LeadBatch {
-    const batch = emptyBatch();
-    const count = Math.min(size, this.total - this.produced);
+    const count = Math.max(0, Math.min(size, this.total - this.produced));
+    const batch = allocateBatch(count);
+    const text = textIndex(batch.texts);
     const { plan, random } = this;
     const logs = batch.statusLogs;
     const followUps = batch.followUps;
@@ -466,19 +523,20 @@ export class LeadGenerator {
         const system = closedBySystem && i === path.length - 1;
         const by = i === 0 ? till : system ? SYSTEM_ACTOR_ID : actor();
         const at = times[i] as number;
-        logs.lead.push(position);
-        logs.userId.push(userId);
-        logs.status.push(status);
-        logs.subStatus.push(system ? null : this.subStatusOf(status));
-        logs.createdBy.push(by);
-        logs.createdOn.push(at);
-        logs.reasonId.push(
+        const row = logs.count;
+        logs.count += 1;
+        logs.lead[row] = position;
+        logs.userId[row] = userId;
+        logs.status[row] = text(status);
+        logs.subStatus[row] = text(system ? null : this.subStatusOf(status));
+        logs.createdBy[row] = by;
+        logs.createdOn[row] = at;
+        logs.reasonId[row] =
           i === 0
             ? plan.apiCallReasonId
             : system
               ? plan.autoCloseReasonId
-              : random.pick(plan.reasonsByStatus.get(status) as readonly number[]),
-        );
+              : random.pick(plan.reasonsByStatus.get(status) as readonly number[]);
         if (at >= lastUpdatedOn) {
           lastUpdatedOn = at;
           lastUpdatedBy = by;
@@ -488,16 +546,18 @@ export class LeadGenerator {
       for (const followedUpOn of followedUpOns) {
         const by = actor();
         const recordedOn = Math.min(plan.end, followedUpOn + random.int(0, 120) * MINUTE);
-        followUps.lead.push(position);
-        followUps.userId.push(userId);
-        followUps.notes.push(random.chance(0.75) ? random.pick(NOTES) : null);
-        followUps.createdBy.push(by);
-        followUps.createdOn.push(recordedOn);
-        followUps.followedUpBy.push(random.chance(0.8) ? by : till);
-        followUps.followedUpOn.push(followedUpOn);
-        followUps.scheduledFollowUp.push(
-          random.chance(0.35) ? followedUpOn - random.int(0, 48) * HOUR : null,
-        );
+        const row = followUps.count;
+        followUps.count += 1;
+        followUps.lead[row] = position;
+        followUps.userId[row] = userId;
+        followUps.notes[row] = text(random.chance(0.75) ? random.pick(NOTES) : null);
+        followUps.createdBy[row] = by;
+        followUps.createdOn[row] = recordedOn;
+        followUps.followedUpBy[row] = random.chance(0.8) ? by : till;
+        followUps.followedUpOn[row] = followedUpOn;
+        followUps.scheduledFollowUp[row] = random.chance(0.35)
+          ? followedUpOn - random.int(0, 48) * HOUR
+          : Number.NaN;
         if (recordedOn > lastUpdatedOn) {
           lastUpdatedOn = recordedOn;
           lastUpdatedBy = by;
@@ -510,23 +570,23 @@ export class LeadGenerator {
         ? Math.floor((lastUpdatedOn + random.int(1, 14) * DAY) / HOUR) * HOUR
         : null;
 
-      batch.userId.push(userId);
-      batch.type.push(type);
-      batch.leadFor.push(this.leadFor(type));
-      batch.status.push(final);
-      batch.subStatus.push(logs.subStatus[logs.subStatus.length - 1] ?? null);
-      batch.ownerId.push(ownerId);
-      batch.nextFollowUp.push(nextFollowUp);
-      batch.lastFollowUp.push(followedUpOns.at(-1) ?? null);
-      batch.createdOn.push(createdOn);
-      batch.createdBy.push(till);
-      batch.lastUpdatedOn.push(lastUpdatedOn);
-      batch.lastUpdatedBy.push(lastUpdatedBy);
-      batch.orgSourceId.push(plan.channels[this.channelPicker.pick(random)] as number);
-      batch.extendedFields.push(this.extendedFields(createdOn));
-      batch.version.push(path.length + followUpCount);
+      batch.userId[position] = userId;
+      batch.type[position] = text(type);
+      batch.leadFor[position] = text(this.leadFor(type));
+      batch.status[position] = text(final);
+      // The lead's sub-status is that of its newest status-log row.
+      batch.subStatus[position] = logs.subStatus[logs.count - 1] as number;
+      batch.ownerId[position] = ownerId ?? Number.NaN;
+      batch.nextFollowUp[position] = nextFollowUp ?? Number.NaN;
+      batch.lastFollowUp[position] = followedUpOns.at(-1) ?? Number.NaN;
+      batch.createdOn[position] = createdOn;
+      batch.createdBy[position] = till;
+      batch.lastUpdatedOn[position] = lastUpdatedOn;
+      batch.lastUpdatedBy[position] = lastUpdatedBy;
+      batch.orgSourceId[position] = plan.channels[this.channelPicker.pick(random)] as number;
+      batch.extendedFields[position] = text(this.extendedFields(createdOn));
+      batch.version[position] = path.length + followUpCount;
     }
-    batch.size = count;
     return batch;
   }
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Store } from '../db/database.js';
-import type { LeadBatch } from './seed.data.js';
+import { numberAt, textAt, type LeadBatch } from './seed.data.js';
 import type { BulkWriter } from './seed.writer.js';
 
 /**
@@ -40,6 +40,11 @@ export function postgresBulkWriter(store: Store, parallel: number): BulkWriter {
       const ids = await drawIds(batch.size);
       const idOf = (position: number) => ids[position] as number;
       return store.transaction(async (trx) => {
+        const n = batch.size;
+        const texts = (column: Int32Array, count: number) =>
+          Array.from(column.subarray(0, count), (_, i) => textAt(batch, column, i));
+        const numbers = (column: Float64Array, count: number) =>
+          Array.from(column.subarray(0, count), (_, i) => numberAt(column, i));
         await sql`
           insert into leads (id, org_id, user_id, type, lead_for, status, sub_status, owner_id,
             next_follow_up, last_follow_up, created_on, created_by, last_updated_on,
@@ -47,41 +52,52 @@ export function postgresBulkWriter(store: Store, parallel: number): BulkWriter {
           select u.id, ${orgId}::bigint, u.user_id, u.type, u.lead_for, u.status, u.sub_status,
             u.owner_id, u.next_follow_up, u.last_follow_up, u.created_on, u.created_by,
             u.last_updated_on, u.last_updated_by, u.org_source_id, u.extended_fields, u.version
-          from unnest(${ids}::bigint[], ${batch.userId}::bigint[], ${batch.type}::text[],
-            ${batch.leadFor}::text[], ${batch.status}::text[], ${batch.subStatus}::text[],
-            ${batch.ownerId}::bigint[], ${batch.nextFollowUp}::bigint[],
-            ${batch.lastFollowUp}::bigint[], ${batch.createdOn}::bigint[],
-            ${batch.createdBy}::bigint[], ${batch.lastUpdatedOn}::bigint[],
-            ${batch.lastUpdatedBy}::bigint[], ${batch.orgSourceId}::integer[],
-            ${batch.extendedFields}::text[], ${batch.version}::integer[])
+          from unnest(${ids}::bigint[], ${numbers(batch.userId, n)}::bigint[],
+            ${texts(batch.type, n)}::text[], ${texts(batch.leadFor, n)}::text[],
+            ${texts(batch.status, n)}::text[], ${texts(batch.subStatus, n)}::text[],
+            ${numbers(batch.ownerId, n)}::bigint[], ${numbers(batch.nextFollowUp, n)}::bigint[],
+            ${numbers(batch.lastFollowUp, n)}::bigint[], ${numbers(batch.createdOn, n)}::bigint[],
+            ${numbers(batch.createdBy, n)}::bigint[],
+            ${numbers(batch.lastUpdatedOn, n)}::bigint[],
+            ${numbers(batch.lastUpdatedBy, n)}::bigint[],
+            ${numbers(batch.orgSourceId, n)}::integer[],
+            ${texts(batch.extendedFields, n)}::text[], ${numbers(batch.version, n)}::integer[])
             as u(id, user_id, type, lead_for, status, sub_status, owner_id, next_follow_up,
               last_follow_up, created_on, created_by, last_updated_on, last_updated_by,
               org_source_id, extended_fields, version)`.execute(trx);
 
         const logs = batch.statusLogs;
+        const leadIds = (column: Int32Array, count: number) =>
+          Array.from(column.subarray(0, count), idOf);
         await sql`
           insert into status_logs (org_id, lead_id, user_id, status, sub_status, created_by,
             created_on, reason_id)
           select ${orgId}::bigint, u.lead_id, u.user_id, u.status, u.sub_status, u.created_by,
             u.created_on, u.reason_id
-          from unnest(${logs.lead.map(idOf)}::bigint[], ${logs.userId}::bigint[],
-            ${logs.status}::text[], ${logs.subStatus}::text[], ${logs.createdBy}::bigint[],
-            ${logs.createdOn}::bigint[], ${logs.reasonId}::bigint[])
+          from unnest(${leadIds(logs.lead, logs.count)}::bigint[],
+            ${numbers(logs.userId, logs.count)}::bigint[], ${texts(logs.status, logs.count)}::text[],
+            ${texts(logs.subStatus, logs.count)}::text[],
+            ${numbers(logs.createdBy, logs.count)}::bigint[],
+            ${numbers(logs.createdOn, logs.count)}::bigint[],
+            ${numbers(logs.reasonId, logs.count)}::bigint[])
             with ordinality as u(lead_id, user_id, status, sub_status, created_by, created_on,
               reason_id, ord)
           order by u.ord`.execute(trx);
 
         const fus = batch.followUps;
-        if (fus.lead.length > 0) {
+        if (fus.count > 0) {
           await sql`
             insert into follow_ups (org_id, lead_id, user_id, notes, created_by, created_on,
               followed_up_by, followed_up_on, scheduled_follow_up)
             select ${orgId}::bigint, u.lead_id, u.user_id, u.notes, u.created_by, u.created_on,
               u.followed_up_by, u.followed_up_on, u.scheduled_follow_up
-            from unnest(${fus.lead.map(idOf)}::bigint[], ${fus.userId}::bigint[],
-              ${fus.notes}::text[], ${fus.createdBy}::bigint[], ${fus.createdOn}::bigint[],
-              ${fus.followedUpBy}::bigint[], ${fus.followedUpOn}::bigint[],
-              ${fus.scheduledFollowUp}::bigint[])
+            from unnest(${leadIds(fus.lead, fus.count)}::bigint[],
+              ${numbers(fus.userId, fus.count)}::bigint[], ${texts(fus.notes, fus.count)}::text[],
+              ${numbers(fus.createdBy, fus.count)}::bigint[],
+              ${numbers(fus.createdOn, fus.count)}::bigint[],
+              ${numbers(fus.followedUpBy, fus.count)}::bigint[],
+              ${numbers(fus.followedUpOn, fus.count)}::bigint[],
+              ${numbers(fus.scheduledFollowUp, fus.count)}::bigint[])
               with ordinality as u(lead_id, user_id, notes, created_by, created_on,
                 followed_up_by, followed_up_on, scheduled_follow_up, ord)
             order by u.ord`.execute(trx);

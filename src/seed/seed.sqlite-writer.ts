@@ -1,5 +1,5 @@
 import type SqliteDatabase from 'better-sqlite3';
-import type { LeadBatch } from './seed.data.js';
+import { numberAt, textAt, type LeadBatch } from './seed.data.js';
 import type { BulkWriter } from './seed.writer.js';
 
 /**
@@ -16,48 +16,53 @@ import type { BulkWriter } from './seed.writer.js';
 /** Rows per INSERT statement: 64 leads bind 1088 parameters, far below SQLite's 32766. */
 const ROWS_PER_STATEMENT = 64;
 
-type Row = Array<string | number | null>;
+type Value = string | number | null;
 
-/** An INSERT of up to ROWS_PER_STATEMENT rows at once, with a one-row statement for the tail. */
+/**
+ * An INSERT of ROWS_PER_STATEMENT rows at once, with a one-row statement for the tail. Rows are
+ * written straight into the bound parameters: `slot()` gives where the next row's values go.
+ */
 class MultiRowInsert {
   private readonly many: SqliteDatabase.Statement;
   private readonly one: SqliteDatabase.Statement;
-  private readonly params: Row;
+  private readonly width: number;
+  readonly params: Value[];
   private filled = 0;
 
-  constructor(
-    file: SqliteDatabase.Database,
-    table: string,
-    private readonly columns: readonly string[],
-  ) {
+  constructor(file: SqliteDatabase.Database, table: string, columns: readonly string[]) {
     const tuple = `(${columns.map(() => '?').join(', ')})`;
     const head = `insert into ${table} (${columns.join(', ')}) values `;
     this.many = file.prepare(head + Array(ROWS_PER_STATEMENT).fill(tuple).join(', '));
     this.one = file.prepare(head + tuple);
-    this.params = new Array<string | number | null>(ROWS_PER_STATEMENT * columns.length);
+    this.width = columns.length;
+    this.params = new Array<Value>(ROWS_PER_STATEMENT * columns.length).fill(null);
   }
 
-  add(row: Row): void {
-    const offset = this.filled * this.columns.length;
-    for (let i = 0; i < row.length; i += 1) this.params[offset + i] = row[i] ?? null;
-    this.filled += 1;
+  /** The offset in `params` of the next row, after inserting the rows before it when full. */
+  slot(): number {
     if (this.filled === ROWS_PER_STATEMENT) {
       this.many.run(this.params);
       this.filled = 0;
     }
+    const offset = this.filled * this.width;
+    this.filled += 1;
+    return offset;
+  }
+
+  /** Inserts the rows still buffered. */
+  flush(): void {
+    if (this.filled === ROWS_PER_STATEMENT) {
+      this.many.run(this.params);
+    } else {
+      for (let r = 0; r < this.filled; r += 1) {
+        this.one.run(this.params.slice(r * this.width, (r + 1) * this.width));
+      }
+    }
+    this.filled = 0;
   }
 
   /** Forgets buffered rows (of a batch that failed and was rolled back). */
   reset(): void {
-    this.filled = 0;
-  }
-
-  /** Inserts the rows still buffered, one by one. */
-  flush(): void {
-    const width = this.columns.length;
-    for (let r = 0; r < this.filled; r += 1) {
-      this.one.run(this.params.slice(r * width, (r + 1) * width));
-    }
     this.filled = 0;
   }
 }
@@ -117,55 +122,55 @@ export function sqliteBulkWriter(file: SqliteDatabase.Database): BulkWriter {
   const writeBatch = (orgId: number, batch: LeadBatch) => {
     for (const insert of [leads, statusLogs, followUps]) insert.reset();
     const first = (lastLeadId.get()?.id ?? 0) + 1;
+    let p = leads.params;
     for (let i = 0; i < batch.size; i += 1) {
-      leads.add([
-        first + i,
-        orgId,
-        batch.userId[i] as number,
-        batch.type[i] as string,
-        batch.leadFor[i] as string,
-        batch.status[i] as string,
-        batch.subStatus[i] ?? null,
-        batch.ownerId[i] ?? null,
-        batch.nextFollowUp[i] ?? null,
-        batch.lastFollowUp[i] ?? null,
-        batch.createdOn[i] as number,
-        batch.createdBy[i] as number,
-        batch.lastUpdatedOn[i] as number,
-        batch.lastUpdatedBy[i] as number,
-        batch.orgSourceId[i] as number,
-        batch.extendedFields[i] as string,
-        batch.version[i] as number,
-      ]);
+      const o = leads.slot();
+      p[o] = first + i;
+      p[o + 1] = orgId;
+      p[o + 2] = batch.userId[i] as number;
+      p[o + 3] = textAt(batch, batch.type, i);
+      p[o + 4] = textAt(batch, batch.leadFor, i);
+      p[o + 5] = textAt(batch, batch.status, i);
+      p[o + 6] = textAt(batch, batch.subStatus, i);
+      p[o + 7] = numberAt(batch.ownerId, i);
+      p[o + 8] = numberAt(batch.nextFollowUp, i);
+      p[o + 9] = numberAt(batch.lastFollowUp, i);
+      p[o + 10] = batch.createdOn[i] as number;
+      p[o + 11] = batch.createdBy[i] as number;
+      p[o + 12] = batch.lastUpdatedOn[i] as number;
+      p[o + 13] = batch.lastUpdatedBy[i] as number;
+      p[o + 14] = batch.orgSourceId[i] as number;
+      p[o + 15] = textAt(batch, batch.extendedFields, i);
+      p[o + 16] = batch.version[i] as number;
     }
     leads.flush();
     const logs = batch.statusLogs;
-    for (let i = 0; i < logs.lead.length; i += 1) {
-      statusLogs.add([
-        orgId,
-        first + (logs.lead[i] as number),
-        logs.userId[i] as number,
-        logs.status[i] as string,
-        logs.subStatus[i] ?? null,
-        logs.createdBy[i] as number,
-        logs.createdOn[i] as number,
-        logs.reasonId[i] as number,
-      ]);
+    p = statusLogs.params;
+    for (let i = 0; i < logs.count; i += 1) {
+      const o = statusLogs.slot();
+      p[o] = orgId;
+      p[o + 1] = first + (logs.lead[i] as number);
+      p[o + 2] = logs.userId[i] as number;
+      p[o + 3] = textAt(batch, logs.status, i);
+      p[o + 4] = textAt(batch, logs.subStatus, i);
+      p[o + 5] = logs.createdBy[i] as number;
+      p[o + 6] = logs.createdOn[i] as number;
+      p[o + 7] = logs.reasonId[i] as number;
     }
     statusLogs.flush();
     const fus = batch.followUps;
-    for (let i = 0; i < fus.lead.length; i += 1) {
-      followUps.add([
-        orgId,
-        first + (fus.lead[i] as number),
-        fus.userId[i] as number,
-        fus.notes[i] ?? null,
-        fus.createdBy[i] as number,
-        fus.createdOn[i] as number,
-        fus.followedUpBy[i] as number,
-        fus.followedUpOn[i] as number,
-        fus.scheduledFollowUp[i] ?? null,
-      ]);
+    p = followUps.params;
+    for (let i = 0; i < fus.count; i += 1) {
+      const o = followUps.slot();
+      p[o] = orgId;
+      p[o + 1] = first + (fus.lead[i] as number);
+      p[o + 2] = fus.userId[i] as number;
+      p[o + 3] = textAt(batch, fus.notes, i);
+      p[o + 4] = fus.createdBy[i] as number;
+      p[o + 5] = fus.createdOn[i] as number;
+      p[o + 6] = fus.followedUpBy[i] as number;
+      p[o + 7] = fus.followedUpOn[i] as number;
+      p[o + 8] = numberAt(fus.scheduledFollowUp, i);
     }
     followUps.flush();
     return { firstLeadId: first, lastLeadId: first + batch.size - 1 };

@@ -59,12 +59,7 @@ export const seedCommands: Record<string, Command> = {
             SEED_LIMITS.randomSeed,
             SEED_LIMITS.randomSeed.default,
           ),
-          batchSize: integerOption(
-            v,
-            'batch-size',
-            SEED_LIMITS.batchSize,
-            DEFAULT_BATCH_SIZE[ctx.store.dialect],
-          ),
+          batchSize: integerOption(v, 'batch-size', SEED_LIMITS.batchSize, DEFAULT_BATCH_SIZE),
         },
         progressReporter('leads'),
       );
