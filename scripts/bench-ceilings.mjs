@@ -8,14 +8,16 @@
 //
 //   node scripts/bench-ceilings.mjs storage   (configured through BENCH_* environment variables)
 //     The status-change transaction of the server (read the lead, locked on PostgreSQL; insert a
-//     status_logs row; update the lead and bump its version), one per change, in a loop against
-//     the same store through openStore (same durability settings), without HTTP. BENCH_INFLIGHT
-//     transactions in flight (1 on SQLite). Prints one JSON line `{count, seconds, p50, p99}`.
+//     status_logs row; update the lead and its version), with the server's own repository
+//     functions, one per change, in a loop against the same store through openStore (same durability settings), without HTTP. BENCH_INFLIGHT
+//     transactions in flight (1 on SQLite). Each change takes the next of BENCH_CHANGES (JSON
+//     [{status, subStatus}], the changes the status-change scenario sends) on the next of
+//     BENCH_LEAD_IDS. Prints one JSON line `{count, seconds, p50, p99}` (milliseconds).
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { ROOT } from './lib/processes.mjs';
+import { percentile } from './lib/stats.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (file) => path.join(ROOT, 'dist', file);
 
 async function httpCeiling() {
@@ -33,13 +35,10 @@ async function httpCeiling() {
   });
 }
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 async function storageCeiling() {
   const { openStore } = await import(dist('db/database.js'));
+  const { findLead, updateLeadVersioned } = await import(dist('leads/lead.repository.js'));
+  const { insertStatusLogs } = await import(dist('leads/history.repository.js'));
   const env = process.env;
   const inflight = Number(env.BENCH_INFLIGHT ?? '1');
   const store = openStore({
@@ -53,7 +52,7 @@ async function storageCeiling() {
   const leadIds = JSON.parse(env.BENCH_LEAD_IDS);
   const durationMs = Number(env.BENCH_SECONDS) * 1000;
   const lock = store.dialect === 'postgres';
-  const statuses = ['OPEN', 'ON_HOLD'];
+  const changes = JSON.parse(env.BENCH_CHANGES);
   const latencies = [];
   let count = 0;
   let n = 0;
@@ -62,47 +61,32 @@ async function storageCeiling() {
 
   async function one() {
     const id = leadIds[(n += 1) % leadIds.length];
-    const status = statuses[n % 2];
+    const { status, subStatus } = changes[n % changes.length];
     const t0 = performance.now();
+    // The server's own repository functions, so the ceiling runs the very statements (prepared
+    // the same way) the server's status change writes with.
     await store.transaction(async (trx) => {
-      let query = trx
-        .selectFrom('leads')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('id', '=', id);
-      if (lock) query = query.forUpdate();
-      const row = await query.executeTakeFirstOrThrow();
+      const row = await findLead(trx, orgId, id, lock);
+      if (!row) throw new Error(`lead ${id} not found`);
       const now = Date.now();
-      await trx
-        .insertInto('status_logs')
-        .values({
+      await insertStatusLogs(trx, [
+        {
           org_id: orgId,
           lead_id: id,
           user_id: row.user_id,
           status,
-          sub_status: null,
+          sub_status: subStatus ?? null,
           created_by: actor,
           created_on: now,
           reason_id: reasonId,
-        })
-        .execute();
-      await trx
-        .updateTable('leads')
-        .set({
-          status,
-          sub_status: null,
-          last_updated_on: Math.max(now, row.last_updated_on),
-          last_updated_by: actor,
-        })
-        .where('org_id', '=', orgId)
-        .where('id', '=', id)
-        .execute();
-      await trx
-        .updateTable('leads')
-        .set((eb) => ({ version: eb('version', '+', 1) }))
-        .where('org_id', '=', orgId)
-        .where('id', '=', id)
-        .execute();
+        },
+      ]);
+      await updateLeadVersioned(trx, orgId, id, {
+        status,
+        sub_status: subStatus ?? null,
+        last_updated_on: Math.max(now, row.last_updated_on),
+        last_updated_by: actor,
+      });
     });
     latencies.push(performance.now() - t0);
     count += 1;

@@ -1,39 +1,56 @@
 #!/usr/bin/env node
-// `npm run bench`: loads the built server with autocannon and compares it with two ceilings
-// measured in the same run (see scripts/bench-ceilings.mjs). First cut: see docs/benchmarks.md.
+// `npm run bench` (issue #5): loads the built server with autocannon, scenario by scenario, and
+// compares it with baselines measured in the same run. docs/benchmarks.md describes the
+// harness, the scenarios, the baselines and the targets.
 //
-//   npm run bench -- [--store sqlite|postgres|both] [--mode short|full] [--connections N]
-//     [--seconds N] [--leads N] [--admin-url URL] [--no-write]
+//   npm run bench -- [--mode short|full] [--store sqlite|postgres|both] [--connections N]
+//     [--seconds N] [--warmup N] [--repeat N] [--leads N] [--large-leads N] [--tills N]
+//     [--admin-url URL] [--no-write]
 //
-// SQLite: a fresh DATA_DIR in the temporary folder, removed at the end. PostgreSQL: a fresh
-// database beside --admin-url (default TEST_DATABASE_URL, else
-// postgres://postgres@127.0.0.1:5432/test), dropped at the end.
+// For each store: a fresh store (SQLite: a temporary DATA_DIR; PostgreSQL: a database beside
+// --admin-url, default TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test), both
+// removed at the end; an org filled by `leadline seed` to --leads leads, measured, then (with
+// --large-leads) grown to that many and measured again with the same filters.
 //
-// Prints one markdown table per store and writes them into docs/benchmarks.md (between the
-// BENCH:BEGIN/END markers) unless --no-write. Exits 1 when any scenario had an error.
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
+// Prints the tables and the targets on stdout (progress on stderr) and writes them into
+// docs/benchmarks.md between the BENCH:<mode> markers unless --no-write. Exits 1 when any load
+// had an error (non-2xx answer, socket error or timeout), 2 on a usage error.
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import pg from 'pg';
+import { sql } from 'kysely';
+import { basicAuthorization, runCli, runCliStreaming } from './lib/cli.mjs';
+import { runLoad } from './lib/load.mjs';
+import {
+  ROOT,
+  childEnv,
+  killAll,
+  killChildrenOnSignals,
+  spawnTracked,
+  startServer,
+  stopGracefully,
+} from './lib/processes.mjs';
+import { openBuiltStore, prepareStore } from './lib/stores.mjs';
+import { describeRun, renderReport, writeReport } from './lib/bench-report.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
 const CEILINGS = path.join(ROOT, 'scripts', 'bench-ceilings.mjs');
+const BENCH_SERVER = path.join(ROOT, 'scripts', 'bench-server.mjs');
 const DOC = path.join(ROOT, 'docs', 'benchmarks.md');
+
+// ---------------------------------------------------------------------------------------------
+// Options
 
 const { values: opts } = parseArgs({
   options: {
-    store: { type: 'string', default: 'both' },
     mode: { type: 'string', default: 'short' },
+    store: { type: 'string', default: 'both' },
     connections: { type: 'string' },
     seconds: { type: 'string' },
+    warmup: { type: 'string' },
+    repeat: { type: 'string' },
     leads: { type: 'string' },
+    'large-leads': { type: 'string' },
+    tills: { type: 'string' },
     'admin-url': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -44,164 +61,215 @@ function usageError(message) {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(2);
 }
-if (!['sqlite', 'postgres', 'both'].includes(opts.store))
-  usageError('--store sqlite|postgres|both');
 if (!['short', 'full'].includes(opts.mode)) usageError('--mode short|full');
+if (!['sqlite', 'postgres', 'both'].includes(opts.store)) {
+  usageError('--store sqlite|postgres|both');
+}
 const FULL = opts.mode === 'full';
-const intOpt = (name, fallback) => {
+function numberOpt(name, fallback, { min = 1, integer = true } = {}) {
   if (opts[name] === undefined) return fallback;
   const n = Number(opts[name]);
-  if (!Number.isInteger(n) || n < 1) usageError(`--${name} must be a positive integer`);
+  if ((integer && !Number.isInteger(n)) || !(n >= min)) {
+    usageError(`--${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min}`);
+  }
   return n;
+}
+
+const SETTINGS = {
+  mode: opts.mode,
+  connections: numberOpt('connections', FULL ? 50 : 10),
+  seconds: numberOpt('seconds', FULL ? 20 : 2, { integer: false, min: 0.5 }),
+  warmup: numberOpt('warmup', FULL ? 5 : 0.5, { integer: false, min: 0 }),
+  repeat: numberOpt('repeat', FULL ? 3 : 1),
+  tills: numberOpt('tills', 4),
+  sizes: [numberOpt('leads', FULL ? 10_000 : 2_000)],
+  stores: opts.store === 'both' ? ['sqlite', 'postgres'] : [opts.store],
+  adminUrl: opts['admin-url'],
+  /** The status-change scenario sends these in turn, each with the bench reason. */
+  changes: [
+    { status: 'ON_HOLD', subStatus: 'BenchAwaitingStock' },
+    { status: 'OPEN', subStatus: 'BenchCalledBack' },
+  ],
+  pageSize: 10,
 };
-const CONNECTIONS = intOpt('connections', FULL ? 50 : 10);
-const SECONDS = intOpt('seconds', FULL ? 20 : 3);
-const SEED_LEADS = intOpt('leads', FULL ? 20_000 : 1_000);
-const TILLS = 4;
-const STORES = opts.store === 'both' ? ['sqlite', 'postgres'] : [opts.store];
-const ADMIN_URL =
-  opts['admin-url'] ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const large = numberOpt('large-leads', FULL ? 1_000_000 : 0, { min: 0 });
+if (large > 0) {
+  if (large <= SETTINGS.sizes[0]) usageError('--large-leads must be more than --leads');
+  SETTINGS.sizes.push(large);
+}
 
 const log = (message) => process.stderr.write(`bench: ${message}\n`);
-const md5Hex = (text) => createHash('md5').update(text).digest('hex');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const alive = new Set();
+const pick = (list) => list[Math.floor(Math.random() * list.length)];
 
 // ---------------------------------------------------------------------------------------------
-// Processes
+// Seeding and what the bench needs to know of the seeded org
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function cli(env, args) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (result.status !== 0) {
-    throw new Error(`leadline ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  }
-  return JSON.parse(result.stdout);
-}
-
-function track(child) {
-  alive.add(child);
-  child.once('exit', () => alive.delete(child));
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  child.stderrTail = () => stderr;
-  return child;
-}
-
-/** `leadline serve` on a free port, LOG_LEVEL=warn (so no "listening" line): polled until up. */
-async function startServer(storeEnv) {
-  const port = await freePort();
-  const child = track(
-    spawn(process.execPath, [CLI, 'serve'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ...storeEnv,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-        RATE_LIMIT_PER_MINUTE: '0',
-        LOGIN_FAILURES_PER_5_MINUTES: '0',
-        LOGIN_FAILURES_PER_IP_PER_5_MINUTES: '0',
-        AUTO_CLOSE_INTERVAL_SECONDS: '0',
-        // A full run lasts longer than the default 300 s; a cache expiry would put one Argon2
-        // verification per till in the middle of a scenario.
-        CREDENTIAL_CACHE_SECONDS: '3600',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
+/** Grows org `orgName` to `target` leads (it has `current`); the servers must be stopped. */
+async function seedTo(storeEnv, orgName, current, target) {
+  const add = target - current;
+  if (add <= 0) return;
+  const started = Date.now();
+  const summary = await runCliStreaming(
+    storeEnv,
+    ['seed', '--org', orgName, '--leads', String(add)],
+    { onProgress: (line) => log(`  seed: ${line}`) },
   );
-  child.stdout.resume();
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i += 1) {
-    if (child.exitCode !== null) {
-      throw new Error(`server exited (${child.exitCode}): ${child.stderrTail()}`);
-    }
-    try {
-      const response = await fetch(`${base}/v2/leads`);
-      await response.arrayBuffer();
-      return { child, base };
-    } catch {
-      await sleep(100);
-    }
-  }
-  throw new Error(`server did not listen: ${child.stderrTail()}`);
+  log(`  seed: ${JSON.stringify(summary).slice(0, 300)}`);
+  log(`  ${add.toLocaleString('en-US')} leads added in ${(Date.now() - started) / 1000} s`);
 }
 
-async function stop(child) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(15_000)]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
-
-function readRssMb(pid) {
+/**
+ * What the bench reads from the store after seeding (the seed's summary is not relied on, so
+ * its shape may change): the org, its tills, its leads per status and owner, and samples of
+ * lead ids to read and to write.
+ *
+ * `filter` (status, ownerId): the read filter chosen at the first size. Writes go to leads
+ * outside it (and add leads outside it), so repeated rounds never change what the lists read.
+ */
+async function inspectOrg(storeEnv, orgName, filter) {
+  const store = await openBuiltStore(storeEnv);
   try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The store
-
-async function prepareStore(store) {
-  if (store === 'sqlite') {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'leadline-bench-'));
-    return {
-      env: { DATA_DIR: dataDir },
-      cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
-    };
-  }
-  const name = `leadline_bench_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 10_000 });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    cleanup: async () => {
-      const again = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 10_000 });
-      await again.connect();
-      try {
-        await again.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await again.end();
+    const { db } = store;
+    const org = await db
+      .selectFrom('orgs')
+      .select(['id'])
+      .where('name', '=', orgName)
+      .executeTakeFirstOrThrow();
+    const tills = await db
+      .selectFrom('entities')
+      .select(['id', 'code', 'type'])
+      .where('org_id', '=', org.id)
+      .where('type', '=', 'TILL')
+      .where('disabled', '=', 0)
+      .orderBy('id')
+      .limit(SETTINGS.tills)
+      .execute();
+    if (tills.length === 0) throw new Error(`the seeded org ${orgName} has no till`);
+    const groups = await db
+      .selectFrom('leads')
+      .select(['status', 'owner_id', (eb) => eb.fn.countAll().as('n')])
+      .where('org_id', '=', org.id)
+      .groupBy(['status', 'owner_id'])
+      .execute();
+    const counts = groups.map((g) => ({ status: g.status, ownerId: g.owner_id, n: Number(g.n) }));
+    const total = counts.reduce((sum, g) => sum + g.n, 0);
+    const chosen = filter ?? chooseFilter(counts);
+    const matching = counts
+      .filter((g) => g.status === chosen.status && g.ownerId === chosen.ownerId)
+      .reduce((sum, g) => sum + g.n, 0);
+    const ownerIds = [...new Set(counts.map((g) => g.ownerId))].filter(
+      (id) => id !== null && id !== chosen.ownerId,
+    );
+    const owners = ownerIds.length
+      ? await db.selectFrom('entities').select(['id', 'code']).where('id', 'in', ownerIds).execute()
+      : [];
+    const ownerCode = await db
+      .selectFrom('entities')
+      .select('code')
+      .where('id', '=', chosen.ownerId)
+      .executeTakeFirstOrThrow();
+    const sample = (size, outsideFilter) => {
+      let query = db.selectFrom('leads').select('id').where('org_id', '=', org.id);
+      if (outsideFilter) {
+        query = query.where((eb) =>
+          eb.or([eb('owner_id', 'is', null), eb('owner_id', '<>', chosen.ownerId)]),
+        );
       }
-    },
-  };
+      return query
+        .orderBy(sql`random()`)
+        .limit(size)
+        .execute()
+        .then((rows) => rows.map((r) => r.id));
+    };
+    const readIds = await sample(5_000, false);
+    let writeIds = await sample(5_000, true);
+    if (writeIds.length === 0) writeIds = readIds;
+    return {
+      orgId: org.id,
+      tills,
+      total,
+      filter: { ...chosen, ownerCode: ownerCode.code },
+      matching,
+      otherOwnerCodes: owners.map((o) => o.code),
+      readIds,
+      writeIds,
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * The read filter: the more common of the statuses a till works on (OPEN, ON_HOLD; any status
+ * if the seed made neither), and among its leads the owner with the most, so the list is one
+ * associate's real backlog and its deep page is as deep as the seed allows.
+ */
+function chooseFilter(counts) {
+  const byStatus = new Map();
+  for (const g of counts) byStatus.set(g.status, (byStatus.get(g.status) ?? 0) + g.n);
+  const ranked = [...byStatus].sort((a, b) => b[1] - a[1]);
+  const [status] = ranked.find(([s]) => s === 'OPEN' || s === 'ON_HOLD') ?? ranked[0] ?? [];
+  const owned = counts
+    .filter((g) => g.status === status && g.ownerId !== null)
+    .sort((a, b) => b.n - a.n);
+  if (!owned[0]) throw new Error('the seeded leads have no owner to filter by');
+  return { status, ownerId: owned[0].ownerId };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Setup through the CLI and the API
+// Servers
 
-async function api(base, login, method, url, body) {
+const SERVER_ENV = {
+  RATE_LIMIT_PER_MINUTE: '0',
+  LOGIN_FAILURES_PER_5_MINUTES: '0',
+  LOGIN_FAILURES_PER_IP_PER_5_MINUTES: '0',
+  AUTO_CLOSE_INTERVAL_SECONDS: '0',
+  // The longest allowed: a server lives for one data size, longer than the default 300 s in a
+  // full run, and an expiry puts one Argon2id verification per till in a measurement.
+  CREDENTIAL_CACHE_SECONDS: '3600',
+};
+
+/** `leadline serve`, as deployed, logging at warn like every other process of the bench. */
+function startLeadline(storeEnv) {
+  return startServer({ storeEnv, env: SERVER_ENV, logLevel: 'warn', timeoutMs: 120_000 });
+}
+
+/** scripts/bench-server.mjs: the same server, every request acting as `till` unauthenticated. */
+function startAuthOff(storeEnv, orgId, till) {
+  return startServer({
+    storeEnv,
+    env: SERVER_ENV,
+    logLevel: 'warn',
+    timeoutMs: 120_000,
+    argv: [
+      ...[BENCH_SERVER, '--org-id', String(orgId), '--entity-id', String(till.id)],
+      ...['--entity-type', till.type, '--code', till.code],
+    ],
+  });
+}
+
+/** The HTTP ceiling's process, started once per store and left idle between its loads. */
+async function startHttpCeiling() {
+  const child = spawnTracked([CEILINGS, 'http'], childEnv({}, { LOG_LEVEL: 'warn' }));
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk.toString();
+      const match = /\{"port":(\d+)\}/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`http ceiling exited (${code}): ${child.stderrTail()}`)),
+    );
+  });
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+async function api(base, authorization, method, url, body) {
   const response = await fetch(`${base}${url}`, {
     method,
     headers: {
-      authorization: login.authorization,
+      authorization,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -211,239 +279,187 @@ async function api(base, login, method, url, body) {
   return JSON.parse(text);
 }
 
-function createOrg(storeEnv) {
-  const run = randomUUID().slice(0, 8);
-  const orgName = `Bench ${run}`;
-  const org = cli(storeEnv, ['org', 'create', '--name', orgName]);
-  const storeCode = `bench-store-${run}`;
-  cli(storeEnv, ['entity', 'create', '--org', orgName, '--type', 'STORE', '--code', storeCode]);
-  const tills = [];
-  for (let i = 0; i < TILLS; i += 1) {
-    const code = `bench-till-${run}-${i}`;
-    const password = `pw-${randomUUID()}`;
-    const till = cli(storeEnv, [
-      ...['entity', 'create', '--org', orgName, '--type', 'TILL', '--code', code],
-      ...['--parent', storeCode, '--password', password],
-    ]);
-    tills.push({
-      id: till.id,
-      code,
-      authorization: `Basic ${Buffer.from(`${code}:${md5Hex(password)}`).toString('base64')}`,
-    });
-  }
-  return { orgId: org.id, tills };
-}
-
-/** Seeds leads through POST /v2/leads, `parallel` at a time; returns [{id, till}]. */
-async function seedLeads(base, tills, count, parallel = 16) {
-  const leads = [];
-  let next = 0;
-  const started = Date.now();
-  async function worker() {
-    while (next < count) {
-      const i = (next += 1);
-      const till = tills[i % tills.length];
-      const owner = tills[(i >> 2) % tills.length];
-      const lead = await api(base, till, 'POST', '/v2/leads', leadBody(`seed-${i}`, owner.code));
-      leads.push({ id: lead.id, till });
-      if (leads.length % 5000 === 0) log(`  ${leads.length} leads seeded`);
-    }
-  }
-  await Promise.all(Array.from({ length: parallel }, worker));
-  log(`  ${count} leads seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return leads;
-}
-
-function leadBody(tag, ownerCode) {
-  return {
-    leadFor: `Bench lead ${tag}`,
-    idType: 'EMAIL',
-    identifier: `${tag}@bench.example.com`,
-    owner: ownerCode,
-    extendedFields: { bench_tag: tag, source: 'bench' },
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
-// Load
+// Scenarios
 
-async function runLoad(url, serverPid, options) {
-  const samples = [];
-  const timer = serverPid ? setInterval(() => samples.push(readRssMb(serverPid)), 200) : undefined;
-  if (serverPid) samples.push(readRssMb(serverPid));
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    timeout: 30,
-    ...options,
-  });
-  if (timer) clearInterval(timer);
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+function leadBody(sequence, ownerCodes) {
   return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.non2xx + result.errors + result.timeouts,
-    rssMb: samples.length ? Math.max(...samples) : undefined,
+    leadFor: `SKU-${sequence % 997}`,
+    type: 'SKU',
+    idType: 'EMAIL',
+    // Returning shoppers: a few thousand customers, each created by their first lead.
+    identifier: `shopper-${sequence % 5000}@bench.example.com`,
+    ...(ownerCodes.length ? { owner: ownerCodes[sequence % ownerCodes.length] } : {}),
   };
 }
 
-const pick = (list) => list[Math.floor(Math.random() * list.length)];
-
+/**
+ * The scenarios: `{key, name, kind, baseline, request()}`; `request()` builds autocannon's
+ * request (method, path, a `setupRequest` per request). Every request carries one of the bench
+ * tills' Basic authorization, exactly as a till sends it (the auth-off server ignores it).
+ */
 function scenarios(ctx) {
-  const { tills, leads, reasonId, deepOffset } = ctx;
-  const json = { 'content-type': 'application/json' };
+  const { tills, filter, deepOffset, deepCursor, readIds, writeIds, reasonId } = ctx;
+  const { pageSize, changes } = SETTINGS;
+  const list = `status=${filter.status}&owner=${filter.ownerId}&limit=${pageSize}`;
+  const of = `of ${ctx.matching.toLocaleString('en-US')}`;
+  const get = (pathFor) => () => ({
+    method: 'GET',
+    setupRequest: (req) => ({
+      ...req,
+      path: pathFor(),
+      headers: { authorization: pick(tills).authorization },
+    }),
+  });
   let sequence = 0;
-  const owner = tills[0];
-  return [
+  const write = (method, pathFor, bodyFor) => () => ({
+    method,
+    setupRequest: (req) => {
+      sequence += 1;
+      const till = pick(tills);
+      return {
+        ...req,
+        method,
+        path: pathFor(),
+        headers: { ...JSON_TYPE, authorization: till.authorization },
+        body: JSON.stringify(bodyFor(till, sequence)),
+      };
+    },
+  });
+  const all = [
     {
+      key: 'statusLog',
+      name: "get one lead's status log",
+      request: get(() => `/v2/leads/${pick(readIds)}/statusLog`),
+    },
+    {
+      key: 'listFirst',
+      name: `list ${filter.status} of one owner, first page`,
+      request: get(() => `/v2/leads?${list}`),
+    },
+    {
+      key: 'listDeepOffset',
+      name: `list ${filter.status} of one owner, deep page (offset ${deepOffset.toLocaleString('en-US')} ${of})`,
+      request: get(() => `/v2/leads?${list}&offset=${deepOffset}`),
+    },
+    deepCursor && {
+      key: 'listDeepCursor',
+      name: `list ${filter.status} of one owner, deep page by cursor (after ${deepCursor.after.toLocaleString('en-US')} ${of})`,
+      request: get(() => `/v2/leads?${list}&cursor=${encodeURIComponent(deepCursor.cursor)}`),
+    },
+    {
+      key: 'search',
+      name: `search ${filter.status} sorted by lastUpdatedOn DESC, first page`,
+      request: get(
+        () =>
+          `/v2/leads?status=${filter.status}&sortBy=lastUpdatedOn&sortOrder=DESC&limit=${pageSize}`,
+      ),
+    },
+    {
+      key: 'addLead',
       name: 'add lead',
-      baseline: 'http',
-      method: 'POST',
-      path: '/v2/leads',
-      setupRequest: (req) => {
-        const till = pick(tills);
-        sequence += 1;
-        return {
-          ...req,
-          headers: { ...json, authorization: till.authorization },
-          body: JSON.stringify(leadBody(`load-${sequence}`, pick(tills).code)),
-        };
-      },
+      request: write(
+        'POST',
+        () => '/v2/leads',
+        (_till, n) => leadBody(n, ctx.otherOwnerCodes),
+      ),
     },
     {
-      name: 'change status (with reason)',
-      baseline: 'storage',
-      method: 'PUT',
-      setupRequest: (req) => {
-        const lead = pick(leads);
-        sequence += 1;
-        return {
-          ...req,
-          path: `/v2/leads/${lead.id}/status`,
-          headers: { ...json, authorization: lead.till.authorization },
-          body: JSON.stringify({ status: sequence % 2 ? 'ON_HOLD' : 'OPEN', reasonId }),
-        };
-      },
+      key: 'changeStatus',
+      name: 'change status (reason and sub-status)',
+      request: write(
+        'PUT',
+        () => `/v2/leads/${pick(writeIds)}/status`,
+        (_till, n) => ({ ...changes[n % changes.length], reasonId }),
+      ),
     },
     {
+      key: 'addFollowUp',
       name: 'add follow-up',
-      baseline: 'http',
-      method: 'POST',
-      setupRequest: (req) => {
-        const lead = pick(leads);
-        sequence += 1;
-        return {
-          ...req,
-          path: `/v2/leads/${lead.id}/followup`,
-          headers: { ...json, authorization: lead.till.authorization },
-          body: JSON.stringify({
-            followedUpOn: new Date().toISOString(),
-            createdBy: lead.till.id,
-            notes: `bench follow-up ${sequence}`,
-          }),
-        };
-      },
-    },
-    {
-      name: 'get status log',
-      baseline: 'http',
-      method: 'GET',
-      setupRequest: (req) => {
-        const lead = pick(leads);
-        return {
-          ...req,
-          path: `/v2/leads/${lead.id}/statusLog`,
-          headers: { authorization: lead.till.authorization },
-        };
-      },
-    },
-    {
-      name: 'list OPEN by owner, first page',
-      baseline: 'http',
-      method: 'GET',
-      setupRequest: (req) => ({
-        ...req,
-        path: `/v2/leads?status=OPEN&owner=${owner.id}`,
-        headers: { authorization: pick(tills).authorization },
-      }),
-    },
-    {
-      name: `list OPEN by owner, deep page (offset ${deepOffset})`,
-      baseline: 'http',
-      method: 'GET',
-      setupRequest: (req) => ({
-        ...req,
-        path: `/v2/leads?status=OPEN&owner=${owner.id}&offset=${deepOffset}`,
-        headers: { authorization: pick(tills).authorization },
-      }),
-    },
-    {
-      name: 'search sorted by lastUpdatedOn DESC',
-      baseline: 'http',
-      method: 'GET',
-      setupRequest: (req) => ({
-        ...req,
-        path: '/v2/leads?sortBy=lastUpdatedOn&sortOrder=DESC',
-        headers: { authorization: pick(tills).authorization },
-      }),
+      request: write(
+        'POST',
+        () => `/v2/leads/${pick(writeIds)}/followup`,
+        (till, n) => ({
+          followedUpOn: new Date().toISOString(),
+          createdBy: till.id,
+          notes: `bench follow-up ${n}`,
+        }),
+      ),
     },
   ];
+  return all.filter(Boolean).map((s) => ({
+    ...s,
+    kind: ['addLead', 'changeStatus', 'addFollowUp'].includes(s.key) ? 'write' : 'read',
+    baseline: s.key === 'changeStatus' ? 'storage' : 'http',
+  }));
+}
+
+/** The API's largest `offset`, from the build's own list schema. */
+async function maxOffset() {
+  const { LeadListQuery } = await import(path.join(ROOT, 'dist', 'leads', 'lead.schemas.js'));
+  return LeadListQuery.properties.offset.maximum ?? Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * A `cursor` whose page starts `after` matching leads in, or undefined when this build issues
+ * no cursors. The offset page just before that point carries it as `nextCursor` when the API
+ * issues one on offset pages; else the pages are walked by cursor, 1,000 at a time.
+ */
+async function findDeepCursor(base, authorization, filterQuery, after) {
+  const probe = await api(base, authorization, 'GET', `/v2/leads?${filterQuery}&limit=1`);
+  if (probe.nextCursor === undefined) return undefined;
+  if (after === 0) return undefined;
+  const before = await api(
+    base,
+    authorization,
+    'GET',
+    `/v2/leads?${filterQuery}&limit=1&offset=${after - 1}`,
+  );
+  let cursor = before.nextCursor;
+  if (cursor === undefined) {
+    let seen = 0;
+    while (seen < after) {
+      const limit = Math.min(1000, after - seen);
+      const from = cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const page = await api(
+        base,
+        authorization,
+        'GET',
+        `/v2/leads?${filterQuery}&limit=${limit}${from}`,
+      );
+      seen += page.data.length;
+      cursor = page.nextCursor;
+      if (cursor === undefined) return undefined;
+    }
+  }
+  const check = await api(
+    base,
+    authorization,
+    'GET',
+    `/v2/leads?${filterQuery}&limit=1&cursor=${encodeURIComponent(cursor)}`,
+  );
+  if (check.data.length === 0) throw new Error('the deep cursor answers an empty page');
+  return { cursor, after };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Baselines
+// Measurements
 
-async function httpCeiling() {
-  const child = track(
-    spawn(process.execPath, [CEILINGS, 'http'], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  const port = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk.toString();
-      const match = /\{"port":(\d+)\}/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`http ceiling exited (${code})`)));
-  });
-  let sequence = 0;
-  const result = await runLoad(`http://127.0.0.1:${port}/v2/leads`, child.pid, {
-    method: 'POST',
-    requests: [
-      {
-        setupRequest: (req) => ({
-          ...req,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(leadBody(`ceiling-${(sequence += 1)}`, 'bench-till')),
-        }),
-      },
-    ],
-  });
-  await stop(child);
-  return result;
-}
-
+/** The storage ceiling, in its own process against the same store; one measurement. */
 async function storageCeiling(store, storeEnv, ctx) {
-  const inflight = store === 'sqlite' ? 1 : CONNECTIONS;
-  const child = track(
-    spawn(process.execPath, [CEILINGS, 'storage'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ...storeEnv,
-        BENCH_INFLIGHT: String(inflight),
-        BENCH_ORG_ID: String(ctx.orgId),
-        BENCH_ACTOR_ID: String(ctx.tills[0].id),
-        BENCH_REASON_ID: String(ctx.reasonId),
-        BENCH_LEAD_IDS: JSON.stringify(ctx.leads.slice(0, 5000).map((l) => l.id)),
-        BENCH_SECONDS: String(SECONDS),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const inflight = store === 'sqlite' ? 1 : SETTINGS.connections;
+  const child = spawnTracked(
+    [CEILINGS, 'storage'],
+    childEnv(storeEnv, {
+      BENCH_INFLIGHT: String(inflight),
+      BENCH_ORG_ID: String(ctx.orgId),
+      BENCH_ACTOR_ID: String(ctx.tills[0].id),
+      BENCH_REASON_ID: String(ctx.reasonId),
+      BENCH_CHANGES: JSON.stringify(SETTINGS.changes),
+      BENCH_LEAD_IDS: JSON.stringify(ctx.writeIds),
+      BENCH_SECONDS: String(SETTINGS.seconds),
     }),
   );
   let out = '';
@@ -463,167 +479,211 @@ async function storageCeiling(store, storeEnv, ctx) {
   };
 }
 
+function load(target, request, seconds = SETTINGS.seconds) {
+  return runLoad({
+    base: target.base,
+    request,
+    connections: SETTINGS.connections,
+    seconds,
+    pid: target.child.pid,
+  });
+}
+
+/**
+ * One data size: warm-up, then `repeat` rounds of the reads (each against Leadline and against
+ * the auth-off build) with an HTTP-ceiling load in every round, then `repeat` rounds of the
+ * writes with a storage-ceiling run in every round. Interleaving puts a slow patch of the
+ * machine on a scenario and on its baseline alike; the report takes medians.
+ */
+async function measureSize(store, storeEnv, ctx, servers) {
+  const { leadline, authOff, httpCeiling } = servers;
+  const list = scenarios(ctx);
+  const reads = list.filter((s) => s.kind === 'read');
+  const writes = list.filter((s) => s.kind === 'write');
+  const rows = list.map((s) => ({ ...s, runs: [], authOffRuns: [] }));
+  const row = (key) => rows.find((r) => r.key === key);
+  const http = { runs: [] };
+  const storage = { runs: [], inflight: store === 'sqlite' ? 1 : SETTINGS.connections };
+  const ceilingRequest = () => {
+    let n = 0;
+    return {
+      method: 'POST',
+      setupRequest: (req) => ({
+        ...req,
+        method: 'POST',
+        path: '/v2/leads',
+        headers: { ...JSON_TYPE, authorization: pick(ctx.tills).authorization },
+        body: JSON.stringify(leadBody((n += 1), ctx.otherOwnerCodes)),
+      }),
+    };
+  };
+
+  if (SETTINGS.warmup > 0) {
+    log(`${store}: warm-up, ${SETTINGS.warmup} s per scenario`);
+    await load(httpCeiling, ceilingRequest(), SETTINGS.warmup);
+    for (const s of reads) {
+      await load(leadline, s.request(), SETTINGS.warmup);
+      await load(authOff, s.request(), SETTINGS.warmup);
+    }
+  }
+  for (let round = 1; round <= SETTINGS.repeat; round += 1) {
+    log(`${store}: reads, round ${round} of ${SETTINGS.repeat}`);
+    http.runs.push(await load(httpCeiling, ceilingRequest()));
+    for (const s of reads) {
+      row(s.key).runs.push(await load(leadline, s.request()));
+      row(s.key).authOffRuns.push(await load(authOff, s.request()));
+    }
+  }
+  // The auth-off server holds a pool of its own; the PostgreSQL storage ceiling needs as many
+  // connections as the load has.
+  await stopGracefully(authOff.child);
+
+  if (SETTINGS.warmup > 0) {
+    for (const s of writes) await load(leadline, s.request(), SETTINGS.warmup);
+  }
+  for (let round = 1; round <= SETTINGS.repeat; round += 1) {
+    log(`${store}: writes, round ${round} of ${SETTINGS.repeat}`);
+    storage.runs.push(await storageCeiling(store, storeEnv, ctx));
+    for (const s of writes) row(s.key).runs.push(await load(leadline, s.request()));
+  }
+  return { rows, http, storage };
+}
+
 // ---------------------------------------------------------------------------------------------
 // One store
 
 async function benchStore(store) {
   log(`${store}: preparing`);
-  const prepared = await prepareStore(store);
-  let server;
+  const prepared = await prepareStore(store, {
+    prefix: 'leadline_bench',
+    adminUrl: SETTINGS.adminUrl,
+  });
+  const orgName = `Bench ${randomUUID().slice(0, 8)}`;
+  const result = { store, sizes: [] };
+  const limit = await maxOffset();
+  let httpCeiling;
+  let leadline;
+  let authOff;
+  let filter;
+  let logins;
+  let reasonId;
+  let leadsNow = 0;
   try {
-    const { orgId, tills } = createOrg(prepared.env);
-    server = await startServer(prepared.env);
-    // Each till's first request pays its Argon2 verification; later ones hit the cache.
-    for (const till of tills) await api(server.base, till, 'GET', '/v2/leads/reasons');
-    const reasons = await api(server.base, tills[0], 'POST', '/v2/leads/reasons', [
-      { reason: 'Bench' },
-    ]);
-    const reasonId = reasons.data.find((r) => r.reason === 'Bench').id;
-    log(`${store}: seeding ${SEED_LEADS} leads through the API`);
-    const leads = await seedLeads(server.base, tills, SEED_LEADS);
-    // Leads owned by tills[0] (all OPEN before the write scenarios run).
-    const owned = Math.ceil(SEED_LEADS / tills.length);
-    const deepOffset = Math.max(0, owned - 20);
-    const ctx = { orgId, tills, leads, reasonId, deepOffset };
+    httpCeiling = await startHttpCeiling();
+    for (const size of SETTINGS.sizes) {
+      log(`${store}: seeding to ${size.toLocaleString('en-US')} leads`);
+      await seedTo(prepared.env, orgName, leadsNow, size);
+      const org = await inspectOrg(prepared.env, orgName, filter);
+      leadsNow = org.total;
+      filter ??= org.filter;
+      // The tills' passwords are the bench's own: set through the CLI, as an operator would.
+      logins ??= org.tills.map((till) => {
+        const password = `bench-${randomUUID()}`;
+        runCli(prepared.env, [
+          ...['entity', 'password', '--org', orgName, '--code', till.code],
+          ...['--password', password],
+        ]);
+        return { ...till, authorization: basicAuthorization(till.code, password) };
+      });
 
-    const rows = [];
-    // Reads first, so the status filter sees the seeded state; then writes.
-    const list = scenarios(ctx);
-    const order = [
-      ...list.filter((s) => s.method === 'GET'),
-      ...list.filter((s) => s.method !== 'GET'),
-    ];
-    for (const scenario of order) {
-      log(`${store}: ${scenario.name}`);
-      const result = await runLoad(
-        `${server.base}${scenario.path ?? '/v2/leads'}`,
-        server.child.pid,
-        {
-          method: scenario.method,
-          requests: [{ setupRequest: scenario.setupRequest }],
-        },
+      leadline = await startLeadline(prepared.env);
+      authOff = await startAuthOff(prepared.env, org.orgId, logins[0]);
+      // Each till's first request pays its Argon2id verification; every later one hits the
+      // cache, which is the steady state a till lives in.
+      for (const till of logins) {
+        await api(leadline.base, till.authorization, 'GET', '/v2/leads/reasons');
+      }
+      if (reasonId === undefined) {
+        const reasons = await api(
+          leadline.base,
+          logins[0].authorization,
+          'POST',
+          '/v2/leads/reasons',
+          [{ reason: 'Bench' }],
+        );
+        reasonId = reasons.data.find((r) => r.reason === 'Bench').id;
+        for (const change of SETTINGS.changes) {
+          await api(leadline.base, logins[0].authorization, 'POST', '/v2/leads/substatus', change);
+        }
+      }
+      const deepOffset = Math.min(Math.floor(org.matching * 0.9), limit);
+      const filterQuery = `status=${org.filter.status}&owner=${org.filter.ownerId}`;
+      const deepCursor = await findDeepCursor(
+        leadline.base,
+        logins[0].authorization,
+        filterQuery,
+        deepOffset,
       );
-      rows.push({ name: scenario.name, baseline: scenario.baseline, ...result });
+      if (!deepCursor) log(`${store}: no keyset cursor in this build; that scenario is skipped`);
+      const ctx = { ...org, tills: logins, reasonId, deepOffset, deepCursor };
+      log(
+        `${store}: ${org.total.toLocaleString('en-US')} leads; lists: ${filterQuery} ` +
+          `(${org.matching.toLocaleString('en-US')} match), deep offset ${deepOffset}`,
+      );
+      const measured = await measureSize(store, prepared.env, ctx, {
+        leadline,
+        authOff,
+        httpCeiling,
+      });
+      result.sizes.push({
+        size,
+        leads: org.total,
+        matching: org.matching,
+        filter: org.filter,
+        deepOffset,
+        deepCursorAfter: deepCursor?.after,
+        ...measured,
+      });
+      await stopGracefully(leadline.child);
+      leadline = undefined;
+      authOff = undefined;
+      // Writes added leads; the next size is counted from what the org holds now.
+      leadsNow = (await inspectOrgTotal(prepared.env, org.orgId)) ?? leadsNow;
     }
-    await stop(server.child);
-    server = undefined;
-
-    log(`${store}: HTTP ceiling`);
-    const http = await httpCeiling();
-    log(`${store}: storage ceiling`);
-    const storage = await storageCeiling(store, prepared.env, ctx);
-    return { store, rows, http, storage };
   } finally {
-    if (server) await stop(server.child);
+    for (const running of [authOff, leadline, httpCeiling]) {
+      if (running) await stopGracefully(running.child);
+    }
     await prepared.cleanup();
+  }
+  return result;
+}
+
+async function inspectOrgTotal(storeEnv, orgId) {
+  const store = await openBuiltStore(storeEnv);
+  try {
+    const row = await store.db
+      .selectFrom('leads')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
+    return row === undefined ? undefined : Number(row.n);
+  } finally {
+    await store.close();
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Report
-
-const f0 = (n) => (n === undefined ? 'n/a' : Math.round(n).toLocaleString('en-US'));
-const f1 = (n) => (n === undefined ? 'n/a' : n.toFixed(1));
-const f2 = (n) => n.toFixed(2);
-
-function table({ store, rows, http, storage }) {
-  const lines = [
-    `### ${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
-    '',
-    '| Scenario | req/s | p50 ms | p99 ms | errors | max server RSS MB | × baseline |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
-  ];
-  for (const row of rows) {
-    const base = row.baseline === 'storage' ? storage : http;
-    lines.push(
-      `| ${row.name} | ${f0(row.rps)} | ${f1(row.p50)} | ${f1(row.p99)} | ${row.errors} | ${f1(row.rssMb)} | ${f2(row.rps / base.rps)} × ${row.baseline} ceiling |`,
-    );
-  }
-  lines.push(
-    `| _HTTP ceiling: bare Fastify, POST validating LeadCreateBody_ | ${f0(http.rps)} | ${f1(http.p50)} | ${f1(http.p99)} | ${http.errors} | ${f1(http.rssMb)} | 1.00 |`,
-    `| _storage ceiling: status-change transaction, no HTTP, ${storage.inflight} in flight_ | ${f0(storage.rps)} | ${f1(storage.p50)} | ${f1(storage.p99)} | 0 | n/a | 1.00 |`,
-  );
-  return lines.join('\n');
-}
-
-function machine() {
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? 'unknown';
-  const sqlite = spawnSync(
-    process.execPath,
-    [
-      '-e',
-      "const D=require('better-sqlite3');console.log(new D(':memory:').prepare('select sqlite_version() v').get().v)",
-    ],
-    { cwd: ROOT, encoding: 'utf8' },
-  ).stdout.trim();
-  return {
-    cpu: model,
-    nproc: os.availableParallelism(),
-    memGb: (os.totalmem() / 1024 ** 3).toFixed(1),
-    node: process.version,
-    sqlite,
-  };
-}
-
-async function postgresVersion() {
-  try {
-    const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5000 });
-    await client.connect();
-    const { rows } = await client.query('show server_version');
-    await client.end();
-    return rows[0].server_version;
-  } catch {
-    return 'unreachable';
-  }
-}
-
-function writeDoc(section) {
-  const begin = `<!-- BENCH:${opts.mode}:BEGIN -->`;
-  const end = `<!-- BENCH:${opts.mode}:END -->`;
-  let doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n';
-  const block = `${begin}\n${section}\n${end}`;
-  const at = doc.indexOf(begin);
-  const until = doc.indexOf(end);
-  doc =
-    at >= 0 && until > at
-      ? doc.slice(0, at) + block + doc.slice(until + end.length)
-      : `${doc.trimEnd()}\n\n${block}\n`;
-  writeFileSync(DOC, doc);
-}
 
 async function main() {
+  const started = Date.now();
   const results = [];
-  for (const store of STORES) results.push(await benchStore(store));
-  const m = machine();
-  const pgVersion = STORES.includes('postgres') ? await postgresVersion() : 'not run';
-  const header = [
-    `## ${FULL ? 'Full' : 'Short'} mode (${new Date().toISOString().slice(0, 10)})`,
-    '',
-    `Machine: ${m.cpu}, ${m.nproc} CPUs, ${m.memGb} GB memory. Node ${m.node}, SQLite ${m.sqlite}` +
-      `, PostgreSQL ${pgVersion}. ${CONNECTIONS} connections, ${SECONDS} s per scenario, ` +
-      `${SEED_LEADS.toLocaleString('en-US')} seeded leads, ${TILLS} tills.`,
-  ].join('\n');
-  const section = [header, ...results.map(table)].join('\n\n');
-  process.stdout.write(`${section}\n`);
-  if (!opts['no-write']) writeDoc(section);
-  const errors = results.flatMap((r) => r.rows).filter((row) => row.errors > 0);
-  for (const row of errors) log(`ERRORS: ${row.name}: ${row.errors}`);
-  return errors.length > 0 ? 1 : 0;
+  for (const store of SETTINGS.stores) results.push(await benchStore(store));
+  const run = await describeRun(SETTINGS);
+  const report = await renderReport(results, SETTINGS, run);
+  process.stdout.write(`${report.markdown}\n`);
+  if (!opts['no-write']) writeReport(DOC, SETTINGS.mode, report.markdown);
+  log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+  for (const failure of report.errors) log(`ERRORS: ${failure}`);
+  return report.errors.length > 0 ? 1 : 0;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    for (const child of alive) child.kill('SIGKILL');
-    process.exit(130);
-  });
-}
-
+killChildrenOnSignals();
 main().then(
   (code) => process.exit(code),
   (error) => {
     log(`failed: ${error.stack ?? error}`);
-    for (const child of alive) child.kill('SIGKILL');
+    killAll();
     process.exit(1);
   },
 );

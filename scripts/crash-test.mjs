@@ -26,17 +26,18 @@
 //
 // Prints one JSON line `{store, kills, requests, acknowledged, checked, lost, doubled, ...}` on
 // stdout; progress goes to stderr. Exits 1 on any lost or doubled write, 2 on a usage error.
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+import { basicAuthorization, runCli } from './lib/cli.mjs';
+import {
+  killAll,
+  killChildrenOnSignals,
+  sleep,
+  startServer as startBuiltServer,
+  stopGracefully,
+} from './lib/processes.mjs';
+import { prepareStore } from './lib/stores.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -100,134 +101,32 @@ function makeRandom(seed) {
 }
 const random = makeRandom(SEED);
 const between = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message) => process.stderr.write(`crash-test: ${message}\n`);
-
-// ---------------------------------------------------------------------------------------------
-// The store
-
-/** Sets up the store; returns the environment for the CLI and server, and a cleanup. */
-async function prepareStore() {
-  if (store === 'sqlite') {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'leadline-crash-'));
-    return {
-      env: { DATA_DIR: dataDir },
-      describe: dataDir,
-      cleanup: async () => {
-        if (!opts.keep) rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
-  if (opts['database-url']) {
-    return {
-      env: { DATABASE_URL: opts['database-url'] },
-      describe: 'given',
-      cleanup: async () => {},
-    };
-  }
-  const adminUrl =
-    opts['admin-url'] ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `leadline_crash_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    describe: name,
-    cleanup: async () => {
-      if (opts.keep) return;
-      const again = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
-      await again.connect();
-      try {
-        await again.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await again.end();
-      }
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The CLI and the server
 
 let storeEnv = {};
-const alive = new Set(); // every server process not yet exited
 const serverLog = opts['server-log']
   ? createWriteStream(opts['server-log'], { flags: 'a' })
   : undefined;
 
-function cli(args) {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...storeEnv, LOG_LEVEL: 'silent' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (result.status !== 0) {
-    throw new Error(`leadline ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  }
-  return JSON.parse(result.stdout);
-}
+const cli = (args) => runCli(storeEnv, args, { timeoutMs: 60_000 });
 
 /** Starts `leadline serve` on a free port of 127.0.0.1; resolves when it listens. */
 function startServer() {
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    cwd: ROOT,
+  return startBuiltServer({
+    storeEnv,
+    logLevel: 'info',
     env: {
-      ...process.env,
-      ...storeEnv,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
       PG_POOL_SIZE: '8',
       // The load is deliberately far above any per-credential rate limit; limits are not what
       // this script tests (0 turns them off).
       RATE_LIMIT_PER_MINUTE: '0',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs: START_TIMEOUT,
+    onOutput: serverLog ? (chunk) => serverLog.write(chunk) : undefined,
   });
-  alive.add(child);
-  child.once('exit', () => alive.delete(child));
-  if (serverLog) {
-    child.stdout.on('data', (chunk) => serverLog.write(chunk));
-    child.stderr.on('data', (chunk) => serverLog.write(chunk));
-  }
-  const exited = new Promise((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const listening = new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server did not listen within ${START_TIMEOUT} ms: ${out}${stderr}`));
-    }, START_TIMEOUT);
-    const onData = (chunk) => {
-      out += chunk.toString();
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        // Keep draining stdout (the log) so the pipe never fills and blocks the server.
-        child.stdout.off('data', onData);
-        child.stdout.resume();
-        resolve(match[1]);
-      } else if (out.length > 100_000) {
-        out = out.slice(-10_000);
-      }
-    };
-    child.stdout.on('data', onData);
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before listening: ${out}${stderr}`));
-    });
-  });
-  return listening.then((base) => ({ child, base, exited, stderr: () => stderr }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -492,11 +391,14 @@ async function verify(logins) {
 // ---------------------------------------------------------------------------------------------
 // The run
 
-const md5Hex = (text) => createHash('md5').update(text).digest('hex');
-
 async function main() {
   const started = Date.now();
-  const prepared = await prepareStore();
+  const prepared = await prepareStore(store, {
+    prefix: 'leadline_crash',
+    adminUrl: opts['admin-url'],
+    databaseUrl: opts['database-url'],
+    keep: opts.keep,
+  });
   storeEnv = prepared.env;
   log(`store ${store} (${prepared.describe}), seed ${SEED}, kills ${KILLS}, workers ${WORKERS}`);
   let exitCode;
@@ -532,8 +434,7 @@ async function main() {
         '--password',
         password,
       ]);
-      const authorization = `Basic ${Buffer.from(`${code}:${md5Hex(password)}`).toString('base64')}`;
-      logins.push({ id: till.id, authorization });
+      logins.push({ id: till.id, authorization: basicAuthorization(code, password) });
     }
 
     // Each new server first verifies every till once (Argon2id, deliberately slow), so that the
@@ -624,27 +525,18 @@ async function main() {
     // The last server closes gracefully.
     const last = server;
     server = undefined;
-    last.child.kill('SIGTERM');
-    const closed = await Promise.race([last.exited, sleep(15_000).then(() => undefined)]);
-    if (!closed) {
-      last.child.kill('SIGKILL');
-      throw new Error('the last server did not exit within 15 s of SIGTERM');
-    }
+    const closed = await stopGracefully(last.child, 15_000);
+    if (!closed) throw new Error('the last server did not exit within 15 s of SIGTERM');
     if (closed.code !== 0) throw new Error(`the last server exited with ${closed.code} on SIGTERM`);
   } finally {
-    for (const child of alive) child.kill('SIGKILL');
+    killAll();
     await prepared.cleanup();
   }
   return exitCode;
 }
 
 // Interrupted: take the current server down with us (the temporary store is left behind).
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    for (const child of alive) child.kill('SIGKILL');
-    process.exit(130);
-  });
-}
+killChildrenOnSignals();
 
 main().then(
   (code) => process.exit(code),

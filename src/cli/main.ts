@@ -9,6 +9,7 @@ import { coreCommands } from './commands/core.js';
 import { adminCommands } from './commands/admin.js';
 import { fieldCommands } from './commands/fields.js';
 import { autoCloseCommands } from './commands/auto-close.js';
+import { seedCommands } from './commands/seed.js';
 import { closeOnSignals, startServer } from '../server.js';
 
 /**
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   ...adminCommands,
   ...fieldCommands,
   ...autoCloseCommands,
+  ...seedCommands,
 };
 
 /** `autoCloseDays must be …` -> `--auto-close-days must be …`: services name fields, not options. */

@@ -123,7 +123,7 @@ function openSqlite(dataDir: string): Store {
     dialect: new SqliteDialect({ database: withStatementCache(reader) }),
   });
   const groupCommit = new GroupCommit(writer, writeDb);
-  return joinable({
+  const store = joinable({
     db: readDb,
     schemaDb: writeDb,
     groupCommitStats: groupCommit.stats,
@@ -135,6 +135,23 @@ function openSqlite(dataDir: string): Store {
       await writeDb.destroy();
     },
   });
+  sqliteHandles.set(store, writer);
+  return store;
+}
+
+/** The better-sqlite3 writer connection behind each SQLite store (see `sqliteHandleOf`). */
+const sqliteHandles = new WeakMap<Store, SqliteDatabase.Database>();
+
+/**
+ * The better-sqlite3 writer connection behind a SQLite store, for bulk writers that bypass
+ * Kysely (the `seed` command's prepared multi-row inserts); undefined for a PostgreSQL store.
+ * Group commit runs its transactions on this connection: use it only while the store has no
+ * transaction running or waiting (the `seed` command has its store to itself).
+ *
+ * @example const file = sqliteHandleOf(ctx.store); file?.pragma('wal_checkpoint(TRUNCATE)');
+ */
+export function sqliteHandleOf(store: Store): SqliteDatabase.Database | undefined {
+  return sqliteHandles.get(store);
 }
 
 /** Prepared statements kept per connection; beyond it the least recently used is dropped. */

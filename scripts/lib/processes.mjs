@@ -1,0 +1,220 @@
+// Child processes of the scripts (bench, crash test): the built server started on a loopback
+// port, stopped gracefully, its memory sampled; every child tracked so an interrupted script
+// takes its children down with it.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The built CLI, `leadline` as an operator runs it. */
+export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every child started through this module that has not exited yet. */
+export const alive = new Set();
+
+/** SIGKILLs every child still alive: for a script that is failing or being interrupted. */
+export function killAll() {
+  for (const child of alive) child.kill('SIGKILL');
+}
+
+/** On SIGINT/SIGTERM: SIGKILL the children and exit 130 (their temporary stores stay behind). */
+export function killChildrenOnSignals() {
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
+}
+
+/**
+ * The environment of a child that must use the store `storeEnv` names. A SQLite store also drops
+ * an inherited DATABASE_URL, which would otherwise win over DATA_DIR.
+ */
+export function childEnv(storeEnv, extra = {}) {
+  const env = { ...process.env, ...storeEnv, ...extra };
+  if (storeEnv.DATABASE_URL === undefined && storeEnv.DATA_DIR !== undefined) {
+    delete env.DATABASE_URL;
+  }
+  return env;
+}
+
+/** A TCP port free on 127.0.0.1 a moment ago. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Spawns `node ...argv` in the project folder, tracked in `alive`; keeps the last 4,000
+ * characters of its stderr for error messages (`child.stderrTail()`).
+ */
+export function spawnTracked(argv, env, options = {}) {
+  const child = spawn(process.execPath, argv, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+  });
+  alive.add(child);
+  child.once('exit', () => alive.delete(child));
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  child.stderrTail = () => stderr;
+  return child;
+}
+
+/**
+ * Starts the built server (`leadline serve`, or another script taking the same environment, such
+ * as scripts/bench-server.mjs via `argv`) on 127.0.0.1 and resolves once it accepts requests:
+ * `{child, base, exited, stderr}`.
+ *
+ * Two ways to know it is up. `logLevel` `info` (or lower): PORT=0 and the port is read from the
+ * "Server listening at" log line, as soon as it is written. Quieter levels write no such line: a
+ * free port is chosen and GET /health is polled every 100 ms.
+ *
+ * `onOutput(chunk)` sees all of the server's stdout and stderr (its log).
+ */
+export async function startServer({
+  storeEnv,
+  env = {},
+  argv = [CLI, 'serve'],
+  logLevel = 'info',
+  timeoutMs = 20_000,
+  onOutput,
+}) {
+  const fromLog = ['info', 'debug', 'trace'].includes(logLevel);
+  const port = fromLog ? 0 : await freePort();
+  const child = spawnTracked(
+    argv,
+    childEnv(storeEnv, { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: logLevel, ...env }),
+  );
+  if (onOutput) {
+    child.stdout.on('data', onOutput);
+    child.stderr.on('data', onOutput);
+  }
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const server = { child, exited, stderr: () => child.stderrTail() };
+  const base = fromLog
+    ? await listeningLine(child, exited, timeoutMs)
+    : await pollHealth(child, `http://127.0.0.1:${port}`, timeoutMs);
+  return { ...server, base };
+}
+
+function listeningLine(child, exited, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`server did not listen within ${timeoutMs} ms: ${out}${child.stderrTail()}`),
+      );
+    }, timeoutMs);
+    const onData = (chunk) => {
+      out += chunk.toString();
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        // Keep draining stdout (the log) so the pipe never fills and blocks the server.
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        resolve(match[1]);
+      } else if (out.length > 100_000) {
+        out = out.slice(-10_000);
+      }
+    };
+    child.stdout.on('data', onData);
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(
+        new Error(
+          `server exited (${code ?? signal}) before listening: ${out}${child.stderrTail()}`,
+        ),
+      );
+    });
+  });
+}
+
+async function pollHealth(child, base, timeoutMs) {
+  child.stdout.resume();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `server exited (${child.exitCode ?? child.signalCode}): ${child.stderrTail()}`,
+      );
+    }
+    try {
+      const response = await fetch(`${base}/health`);
+      await response.arrayBuffer();
+      if (response.status === 200) return base;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server did not answer /health within ${timeoutMs} ms: ${child.stderrTail()}`);
+}
+
+/**
+ * SIGTERM, then waits up to `timeoutMs` for the exit: `{code, signal}`, or undefined when the
+ * child had to be SIGKILLed. A child that already exited answers its exit at once.
+ */
+export async function stopGracefully(child, timeoutMs = 15_000) {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return { code: child.exitCode, signal: child.signalCode };
+  }
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  child.kill('SIGTERM');
+  const result = await Promise.race([exited, sleep(timeoutMs).then(() => undefined)]);
+  if (result === undefined) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  return result;
+}
+
+/** Resident memory of process `pid` in MB (VmRSS), or undefined once it is gone. */
+export function readRssMb(pid) {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples the RSS of `pid` every `intervalMs` until `stop()`, which answers the largest, in MB. */
+export function sampleRss(pid, intervalMs = 200) {
+  let max;
+  const sample = () => {
+    const mb = readRssMb(pid);
+    if (mb !== undefined && (max === undefined || mb > max)) max = mb;
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return max;
+    },
+  };
+}
