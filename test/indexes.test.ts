@@ -29,6 +29,8 @@ const cases: Array<[string, LeadFilters, LeadPage]> = [
   ['sort createdOn', {}, page('created_on', 'desc')],
   ['sort lastUpdatedOn', {}, page('last_updated_on', 'asc')],
   ['id descending', {}, page('id', 'desc')],
+  // A dashboard's usual view: one status, most recently changed first.
+  ['status, sort lastUpdatedOn', { status: 'OPEN' }, page('last_updated_on', 'desc')],
 ];
 
 /** The same page reached by keyset: a position (sort value 5, id 7) instead of an offset. */
@@ -79,10 +81,12 @@ describe(`lead list indexes (${TEST_STORE})`, () => {
       for (const line of leadLines) {
         assert.match(line, /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/, text);
       }
-      assert.ok(!lines.some((l) => l.includes('TEMP B-TREE FOR ORDER BY')), text);
+      // Also 'FOR RIGHT PART OF ORDER BY': sorting the ties of an index's order is a sort too.
+      assert.ok(!lines.some((l) => l.includes('TEMP B-TREE FOR')), text);
     } else {
       assert.ok(!/Seq Scan on leads/.test(text), text);
-      assert.ok(!/^\s*(->\s*)?Sort\b/m.test(text), text);
+      // An Incremental Sort sorts every tie of the index's order: with many equal keys, many.
+      assert.ok(!/^\s*(->\s*)?(Incremental )?Sort\b/m.test(text), text);
     }
   }
 
@@ -110,7 +114,8 @@ describe(`lead list indexes (${TEST_STORE})`, () => {
           assert.ok(lines.includes('MERGE (UNION ALL)'), text);
           assert.equal(seeks.length, 2, text);
           assert.ok(
-            seeks.some((l) => l.includes(`AND ${key}=? AND id${beyond}?)`)),
+            // An index on (…, key) ends in the rowid, which id is: SQLite may name it either way.
+            seeks.some((l) => new RegExp(`AND ${key}=\\? AND (row)?id${beyond}\\?\\)`).test(l)),
             text,
           );
           assert.ok(

@@ -4,6 +4,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as orgModel from './migrations/0002-org-model.js';
 import * as rateLimits from './migrations/0003-rate-limits.js';
 import * as concurrency from './migrations/0004-concurrency.js';
+import * as statusSortIndex from './migrations/0005-status-sort-index.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0002-org-model': orgModel,
   '0003-rate-limits': rateLimits,
   '0004-concurrency': concurrency,
+  '0005-status-sort-index': statusSortIndex,
 };
 
 /**
