@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
 import { createTestApp, TEST_STORE, TestClock, type TestApp } from './helpers/app.js';
+import { planLines } from './helpers/queries.js';
 import { newLead, newOrg, send, unique, type TestOrg } from './helpers/factories.js';
 import { runCli, storeEnvFor, type CliRun } from './helpers/cli.js';
 import { addSubStatus, codeOf, getLead, orgSnapshot, reasonIdOf } from './helpers/fixtures.js';
@@ -351,31 +352,14 @@ describe(`auto-close (${TEST_STORE})`, () => {
     // neither reads the org's WON, LOST or recent leads.
     for (const limit of [500, undefined]) {
       const compiled = findDueLeadsQuery(t.ctx.store.db, 1, 'ON_HOLD', T0, limit).compile();
+      const text = (await planLines(t.ctx, compiled)).join('\n');
       if (t.ctx.store.dialect === 'sqlite') {
-        const plan = await t.ctx.store.db.executeQuery<{ detail: string }>({
-          ...compiled,
-          sql: `explain query plan ${compiled.sql}`,
-        });
-        const text = plan.rows.map((r) => r.detail).join('\n');
         assert.match(
           text,
           /USING (COVERING )?INDEX leads_org_status_updated_idx \(org_id=\? AND status=\? AND last_updated_on<\?\)/,
           text,
         );
       } else {
-        const plan = await t.ctx.store.db.connection().execute(async (conn) => {
-          await sql`set enable_seqscan = off`.execute(conn);
-          await sql`set enable_bitmapscan = off`.execute(conn);
-          try {
-            return await conn.executeQuery<{ 'QUERY PLAN': string }>({
-              ...compiled,
-              sql: `explain ${compiled.sql}`,
-            });
-          } finally {
-            await sql`reset all`.execute(conn);
-          }
-        });
-        const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
         assert.match(text, /Index (Only )?Scan using leads_org_status_updated_idx on leads/, text);
         assert.match(text, /Index Cond: .*status = .*last_updated_on < /, text);
         assert.doesNotMatch(text, /Filter:/, text);

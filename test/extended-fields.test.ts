@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, TestClock, type TestApp } from './helpers/app.js';
+import { countingApp } from './helpers/queries.js';
 import { newLead, newOrg, send, type Login, type TestOrg } from './helpers/factories.js';
 import {
   addReason,
@@ -13,8 +14,6 @@ import {
   orgSnapshot,
   withoutWarnings,
 } from './helpers/fixtures.js';
-import type { KyselyPlugin } from 'kysely';
-import { buildApp } from '../src/app.js';
 import type { ErrorName } from '../src/http/errors.js';
 import { AppError } from '../src/http/errors.js';
 import { fieldCommands } from '../src/cli/commands/fields.js';
@@ -868,23 +867,13 @@ describe('extended fields', () => {
       for (let i = 0; i < 12; i += 1) {
         await newLead(t.app, o.till, { extendedFields: { colour: 'RED', fabric: 'WOOL' } });
       }
-      // The same app and store, with every executed query counted (as its result: prepared
-      // queries are compiled once, so transformQuery does not see each run).
-      let queries = 0;
-      const counting: KyselyPlugin = {
-        transformQuery: (args) => args.node,
-        transformResult: async (args) => {
-          queries += 1;
-          return args.result;
-        },
-      };
-      const store = { ...t.ctx.store, db: t.ctx.store.db.withPlugin(counting) };
-      const app = await buildApp({ ...t.ctx, store }, { logger: false });
+      // The same app and store, with every executed statement counted.
+      const { app, statements, reset } = await countingApp(t.ctx);
       try {
         const count = async (who: { headers: Record<string, string> }, query: string) => {
-          queries = 0;
+          reset();
           const leads = await list(app, who, query);
-          return { queries, leads };
+          return { queries: statements(), leads };
         };
         const plain = await count(o.till, 'limit=12');
         const french = await count(speaking(o.till, 'fr'), 'limit=12');

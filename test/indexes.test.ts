@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
 import { createTestApp, TEST_STORE, type TestApp } from './helpers/app.js';
+import { planLines } from './helpers/queries.js';
 import { listLeadsQuery, type LeadFilters, type LeadPage } from '../src/leads/lead.repository.js';
 
 /**
@@ -45,31 +45,12 @@ describe(`lead list indexes (${TEST_STORE})`, () => {
     await t.close();
   });
 
-  /** The plan of one list query: SQLite's EXPLAIN QUERY PLAN lines, or PostgreSQL's EXPLAIN. */
-  async function planOf(filters: LeadFilters, p: LeadPage): Promise<string[]> {
+  /** The plan of one list query. */
+  function planOf(filters: LeadFilters, p: LeadPage): Promise<string[]> {
     const { db, dialect } = t.ctx.store;
-    const compiled = listLeadsQuery(db, dialect, 1, filters, p).compile();
-    if (dialect === 'sqlite') {
-      const plan = await db.executeQuery<{ detail: string }>({
-        ...compiled,
-        sql: `explain query plan ${compiled.sql}`,
-      });
-      return plan.rows.map((r) => r.detail);
-    }
-    const plan = await db.connection().execute(async (conn) => {
-      await sql`set enable_seqscan = off`.execute(conn);
-      await sql`set enable_bitmapscan = off`.execute(conn);
-      await sql`set enable_sort = off`.execute(conn);
-      try {
-        return await conn.executeQuery<{ 'QUERY PLAN': string }>({
-          ...compiled,
-          sql: `explain ${compiled.sql}`,
-        });
-      } finally {
-        await sql`reset all`.execute(conn);
-      }
+    return planLines(t.ctx, listLeadsQuery(db, dialect, 1, filters, p).compile(), {
+      noSort: true,
     });
-    return plan.rows.map((r) => r['QUERY PLAN']);
   }
 
   /** Every access to leads goes through an index, and nothing is sorted. */

@@ -1,8 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KyselyPlugin } from 'kysely';
-import { buildApp } from '../src/app.js';
 import { createTestApp, TestClock, type TestApp } from './helpers/app.js';
+import { countingApp } from './helpers/queries.js';
 import { newLead, newOrg, send, type Login, type TestOrg } from './helpers/factories.js';
 import { addReason, assertError, orgSnapshot } from './helpers/fixtures.js';
 
@@ -343,25 +342,14 @@ describe('GET /v2/leads by cursor', () => {
         followUpDetails: [{ followedUpOn: '2026-02-28T10:00:00Z', notes: `call ${i}` }],
       });
     }
-    // Counted as results, one per executed statement: transformQuery also runs for each arm
-    // of a compound query as it is built.
-    let queries = 0;
-    const counting: KyselyPlugin = {
-      transformQuery: (args) => args.node,
-      transformResult: async (args) => {
-        queries += 1;
-        return args.result;
-      },
-    };
-    const store = { ...t.ctx.store, db: t.ctx.store.db.withPlugin(counting) };
-    const app = await buildApp({ ...t.ctx, store }, { logger: false });
+    const { app, statements, reset } = await countingApp(t.ctx);
     try {
       const count = async (who: Login, query: string) => {
-        queries = 0;
+        reset();
         const response = await send(app, who, 'GET', `/v2/leads?${query}`);
         assert.equal(response.status, 200, response.raw);
         assert.ok(response.body.data.every((l: any) => l.followUpDetails.length === 1));
-        return { queries, body: response.body };
+        return { queries: statements(), body: response.body };
       };
       for (const sortBy of ['', 'sortBy=createdOn&', 'sortBy=lastUpdatedOn&']) {
         const small = await count(o.till, `${sortBy}limit=2`);
