@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { callerColumns } from '../entities/entity.repository.js';
 
 export async function insertOauthClient(
   db: Db,
@@ -68,14 +69,7 @@ export function findTokenCaller(db: Db, tokenHash: string, now: number) {
     .innerJoin('oauth_clients', 'oauth_clients.id', 'oauth_tokens.client_id')
     .innerJoin('entities', 'entities.id', 'oauth_tokens.entity_id')
     .innerJoin('orgs', 'orgs.id', 'entities.org_id')
-    .select([
-      'entities.id',
-      'entities.org_id',
-      'entities.type',
-      'entities.code',
-      'orgs.rate_limit_per_minute',
-      'orgs.require_if_match',
-    ])
+    .select(callerColumns)
     .where('oauth_tokens.token_hash', '=', tokenHash)
     .where('oauth_tokens.expires_on', '>', now)
     .where('oauth_clients.revoked', '=', 0)

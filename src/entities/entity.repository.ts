@@ -56,6 +56,19 @@ export async function findEntitiesByIds(
 
 /** The log-in entity whose username is `username`, in any org (usernames are global). */
 /**
+ * The columns a request's caller is made of (src/auth/authenticate.ts): the entity and its org's
+ * policy, read together by both ways of authenticating.
+ */
+export const callerColumns = [
+  'entities.id',
+  'entities.org_id',
+  'entities.type',
+  'entities.code',
+  'orgs.rate_limit_per_minute',
+  'orgs.require_if_match',
+] as const;
+
+/**
  * What authenticating `username` needs in one query: its entity and stored hash, and its org's
  * policy (rate limit, If-Match requirement).
  */
@@ -68,16 +81,7 @@ const selectLoginForAuthentication = preparedQuery((db, p: { username: string })
   db
     .selectFrom('entities')
     .innerJoin('orgs', 'orgs.id', 'entities.org_id')
-    .select([
-      'entities.id',
-      'entities.org_id',
-      'entities.type',
-      'entities.code',
-      'entities.disabled',
-      'entities.password_hash',
-      'orgs.rate_limit_per_minute',
-      'orgs.require_if_match',
-    ])
+    .select([...callerColumns, 'entities.disabled', 'entities.password_hash'])
     .where('entities.username', '=', p.username),
 );
 
