@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -372,5 +373,53 @@ describe('leadline CLI', () => {
       'org.settings',
     ]);
     assert.ok(log.data.every((e: { actorId: number }) => e.actorId === -1));
+  });
+});
+
+describe('leadline help and version', () => {
+  // Runs the built CLI with a fresh, absent data directory and a port nobody uses, killed after
+  // 10 s: a CLI that started the server instead of answering would time out or create the store.
+  function quick(args: string[]) {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'leadline-help-')), 'data');
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATA_DIR: dir,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+    };
+    delete env.DATABASE_URL;
+    const run = spawnSync(process.execPath, ['dist/cli/main.js', ...args], {
+      env,
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    return { ...run, storeCreated: existsSync(dir) };
+  }
+
+  for (const args of [[], ['--help'], ['-h'], ['help'], ['org', 'create', '--help']]) {
+    it(`\`leadline ${args.join(' ')}\` prints the usage and exits 0 without opening a store`, () => {
+      const run = quick(args);
+      assert.equal(run.signal, null, 'it exits by itself');
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /^Usage:$/m);
+      assert.match(run.stdout, /leadline serve/);
+      assert.match(run.stdout, /leadline org create --name NAME/);
+      assert.equal(run.storeCreated, false, 'no data directory was created');
+    });
+  }
+
+  it('`leadline --version` prints the package version and exits 0', () => {
+    const run = quick(['--version']);
+    assert.equal(run.status, 0, run.stderr);
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    assert.equal(run.stdout, `${pkg.version}\n`);
+    assert.equal(run.storeCreated, false);
+  });
+
+  it('an unknown command fails with a usage error, not a server', () => {
+    const run = quick(['frobnicate']);
+    assert.equal(run.status, 2);
+    assert.equal(JSON.parse(run.stderr).error.code, 1304);
+    assert.equal(run.storeCreated, false);
   });
 });

@@ -11,6 +11,7 @@ import { fieldCommands } from './commands/fields.js';
 import { autoCloseCommands } from './commands/auto-close.js';
 import { seedCommands } from './commands/seed.js';
 import { closeOnSignals, startServer } from '../server.js';
+import { readFileSync } from 'node:fs';
 
 /**
  * `leadline`: the service's command line. Every command prints JSON on stdout; a failure prints
@@ -58,13 +59,43 @@ function fail(error: unknown): never {
 }
 
 function usage(): string {
-  return ['leadline serve', ...Object.values(COMMANDS).map((c) => c.usage)].join('\n');
+  return [
+    'leadline serve',
+    ...Object.values(COMMANDS).map((c) => c.usage),
+    'leadline --help',
+    'leadline --version',
+  ].join('\n');
 }
 
+/** The package's version, read from the package.json next to `src/` or `dist/`. */
+function version(): string {
+  const file = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+const HELP = `Leadline, the lead-management service behind the Leads v2 contract.
+
+Usage:
+  ${usage().split('\n').join('\n  ')}
+
+\`leadline serve\` starts the HTTP server; every other command prints JSON and exits.
+Configuration comes from the environment (see README.md and docs/administration.md).
+`;
+
 async function main(argv: string[]): Promise<void> {
+  // Help and version never touch the store or the network: a new user's first command must not
+  // start a server (and its auto-close schedule) on a real data directory.
+  if (argv.length === 0 || argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    process.stdout.write(`${version()}\n`);
+    return;
+  }
   const config = loadConfig();
   const words = argv.filter((a) => !a.startsWith('-'));
-  if (words[0] === 'serve' || words.length === 0) {
+  if (words[0] === 'serve') {
     const server = await startServer(config);
     closeOnSignals(server);
     return;
