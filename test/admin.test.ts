@@ -94,6 +94,41 @@ describe('org administration', () => {
     assert.ok(!JSON.stringify(await audit(o)).includes(password));
   });
 
+  it('gives one of two orgs racing to give the same code a password a 409, never a 500', async () => {
+    // Both orgs have an entity of one code that cannot log in yet; both admins set a password at
+    // once. The username check passes for both (hashing takes a while), so the store's unique
+    // index decides, and the loser must get the check's own answer.
+    for (let round = 0; round < 3; round += 1) {
+      const a = await newOrg(t.ctx);
+      const b = await newOrg(t.ctx);
+      const code = unique('shared');
+      for (const o of [a, b]) {
+        const made = await send(t.app, o.admin, 'POST', '/v2/admin/entities', {
+          type: 'TILL',
+          code,
+        });
+        assert.equal(made.status, 200, made.raw);
+      }
+      const answers = await Promise.all(
+        [a, b].map((o) =>
+          send(t.app, o.admin, 'PUT', `/v2/admin/entities/${code}`, {
+            password: 'a-long-enough-password',
+          }),
+        ),
+      );
+      const statuses = answers.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [200, 409], answers.map((r) => r.raw).join('\n'));
+      const loser = answers.find((r) => r.status === 409);
+      assertError(loser!, 409, 'USERNAME_TAKEN', code);
+      // The loser's entity is unchanged: it still cannot log in, and nothing was audited.
+      const loserOrg = answers[0]?.status === 409 ? a : b;
+      const listed = await send(t.app, loserOrg.admin, 'GET', '/v2/admin/entities?limit=1000');
+      const entity = listed.body.data.find((e: { code: string }) => e.code === code);
+      assert.equal(entity.canLogIn, false);
+      assert.equal((await audit(loserOrg)).filter((e) => e.action === 'entity.password').length, 0);
+    }
+  });
+
   it('refuses bad entities with a 400 or 409 naming the field, and adds nothing', async () => {
     const o = await newOrg(t.ctx);
     const other = await newOrg(t.ctx);

@@ -198,28 +198,39 @@ export async function changeEntity(
   }
   const passwordHash =
     change.password === undefined ? undefined : await hashSecret(md5Hex(change.password));
-  const row = await ctx.store.transaction(async (trx) => {
-    const now = ctx.clock.now();
-    const updated = await setEntityCredentials(trx, actor.orgId, entity.id, {
-      ...(change.disabled === undefined ? {} : { disabled: change.disabled ? 1 : 0 }),
-      ...(passwordHash === undefined ? {} : { password_hash: passwordHash, username: entity.code }),
+  const row = await ctx.store
+    .transaction(async (trx) => {
+      const now = ctx.clock.now();
+      const updated = await setEntityCredentials(trx, actor.orgId, entity.id, {
+        ...(change.disabled === undefined ? {} : { disabled: change.disabled ? 1 : 0 }),
+        ...(passwordHash === undefined
+          ? {}
+          : { password_hash: passwordHash, username: entity.code }),
+      });
+      if (change.disabled !== undefined) {
+        await recordAudit(
+          trx,
+          actor,
+          change.disabled ? 'entity.disable' : 'entity.enable',
+          code,
+          {},
+          now,
+        );
+      }
+      if (passwordHash !== undefined) {
+        // The audit says that the password changed, never what to.
+        await recordAudit(trx, actor, 'entity.password', code, {}, now);
+      }
+      return updated;
+    })
+    .catch((error: unknown) => {
+      // Another org's entity of the same code may have claimed the username between the check
+      // above and this write (the hash takes a while): the same 409 as the check gives.
+      if (isUniqueViolation(error) && passwordHash !== undefined) {
+        throw AppError.of('USERNAME_TAKEN', `username ${entity.code} is taken in this deployment`);
+      }
+      throw error;
     });
-    if (change.disabled !== undefined) {
-      await recordAudit(
-        trx,
-        actor,
-        change.disabled ? 'entity.disable' : 'entity.enable',
-        code,
-        {},
-        now,
-      );
-    }
-    if (passwordHash !== undefined) {
-      // The audit says that the password changed, never what to.
-      await recordAudit(trx, actor, 'entity.password', code, {}, now);
-    }
-    return updated;
-  });
   return entityRowToView(row);
 }
 
