@@ -26,6 +26,8 @@ type ModelLead = {
   status: Status;
   subStatus: string | undefined;
   log: Array<{ status: Status; subStatus: string | undefined }>;
+  /** When the newest status-log row is dated (ms): a status change may not be dated earlier. */
+  lastLogOn: number;
   followUps: number;
   lastFollowUp: number | undefined;
   extendedFields: Record<string, string | number | boolean>;
@@ -137,6 +139,7 @@ class Create implements Cmd {
       status,
       subStatus: undefined,
       log: [{ status, subStatus: undefined }],
+      lastLogOn: r.clock.now(),
       followUps: this.followUpDays.length,
       lastFollowUp: followedUpOns.length === 0 ? undefined : Math.max(...followedUpOns),
       extendedFields: this.colour ? { colour: this.colour } : {},
@@ -155,7 +158,8 @@ class ChangeStatus implements Cmd {
     readonly which: number,
     readonly status: Status,
     readonly withSubStatus: boolean,
-    readonly backDays: number,
+    /** Minutes the change is back-dated by (negative: dated ahead of the server's clock). */
+    readonly backMinutes: number,
   ) {}
   check(m: Readonly<Model>) {
     return m.leads.length > 0;
@@ -165,20 +169,29 @@ class ChangeStatus implements Cmd {
     // Only ON_HOLD has a configured sub-status in this org.
     const subStatus = this.withSubStatus && this.status === 'ON_HOLD' ? 'AwaitingStock' : undefined;
     r.clock.advance(60_000);
+    const dated = r.clock.now() - Math.round(this.backMinutes * 60_000);
     const response = await call(r, r.a.till, 'PUT', `/v2/leads/${lead.id}/status`, {
       status: this.status,
       reasonId: r.reasonA,
       ...(subStatus ? { subStatus } : {}),
-      ...(this.backDays > 0 ? { createdOn: iso(r.clock.now() - this.backDays * 86_400_000) } : {}),
+      ...(this.backMinutes !== 0 ? { createdOn: iso(dated) } : {}),
     });
-    assert.equal(response.status, 200, response.raw);
-    lead.status = this.status;
-    lead.subStatus = subStatus;
-    lead.log.push({ status: this.status, subStatus });
+    // The log stays in time order: no earlier than its newest row, at most 5 minutes ahead.
+    if (dated < lead.lastLogOn || dated > r.clock.now() + 5 * 60_000) {
+      assert.equal(response.status, 400, response.raw);
+      assert.equal(response.body.errors[0].code, 1103);
+      assert.match(response.body.errors[0].message, /^createdOn: /);
+    } else {
+      assert.equal(response.status, 200, response.raw);
+      lead.status = this.status;
+      lead.subStatus = subStatus;
+      lead.log.push({ status: this.status, subStatus });
+      lead.lastLogOn = this.backMinutes === 0 ? Math.max(lead.lastLogOn, dated) : dated;
+    }
     await checkLead(r, lead);
   }
   toString() {
-    return `ChangeStatus(#${this.which}, ${this.status}, sub=${this.withSubStatus}, back=${this.backDays})`;
+    return `ChangeStatus(#${this.which}, ${this.status}, sub=${this.withSubStatus}, back=${this.backMinutes}min)`;
   }
 }
 
@@ -200,6 +213,7 @@ class RetriedStatusChange implements Cmd {
       headers: { ...r.a.till.headers, 'idempotency-key': `retry-${r.retries}-${lead.id}` },
     };
     const body = { status: this.status, reasonId: r.reasonA };
+    const firstAt = r.clock.now();
     const first = await call(r, who, 'PUT', `/v2/leads/${lead.id}/status`, body);
     assert.equal(first.status, 200, first.raw);
     r.clock.advance(60_000);
@@ -210,6 +224,7 @@ class RetriedStatusChange implements Cmd {
     lead.status = this.status;
     lead.subStatus = undefined;
     lead.log.push({ status: this.status, subStatus: undefined });
+    lead.lastLogOn = Math.max(lead.lastLogOn, firstAt);
     await checkLead(r, lead);
   }
   toString() {
@@ -363,7 +378,12 @@ const commands = [
     )
     .map(([s, f, c]) => new Create(s, f, c)),
   fc
-    .tuple(fc.nat(), fc.constantFrom(...STATUSES), fc.boolean(), fc.constantFrom(0, 0, 1, 400))
+    .tuple(
+      fc.nat(),
+      fc.constantFrom(...STATUSES),
+      fc.boolean(),
+      fc.constantFrom(0, 0, 0.5, 3, -2, -10, 1440 * 400),
+    )
     .map(([w, s, sub, back]) => new ChangeStatus(w, s, sub, back)),
   fc.tuple(fc.nat(), fc.constantFrom(-2, 0, 0, 1, 10, 365)).map(([w, d]) => new FollowUp(w, d)),
   fc.tuple(fc.nat(), fc.constantFrom(...STATUSES)).map(([w, st]) => new RetriedStatusChange(w, st)),

@@ -5,6 +5,7 @@ import { newLead, newOrg, send } from './helpers/factories.js';
 import {
   addReason,
   addSubStatus,
+  assertError,
   codeOf,
   getLead,
   listIds,
@@ -88,7 +89,7 @@ describe('lead changes: status, follow-ups, updates and history reads', () => {
     });
 
     it('records a given createdOn on the row but keeps lastUpdatedOn as server time', async () => {
-      clock.ms = Date.parse('2026-03-04T10:00:00Z');
+      clock.ms = Date.parse('2026-03-04T08:00:00Z');
       const o = await newOrg(t.ctx);
       const reason = await addReason(t.app, o.till, 'Called back');
       const lead = await newLead(t.app, o.till);
@@ -101,6 +102,52 @@ describe('lead changes: status, follow-ups, updates and history reads', () => {
       assert.equal(response.status, 200, response.raw);
       assert.equal(response.body.statusLogDetails[1].createdOn, '2026-03-04T08:30:59Z');
       assert.equal(response.body.lastUpdatedOn, '2026-03-04T11:00:00Z');
+    });
+
+    it('keeps the status log in time order: back-dating stops at its newest row', async () => {
+      clock.ms = Date.parse('2026-03-10T09:00:00Z');
+      const o = await newOrg(t.ctx);
+      const reason = await addReason(t.app, o.till, 'Dated');
+      const lead = await newLead(t.app, o.till);
+      clock.ms = Date.parse('2026-03-10T12:00:00Z');
+      const put = (createdOn: string) =>
+        send(t.app, o.till, 'PUT', `/v2/leads/${lead.id}/status`, {
+          status: 'ON_HOLD',
+          reasonId: reason,
+          createdOn,
+        });
+      // Before the lead existed: refused, naming createdOn, and nothing changes.
+      const before = await send(t.app, o.till, 'GET', `/v2/leads/${lead.id}`);
+      assertError(await put('2026-03-09T23:59:59Z'), 400, 'FIELD_INVALID_VALUE', 'createdOn');
+      // More than 5 minutes ahead of the server's clock: refused too.
+      assertError(await put('2026-03-10T12:05:01Z'), 400, 'FIELD_INVALID_VALUE', 'createdOn');
+      const unchanged = await send(t.app, o.till, 'GET', `/v2/leads/${lead.id}`);
+      assert.equal(unchanged.raw, before.raw);
+      // Back to the lead's creation instant exactly, then later: both accepted.
+      assert.equal((await put('2026-03-10T09:00:00Z')).status, 200);
+      assert.equal((await put('2026-03-10T11:00:00Z')).status, 200);
+      // Now the newest row is at 11:00: 10:59 is too early, 11:00 is not.
+      const early = await put('2026-03-10T10:59:59Z');
+      assertError(early, 400, 'FIELD_INVALID_VALUE', '2026-03-10T11:00:00Z');
+      assert.equal((await put('2026-03-10T11:00:00Z')).status, 200);
+      // A till running 3 minutes fast is accepted, and an undated change after it is not
+      // dated before it, so the newest row stays the current status.
+      assert.equal((await put('2026-03-10T12:03:00Z')).status, 200);
+      const undated = await send(t.app, o.till, 'PUT', `/v2/leads/${lead.id}/status`, {
+        status: 'WON',
+        reasonId: reason,
+      });
+      assert.equal(undated.status, 200, undated.raw);
+      const dates = undated.body.statusLogDetails.map((r: { createdOn: string }) => r.createdOn);
+      assert.deepEqual(dates, [
+        '2026-03-10T09:00:00Z',
+        '2026-03-10T09:00:00Z',
+        '2026-03-10T11:00:00Z',
+        '2026-03-10T11:00:00Z',
+        '2026-03-10T12:03:00Z',
+        '2026-03-10T12:03:00Z',
+      ]);
+      assert.deepEqual([...dates].sort(), dates);
     });
 
     it('accepts the same status again, one new row per accepted change', async () => {

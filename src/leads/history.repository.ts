@@ -95,3 +95,23 @@ const selectStatusLogs = preparedQuery((db, p: { orgId: number; leadIds: number[
     .orderBy('status_logs.lead_id')
     .orderBy('status_logs.id'),
 );
+
+/** When the newest status-log row of the org's lead `leadId` is dated; undefined without one. */
+export async function latestStatusLogOn(
+  db: Db,
+  orgId: number,
+  leadId: number,
+): Promise<number | undefined> {
+  const [row] = await selectLatestStatusLogOn(db, { orgId, leadId });
+  return row?.created_on;
+}
+
+const selectLatestStatusLogOn = preparedQuery((db, p: { orgId: number; leadId: number }) =>
+  db
+    .selectFrom('status_logs')
+    .select('created_on')
+    .where('org_id', '=', p.orgId)
+    .where('lead_id', '=', p.leadId)
+    .orderBy('id', 'desc')
+    .limit(1),
+);

@@ -7,7 +7,7 @@ import {
   checkLeadFieldsOnCreate,
   checkLeadFieldsOnUpdate,
 } from '../extended-fields/extended-field.validation.js';
-import { parseDateTime } from '../http/date-time.js';
+import { formatDateTime, parseDateTime } from '../http/date-time.js';
 import { IN_STORE_SOURCE_ID } from '../channels/channel.catalogue.js';
 import { channelExists } from '../channels/channel.repository.js';
 import { customerExists, findOrCreateCustomer } from '../customers/customer.repository.js';
@@ -22,6 +22,7 @@ import { subStatusExists } from '../sub-statuses/sub-status.repository.js';
 import {
   insertFollowUps,
   insertStatusLogs,
+  latestStatusLogOn,
   listFollowUps,
   listStatusLogs,
 } from './history.repository.js';
@@ -593,6 +594,40 @@ export async function updateLeadFields(
   });
 }
 
+/** How far ahead of the server's clock a till's clock may run when it dates a status change. */
+export const STATUS_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * The instant a status change is logged at, keeping the lead's status log in time order: the
+ * newest row is the current status, so no change may be dated before the newest row (nor before
+ * the lead was created). A back-dated `createdOn` may go back as far as that row and no further;
+ * a `createdOn` more than {@link STATUS_CLOCK_SKEW_MS} ahead of the server is refused. Without one
+ * the change is dated now, or at the newest row when a skewed till dated that a little ahead.
+ */
+async function statusChangeDate(
+  trx: Db,
+  row: LeadRow,
+  now: number,
+  requested: string | undefined,
+): Promise<number> {
+  const latest = Math.max(row.created_on, (await latestStatusLogOn(trx, row.org_id, row.id)) ?? 0);
+  if (requested === undefined) return Math.max(now, latest);
+  const createdOn = parseDateTime(requested);
+  if (createdOn < latest) {
+    throw AppError.of(
+      'FIELD_INVALID_VALUE',
+      `createdOn: must not be earlier than the lead's latest status change or creation (${formatDateTime(latest)}); a status change can be back-dated only that far`,
+    );
+  }
+  if (createdOn > now + STATUS_CLOCK_SKEW_MS) {
+    throw AppError.of(
+      'FIELD_INVALID_VALUE',
+      `createdOn: must not be more than 5 minutes after the server's time (${formatDateTime(now)})`,
+    );
+  }
+  return createdOn;
+}
+
 /** Appends one status-log row and moves the lead to that status, in one transaction. */
 export async function changeStatus(
   ctx: AppContext,
@@ -611,6 +646,7 @@ export async function changeStatus(
       errors.throwIfAny();
     },
     async apply(trx, row, now) {
+      const createdOn = await statusChangeDate(trx, row, now, body.createdOn);
       await insertStatusLogs(trx, [
         {
           org_id: caller.orgId,
@@ -619,7 +655,7 @@ export async function changeStatus(
           status: body.status,
           sub_status: body.subStatus ?? null,
           created_by: body.createdBy ?? caller.entityId,
-          created_on: body.createdOn === undefined ? now : parseDateTime(body.createdOn),
+          created_on: createdOn,
           reason_id: body.reasonId,
         },
       ]);
