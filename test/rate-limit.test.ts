@@ -152,10 +152,45 @@ for (const counters of STORES) {
     describe('the org setting rateLimitPerMinute', () => {
       let t: TestApp;
       before(async () => {
-        ({ t } = await appWith({ RATE_LIMIT_PER_MINUTE: '6' }));
+        ({ t } = await appWith({
+          RATE_LIMIT_PER_MINUTE: '6',
+          RATE_LIMIT_ORG_MAX_PER_MINUTE: '10',
+        }));
       });
       after(async () => {
         await t.close();
+      });
+
+      it('is bounded by the operator: an org cannot set more than the ceiling', async () => {
+        const o = await newOrg(t.ctx);
+        const put = (body: unknown) => send(t.app, o.admin, 'PUT', '/v2/admin/settings', body);
+        for (const value of [11, 1_000_000]) {
+          assertError(
+            await put({ rateLimitPerMinute: value }),
+            400,
+            'FIELD_INVALID_VALUE',
+            'rateLimitPerMinute must be an integer from 1 to 10',
+          );
+        }
+        assert.equal(
+          (await send(t.app, o.admin, 'GET', '/v2/admin/settings')).body.rateLimitPerMinute,
+          null,
+        );
+        await assert.rejects(
+          setOrgSettingsByName(t.ctx, { org: o.org.name, rateLimit: '11' }),
+          /from 1 to 10/,
+        );
+        assert.equal((await put({ rateLimitPerMinute: 10 })).status, 200);
+        assertRateLimitHeaders(await send(t.app, o.till, 'GET', PROBE), 10, 9);
+        // A value stored before the operator lowered the ceiling counts only up to the ceiling.
+        await t.ctx.store.transaction((trx) =>
+          trx
+            .updateTable('orgs')
+            .set({ rate_limit_per_minute: 1_000_000 })
+            .where('id', '=', o.org.id)
+            .execute(),
+        );
+        assertRateLimitHeaders(await send(t.app, o.till, 'GET', PROBE), 10, 8);
       });
 
       it('overrides the default for the org only, and null brings the default back', async () => {
@@ -219,6 +254,13 @@ for (const counters of STORES) {
         assert.equal(run.status, 0, run.stderr);
         assert.equal(JSON.parse(run.stdout).rateLimitPerMinute, 7);
         assertRateLimitHeaders(await send(t.app, o.till, 'GET', PROBE), 7, 6);
+        // The CLI is bounded by the same ceiling, from its own environment.
+        const over = spawnSync(process.execPath, [...args.slice(0, -1), '601'], {
+          env: { ...env, RATE_LIMIT_PER_MINUTE: '600' },
+          encoding: 'utf8',
+        });
+        assert.equal(over.status, 2, over.stderr);
+        assert.match(JSON.parse(over.stderr).error.message, /from 1 to 600/);
       });
 
       it('is set from the command line with --rate-limit N|default', async () => {

@@ -68,14 +68,17 @@ export async function updateOrgSettings(
     );
   }
   const rateLimit = change.rateLimitPerMinute;
+  // The operator's ceiling bounds what an org may choose, so no org can buy itself a bigger
+  // share of a server than the operator allows.
+  const ceiling = ctx.config.rateLimit.orgMaxPerMinute || RATE_LIMIT_PER_MINUTE_MAX;
   if (
     rateLimit !== undefined &&
     rateLimit !== null &&
-    (!Number.isInteger(rateLimit) || rateLimit < 1 || rateLimit > RATE_LIMIT_PER_MINUTE_MAX)
+    (!Number.isInteger(rateLimit) || rateLimit < 1 || rateLimit > ceiling)
   ) {
     errors.add(
       'FIELD_INVALID_VALUE',
-      `rateLimitPerMinute must be an integer from 1 to ${RATE_LIMIT_PER_MINUTE_MAX}, or null`,
+      `rateLimitPerMinute must be an integer from 1 to ${ceiling} (this deployment's ceiling), or null`,
     );
   }
   const ifMatch = change.requireIfMatch;

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { TOKEN_HEADER } from '../auth/authenticate.js';
 import { AppError } from '../http/errors.js';
 import { openCounterStore, type CounterStore } from './counter-store.js';
+import { effectivePerMinute } from './rate-limit.config.js';
 
 /** The per-credential window: `RATE_LIMIT_PER_MINUTE` or the org's `rateLimitPerMinute`. */
 export const CREDENTIAL_WINDOW_MS = 60_000;
@@ -89,7 +90,7 @@ export function installCredentialRateLimit(app: FastifyInstance): void {
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const caller = request.caller;
     if (!caller) return;
-    const limit = caller.org.rateLimitPerMinute ?? limiter.ctx.config.rateLimit.perMinute;
+    const limit = effectivePerMinute(caller.org.rateLimitPerMinute, limiter.ctx.config.rateLimit);
     if (limit === 0) return;
     const now = limiter.ctx.clock.now();
     const window = windowAt(now, CREDENTIAL_WINDOW_MS);
