@@ -20,6 +20,7 @@ import { subStatusRoutes } from './sub-statuses/sub-status.routes.js';
 import { installAdminGuard } from './admin/admin-guard.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { channelRoutes } from './channels/channel.routes.js';
+import { entityRoutes } from './entities/entity.routes.js';
 import { customerRoutes } from './customers/customer.routes.js';
 import { extendedFieldAdminRoutes } from './extended-fields/extended-field.admin-routes.js';
 import { extendedFieldRoutes } from './extended-fields/extended-field.routes.js';
@@ -158,6 +159,7 @@ export async function buildApp(
     await api.register(extendedFieldRoutes);
     await api.register(customerRoutes);
     await api.register(channelRoutes);
+    await api.register(entityRoutes);
     await api.register(async (admin) => {
       installAdminGuard(admin);
       await admin.register(adminRoutes);

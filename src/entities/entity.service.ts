@@ -7,7 +7,13 @@ import { requireOrg } from '../orgs/org.service.js';
 import { hashSecret, md5Hex } from '../auth/secrets.js';
 import { cliActor, type Actor } from '../admin/actor.js';
 import { recordAudit } from '../audit/audit.repository.js';
+import type { Caller } from '../auth/caller.js';
+import { findOrgById } from '../orgs/org.repository.js';
+import { effectivePerMinute } from '../rate-limit/rate-limit.config.js';
+import type { Static } from '@sinclair/typebox';
+import { PERMISSIONS, type Me, type Permission } from './entity.schemas.js';
 import {
+  findEntitiesByIds,
   findEntityByCode,
   findLoginByUsername,
   insertEntity,
@@ -242,4 +248,34 @@ export async function listEntities(
 ): Promise<EntityView[]> {
   const rows = await listEntityRows(ctx.store.db, orgId, query);
   return rows.map(entityRowToView);
+}
+
+export type CallerView = Static<typeof Me>;
+
+/**
+ * Who the caller is and what it may do (`GET /v2/me`): its entity, org and parent, the route
+ * families open to it, and the org policy that applies to its requests.
+ */
+export async function describeCaller(ctx: AppContext, caller: Caller): Promise<CallerView> {
+  const db = ctx.store.db;
+  const self = (await findEntitiesByIds(db, caller.orgId, [caller.entityId])).get(caller.entityId);
+  if (!self) throw AppError.of('UNAUTHORIZED', 'the credential’s entity no longer exists');
+  const parent =
+    self.parent_id === null
+      ? undefined
+      : (await findEntitiesByIds(db, caller.orgId, [self.parent_id])).get(self.parent_id);
+  const org = await findOrgById(db, caller.orgId);
+  const permissions: Permission[] = PERMISSIONS.filter(
+    (p) => p !== 'admin' || caller.entityType === 'ADMIN_USER',
+  );
+  return {
+    id: self.id,
+    code: self.code,
+    type: self.type,
+    org: { id: caller.orgId, name: org?.name ?? '' },
+    parent: parent ? { id: parent.id, code: parent.code, type: parent.type } : null,
+    permissions,
+    rateLimitPerMinute: effectivePerMinute(caller.org.rateLimitPerMinute, ctx.config.rateLimit),
+    requireIfMatch: caller.org.requireIfMatch,
+  };
 }

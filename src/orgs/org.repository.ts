@@ -13,3 +13,7 @@ export async function insertOrg(db: Db, name: string, now: number): Promise<OrgR
     .returning(['id', 'name'])
     .executeTakeFirstOrThrow();
 }
+
+export function findOrgById(db: Db, id: number): Promise<OrgRow | undefined> {
+  return db.selectFrom('orgs').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+}

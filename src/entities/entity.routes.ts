@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { commonErrors } from '../http/schemas.js';
+import { callerOf } from '../http/request-context.js';
+import { MeResponse } from './entity.schemas.js';
+import { describeCaller } from './entity.service.js';
+
+export const entityRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/v2/me',
+    {
+      schema: {
+        tags: ['entities'],
+        summary: 'Who the caller is: its entity id (for `createdBy`), org, parent and permissions',
+        response: { 200: MeResponse, ...commonErrors },
+      },
+    },
+    async (request) => ({
+      data: await describeCaller(app.ctx, callerOf(request)),
+      warnings: [],
+      errors: [],
+    }),
+  );
+};
