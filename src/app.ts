@@ -2,7 +2,6 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
-import { sql } from 'kysely';
 import type { AppContext } from './context.js';
 import { TOKEN_HEADER } from './auth/authenticate.js';
 import type { Caller } from './auth/caller.js';
@@ -10,9 +9,14 @@ import { oauthRoutes } from './auth/oauth.routes.js';
 import { installContractHooks } from './http/contract-hooks.js';
 import { installJsonParser } from './http/json-parser.js';
 import { installNotFoundHandler } from './http/not-found.js';
-import { ErrorEnvelope } from './http/schemas.js';
+import { ErrorEnvelope, StringEnum } from './http/schemas.js';
 import { validatorCompiler } from './http/validation.js';
-import { envelopeItem, type EnvelopeItem } from './http/errors.js';
+import { AppError, envelopeItem, type EnvelopeItem } from './http/errors.js';
+import {
+  clientErrorHandler,
+  installRequestDeadline,
+  STORE_RETRY_AFTER_SECONDS,
+} from './http/faults.js';
 import { errorEnvelope, installErrorHandler } from './http/error-handler.js';
 import { leadRoutes } from './leads/lead.routes.js';
 import { reasonRoutes } from './reasons/reason.routes.js';
@@ -60,6 +64,18 @@ export async function buildApp(
             redact: ['req.headers.authorization', `req.headers["${TOKEN_HEADER}"]`],
           },
     bodyLimit: ctx.config.bodyLimitBytes,
+    // Every request has a time bound: its headers, the whole request as received (a client
+    // trickling a body a byte a second is cut off), then the server's own work (the deadline
+    // hook below). Node checks the first two every second.
+    requestTimeout: ctx.config.requestBodyTimeoutMs,
+    http: {
+      headersTimeout: Math.min(ctx.config.headersTimeoutMs, ctx.config.requestBodyTimeoutMs),
+      connectionsCheckingInterval: 1000,
+      maxHeaderSize: 16 * 1024,
+    },
+    clientErrorHandler,
+    // New requests during shutdown answer in the envelope (the hook below), not Fastify's.
+    return503OnClosing: false,
     // Fastify's default JSON parser already refuses __proto__ and constructor.prototype keys.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -87,6 +103,15 @@ export async function buildApp(
   app.addHook('preClose', async () => {
     closing = true;
   });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (closing) {
+      void reply.header('connection', 'close');
+      throw AppError.of('SHUTTING_DOWN', 'the server is shutting down; retry shortly', {
+        'retry-after': '1',
+      });
+    }
+  });
+  installRequestDeadline(app, ctx.config.requestTimeoutMs);
   app.addHook('onSend', async (_request, reply) => {
     if (closing) void reply.header('connection', 'close');
   });
@@ -134,12 +159,21 @@ export async function buildApp(
     {
       schema: {
         hide: true,
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: {
+          200: Type.Object({ status: Type.Literal('ok') }),
+          503: Type.Object({ status: StringEnum(['unavailable', 'full'] as const) }),
+        },
       },
     },
-    async () => {
-      await sql`select 1`.execute(ctx.store.db);
-      return { status: 'ok' as const };
+    async (_request, reply) => {
+      // The store's real state within HEALTH_TIMEOUT_MS: a probe query, and whether the latest
+      // write found the store full (a full disk still answers reads).
+      const status = await ctx.store.health(ctx.config.healthTimeoutMs);
+      if (status === 'ok') return { status };
+      return reply
+        .status(503)
+        .header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
+        .send({ status });
     },
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -23,6 +23,14 @@ const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 262144, minimum: 1024, maximum: 16777216 }),
   CREDENTIAL_CACHE_SECONDS: Type.Integer({ default: 300, minimum: 0, maximum: 3600 }),
   PG_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+  PG_CONNECT_TIMEOUT_MS: Type.Integer({ default: 3000, minimum: 100, maximum: 60_000 }),
+  PG_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 0, maximum: 3_600_000 }),
+  // Time bounds of a request (docs/reliability.md, Faults).
+  REQUEST_TIMEOUT_MS: Type.Integer({ default: 15_000, minimum: 100, maximum: 600_000 }),
+  HEADERS_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 600_000 }),
+  REQUEST_BODY_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, maximum: 600_000 }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 600_000 }),
+  HEALTH_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 50, maximum: 60_000 }),
   // Fractions are allowed so tests can run the schedule quickly; 0 turns it off.
   AUTO_CLOSE_INTERVAL_SECONDS: Type.Number({ default: 300, minimum: 0, maximum: 86400 }),
   // At most 2000: one batch's status-log insert stays below SQLite's 32766 bound parameters.
@@ -43,6 +51,18 @@ export type Config = {
   bodyLimitBytes: number;
   credentialCacheSeconds: number;
   pgPoolSize: number;
+  /** PostgreSQL: the wait for a connection, and the longest a statement may run (0: none). */
+  pgConnectTimeoutMs: number;
+  pgStatementTimeoutMs: number;
+  /** The longest the server works on one request before answering 503 SERVER_TIMEOUT. */
+  requestTimeoutMs: number;
+  /** How long a client may take to send its headers, and its whole request. */
+  headersTimeoutMs: number;
+  requestBodyTimeoutMs: number;
+  /** How long a shutdown waits for in-flight requests before closing their connections. */
+  shutdownTimeoutMs: number;
+  /** How long `/health` waits for the store before reporting it unavailable. */
+  healthTimeoutMs: number;
   /** Seconds between the server's auto-close passes (fractions allowed); 0: no schedule. */
   autoCloseIntervalSeconds: number;
   /** Leads closed per auto-close transaction. */
@@ -85,6 +105,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: env2.BODY_LIMIT_BYTES,
     credentialCacheSeconds: env2.CREDENTIAL_CACHE_SECONDS,
     pgPoolSize: env2.PG_POOL_SIZE,
+    pgConnectTimeoutMs: env2.PG_CONNECT_TIMEOUT_MS,
+    pgStatementTimeoutMs: env2.PG_STATEMENT_TIMEOUT_MS,
+    requestTimeoutMs: env2.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: env2.HEADERS_TIMEOUT_MS,
+    requestBodyTimeoutMs: env2.REQUEST_BODY_TIMEOUT_MS,
+    shutdownTimeoutMs: env2.SHUTDOWN_TIMEOUT_MS,
+    healthTimeoutMs: env2.HEALTH_TIMEOUT_MS,
     autoCloseIntervalSeconds: env2.AUTO_CLOSE_INTERVAL_SECONDS,
     autoCloseBatchSize: env2.AUTO_CLOSE_BATCH_SIZE,
     rateLimit: rateLimitConfig(env2),

@@ -23,6 +23,8 @@ export function createContext(config: Config, clock: Clock = systemClock): AppCo
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     pgPoolSize: config.pgPoolSize,
+    pgConnectTimeoutMs: config.pgConnectTimeoutMs,
+    pgStatementTimeoutMs: config.pgStatementTimeoutMs,
   });
   return {
     store,

@@ -25,13 +25,25 @@ export async function startServer(
   const ctx = createContext(config);
   await migrateToLatest(ctx.store);
   const app = await buildApp(ctx, appOptions);
+  ctx.store.useLogger(app.log);
   const url = await app.listen({ host: config.host, port: config.port });
   const stopAutoClose = startAutoCloseScheduler(ctx, app.log);
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await stopAutoClose();
-      await app.close();
+      // In-flight requests get SHUTDOWN_TIMEOUT_MS to finish; then every connection still open
+      // (a client trickling a body, a request stuck on a hung store) is cut, so a shutdown ends
+      // in bounded time whatever clients do.
+      const cutOff = setTimeout(() => {
+        app.log.warn('shutdown: cutting the connections still open');
+        app.server.closeAllConnections();
+      }, config.shutdownTimeoutMs);
+      try {
+        await stopAutoClose();
+        await app.close();
+      } finally {
+        clearTimeout(cutOff);
+      }
       await ctx.store.close();
     })();
     return closing;
@@ -43,6 +55,11 @@ export async function startServer(
 export function closeOnSignals(server: RunningServer): void {
   const onSignal = (signal: NodeJS.Signals) => {
     server.app.log.info({ signal }, 'shutting down');
+    // The last resort: a store that never answers must not keep the process alive.
+    setTimeout(() => {
+      server.app.log.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, server.ctx.config.shutdownTimeoutMs + 5000).unref();
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -5,12 +5,14 @@ import SqliteDatabase from 'better-sqlite3';
 import {
   Kysely,
   PostgresDialect,
+  sql,
   SqliteDialect,
   type SqliteDatabase as KyselySqliteDatabase,
 } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { GroupCommit } from './group-commit.js';
+import { storeFaultOf, type StoreFault } from './errors.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -48,8 +50,19 @@ export type Store = {
    * store their response in the same transaction as the write).
    */
   withinTransaction<T>(work: (trx: Db) => Promise<T>): Promise<T>;
+  /**
+   * The store's real state, known within `timeoutMs`: `ok`; `unavailable` when a trivial query
+   * fails or does not answer in time; `full` when the latest write failed for want of room
+   * (reads may still work) and no write has succeeded since.
+   */
+  health(timeoutMs: number): Promise<StoreHealth>;
+  /** Where the store reports faults it survives (a pooled connection dropped while idle). */
+  useLogger(log: StoreLogger): void;
   close(): Promise<void>;
 };
+
+export type StoreHealth = 'ok' | StoreFault;
+export type StoreLogger = { warn(details: object, message: string): void };
 
 /** The transaction a request runs in, if any; async-context scoped so requests never mix. */
 const requestTransaction = new AsyncLocalStorage<Db>();
@@ -62,7 +75,21 @@ function joinable(base: {
   dialect: Dialect;
   begin<T>(work: (trx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  logger: { current: StoreLogger };
 }): Store {
+  // The outcome of the latest write: a full store answers reads but not writes, which a read
+  // probe cannot see, so /health remembers it until a write succeeds again.
+  let lastWriteFull = false;
+  const begin = async <T>(work: (trx: Db) => Promise<T>): Promise<T> => {
+    try {
+      const result = await base.begin(work);
+      lastWriteFull = false;
+      return result;
+    } catch (error) {
+      if (storeFaultOf(error) === 'full') lastWriteFull = true;
+      throw error;
+    }
+  };
   return {
     get db() {
       return requestTransaction.getStore() ?? base.db;
@@ -72,12 +99,31 @@ function joinable(base: {
     dialect: base.dialect,
     transaction(work) {
       const open = requestTransaction.getStore();
-      return open ? work(open) : base.begin(work);
+      return open ? work(open) : begin(work);
     },
     withinTransaction(work) {
       const open = requestTransaction.getStore();
       if (open) return work(open);
-      return base.begin((trx) => requestTransaction.run(trx, () => work(trx)));
+      return begin((trx) => requestTransaction.run(trx, () => work(trx)));
+    },
+    async health(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'unavailable'>((resolve) => {
+        timer = setTimeout(() => resolve('unavailable'), timeoutMs);
+      });
+      const probe = sql`select 1`.execute(base.db).then(
+        () => (lastWriteFull ? 'full' : 'ok') as StoreHealth,
+        (error: unknown) =>
+          (storeFaultOf(error) === 'full' ? 'full' : 'unavailable') as StoreHealth,
+      );
+      try {
+        return await Promise.race([probe, timedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    useLogger(log) {
+      base.logger.current = log;
     },
     close: () => base.close(),
   };
@@ -87,6 +133,18 @@ export type StoreOptions = {
   databaseUrl?: string | undefined;
   dataDir: string;
   pgPoolSize?: number;
+  /** PostgreSQL: how long to wait for a connection (a new one, or a free one of the pool). */
+  pgConnectTimeoutMs?: number;
+  /**
+   * PostgreSQL: the longest a statement may run (0: no bound). The server cancels it; the
+   * client gives up 2 s later if the server does not answer at all (a hung server).
+   */
+  pgStatementTimeoutMs?: number;
+};
+
+/** Until the server hands the store its logger, faults the store survives go to stderr. */
+const stderrLogger: StoreLogger = {
+  warn: (details, message) => process.stderr.write(`${message} ${JSON.stringify(details)}\n`),
 };
 
 /**
@@ -97,7 +155,7 @@ export type StoreOptions = {
  */
 export function openStore(options: StoreOptions): Store {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.pgPoolSize ?? 10)
+    ? openPostgres(options.databaseUrl, options)
     : openSqlite(options.dataDir);
 }
 
@@ -129,6 +187,7 @@ function openSqlite(dataDir: string): Store {
     groupCommitStats: groupCommit.stats,
     dialect: 'sqlite',
     begin: (work) => groupCommit.run(work),
+    logger: { current: stderrLogger },
     async close() {
       await groupCommit.drain();
       await readDb.destroy();
@@ -186,12 +245,19 @@ function withStatementCache(database: SqliteDatabase.Database): KyselySqliteData
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
-function openPostgres(connectionString: string, max: number): Store {
+function openPostgres(connectionString: string, options: StoreOptions): Store {
+  const statementTimeoutMs = options.pgStatementTimeoutMs ?? 10_000;
   const pool = new pg.Pool({
     connectionString,
-    max,
+    max: options.pgPoolSize ?? 10,
+    // A server that is down refuses at once; one that hangs must not hold a request forever.
+    connectionTimeoutMillis: options.pgConnectTimeoutMs ?? 3_000,
+    ...(statementTimeoutMs > 0 ? { query_timeout: statementTimeoutMs + 2_000 } : {}),
+    keepAlive: true,
     // Every commit is durable before it is acknowledged, whatever the server's default says.
-    options: '-c synchronous_commit=on',
+    // The statement timeout is the server's own, so a cancelled statement leaves the
+    // connection usable; a transaction left idle by a crashed request is ended by the server.
+    options: `-c synchronous_commit=on -c statement_timeout=${statementTimeoutMs} -c idle_in_transaction_session_timeout=${Math.max(statementTimeoutMs, 60_000)}`,
     // Ids and instants are BIGINT; every value Leadline stores is below 2^53, so they are
     // returned as exact JavaScript numbers rather than strings.
     types: {
@@ -201,12 +267,24 @@ function openPostgres(connectionString: string, max: number): Store {
           : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
     },
   });
+  const logger = { current: stderrLogger };
+  // An idle pooled connection that the server drops (a restart, pg_terminate_backend, a network
+  // cut) emits 'error' on the pool; unhandled, that event would end the process. The pool has
+  // already discarded the connection and opens a new one on demand, so the store recovers by
+  // itself once the server is back: the fault is only logged.
+  pool.on('error', (error: Error & { code?: string }) => {
+    logger.current.warn(
+      { code: error.code, message: error.message },
+      'a pooled PostgreSQL connection was lost while idle; it will be replaced',
+    );
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return joinable({
     db,
     schemaDb: db,
     dialect: 'postgres',
     begin: (work) => db.transaction().execute(work),
+    logger,
     close: () => db.destroy(),
   });
 }

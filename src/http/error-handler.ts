@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, envelopeItem, type EnvelopeItem } from './errors.js';
 import { validationError } from './validation.js';
+import { storeFaultError } from './faults.js';
 
 /** The error envelope of the contract. */
 export function errorEnvelope(errors: EnvelopeItem[], warnings: EnvelopeItem[] = []) {
@@ -37,7 +38,9 @@ function fromFastifyError(error: FastifyError): AppError | undefined {
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const known = error instanceof AppError ? error : fromFastifyError(error);
+    const fault = error instanceof AppError ? undefined : storeFaultError(error);
+    if (fault) request.log.warn({ err: error }, 'store fault');
+    const known = error instanceof AppError ? error : (fault ?? fromFastifyError(error));
     if (known) {
       return reply
         .status(known.statusCode)

@@ -199,6 +199,37 @@ export const ErrorCatalogue = {
     status: 200,
     when: 'Warning: an `extendedFields` key (named in the message) is not defined by the org; it was dropped and the lead saved without it.',
   },
+  // Faults of the store and the network (docs/reliability.md, Faults).
+  STORE_UNAVAILABLE: {
+    code: 1040,
+    status: 503,
+    when: 'The store cannot be reached or did not answer in time (PostgreSQL down, restarting, hung or out of connections; SQLite locked by another process for too long). Nothing was changed; retry after `Retry-After` seconds.',
+  },
+  STORE_FULL: {
+    code: 1041,
+    status: 507,
+    when: "The store has no room for the write (the disk or the database's size limit is full). Nothing was changed; reads keep working, and `/health` says `full` until a write succeeds again.",
+  },
+  REQUEST_TIMEOUT: {
+    code: 1042,
+    status: 408,
+    when: 'The client did not send the whole request (headers within `HEADERS_TIMEOUT_MS`, the whole request within `REQUEST_BODY_TIMEOUT_MS`) in time; the connection is closed.',
+  },
+  SERVER_TIMEOUT: {
+    code: 1043,
+    status: 503,
+    when: 'The server could not finish the request within `REQUEST_TIMEOUT_MS` (a slow or hung store). The request may or may not have been applied: retry with the same `Idempotency-Key`.',
+  },
+  HEADERS_TOO_LARGE: {
+    code: 1044,
+    status: 431,
+    when: 'The request line and headers together are larger than the server accepts (16 KiB).',
+  },
+  SHUTTING_DOWN: {
+    code: 1045,
+    status: 503,
+    when: 'The server is shutting down and takes no new requests; retry (another process, or this one once restarted) after `Retry-After` seconds.',
+  },
   // Rate limits (src/rate-limit, docs/rate-limits.md).
   TOO_MANY_REQUESTS: {
     code: 1020,
