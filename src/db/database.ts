@@ -278,6 +278,17 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
       'a pooled PostgreSQL connection was lost while idle; it will be replaced',
     );
   });
+  // The pool listens only while a connection is idle. One that is lost while checked out (a
+  // transaction awaiting between two statements) emits 'error' too: its next statement fails
+  // (503 STORE_UNAVAILABLE) and the pool drops it on release, so here it is only logged.
+  pool.on('connect', (client) => {
+    client.on('error', (error: Error & { code?: string }) => {
+      logger.current.warn(
+        { code: error.code, message: error.message },
+        'a PostgreSQL connection in use was lost',
+      );
+    });
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return joinable({
     db,
