@@ -97,6 +97,7 @@ export async function buildApp(
   });
   app.decorate('ctx', ctx);
   app.decorateRequest('caller', undefined);
+  app.decorateRequest('verificationGuard', undefined);
   // While the server shuts down, answers close their connection: a keep-alive connection whose
   // request was in flight at SIGTERM would otherwise hold the shutdown until its idle timeout.
   let closing = false;

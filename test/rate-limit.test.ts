@@ -288,6 +288,7 @@ for (const counters of STORES) {
         ({ t, clock } = await appWith({
           LOGIN_FAILURES_PER_5_MINUTES: '3',
           LOGIN_FAILURES_PER_IP_PER_5_MINUTES: '6',
+          LOGIN_FAILURES_PER_USERNAME_PER_5_MINUTES: '5',
         }));
       });
       after(async () => {
@@ -301,14 +302,55 @@ for (const counters of STORES) {
           assert.equal((await probe(t.app, withPassword(o.till, 'wrong-guess'), ip)).status, 401);
         }
         const blocked = await probe(t.app, o.till, ip);
-        assertTooMany(blocked, 'failed log-ins for this username', 300);
-        // From another address too: the limit is on the username.
-        assert.equal((await probe(t.app, o.till, '198.51.100.2')).status, 429);
+        assertTooMany(blocked, 'failed log-ins for this username from this address', 300);
+        // The till itself, from its own address, is not locked out by a stranger's guesses.
+        assert.equal((await probe(t.app, o.till, '198.51.100.2')).status, 200);
         // Other users behind the same address are not locked out by one user's failures.
         assert.equal((await probe(t.app, o.associate, ip)).status, 200);
 
         clock.advance(5 * 60_000);
         assert.equal((await probe(t.app, o.till, ip)).status, 200);
+      });
+
+      it('limits a username across addresses, but never for an address that logged in as it', async () => {
+        const o = await newOrg(t.ctx);
+        const home = '192.0.2.200';
+        assert.equal((await probe(t.app, o.till, home)).status, 200);
+        // Five failures from five addresses: a distributed guess reaches the username's limit.
+        for (let i = 0; i < 5; i += 1) {
+          const guess = await probe(t.app, withPassword(o.till, `guess-${i}`), `192.0.2.${i + 1}`);
+          assert.equal(guess.status, 401);
+        }
+        // A sixth, new address is refused without its secret being verified...
+        assertTooMany(
+          await probe(t.app, withPassword(o.till, 'guess-6'), '192.0.2.99'),
+          'failed log-ins for this username from new addresses',
+          300,
+        );
+        assertTooMany(await probe(t.app, o.till, '192.0.2.98'), 'from new addresses', 300);
+        // ...while the till's own address, known from its earlier log-in, still gets in.
+        assert.equal((await probe(t.app, o.till, home)).status, 200);
+        clock.advance(5 * 60_000);
+        assert.equal((await probe(t.app, o.till, '192.0.2.98')).status, 200);
+      });
+
+      it('verifies at most the limit under 200 concurrent guesses, and a cold log-in still gets in', async () => {
+        const o = await newOrg(t.ctx);
+        const ip = '198.51.100.77';
+        const guesses = await Promise.all(
+          Array.from({ length: 200 }, (_, i) =>
+            probe(t.app, withPassword(o.till, `concurrent-${i}`), ip),
+          ),
+        );
+        const statuses = guesses.map((g) => g.status);
+        const verifications = statuses.filter((s) => s === 401).length;
+        // Only 3 (the limit for this username and address) were ever verified; the rest were
+        // refused before verification, by the reservation or the cap on verifications at once.
+        assert.ok(verifications <= 3, `${verifications} guesses were verified`);
+        assert.equal(statuses.filter((s) => s === 429).length, 200 - verifications);
+        assert.equal(statuses.filter((s) => s !== 401 && s !== 429).length, 0);
+        // Another user, never logged in before (a cold verification), gets in.
+        assert.equal((await probe(t.app, o.associate, '198.51.100.78')).status, 200);
       });
 
       it('keeps failures counted after a success: a success resets nothing', async () => {
@@ -358,15 +400,17 @@ for (const counters of STORES) {
               raw: r.body,
             }));
         for (let i = 0; i < 3; i += 1) {
-          const wrong = await generate({ key: client.key, secret: 'not-it' }, `203.0.113.${i}`);
+          const wrong = await generate({ key: client.key, secret: 'not-it' }, '203.0.113.1');
           assert.equal(wrong.status, 401);
         }
         assertTooMany(
-          await generate(client, '203.0.113.9'),
-          'failed log-ins for this client key',
+          await generate(client, '203.0.113.1'),
+          'failed log-ins for this client key from this address',
           300,
         );
-        assert.equal((await generate(other, '203.0.113.9')).status, 200);
+        // Its owner elsewhere is not locked out.
+        assert.equal((await generate(client, '203.0.113.9')).status, 200);
+        assert.equal((await generate(other, '203.0.113.1')).status, 200);
 
         const ip = '203.0.113.20';
         for (let i = 0; i < 6; i += 1) {

@@ -6,6 +6,7 @@ import { findLoginForAuthentication } from '../entities/entity.repository.js';
 import type { Caller } from './caller.js';
 import { hashSecret, sha256Hex, verifySecret } from './secrets.js';
 import { findTokenCaller } from './oauth.repository.js';
+import { guardedVerify, UNGUARDED, type VerificationGuard } from './verification-guard.js';
 
 export const TOKEN_HEADER = 'x-cap-api-oauth-token';
 
@@ -38,7 +39,11 @@ function parseBasic(header: string): { username: string; secret: string } | unde
  * Finds the calling entity from `X-CAP-API-OAUTH-TOKEN` or Basic credentials.
  * Throws UNAUTHORIZED (401) for every kind of failure.
  */
-export async function authenticate(ctx: AppContext, headers: IncomingHttpHeaders): Promise<Caller> {
+export async function authenticate(
+  ctx: AppContext,
+  headers: IncomingHttpHeaders,
+  guard: VerificationGuard = UNGUARDED,
+): Promise<Caller> {
   const now = ctx.clock.now();
   const token = headers[TOKEN_HEADER];
   if (typeof token === 'string' && token !== '') {
@@ -53,12 +58,19 @@ export async function authenticate(ctx: AppContext, headers: IncomingHttpHeaders
   const row = await findLoginForAuthentication(ctx.store.db, basic.username);
   if (!row || row.password_hash === null || row.disabled !== 0) {
     decoyHash ??= hashSecret('decoy');
-    await verifySecret(await decoyHash, basic.secret);
+    const decoy = await decoyHash;
+    // Guarded like a real check: an unknown username is limited exactly like a known one.
+    await guardedVerify(guard, basic.username, async () => {
+      await verifySecret(decoy, basic.secret);
+      return false;
+    });
     throw unauthorized();
   }
   const cache = ctx.verificationCache;
   if (!cache.has(basic.username, basic.secret, row.password_hash, now)) {
-    if (!(await verifySecret(row.password_hash, basic.secret))) throw unauthorized();
+    const hash = row.password_hash;
+    const ok = await guardedVerify(guard, basic.username, () => verifySecret(hash, basic.secret));
+    if (!ok) throw unauthorized();
     cache.remember(basic.username, basic.secret, row.password_hash, now);
   }
   return callerOf(row);

@@ -34,7 +34,12 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      data: await generateToken(app.ctx, request.body.key, request.body.secret),
+      data: await generateToken(
+        app.ctx,
+        request.body.key,
+        request.body.secret,
+        request.verificationGuard,
+      ),
       errors: null,
     }),
   );

@@ -4,6 +4,7 @@ import { requireOrg } from '../orgs/org.service.js';
 import { findEntityByCode } from '../entities/entity.repository.js';
 import { LOGIN_ENTITY_TYPES } from '../db/schema.js';
 import { hashSecret, randomToken, sha256Hex, verifySecret } from './secrets.js';
+import { guardedVerify, UNGUARDED, type VerificationGuard } from './verification-guard.js';
 import {
   deleteExpiredTokens,
   findOauthClientByKey,
@@ -93,13 +94,14 @@ export async function generateToken(
   ctx: AppContext,
   key: string,
   secret: string,
+  guard: VerificationGuard = UNGUARDED,
 ): Promise<{ accessToken: string; ttlSeconds: number }> {
   const client = await findOauthClientByKey(ctx.store.db, key);
   const valid =
     client !== undefined &&
     client.revoked === 0 &&
     client.disabled === 0 &&
-    (await verifySecret(client.secret_hash, secret));
+    (await guardedVerify(guard, key, () => verifySecret(client.secret_hash, secret)));
   if (!valid || !client) throw AppError.of('UNAUTHORIZED', 'invalid client key or secret');
   const now = ctx.clock.now();
   const ttlSeconds = ctx.config.tokenTtlSeconds;

@@ -34,7 +34,11 @@ export function installContractHooks(
       'onRequest',
       fixedCaller === undefined
         ? async (request) => {
-            request.caller = await authenticate(app.ctx, request.headers);
+            request.caller = await authenticate(
+              app.ctx,
+              request.headers,
+              request.verificationGuard,
+            );
           }
         : async (request) => {
             request.caller = fixedCaller;

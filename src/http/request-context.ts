@@ -1,12 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Caller } from '../auth/caller.js';
+import type { VerificationGuard } from '../auth/verification-guard.js';
 import type { EnvelopeItem, ErrorName } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the authentication hook of the API routes. */
     caller: Caller | undefined;
+    /** Set by the failed-log-in limits: what every verification of a secret runs inside. */
+    verificationGuard: VerificationGuard | undefined;
     /** Warnings collected while handling the request (unknown fields, skipped parts). */
     warnings: EnvelopeItem[];
     /** Input problems found before schema validation, reported after the path id check. */

@@ -12,6 +12,8 @@ export type CounterStore = {
   increment(key: string, expiresAt: number, now: number): Promise<number>;
   /** The count of `key`, 0 when it is absent or expired. */
   read(key: string, now: number): Promise<number>;
+  /** Takes one off `key` if it is counted (never below 0); its expiry stays. */
+  decrement(key: string, now: number): Promise<void>;
   /** Resolves when the store can answer (Redis: connected, or given up waiting). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -46,6 +48,11 @@ export class MemoryCounterStore implements CounterStore {
     return entry && entry.expiresAt > now ? entry.count : 0;
   }
 
+  async decrement(key: string, now: number): Promise<void> {
+    const entry = this.counters.get(key);
+    if (entry && entry.expiresAt > now && entry.count > 0) entry.count -= 1;
+  }
+
   async ready(): Promise<void> {}
 
   async close(): Promise<void> {
@@ -77,6 +84,12 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
 /** How long a request waits for Redis before the limiter gives up and lets it through. */
+// DECR only an existing, positive counter: an expired one is not brought back without expiry.
+const DECREMENT_SCRIPT = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 0`;
+
 const COMMAND_TIMEOUT_MS = 500;
 /** How long start-up waits for the first Redis connection. */
 const CONNECT_WAIT_MS = 2000;
@@ -116,6 +129,10 @@ export class RedisCounterStore implements CounterStore {
 
   async read(key: string): Promise<number> {
     return Number((await this.redis.get(this.prefix + key)) ?? 0);
+  }
+
+  async decrement(key: string): Promise<void> {
+    await this.redis.eval(DECREMENT_SCRIPT, 1, this.prefix + key);
   }
 
   async ready(): Promise<void> {

@@ -9,6 +9,11 @@ export const RateLimitEnv = {
   // The most an org's own `rateLimitPerMinute` may be; unset: RATE_LIMIT_PER_MINUTE itself.
   RATE_LIMIT_ORG_MAX_PER_MINUTE: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
   LOGIN_FAILURES_PER_5_MINUTES: Type.Integer({ default: 10, minimum: 0, maximum: 1_000_000 }),
+  LOGIN_FAILURES_PER_USERNAME_PER_5_MINUTES: Type.Integer({
+    default: 100,
+    minimum: 0,
+    maximum: 1_000_000,
+  }),
   LOGIN_FAILURES_PER_IP_PER_5_MINUTES: Type.Integer({
     default: 100,
     minimum: 0,
@@ -26,8 +31,16 @@ export type RateLimitConfig = {
    * far); 0: orgs may set any value.
    */
   orgMaxPerMinute: number;
-  /** Failed log-ins per presented username (or OAuth client key) per 5 minutes; 0: no limit. */
+  /**
+   * Failed log-ins per presented username (or OAuth client key) from one client address, per 5
+   * minutes; 0: no limit.
+   */
   loginFailuresPerUsername: number;
+  /**
+   * Failed log-ins per username from all addresses together, per 5 minutes, which blocks only
+   * addresses that have not logged in as that username in the last 30 days; 0: no limit.
+   */
+  loginFailuresPerUsernameAllAddresses: number;
   /** Failed log-ins per client IP per 5 minutes; 0: no limit. */
   loginFailuresPerIp: number;
   /** When set, counters live in this Redis, shared by every server process. */
@@ -43,6 +56,7 @@ export function rateLimitConfig(env: Static<TObject<typeof RateLimitEnv>>): Rate
     orgMaxPerMinute: env.RATE_LIMIT_ORG_MAX_PER_MINUTE ?? env.RATE_LIMIT_PER_MINUTE,
     loginFailuresPerUsername: env.LOGIN_FAILURES_PER_5_MINUTES,
     loginFailuresPerIp: env.LOGIN_FAILURES_PER_IP_PER_5_MINUTES,
+    loginFailuresPerUsernameAllAddresses: env.LOGIN_FAILURES_PER_USERNAME_PER_5_MINUTES,
     redisUrl: env.REDIS_URL,
     redisPrefix: env.RATE_LIMIT_REDIS_PREFIX,
   };

@@ -4,11 +4,14 @@ import { TOKEN_HEADER } from '../auth/authenticate.js';
 import { AppError } from '../http/errors.js';
 import { openCounterStore, type CounterStore } from './counter-store.js';
 import { effectivePerMinute } from './rate-limit.config.js';
+import type { VerificationGuard } from '../auth/verification-guard.js';
 
 /** The per-credential window: `RATE_LIMIT_PER_MINUTE` or the org's `rateLimitPerMinute`. */
 export const CREDENTIAL_WINDOW_MS = 60_000;
 /** The failed-log-in window. */
 export const LOGIN_WINDOW_MS = 5 * 60_000;
+/** How long a failed counter store is skipped before it is tried again. */
+const STORE_SKIP_MS = 1000;
 /** At most one "failing open" warning per this many milliseconds. */
 const WARN_EVERY_MS = 10_000;
 
@@ -30,6 +33,10 @@ type Limiter = {
   ctx: AppContext;
   store: CounterStore;
   lastWarning: number;
+  /** Until when the counter store is skipped after it failed (one slow Redis call per second). */
+  skipUntil: number;
+  /** Secret verifications running now, by `name:…` and `ip:…`. */
+  inFlight: Map<string, number>;
 };
 
 /** One limiter per Fastify instance, shared by its encapsulated contexts. */
@@ -40,7 +47,13 @@ function limiterOf(app: FastifyInstance): Limiter {
   let limiter = limiters.get(app.server);
   if (limiter) return limiter;
   const store = openCounterStore(app.ctx.config.rateLimit, app.log);
-  const opened: Limiter = { ctx: app.ctx, store, lastWarning: 0 };
+  const opened: Limiter = {
+    ctx: app.ctx,
+    store,
+    lastWarning: 0,
+    skipUntil: 0,
+    inFlight: new Map(),
+  };
   limiters.set(app.server, opened);
   app.addHook('onReady', async () => store.ready());
   app.addHook('onClose', async () => {
@@ -61,10 +74,14 @@ async function failOpen<T>(
   request: FastifyRequest,
   operation: () => Promise<T>,
 ): Promise<T | undefined> {
+  // A counter store that just failed (a stalled Redis costs its full command timeout) is skipped
+  // for a second: a request pays at most one timeout, not one per counter it touches.
+  if (Date.now() < limiter.skipUntil) return undefined;
   try {
     return await operation();
   } catch (error) {
     const now = Date.now();
+    limiter.skipUntil = now + STORE_SKIP_MS;
     if (now - limiter.lastWarning >= WARN_EVERY_MS) {
       limiter.lastWarning = now;
       request.log.warn({ err: error }, 'rate limits: counter store failed; request let through');
@@ -114,9 +131,15 @@ export function installCredentialRateLimit(app: FastifyInstance): void {
 }
 
 /** Who a log-in attempt names: a username (Basic) or an OAuth client key, and the client IP. */
-type Attempt = { name: string | undefined; ip: string };
+type Attempt = { name: string | undefined; ip: string; source: 'basic' | 'body-key' };
 
-const attempts = new WeakMap<FastifyRequest, Attempt>();
+/** How many secrets one username (or client key), and one address, may be verifying at once. */
+export const VERIFICATIONS_AT_ONCE_PER_NAME = 2;
+export const VERIFICATIONS_AT_ONCE_PER_ADDRESS = 8;
+/** How long an address that logged in as a username stays exempt from that username's limit. */
+const KNOWN_ADDRESS_MS = 30 * 24 * 3600_000;
+
+const attempts = new WeakMap<FastifyRequest, Attempt & { guarded: boolean }>();
 
 /** The username of a Basic header, or undefined; the rest is `authenticate`'s business. */
 function basicUsername(header: string): string | undefined {
@@ -140,66 +163,176 @@ function attemptOf(request: FastifyRequest, source: 'basic' | 'body-key'): Attem
     if (typeof token === 'string' && token !== '') return undefined;
     const header = request.headers.authorization;
     if (typeof header !== 'string' || header === '') return undefined;
-    return { name: basicUsername(header), ip: request.ip };
+    return { name: basicUsername(header), ip: request.ip, source };
   }
   const body = request.body as { key?: unknown } | undefined;
   const key = typeof body?.key === 'string' && body.key !== '' ? body.key : undefined;
-  return { name: key, ip: request.ip };
+  return { name: key, ip: request.ip, source };
 }
 
-function failureKeys(
-  attempt: Attempt,
-  windowIndex: number,
-): Array<[key: string, limit: 'name' | 'ip']> {
-  const keys: Array<[string, 'name' | 'ip']> = [[`fail:ip:${attempt.ip}:${windowIndex}`, 'ip']];
-  if (attempt.name !== undefined) keys.push([`fail:name:${attempt.name}:${windowIndex}`, 'name']);
+type LimitKind = 'pair' | 'ip' | 'name';
+
+/**
+ * The failure counters an attempt counts against in window `index`: its (name, address) pair,
+ * its address, and its name from every address.
+ */
+function failureKeys(attempt: Attempt, index: number): Array<[key: string, kind: LimitKind]> {
+  const keys: Array<[string, LimitKind]> = [[`fail:ip:${attempt.ip}:${index}`, 'ip']];
+  if (attempt.name !== undefined) {
+    keys.push([`fail:pair:${attempt.name}:${attempt.ip}:${index}`, 'pair']);
+    keys.push([`fail:name:${attempt.name}:${index}`, 'name']);
+  }
   return keys;
 }
 
+const knownKey = (attempt: Attempt) => `known:${attempt.name ?? ''}:${attempt.ip}`;
+
+function whoOf(kind: LimitKind, source: Attempt['source']): string {
+  const name = source === 'basic' ? 'username' : 'client key';
+  if (kind === 'ip') return 'from this address';
+  if (kind === 'pair') return `for this ${name} from this address`;
+  return `for this ${name} from new addresses`;
+}
+
 /**
- * The failed-log-in limits: `LOGIN_FAILURES_PER_5_MINUTES` per presented username (or OAuth
- * client key) and `LOGIN_FAILURES_PER_IP_PER_5_MINUTES` per client IP. Once either is reached,
- * attempts answer 429 before any secret is verified, even with the right password, until the
- * window ends: guessing costs the attacker the window and the server nothing. A success resets
- * nothing, so it cannot wipe someone else's failures.
+ * The failed-log-in limits, per 5-minute window: `LOGIN_FAILURES_PER_5_MINUTES` per presented
+ * username (or OAuth client key) from one client address; `LOGIN_FAILURES_PER_IP_PER_5_MINUTES`
+ * per address; `LOGIN_FAILURES_PER_USERNAME_PER_5_MINUTES` per username from all addresses
+ * together, which blocks only addresses that have not logged in as it within 30 days. So a
+ * stranger who knows a till's username can lock out only themselves, never the till.
+ *
+ * Each verification of a secret first reserves its attempt as a failure (the guard handed to
+ * `authenticate` and `generateToken`): a reservation over a limit answers 429 without verifying,
+ * so concurrent guesses cannot outrun the count; a success gives the reservation back. Each
+ * username may have {@link VERIFICATIONS_AT_ONCE_PER_NAME} and each address
+ * {@link VERIFICATIONS_AT_ONCE_PER_ADDRESS} verifications running at once; more answer 429 at
+ * once, so a burst of guesses costs the server a bounded amount of CPU and a legitimate log-in
+ * is not queued behind it.
  *
  * `basic` (API routes) checks in `onRequest`, before authentication; `body-key` (the token
- * route, whose key is in the body) checks in `preValidation`. Failures are counted when the
- * request ends in 401.
+ * route, whose key is in the body) in `preValidation`. A 401 that verified nothing (a malformed
+ * header) counts against the address when it ends.
  *
  * @example installLoginRateLimit(api, 'basic'); // before the authentication hook
  */
 export function installLoginRateLimit(app: FastifyInstance, source: 'basic' | 'body-key'): void {
   const limiter = limiterOf(app);
-  const { loginFailuresPerUsername, loginFailuresPerIp } = limiter.ctx.config.rateLimit;
-  const limits = { name: loginFailuresPerUsername, ip: loginFailuresPerIp };
+  const config = limiter.ctx.config.rateLimit;
+  const limits: Record<LimitKind, number> = {
+    pair: config.loginFailuresPerUsername,
+    ip: config.loginFailuresPerIp,
+    name: config.loginFailuresPerUsernameAllAddresses,
+  };
+
+  /** The first limit the counts exceed (`over`: > rather than >=), for an attempt. */
+  const exceeded = async (
+    request: FastifyRequest,
+    attempt: Attempt,
+    count: (key: string) => Promise<number>,
+    over: boolean,
+  ): Promise<LimitKind | undefined> => {
+    const now = limiter.ctx.clock.now();
+    const window = windowAt(now, LOGIN_WINDOW_MS);
+    let known: boolean | undefined;
+    for (const [key, kind] of failureKeys(attempt, window.index)) {
+      if (limits[kind] === 0) continue;
+      if (kind === 'name') {
+        known ??=
+          ((await failOpen(limiter, request, () => limiter.store.read(knownKey(attempt), now))) ??
+            0) > 0;
+        if (known) continue;
+      }
+      const failures = await failOpen(limiter, request, () => count(key));
+      if (failures !== undefined && (over ? failures > limits[kind] : failures >= limits[kind])) {
+        return kind;
+      }
+    }
+    return undefined;
+  };
+
+  const refuse = (kind: LimitKind, attempt: Attempt): AppError => {
+    const now = limiter.ctx.clock.now();
+    const retry = secondsUntil(windowAt(now, LOGIN_WINDOW_MS).endsAt, now);
+    return tooManyRequests(
+      `too many failed log-ins ${whoOf(kind, attempt.source)}; retry in ${retry} s`,
+      retry,
+    );
+  };
 
   const check = async (request: FastifyRequest) => {
     const attempt = attemptOf(request, source);
     if (!attempt) return;
-    attempts.set(request, attempt);
+    attempts.set(request, { ...attempt, guarded: false });
     const now = limiter.ctx.clock.now();
-    const window = windowAt(now, LOGIN_WINDOW_MS);
-    for (const [key, kind] of failureKeys(attempt, window.index)) {
-      if (limits[kind] === 0) continue;
-      const failures = await failOpen(limiter, request, () => limiter.store.read(key, now));
-      if (failures !== undefined && failures >= limits[kind]) {
-        const who =
-          kind === 'ip'
-            ? 'from this address'
-            : source === 'basic'
-              ? 'for this username'
-              : 'for this client key';
-        const retry = secondsUntil(window.endsAt, now);
-        throw tooManyRequests(`too many failed log-ins ${who}; retry in ${retry} s`, retry);
-      }
-    }
+    // Refused before anything is read or verified, even with the right password.
+    const kind = await exceeded(request, attempt, (key) => limiter.store.read(key, now), false);
+    if (kind) throw refuse(kind, attempt);
+    request.verificationGuard = guardFor(request, attempt);
   };
+
+  const guardFor = (request: FastifyRequest, attempt: Attempt): VerificationGuard => ({
+    async begin() {
+      const tracked = attempts.get(request);
+      if (tracked) tracked.guarded = true;
+      const gateKeys = [
+        [`name:${attempt.name ?? ''}`, VERIFICATIONS_AT_ONCE_PER_NAME],
+        [`ip:${attempt.ip}`, VERIFICATIONS_AT_ONCE_PER_ADDRESS],
+      ] as const;
+      for (const [key, cap] of gateKeys) {
+        if ((limiter.inFlight.get(key) ?? 0) >= cap) {
+          throw tooManyRequests(
+            key.startsWith('ip:')
+              ? 'too many log-ins from this address at once; retry in 1 s'
+              : 'too many log-ins for this name at once; retry in 1 s',
+            1,
+          );
+        }
+      }
+      for (const [key] of gateKeys) limiter.inFlight.set(key, (limiter.inFlight.get(key) ?? 0) + 1);
+      const leaveGate = () => {
+        for (const [key] of gateKeys) {
+          const left = (limiter.inFlight.get(key) ?? 1) - 1;
+          if (left <= 0) limiter.inFlight.delete(key);
+          else limiter.inFlight.set(key, left);
+        }
+      };
+      const now = limiter.ctx.clock.now();
+      const window = windowAt(now, LOGIN_WINDOW_MS);
+      const keys = failureKeys(attempt, window.index).filter(([, kind]) => limits[kind] !== 0);
+      const undo = () =>
+        failOpen(limiter, request, () =>
+          Promise.all(keys.map(([key]) => limiter.store.decrement(key, limiter.ctx.clock.now()))),
+        );
+      // Reserve: count the attempt as a failure first, then see whether that was one too many.
+      const counts = new Map<string, number>();
+      await failOpen(limiter, request, async () => {
+        for (const [key] of keys)
+          counts.set(key, await limiter.store.increment(key, window.endsAt, now));
+      });
+      const kind = await exceeded(request, attempt, async (key) => counts.get(key) ?? 0, true);
+      if (kind) {
+        leaveGate();
+        await undo();
+        throw refuse(kind, attempt);
+      }
+      return async (succeeded) => {
+        leaveGate();
+        if (!succeeded) return;
+        await undo();
+        const later = limiter.ctx.clock.now();
+        await failOpen(limiter, request, () =>
+          limiter.store.increment(knownKey(attempt), later + KNOWN_ADDRESS_MS, later),
+        );
+      };
+    },
+  });
+
   app.addHook(source === 'basic' ? 'onRequest' : 'preValidation', check);
 
   app.addHook('onError', async (request, _reply, error) => {
     const attempt = attempts.get(request);
-    if (!attempt || !(error instanceof AppError) || error.statusCode !== 401) return;
+    if (!attempt || attempt.guarded) return;
+    if (!(error instanceof AppError) || error.statusCode !== 401) return;
     const now = limiter.ctx.clock.now();
     const window = windowAt(now, LOGIN_WINDOW_MS);
     await failOpen(limiter, request, () =>
