@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { AppError } from './http/errors.js';
 import { Value } from '@sinclair/typebox/value';
 import {
   RateLimitEnv,
@@ -14,7 +15,12 @@ const EnvSchema = Type.Object({
   HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
   PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
-  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      description: 'a PostgreSQL URL, postgres://user@host:5432/database',
+    }),
+  ),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -71,6 +77,22 @@ export type Config = {
   rateLimit: RateLimitConfig;
 };
 
+/** What an environment variable accepts, in words, from its schema. */
+function expectation(schema: TSchema): string {
+  const s = schema as TSchema & {
+    anyOf?: Array<{ const?: unknown }>;
+    minimum?: number;
+    maximum?: number;
+    description?: string;
+    minLength?: number;
+  };
+  if (s.anyOf) return `must be one of ${s.anyOf.map((option) => String(option.const)).join(', ')}`;
+  if (s.type === 'integer') return `must be a whole number from ${s.minimum} to ${s.maximum}`;
+  if (s.type === 'number') return `must be a number from ${s.minimum} to ${s.maximum}`;
+  if (s.description) return `must be ${s.description}`;
+  return 'must not be empty';
+}
+
 /**
  * Reads and validates the configuration from an environment (default: `process.env`).
  *
@@ -79,21 +101,26 @@ export type Config = {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {};
   const problems: string[] = [];
+  const bad = new Set<string>();
   for (const [key, schema] of Object.entries(EnvSchema.properties)) {
     const value = env[key];
     if (value === undefined || value === '') continue;
     // Value.Convert would read "2.5" as the integer 2; numbers must be written as numbers.
     const { type } = schema as { type?: string };
-    if (type === 'integer' && !/^-?\d+$/.test(value)) problems.push(`${key}: must be an integer`);
-    if (type === 'number' && !/^-?\d+(\.\d+)?$/.test(value))
-      problems.push(`${key}: must be a number`);
+    if (type === 'integer' && !/^-?\d+$/.test(value)) bad.add(key);
+    if (type === 'number' && !/^-?\d+(\.\d+)?$/.test(value)) bad.add(key);
     raw[key] = value;
   }
   const withDefaults = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw));
-  problems.push(
-    ...[...Value.Errors(EnvSchema, withDefaults)].map((e) => `${e.path.slice(1)}: ${e.message}`),
-  );
-  if (problems.length > 0) throw new Error(`invalid environment: ${problems.join('; ')}`);
+  for (const error of Value.Errors(EnvSchema, withDefaults)) bad.add(error.path.slice(1));
+  for (const key of bad) {
+    const schema = (EnvSchema.properties as Record<string, TSchema>)[key];
+    const got = JSON.stringify(env[key] ?? '');
+    problems.push(`${key} ${schema ? expectation(schema) : 'is not valid'} (got ${got})`);
+  }
+  if (problems.length > 0) {
+    throw AppError.of('CONFIG_INVALID', `invalid environment: ${problems.join('; ')}`);
+  }
   const env2 = withDefaults as Static<typeof EnvSchema>;
   return {
     host: env2.HOST,

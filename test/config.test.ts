@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { loadConfig } from '../src/config.js';
+import { AppError, ErrorCatalogue } from '../src/http/errors.js';
 
 describe('configuration', () => {
   it('has the documented defaults', () => {
@@ -31,5 +33,45 @@ describe('configuration', () => {
       const [key] = Object.keys(env);
       assert.throws(() => loadConfig(env), new RegExp(`invalid environment: .*${key}`));
     }
+  });
+
+  it('says what each bad variable accepts, in words, with the catalogue code CONFIG_INVALID', () => {
+    const expected: Array<[env: Record<string, string>, message: string]> = [
+      [{ PORT: 'eighty' }, 'PORT must be a whole number from 0 to 65535 (got "eighty")'],
+      [
+        { LOG_LEVEL: 'verbose' },
+        'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',
+      ],
+      [
+        { DATABASE_URL: 'mysql://x' },
+        'DATABASE_URL must be a PostgreSQL URL, postgres://user@host:5432/database (got "mysql://x")',
+      ],
+      [{ REDIS_URL: 'localhost' }, 'REDIS_URL must be a Redis URL, redis://host:6379'],
+      [{ AUTO_CLOSE_INTERVAL_SECONDS: 'soon' }, 'must be a number from 0 to 86400'],
+    ];
+    for (const [env, message] of expected) {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => {
+          assert.ok(error instanceof AppError);
+          assert.equal(error.code, ErrorCatalogue.CONFIG_INVALID.code);
+          assert.ok(error.message.includes(message), error.message);
+          assert.doesNotMatch(error.message, /Expected|pattern|union/);
+          return true;
+        },
+      );
+    }
+  });
+
+  it('makes the CLI print CONFIG_INVALID and exit 1 before touching anything', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'loud' };
+    const run = spawnSync(process.execPath, ['dist/cli/main.js', 'migrate'], {
+      env,
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 1);
+    const { error } = JSON.parse(run.stderr);
+    assert.equal(error.code, 1046);
+    assert.match(error.message, /LOG_LEVEL must be one of fatal, error/);
   });
 });

@@ -353,6 +353,18 @@ for (const counters of STORES) {
         assert.equal((await probe(t.app, o.associate, '198.51.100.78')).status, 200);
       });
 
+      it('lets a till that opens with 30 parallel requests in: one shared verification', async () => {
+        const o = await newOrg(t.ctx);
+        const misses = t.ctx.verificationCache.stats.misses;
+        const answers = await Promise.all(
+          Array.from({ length: 30 }, () => probe(t.app, o.till, '198.51.100.90')),
+        );
+        assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
+        // Each request looked in the cache (30 misses), but they shared one verification, so
+        // none was refused by the cap on verifications at once.
+        assert.equal(t.ctx.verificationCache.stats.misses - misses, 30);
+      });
+
       it('keeps failures counted after a success: a success resets nothing', async () => {
         const o = await newOrg(t.ctx);
         const ip = '198.51.100.3';

@@ -10,7 +10,8 @@ import { guardedVerify, UNGUARDED, type VerificationGuard } from './verification
 
 export const TOKEN_HEADER = 'x-cap-api-oauth-token';
 
-function unauthorized(): AppError {
+/** The one 401 of every authentication failure, Basic, token or OAuth client alike. */
+export function unauthorized(): AppError {
   // One answer for every failure, so a caller cannot tell a wrong password from a missing user.
   return AppError.of('UNAUTHORIZED', 'missing or invalid credentials', {
     'www-authenticate': 'Basic realm="leadline"',
@@ -69,7 +70,9 @@ export async function authenticate(
   const cache = ctx.verificationCache;
   if (!cache.has(basic.username, basic.secret, row.password_hash, now)) {
     const hash = row.password_hash;
-    const ok = await guardedVerify(guard, basic.username, () => verifySecret(hash, basic.secret));
+    const ok = await cache.shared(basic.username, basic.secret, hash, () =>
+      guardedVerify(guard, basic.username, () => verifySecret(hash, basic.secret)),
+    );
     if (!ok) throw unauthorized();
     cache.remember(basic.username, basic.secret, row.password_hash, now);
   }

@@ -4,6 +4,7 @@ import { requireOrg } from '../orgs/org.service.js';
 import { findEntityByCode } from '../entities/entity.repository.js';
 import { LOGIN_ENTITY_TYPES } from '../db/schema.js';
 import { hashSecret, randomToken, sha256Hex, verifySecret } from './secrets.js';
+import { unauthorized } from './authenticate.js';
 import { guardedVerify, UNGUARDED, type VerificationGuard } from './verification-guard.js';
 import {
   deleteExpiredTokens,
@@ -102,7 +103,9 @@ export async function generateToken(
     client.revoked === 0 &&
     client.disabled === 0 &&
     (await guardedVerify(guard, key, () => verifySecret(client.secret_hash, secret)));
-  if (!valid || !client) throw AppError.of('UNAUTHORIZED', 'invalid client key or secret');
+  // The same 401 as every other authentication failure: nothing tells a wrong secret from an
+  // unknown, revoked or disabled client.
+  if (!valid || !client) throw unauthorized();
   const now = ctx.clock.now();
   const ttlSeconds = ctx.config.tokenTtlSeconds;
   const accessToken = randomToken(32);

@@ -12,6 +12,8 @@ import { sha256Hex } from './secrets.js';
  */
 export class VerificationCache {
   private readonly entries = new Map<string, { storedHash: string; expiresAt: number }>();
+  /** Verifications in progress, by username, secret and stored hash. */
+  private readonly running = new Map<string, Promise<boolean>>();
   /** Lookups answered from the cache and lookups that needed a full verification. */
   readonly stats = { hits: 0, misses: 0 };
 
@@ -35,6 +37,25 @@ export class VerificationCache {
     if (entry) this.entries.delete(key);
     this.stats.misses += 1;
     return false;
+  }
+
+  /**
+   * Runs `verify` once for concurrent identical checks (same username, secret and stored hash):
+   * a till that opens with ten parallel requests costs one verification, and goes through the
+   * failed-log-in guard once, not ten times.
+   */
+  shared(
+    username: string,
+    secret: string,
+    storedHash: string,
+    verify: () => Promise<boolean>,
+  ): Promise<boolean> {
+    const key = `${this.key(username, secret)}\u0000${storedHash}`;
+    const running = this.running.get(key);
+    if (running) return running;
+    const started = verify().finally(() => this.running.delete(key));
+    this.running.set(key, started);
+    return started;
   }
 
   remember(username: string, secret: string, storedHash: string, now: number): void {

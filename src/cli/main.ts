@@ -38,6 +38,7 @@ function fail(error: unknown): never {
   // A service's bad-field error is, on the command line, a bad option: a usage error.
   const usageError =
     error instanceof AppError &&
+    error.code !== ErrorCatalogue.CONFIG_INVALID.code &&
     (error.code === ErrorCatalogue.INVALID_ARGUMENT.code || error.statusCode === 400);
   const body =
     error instanceof AppError

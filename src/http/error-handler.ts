@@ -9,12 +9,18 @@ export function errorEnvelope(errors: EnvelopeItem[], warnings: EnvelopeItem[] =
 }
 
 /** Maps Fastify's own request errors (parsing, size, media type) to the catalogue. */
-function fromFastifyError(error: FastifyError): AppError | undefined {
+function fromFastifyError(error: FastifyError, bodyLimit: number): AppError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return AppError.of('UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json');
+      return AppError.of(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'the body must be JSON, sent with Content-Type: application/json',
+      );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return AppError.of('PAYLOAD_TOO_LARGE', 'the body is larger than this server accepts');
+      return AppError.of(
+        'PAYLOAD_TOO_LARGE',
+        `the body must be at most ${bodyLimit} bytes (BODY_LIMIT_BYTES)`,
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return AppError.of('MALFORMED_JSON', 'the body is empty but its content type is JSON');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -40,7 +46,14 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const fault = error instanceof AppError ? undefined : storeFaultError(error);
     if (fault) request.log.warn({ err: error }, 'store fault');
-    const known = error instanceof AppError ? error : (fault ?? fromFastifyError(error));
+    const known =
+      error instanceof AppError
+        ? error
+        : (fault ??
+          fromFastifyError(
+            error,
+            request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 0,
+          ));
     if (known) {
       return reply
         .status(known.statusCode)

@@ -230,6 +230,11 @@ export const ErrorCatalogue = {
     status: 503,
     when: 'The server is shutting down and takes no new requests; retry (another process, or this one once restarted) after `Retry-After` seconds.',
   },
+  CONFIG_INVALID: {
+    code: 1046,
+    status: 500,
+    when: 'Start-up (server or CLI): an environment variable (named in the message, with the values it accepts) is not valid; nothing was started. The CLI exits 1.',
+  },
   // Rate limits (src/rate-limit, docs/rate-limits.md).
   TOO_MANY_REQUESTS: {
     code: 1020,

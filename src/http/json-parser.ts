@@ -45,7 +45,7 @@ export function installJsonParser(app: FastifyInstance, options: { maxDepth?: nu
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     // The default parser answers through `done`; its return value is nothing to wait for.
     void parse(request, body as string, (error, value) => {
-      if (error) return done(error, undefined);
+      if (error) return done(prototypeKeyError(error, body as string) ?? error, undefined);
       if (jsonDepth(value, maxDepth) > maxDepth) {
         return done(
           AppError.of('JSON_TOO_DEEP', `the body nests deeper than ${maxDepth} levels`),
@@ -55,4 +55,21 @@ export function installJsonParser(app: FastifyInstance, options: { maxDepth?: nu
       return done(null, value);
     });
   });
+}
+
+/**
+ * The default parser refuses `__proto__` and `constructor.prototype` keys with the same error as
+ * broken JSON. When the text is valid JSON, the key is what it refused: say so.
+ */
+function prototypeKeyError(error: Error, body: string): AppError | undefined {
+  if ((error as { code?: string }).code !== 'FST_ERR_CTP_INVALID_JSON_BODY') return undefined;
+  try {
+    JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  return AppError.of(
+    'FIELD_INVALID_VALUE',
+    'body: the keys __proto__ and constructor.prototype are not accepted (no field of the API has such a name)',
+  );
 }

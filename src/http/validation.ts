@@ -58,19 +58,76 @@ function catalogueName(error: ErrorObject): ErrorName {
   }
 }
 
+/** JSON type names in plain words. */
+const TYPE_WORDS: Record<string, string> = {
+  integer: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+};
+
+/** What each pattern of the schemas asks for, in words (the raw pattern means little to a user). */
+const PATTERN_WORDS: Record<string, string> = {
+  '^[A-Za-z]{2}$': 'must be two letters, e.g. IN',
+  '^[A-Za-z][A-Za-z0-9_]{0,63}$':
+    'must start with a letter and hold only letters, digits and _ (at most 64 characters)',
+  '^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$':
+    'must start with a letter or a digit and hold only letters, digits and . _ @ - (at most 100 characters)',
+};
+
+function plural(count: unknown, word: string): string {
+  return `${String(count)} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** What was expected, in plain words, for one schema failure. */
 function describe(error: ErrorObject, field: string): string {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
       return `${field} is required`;
-    case 'type':
-      return `${field} must be of type ${String(params.type)}`;
+    case 'type': {
+      const types = String(params.type).split(',');
+      return `${field} must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(' or ')}`;
+    }
     case 'format':
       return `${field} must be an ISO 8601 date-time with an offset, e.g. 2026-03-02T17:45:00+05:30`;
     case 'enum':
       return `${field} must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
+    case 'pattern':
+      return `${field} ${PATTERN_WORDS[String(params.pattern)] ?? 'is not in the form it accepts'}`;
+    case 'minLength':
+      return params.limit === 1
+        ? `${field} must not be empty`
+        : `${field} must be at least ${plural(params.limit, 'character')}`;
+    case 'maxLength':
+      return `${field} must be at most ${plural(params.limit, 'character')}`;
+    case 'minimum':
+      return `${field} must be at least ${String(params.limit)}`;
+    case 'maximum':
+      return `${field} must be at most ${String(params.limit)}`;
+    case 'exclusiveMinimum':
+      return `${field} must be more than ${String(params.limit)}`;
+    case 'exclusiveMaximum':
+      return `${field} must be less than ${String(params.limit)}`;
+    case 'minItems':
+      return params.limit === 1
+        ? `${field} must not be empty`
+        : `${field} must have at least ${plural(params.limit, 'item')}`;
+    case 'maxItems':
+      return `${field} must have at most ${plural(params.limit, 'item')}`;
+    case 'minProperties':
+      return `${field} must not be empty`;
+    case 'maxProperties':
+      return `${field} must have at most ${plural(params.limit, 'key')}`;
+    case 'uniqueItems':
+      return `${field} must not repeat an item`;
+    case 'additionalProperties':
+      return `${field} must not have the key ${String(params.additionalProperty)}`;
     default:
-      return `${field} ${error.message ?? 'is invalid'}`;
+      return `${field} is not a value it accepts`;
   }
 }
 

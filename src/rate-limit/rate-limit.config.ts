@@ -19,8 +19,15 @@ export const RateLimitEnv = {
     minimum: 0,
     maximum: 1_000_000,
   }),
-  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
-  RATE_LIMIT_REDIS_PREFIX: Type.String({ default: 'leadline:rl:', minLength: 1, maxLength: 100 }),
+  REDIS_URL: Type.Optional(
+    Type.String({ pattern: '^rediss?://', description: 'a Redis URL, redis://host:6379' }),
+  ),
+  RATE_LIMIT_REDIS_PREFIX: Type.String({
+    default: 'leadline:rl:',
+    minLength: 1,
+    maxLength: 100,
+    description: '1 to 100 characters',
+  }),
 };
 
 export type RateLimitConfig = {

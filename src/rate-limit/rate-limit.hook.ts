@@ -135,7 +135,7 @@ type Attempt = { name: string | undefined; ip: string; source: 'basic' | 'body-k
 
 /** How many secrets one username (or client key), and one address, may be verifying at once. */
 export const VERIFICATIONS_AT_ONCE_PER_NAME = 2;
-export const VERIFICATIONS_AT_ONCE_PER_ADDRESS = 8;
+export const VERIFICATIONS_AT_ONCE_PER_ADDRESS = 16;
 /** How long an address that logged in as a username stays exempt from that username's limit. */
 const KNOWN_ADDRESS_MS = 30 * 24 * 3600_000;
 
