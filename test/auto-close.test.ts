@@ -367,6 +367,45 @@ describe(`auto-close (${TEST_STORE})`, () => {
     }
   });
 
+  it('counts first and lists at most 100 ids; --all-orgs runs every org with the setting', async () => {
+    clock.ms = T0;
+    const big = await orgWithDays(2);
+    const small = await orgWithDays(2);
+    const off = await orgWithDays(null);
+    const bigIds: number[] = [];
+    for (let i = 0; i < 105; i += 1) bigIds.push((await newLead(t.app, big.till)).id);
+    const smallLead = await newLead(t.app, small.till);
+    await newLead(t.app, off.till);
+    const cli = (...args: string[]) =>
+      runCli(storeEnvFor(t.config.dataDir), ['auto-close', ...args]);
+    const asOf = '2100-01-10T00:00:00Z';
+    const dry = await cli('--all-orgs', '--dry-run', '--as-of', asOf);
+    assert.equal(dry.code, 0, dry.stderr);
+    const answer = JSON.parse(dry.stdout);
+    assert.deepEqual(Object.keys(answer), ['dryRun', 'asOf', 'count', 'orgs']);
+    assert.equal(answer.dryRun, true);
+    const mine = answer.orgs.filter((r: { org: string }) =>
+      [big.org.name, small.org.name, off.org.name].includes(r.org),
+    );
+    // Orgs without the setting are not run; the big org's ids are cut at 100, its count is not.
+    assert.deepEqual(
+      mine.map((r: any) => [r.org, r.count, r.leadIds.length, r.leadIdsOmitted]),
+      [
+        [big.org.name, 105, 100, 5],
+        [small.org.name, 1, 1, 0],
+      ],
+    );
+    assert.deepEqual(mine[0].leadIds, bigIds.sort((a, b) => a - b).slice(0, 100));
+    assert.deepEqual(mine[1].leadIds, [smallLead.id]);
+    assert.ok(answer.count >= 106);
+    assert.equal((await getLead(t.app, big.till, bigIds[0]!)).status, 'OPEN', 'a dry run');
+    const both = await cli('--all-orgs', '--org', big.org.name);
+    assert.equal(both.code, 2);
+    assert.match(JSON.parse(both.stderr).error.message, /exactly one of --org NAME and --all-orgs/);
+    const neither = await cli('--dry-run');
+    assert.equal(neither.code, 2);
+  });
+
   it('answers on the command line, dry or not, and refuses bad arguments', async () => {
     clock.ms = T0;
     const o = await orgWithDays(3);
@@ -400,15 +439,30 @@ describe(`auto-close (${TEST_STORE})`, () => {
       cli('--org', o.org.name, '--as-of', '2100-02-30T00:00:00Z'),
       cli('--org', o.org.name, '--as-of', '2100-01-08T00:00:00'),
     ]);
-    assert.equal(ok(dry), `{"closed":[${lead.id}]}\n`);
-    assert.equal(ok(now), '{"closed":[]}\n');
-    assert.equal(ok(noSetting), '{"closed":[]}\n');
+    const asOfUtc = '2100-01-07T23:00:00Z';
+    const report = (
+      org: string,
+      days: number | null,
+      ids: number[],
+      dryRun: boolean,
+      at = asOfUtc,
+    ) =>
+      `${JSON.stringify({ dryRun, asOf: at, org, autoCloseDays: days, count: ids.length, leadIds: ids, leadIdsOmitted: 0 })}\n`;
+    assert.equal(ok(dry), report(o.org.name, 3, [lead.id], true));
+    assert.deepEqual(
+      { ...JSON.parse(ok(now)), asOf: undefined },
+      { ...JSON.parse(report(o.org.name, 3, [], false)), asOf: undefined },
+    );
+    assert.equal(ok(noSetting), report(without.org.name, null, [], false));
     failed(unknownOrg, codeOf('ORG_NOT_FOUND'), 1);
     for (const bad of [badDay, noOffset]) failed(bad, codeOf('INVALID_ARGUMENT'), 2);
     assert.equal((await getLead(t.app, o.till, lead.id)).status, 'OPEN', 'dry and refused runs');
 
     const started = Math.floor(Date.now() / 1000) * 1000;
-    assert.equal(ok(await cli('--org', o.org.name, '--as-of', asOf)), `{"closed":[${lead.id}]}\n`);
+    assert.equal(
+      ok(await cli('--org', o.org.name, '--as-of', asOf)),
+      report(o.org.name, 3, [lead.id], false),
+    );
     const ended = Date.now();
     const closed = await getLead(t.app, o.till, lead.id);
     assert.equal(closed.status, 'LOST');
@@ -418,7 +472,10 @@ describe(`auto-close (${TEST_STORE})`, () => {
     assert.equal(row.createdBy, -1);
     const at = Date.parse(row.createdOn);
     assert.ok(at >= started && at <= ended, `${row.createdOn} is when the command ran`);
-    assert.equal(ok(await cli('--org', o.org.name, '--as-of', asOf)), '{"closed":[]}\n');
+    assert.equal(
+      ok(await cli('--org', o.org.name, '--as-of', asOf)),
+      report(o.org.name, 3, [], false),
+    );
   });
 });
 

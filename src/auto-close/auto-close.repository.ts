@@ -9,19 +9,21 @@ export type ClosableStatus = (typeof CLOSABLE_STATUSES)[number];
 /** `created_by` / `last_updated_by` of what the system does on its own. */
 export const SYSTEM_ACTOR_ID = -1;
 
-export type AutoCloseOrg = { id: number; autoCloseDays: number };
+export type AutoCloseOrg = { id: number; name: string; autoCloseDays: number };
 
 /** Orgs with auto-close on (a positive number of days), by id. */
 export async function listAutoCloseOrgs(db: Db): Promise<AutoCloseOrg[]> {
   const rows = await db
     .selectFrom('orgs')
-    .select(['id', 'auto_close_days'])
+    .select(['id', 'name', 'auto_close_days'])
     .where('auto_close_days', 'is not', null)
     .where('auto_close_days', '>', 0)
     .orderBy('id')
     .execute();
   return rows.flatMap((r) =>
-    r.auto_close_days === null ? [] : [{ id: r.id, autoCloseDays: r.auto_close_days }],
+    r.auto_close_days === null
+      ? []
+      : [{ id: r.id, name: r.name, autoCloseDays: r.auto_close_days }],
   );
 }
 
