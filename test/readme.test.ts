@@ -37,6 +37,9 @@ describe('README walk-through', () => {
       lines.slice(-400),
     );
     assert.match(lines, /"reason":"Size not in stock","subStatus":"AwaitingStock"/);
+    // The org's country: a national mobile number becomes the shopper's E.164 number.
+    assert.match(lines, /"countryCode":"IN"/);
+    assert.match(lines, /"mobile":"\+919845012345"/);
     assert.match(lines, /"followedUpOn":"2026-03-03T09:30:00Z","notes":"Called"/);
   });
 });
