@@ -137,7 +137,7 @@ describe(`property: hostile requests never break the contract (${TEST_STORE})`, 
     type Route = { method: Method; template: string; query: any[]; hasBody: boolean };
     const routes: Route[] = Object.entries(doc.paths).flatMap(([template, ops]) =>
       Object.entries(ops).map(([method, op]) => ({
-        method: method.toUpperCase(),
+        method: method.toUpperCase() as Method,
         template,
         query: (op.parameters ?? []).filter((p: any) => p.in === 'query'),
         hasBody: op.requestBody !== undefined,
