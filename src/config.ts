@@ -37,6 +37,8 @@ const EnvSchema = Type.Object({
   REQUEST_BODY_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, maximum: 600_000 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 600_000 }),
   HEALTH_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 50, maximum: 60_000 }),
+  // The most follow-ups, and the most status-log rows, one lead may hold.
+  LEAD_HISTORY_MAX: Type.Integer({ default: 10_000, minimum: 1, maximum: 1_000_000 }),
   // Fractions are allowed so tests can run the schedule quickly; 0 turns it off.
   AUTO_CLOSE_INTERVAL_SECONDS: Type.Number({ default: 300, minimum: 0, maximum: 86400 }),
   // At most 2000: one batch's status-log insert stays below SQLite's 32766 bound parameters.
@@ -69,6 +71,8 @@ export type Config = {
   shutdownTimeoutMs: number;
   /** How long `/health` waits for the store before reporting it unavailable. */
   healthTimeoutMs: number;
+  /** The most follow-ups, and the most status-log rows, one lead may hold. */
+  leadHistoryMax: number;
   /** Seconds between the server's auto-close passes (fractions allowed); 0: no schedule. */
   autoCloseIntervalSeconds: number;
   /** Leads closed per auto-close transaction. */
@@ -139,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestBodyTimeoutMs: env2.REQUEST_BODY_TIMEOUT_MS,
     shutdownTimeoutMs: env2.SHUTDOWN_TIMEOUT_MS,
     healthTimeoutMs: env2.HEALTH_TIMEOUT_MS,
+    leadHistoryMax: env2.LEAD_HISTORY_MAX,
     autoCloseIntervalSeconds: env2.AUTO_CLOSE_INTERVAL_SECONDS,
     autoCloseBatchSize: env2.AUTO_CLOSE_BATCH_SIZE,
     rateLimit: rateLimitConfig(env2),

@@ -174,6 +174,11 @@ export const ErrorCatalogue = {
     status: 409,
     when: 'An extended field of this name is already defined for the entity type in the org.',
   },
+  LEAD_HISTORY_FULL: {
+    code: 1310,
+    status: 409,
+    when: 'The lead already holds the most follow-ups, or status-log rows, one lead may have (`LEAD_HISTORY_MAX`, 10,000 by default); nothing was added. Record further contact on a new lead.',
+  },
   INVALID_ARGUMENT: {
     code: 1304,
     status: 400,

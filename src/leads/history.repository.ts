@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Db } from '../db/database.js';
 import { preparedQuery } from '../db/prepared-query.js';
 import type { FollowUpTable, LeadStatus, StatusLogTable } from '../db/schema.js';
@@ -16,6 +16,9 @@ export type FollowUpRow = {
   followed_up_on: number;
   scheduled_follow_up: number | null;
 };
+
+/** How many rows the lead has in all, beside each of the newest rows a lead embeds. */
+export type Counted<T> = T & { total: number };
 
 export type StatusLogRow = {
   id: number;
@@ -43,57 +46,171 @@ export async function insertStatusLogs(
   if (rows.length > 0) await db.insertInto('status_logs').values(rows).execute();
 }
 
-/** Follow-ups of the org's leads `leadIds`, in the order they were recorded. */
-export function listFollowUps(db: Db, orgId: number, leadIds: number[]): Promise<FollowUpRow[]> {
+const followUpColumns = [
+  'follow_ups.id',
+  'follow_ups.lead_id',
+  'follow_ups.user_id',
+  'follow_ups.notes',
+  'follow_ups.created_by',
+  'follow_ups.created_on',
+  'follow_ups.followed_up_by',
+  'follow_ups.followed_up_on',
+  'follow_ups.scheduled_follow_up',
+] as const;
+
+const statusLogColumns = [
+  'status_logs.id',
+  'status_logs.lead_id',
+  'status_logs.user_id',
+  'status_logs.status',
+  'status_logs.sub_status',
+  'status_logs.created_by',
+  'status_logs.created_on',
+  'status_logs.reason_id',
+  'reasons.reason',
+] as const;
+
+/**
+ * The newest `newest` follow-ups of each of the org's leads `leadIds`, oldest first, each with
+ * the lead's total. The ranking reads only the `(lead_id, id)` index; the rows themselves (notes
+ * of up to 2,000 characters) are read only for the rows returned.
+ */
+export function listFollowUps(
+  db: Db,
+  orgId: number,
+  leadIds: number[],
+  newest: number,
+): Promise<Array<Counted<FollowUpRow>>> {
   if (leadIds.length === 0) return Promise.resolve([]);
-  return selectFollowUps(db, { orgId, leadIds });
+  return selectNewestFollowUps(db, { orgId, leadIds, newest });
 }
 
-const selectFollowUps = preparedQuery((db, p: { orgId: number; leadIds: number[] }) =>
-  db
-    .selectFrom('follow_ups')
-    .select([
-      'id',
-      'lead_id',
-      'user_id',
-      'notes',
-      'created_by',
-      'created_on',
-      'followed_up_by',
-      'followed_up_on',
-      'scheduled_follow_up',
-    ])
-    .where('org_id', '=', p.orgId)
-    .where('lead_id', 'in', p.leadIds)
-    .orderBy('lead_id')
-    .orderBy('id'),
+const selectNewestFollowUps = preparedQuery(
+  (db, p: { orgId: number; leadIds: number[]; newest: number }) =>
+    db
+      .selectFrom('follow_ups')
+      .innerJoin(
+        db
+          .selectFrom('follow_ups')
+          .select([
+            'id',
+            sql<number>`row_number() over (partition by lead_id order by id desc)`.as('rank'),
+            sql<number>`count(*) over (partition by lead_id)`.as('total'),
+          ])
+          .where('lead_id', 'in', p.leadIds)
+          .as('ranked'),
+        'ranked.id',
+        'follow_ups.id',
+      )
+      .select([...followUpColumns, 'ranked.total'])
+      .where('follow_ups.org_id', '=', p.orgId)
+      .where('ranked.rank', '<=', p.newest)
+      .orderBy('follow_ups.lead_id')
+      .orderBy('follow_ups.id'),
 );
 
-/** Status-log rows of the org's leads `leadIds` with their reason text, oldest first. */
-export function listStatusLogs(db: Db, orgId: number, leadIds: number[]): Promise<StatusLogRow[]> {
+/** The newest `newest` status-log rows of each lead, with their reason text, oldest first. */
+export function listStatusLogs(
+  db: Db,
+  orgId: number,
+  leadIds: number[],
+  newest: number,
+): Promise<Array<Counted<StatusLogRow>>> {
   if (leadIds.length === 0) return Promise.resolve([]);
-  return selectStatusLogs(db, { orgId, leadIds });
+  return selectNewestStatusLogs(db, { orgId, leadIds, newest });
 }
 
-const selectStatusLogs = preparedQuery((db, p: { orgId: number; leadIds: number[] }) =>
-  db
-    .selectFrom('status_logs')
-    .innerJoin('reasons', 'reasons.id', 'status_logs.reason_id')
-    .select([
-      'status_logs.id',
-      'status_logs.lead_id',
-      'status_logs.user_id',
-      'status_logs.status',
-      'status_logs.sub_status',
-      'status_logs.created_by',
-      'status_logs.created_on',
-      'status_logs.reason_id',
-      'reasons.reason',
-    ])
-    .where('status_logs.org_id', '=', p.orgId)
-    .where('status_logs.lead_id', 'in', p.leadIds)
-    .orderBy('status_logs.lead_id')
-    .orderBy('status_logs.id'),
+const selectNewestStatusLogs = preparedQuery(
+  (db, p: { orgId: number; leadIds: number[]; newest: number }) =>
+    db
+      .selectFrom('status_logs')
+      .innerJoin(
+        db
+          .selectFrom('status_logs')
+          .select([
+            'id',
+            sql<number>`row_number() over (partition by lead_id order by id desc)`.as('rank'),
+            sql<number>`count(*) over (partition by lead_id)`.as('total'),
+          ])
+          .where('lead_id', 'in', p.leadIds)
+          .as('ranked'),
+        'ranked.id',
+        'status_logs.id',
+      )
+      .innerJoin('reasons', 'reasons.id', 'status_logs.reason_id')
+      .select([...statusLogColumns, 'ranked.total'])
+      .where('status_logs.org_id', '=', p.orgId)
+      .where('ranked.rank', '<=', p.newest)
+      .orderBy('status_logs.lead_id')
+      .orderBy('status_logs.id'),
+);
+
+/** One page of a lead's follow-ups: ids above `after`, oldest first, at most `limit`. */
+export function pageFollowUps(
+  db: Db,
+  p: { orgId: number; leadId: number; after: number; limit: number },
+): Promise<FollowUpRow[]> {
+  return selectFollowUpPage(db, p);
+}
+
+const selectFollowUpPage = preparedQuery(
+  (db, p: { orgId: number; leadId: number; after: number; limit: number }) =>
+    db
+      .selectFrom('follow_ups')
+      .select(followUpColumns)
+      .where('follow_ups.org_id', '=', p.orgId)
+      .where('follow_ups.lead_id', '=', p.leadId)
+      .where('follow_ups.id', '>', p.after)
+      .orderBy('follow_ups.id')
+      .limit(p.limit),
+);
+
+/** One page of a lead's status log: ids above `after`, oldest first, at most `limit`. */
+export function pageStatusLogs(
+  db: Db,
+  p: { orgId: number; leadId: number; after: number; limit: number },
+): Promise<StatusLogRow[]> {
+  return selectStatusLogPage(db, p);
+}
+
+const selectStatusLogPage = preparedQuery(
+  (db, p: { orgId: number; leadId: number; after: number; limit: number }) =>
+    db
+      .selectFrom('status_logs')
+      .innerJoin('reasons', 'reasons.id', 'status_logs.reason_id')
+      .select(statusLogColumns)
+      .where('status_logs.org_id', '=', p.orgId)
+      .where('status_logs.lead_id', '=', p.leadId)
+      .where('status_logs.id', '>', p.after)
+      .orderBy('status_logs.id')
+      .limit(p.limit),
+);
+
+/** How many follow-ups and status-log rows the lead holds (for the per-lead cap). */
+export async function countHistory(
+  db: Db,
+  orgId: number,
+  leadId: number,
+): Promise<{ followUps: number; statusLogs: number }> {
+  const [row] = await selectHistoryCounts(db, { orgId, leadId });
+  return { followUps: Number(row?.follow_ups ?? 0), statusLogs: Number(row?.status_logs ?? 0) };
+}
+
+const selectHistoryCounts = preparedQuery((db, p: { orgId: number; leadId: number }) =>
+  db.selectNoFrom([
+    db
+      .selectFrom('follow_ups')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('org_id', '=', p.orgId)
+      .where('lead_id', '=', p.leadId)
+      .as('follow_ups'),
+    db
+      .selectFrom('status_logs')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('org_id', '=', p.orgId)
+      .where('lead_id', '=', p.leadId)
+      .as('status_logs'),
+  ]),
 );
 
 /** When the newest status-log row of the org's lead `leadId` is dated; undefined without one. */

@@ -1,5 +1,5 @@
 import { formatDateTime } from '../http/date-time.js';
-import type { FollowUpRow, StatusLogRow } from './history.repository.js';
+import type { Counted, FollowUpRow, StatusLogRow } from './history.repository.js';
 import type { LeadRow } from './lead.repository.js';
 import type { FollowUp, Lead, StatusLog } from './lead.schemas.js';
 
@@ -43,11 +43,18 @@ export function etagOf(lead: { id: number; version: number }): string {
   return `"${lead.id}.${lead.version}"`;
 }
 
+/** Older rows a lead holds beyond those it embeds (rows carry the lead's total). */
+function omitted(rows: Array<Counted<unknown>>): number {
+  return rows.length === 0 ? 0 : Math.max(0, (rows[0]?.total ?? 0) - rows.length);
+}
+
 export function leadRowToLead(
   row: LeadRow,
-  followUps: FollowUpRow[],
-  statusLogs: StatusLogRow[],
+  followUps: Array<Counted<FollowUpRow>>,
+  statusLogs: Array<Counted<StatusLogRow>>,
 ): VersionedLead {
+  const followUpsOmitted = omitted(followUps);
+  const statusLogsOmitted = omitted(statusLogs);
   return {
     version: row.version,
     id: row.id,
@@ -67,6 +74,8 @@ export function leadRowToLead(
     extendedFields: JSON.parse(row.extended_fields) as Lead['extendedFields'],
     followUpDetails: followUps.map(followUpRowToFollowUp),
     statusLogDetails: statusLogs.map(statusLogRowToStatusLog),
+    ...(followUpsOmitted === 0 ? {} : { followUpsOmitted }),
+    ...(statusLogsOmitted === 0 ? {} : { statusLogsOmitted }),
   };
 }
 

@@ -9,6 +9,7 @@ import { callerOf } from '../http/request-context.js';
 import {
   FollowUpBody,
   FollowUpList,
+  HistoryQuery,
   LeadCreateBody,
   LeadIdParams,
   LeadList,
@@ -198,13 +199,14 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: byId,
       schema: {
         tags: ['leads'],
-        summary: 'The lead’s follow-ups, oldest first',
+        summary: 'The lead’s follow-ups, oldest first, a page at a time',
         params: LeadIdParams,
+        querystring: HistoryQuery,
         response: { 200: FollowUpList, ...commonErrors },
       },
     },
     async (request) => ({
-      data: await getFollowUps(app.ctx, callerOf(request), request.params.id),
+      ...(await getFollowUps(app.ctx, callerOf(request), request.params.id, request.query)),
       warnings: [],
       errors: [],
     }),
@@ -216,13 +218,14 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: byId,
       schema: {
         tags: ['leads'],
-        summary: 'The lead’s status log, oldest first',
+        summary: 'The lead’s status log, oldest first, a page at a time',
         params: LeadIdParams,
+        querystring: HistoryQuery,
         response: { 200: StatusLogList, ...commonErrors },
       },
     },
     async (request) => ({
-      data: await getStatusLog(app.ctx, callerOf(request), request.params.id),
+      ...(await getStatusLog(app.ctx, callerOf(request), request.params.id, request.query)),
       warnings: [],
       errors: [],
     }),

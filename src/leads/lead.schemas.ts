@@ -171,8 +171,26 @@ const leadFields = {
   lastUpdatedBy: ActorId,
   orgSourceId: Type.Integer(),
   extendedFields: ExtendedFields,
-  followUpDetails: Type.Array(FollowUp),
-  statusLogDetails: Type.Array(StatusLog),
+  followUpDetails: Type.Array(FollowUp, {
+    description: 'The newest follow-ups (100 on a single lead, 20 in a list), oldest first.',
+  }),
+  statusLogDetails: Type.Array(StatusLog, {
+    description: 'The newest status-log rows (100 on a single lead, 20 in a list), oldest first.',
+  }),
+  followUpsOmitted: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        'Present when the lead has older follow-ups than it embeds: how many. Page them with GET /v2/leads/{id}/followups.',
+    }),
+  ),
+  statusLogsOmitted: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        'Present when the lead has older status-log rows than it embeds: how many. Page them with GET /v2/leads/{id}/statusLog.',
+    }),
+  ),
 };
 
 export const Lead = Type.Object(leadFields);
@@ -187,5 +205,24 @@ export const LeadList = ListEnvelope(Lead, {
     }),
   ),
 });
-export const FollowUpList = ListEnvelope(FollowUp);
-export const StatusLogList = ListEnvelope(StatusLog);
+const historyNext = {
+  next: Type.Optional(
+    Type.Integer({
+      description: 'Present when more rows follow: send it as `after` for the next page.',
+    }),
+  ),
+};
+export const FollowUpList = ListEnvelope(FollowUp, historyNext);
+export const StatusLogList = ListEnvelope(StatusLog, historyNext);
+
+/** Paging of a lead's follow-ups or status log: oldest first, after a row id. */
+export const HistoryQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 1000 }),
+  after: Type.Integer({
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    default: 0,
+    description: 'Rows with a larger id than this (the `next` of the previous page).',
+  }),
+});
+export type HistoryQuery = Static<typeof HistoryQuery>;

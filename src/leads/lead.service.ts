@@ -22,9 +22,12 @@ import { subStatusExists } from '../sub-statuses/sub-status.repository.js';
 import {
   insertFollowUps,
   insertStatusLogs,
+  countHistory,
   latestStatusLogOn,
   listFollowUps,
   listStatusLogs,
+  pageFollowUps,
+  pageStatusLogs,
 } from './history.repository.js';
 import {
   findLead,
@@ -49,6 +52,7 @@ import {
 import type {
   FollowUp,
   FollowUpBody,
+  HistoryQuery,
   LeadCreateBody,
   LeadListQuery,
   LeadUpdateBody,
@@ -186,11 +190,23 @@ async function resolveCustomerRef(
 }
 
 /** Rows as API leads with their history: two queries for any number of rows, never one per lead. */
-async function loadLeads(db: Db, orgId: number, rows: LeadRow[]): Promise<VersionedLead[]> {
+/**
+ * How many of its newest follow-ups and status-log rows a lead embeds: a lead's history may hold
+ * thousands of rows, and every write answers the lead, so what it carries is bounded; the rest
+ * is paged through GET /v2/leads/{id}/followups and /statusLog.
+ */
+export const EMBEDDED_HISTORY = { one: 100, list: 20 } as const;
+
+async function loadLeads(
+  db: Db,
+  orgId: number,
+  rows: LeadRow[],
+  newest: number = EMBEDDED_HISTORY.one,
+): Promise<VersionedLead[]> {
   const ids = rows.map((r) => r.id);
   const [followUps, statusLogs] = await Promise.all([
-    listFollowUps(db, orgId, ids),
-    listStatusLogs(db, orgId, ids),
+    listFollowUps(db, orgId, ids, newest),
+    listStatusLogs(db, orgId, ids, newest),
   ]);
   const followUpsByLead = groupByLead(followUps);
   const logsByLead = groupByLead(statusLogs);
@@ -455,7 +471,7 @@ export async function searchLeads(
   });
   const pageRows = rows.slice(0, query.limit);
   const last = pageRows.at(-1);
-  const leads = await loadLeads(ctx.store.db, caller.orgId, pageRows);
+  const leads = await loadLeads(ctx.store.db, caller.orgId, pageRows, EMBEDDED_HISTORY.list);
   if (rows.length <= query.limit || last === undefined) return { leads };
   const nextCursor = encodeLeadCursor({
     ...sort,
@@ -646,6 +662,7 @@ export async function changeStatus(
       errors.throwIfAny();
     },
     async apply(trx, row, now) {
+      await requireHistoryRoom(ctx, trx, caller.orgId, id, 'statusLogs');
       const createdOn = await statusChangeDate(trx, row, now, body.createdOn);
       await insertStatusLogs(trx, [
         {
@@ -693,6 +710,7 @@ export async function addFollowUp(
       errors.throwIfAny();
     },
     async apply(trx, row, now) {
+      await requireHistoryRoom(ctx, trx, caller.orgId, id, 'followUps');
       await insertFollowUps(trx, [
         {
           org_id: caller.orgId,
@@ -719,22 +737,62 @@ export async function addFollowUp(
   });
 }
 
+export type HistoryPage<T> = { data: T[]; next?: number };
+
 export async function getFollowUps(
   ctx: AppContext,
   caller: Caller,
   id: number,
-): Promise<FollowUp[]> {
+  page: HistoryQuery,
+): Promise<HistoryPage<FollowUp>> {
   await requireLead(ctx, caller, id);
-  const rows = await listFollowUps(ctx.store.db, caller.orgId, [id]);
-  return rows.map(followUpRowToFollowUp);
+  const rows = await pageFollowUps(ctx.store.db, {
+    orgId: caller.orgId,
+    leadId: id,
+    after: page.after,
+    limit: page.limit + 1,
+  });
+  return historyPage(rows.map(followUpRowToFollowUp), page.limit);
 }
 
 export async function getStatusLog(
   ctx: AppContext,
   caller: Caller,
   id: number,
-): Promise<StatusLog[]> {
+  page: HistoryQuery,
+): Promise<HistoryPage<StatusLog>> {
   await requireLead(ctx, caller, id);
-  const rows = await listStatusLogs(ctx.store.db, caller.orgId, [id]);
-  return rows.map(statusLogRowToStatusLog);
+  const rows = await pageStatusLogs(ctx.store.db, {
+    orgId: caller.orgId,
+    leadId: id,
+    after: page.after,
+    limit: page.limit + 1,
+  });
+  return historyPage(rows.map(statusLogRowToStatusLog), page.limit);
+}
+
+/** One more row than asked was read: when it came, the page says where the next one starts. */
+function historyPage<T extends { id: number }>(rows: T[], limit: number): HistoryPage<T> {
+  if (rows.length <= limit) return { data: rows };
+  const data = rows.slice(0, limit);
+  return { data, next: data[data.length - 1]?.id ?? 0 };
+}
+
+/** 409 when lead `leadId` already holds the most rows of `kind` a lead may have. */
+async function requireHistoryRoom(
+  ctx: AppContext,
+  trx: Db,
+  orgId: number,
+  leadId: number,
+  kind: 'followUps' | 'statusLogs',
+): Promise<void> {
+  const counts = await countHistory(trx, orgId, leadId);
+  const max = ctx.config.leadHistoryMax;
+  if (counts[kind] >= max) {
+    const what = kind === 'followUps' ? 'follow-ups' : 'status changes';
+    throw AppError.of(
+      'LEAD_HISTORY_FULL',
+      `lead ${leadId} already holds ${max} ${what}, the most one lead may have; nothing was added`,
+    );
+  }
 }
