@@ -24,6 +24,8 @@ async function timeToHealthy(command, args, env) {
     cwd: app,
     env: { ...process.env, ...env, HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: `npm start` runs the server as a grandchild, stopped with it.
+    detached: true,
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -40,8 +42,9 @@ async function timeToHealthy(command, args, env) {
     }
     throw new Error(`not healthy in 30 s: ${out}`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(-child.pid, 'SIGTERM');
+    await exited;
   }
 }
 
