@@ -39,6 +39,10 @@ const EnvSchema = Type.Object({
   HEALTH_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 50, maximum: 60_000 }),
   // The most follow-ups, and the most status-log rows, one lead may hold.
   LEAD_HISTORY_MAX: Type.Integer({ default: 10_000, minimum: 1, maximum: 1_000_000 }),
+  // Fairness between orgs: list units (100 leads each) one org may have in progress; 0: off.
+  ORG_READ_BUDGET: Type.Integer({ default: 20, minimum: 0, maximum: 10_000 }),
+  // The most entities that can log in (tills, staff, …) one org may have; 0: no cap.
+  ORG_MAX_LOGIN_ENTITIES: Type.Integer({ default: 2000, minimum: 0, maximum: 10_000_000 }),
   // Fractions are allowed so tests can run the schedule quickly; 0 turns it off.
   AUTO_CLOSE_INTERVAL_SECONDS: Type.Number({ default: 300, minimum: 0, maximum: 86400 }),
   // At most 2000: one batch's status-log insert stays below SQLite's 32766 bound parameters.
@@ -73,6 +77,10 @@ export type Config = {
   healthTimeoutMs: number;
   /** The most follow-ups, and the most status-log rows, one lead may hold. */
   leadHistoryMax: number;
+  /** List units (100 leads each) one org may have in progress per process; 0: no budget. */
+  orgReadBudget: number;
+  /** The most log-in entities one org may have; 0: no cap. */
+  orgMaxLoginEntities: number;
   /** Seconds between the server's auto-close passes (fractions allowed); 0: no schedule. */
   autoCloseIntervalSeconds: number;
   /** Leads closed per auto-close transaction. */
@@ -144,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: env2.SHUTDOWN_TIMEOUT_MS,
     healthTimeoutMs: env2.HEALTH_TIMEOUT_MS,
     leadHistoryMax: env2.LEAD_HISTORY_MAX,
+    orgReadBudget: env2.ORG_READ_BUDGET,
+    orgMaxLoginEntities: env2.ORG_MAX_LOGIN_ENTITIES,
     autoCloseIntervalSeconds: env2.AUTO_CLOSE_INTERVAL_SECONDS,
     autoCloseBatchSize: env2.AUTO_CLOSE_BATCH_SIZE,
     rateLimit: rateLimitConfig(env2),

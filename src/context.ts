@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { openStore, type Store } from './db/database.js';
 import { VerificationCache } from './auth/verification-cache.js';
+import { OrgReadBudget } from './orgs/org-read-budget.js';
 
 /** What every service needs: the store, the clock, the configuration and the process caches. */
 export type AppContext = {
@@ -10,6 +11,8 @@ export type AppContext = {
   readonly clock: Clock;
   readonly config: Config;
   readonly verificationCache: VerificationCache;
+  /** Fairness between orgs for expensive reads (lead lists), per process. */
+  readonly orgReadBudget: OrgReadBudget;
 };
 
 /**
@@ -31,5 +34,6 @@ export function createContext(config: Config, clock: Clock = systemClock): AppCo
     clock,
     config,
     verificationCache: new VerificationCache(config.credentialCacheSeconds * 1000),
+    orgReadBudget: new OrgReadBudget(config.orgReadBudget),
   };
 }

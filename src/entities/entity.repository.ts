@@ -147,3 +147,14 @@ export function listEntityRows(
   if (query.type !== undefined) select = select.where('type', '=', query.type);
   return select.orderBy('id').limit(query.limit).offset(query.offset).execute();
 }
+
+/** How many entities of the org can log in (have a username). */
+export async function countLoginEntities(db: Db, orgId: number): Promise<number> {
+  const row = await db
+    .selectFrom('entities')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('username', 'is not', null)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

@@ -13,6 +13,7 @@ import { effectivePerMinute } from '../rate-limit/rate-limit.config.js';
 import type { Static } from '@sinclair/typebox';
 import { PERMISSIONS, type Me, type Permission } from './entity.schemas.js';
 import {
+  countLoginEntities,
   findEntitiesByIds,
   findEntityByCode,
   findLoginByUsername,
@@ -127,6 +128,7 @@ export async function addEntity(
       if (await findEntityByCode(trx, actor.orgId, input.code)) {
         throw AppError.of('ENTITY_EXISTS', `entity ${input.code} exists already in this org`);
       }
+      if (username !== null) await requireLoginRoom(ctx, trx, actor.orgId);
       const now = ctx.clock.now();
       const inserted = await insertEntity(trx, {
         orgId: actor.orgId,
@@ -206,6 +208,9 @@ export async function changeEntity(
     change.password === undefined ? undefined : await hashSecret(md5Hex(change.password));
   const row = await ctx.store
     .transaction(async (trx) => {
+      if (passwordHash !== undefined && entity.username === null) {
+        await requireLoginRoom(ctx, trx, actor.orgId);
+      }
       const now = ctx.clock.now();
       const updated = await setEntityCredentials(trx, actor.orgId, entity.id, {
         ...(change.disabled === undefined ? {} : { disabled: change.disabled ? 1 : 0 }),
@@ -248,6 +253,21 @@ export async function listEntities(
 ): Promise<EntityView[]> {
   const rows = await listEntityRows(ctx.store.db, orgId, query);
   return rows.map(entityRowToView);
+}
+
+/**
+ * 409 when the org has as many log-in entities as the operator allows: every one has its own
+ * rate-limit budget, so an org could otherwise multiply its share of the server by adding tills.
+ */
+async function requireLoginRoom(ctx: AppContext, trx: Db, orgId: number): Promise<void> {
+  const max = ctx.config.orgMaxLoginEntities;
+  if (max === 0) return;
+  if ((await countLoginEntities(trx, orgId)) >= max) {
+    throw AppError.of(
+      'LOGIN_ENTITY_LIMIT',
+      `this org already has ${max} entities that can log in, the most this deployment allows (ORG_MAX_LOGIN_ENTITIES)`,
+    );
+  }
 }
 
 export type CallerView = Static<typeof Me>;

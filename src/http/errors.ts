@@ -179,6 +179,11 @@ export const ErrorCatalogue = {
     status: 409,
     when: 'The lead already holds the most follow-ups, or status-log rows, one lead may have (`LEAD_HISTORY_MAX`, 10,000 by default); nothing was added. Record further contact on a new lead.',
   },
+  LOGIN_ENTITY_LIMIT: {
+    code: 1311,
+    status: 409,
+    when: 'The org already has the most entities that can log in (`ORG_MAX_LOGIN_ENTITIES`, 2,000 by default): each has its own rate-limit budget, so their number is bounded by the operator. Nothing was changed.',
+  },
   INVALID_ARGUMENT: {
     code: 1304,
     status: 400,

@@ -6,6 +6,7 @@ import { commonErrors, writeErrors } from '../http/schemas.js';
 import { localiseLeads } from '../extended-fields/extended-field.localise.js';
 import { etagOf, type VersionedLead } from './lead.mapper.js';
 import { callerOf } from '../http/request-context.js';
+import { OrgReadBudget } from '../orgs/org-read-budget.js';
 import {
   FollowUpBody,
   FollowUpList,
@@ -95,7 +96,18 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const caller = callerOf(request);
-      const { leads, nextCursor } = await searchLeads(app.ctx, caller, request.query);
+      // One org's large lists wait for each other, not other orgs' requests (fairness).
+      const release = await app.ctx.orgReadBudget.acquire(
+        caller.orgId,
+        OrgReadBudget.listWeight(request.query.limit),
+      );
+      let found: Awaited<ReturnType<typeof searchLeads>>;
+      try {
+        found = await searchLeads(app.ctx, caller, request.query);
+      } finally {
+        release();
+      }
+      const { leads, nextCursor } = found;
       return {
         data: await localiseLeads(app.ctx, caller.orgId, leads, languageOf(request)),
         warnings: [],
