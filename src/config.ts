@@ -40,7 +40,7 @@ const EnvSchema = Type.Object({
   // The most follow-ups, and the most status-log rows, one lead may hold.
   LEAD_HISTORY_MAX: Type.Integer({ default: 10_000, minimum: 1, maximum: 1_000_000 }),
   // Fairness between orgs: list units (100 leads each) one org may have in progress; 0: off.
-  ORG_READ_BUDGET: Type.Integer({ default: 20, minimum: 0, maximum: 10_000 }),
+  ORG_READ_BUDGET: Type.Integer({ default: 10, minimum: 0, maximum: 10_000 }),
   // The most entities that can log in (tills, staff, …) one org may have; 0: no cap.
   ORG_MAX_LOGIN_ENTITIES: Type.Integer({ default: 2000, minimum: 0, maximum: 10_000_000 }),
   // Fractions are allowed so tests can run the schedule quickly; 0 turns it off.

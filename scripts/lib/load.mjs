@@ -37,6 +37,7 @@ export async function runLoad({ base, request, connections, seconds, pid }) {
     rps: result.duration > 0 ? latencies.length / result.duration : 0,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? 0,
     errors: result.non2xx + result.errors + result.timeouts,
     rssMb,
     requests: result.requests.total,

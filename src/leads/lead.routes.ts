@@ -108,6 +108,9 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         release();
       }
       const { leads, nextCursor } = found;
+      // Serialising a page of a thousand leads is the last long step: give waiting requests a
+      // turn first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       return {
         data: await localiseLeads(app.ctx, caller.orgId, leads, languageOf(request)),
         warnings: [],

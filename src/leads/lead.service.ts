@@ -471,6 +471,9 @@ export async function searchLeads(
   });
   const pageRows = rows.slice(0, query.limit);
   const last = pageRows.at(-1);
+  // On SQLite every query runs on the event loop's thread: between the page's query and its
+  // history's, let whatever else is waiting (another org's write) run.
+  await yieldToOthers();
   const leads = await loadLeads(ctx.store.db, caller.orgId, pageRows, EMBEDDED_HISTORY.list);
   if (rows.length <= query.limit || last === undefined) return { leads };
   const nextCursor = encodeLeadCursor({
@@ -609,6 +612,9 @@ export async function updateLeadFields(
     },
   });
 }
+
+/** One turn of the event loop for the requests waiting behind a long read. */
+const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** How far ahead of the server's clock a till's clock may run when it dates a status change. */
 export const STATUS_CLOCK_SKEW_MS = 5 * 60_000;
