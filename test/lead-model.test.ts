@@ -176,8 +176,9 @@ class ChangeStatus implements Cmd {
       ...(subStatus ? { subStatus } : {}),
       ...(this.backMinutes !== 0 ? { createdOn: iso(dated) } : {}),
     });
-    // The log stays in time order: no earlier than its newest row, at most 5 minutes ahead.
-    if (dated < lead.lastLogOn || dated > r.clock.now() + 5 * 60_000) {
+    // The log stays in time order: no more than 5 minutes (clock skew) before its newest row,
+    // which a date within the skew is raised to, and at most 5 minutes ahead of the server.
+    if (dated < lead.lastLogOn - 5 * 60_000 || dated > r.clock.now() + 5 * 60_000) {
       assert.equal(response.status, 400, response.raw);
       assert.equal(response.body.errors[0].code, 1103);
       assert.match(response.body.errors[0].message, /^createdOn: /);
@@ -186,7 +187,7 @@ class ChangeStatus implements Cmd {
       lead.status = this.status;
       lead.subStatus = subStatus;
       lead.log.push({ status: this.status, subStatus });
-      lead.lastLogOn = this.backMinutes === 0 ? Math.max(lead.lastLogOn, dated) : dated;
+      lead.lastLogOn = Math.max(lead.lastLogOn, dated);
     }
     await checkLead(r, lead);
   }

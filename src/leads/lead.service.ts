@@ -616,15 +616,17 @@ export async function updateLeadFields(
 /** One turn of the event loop for the requests waiting behind a long read. */
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** How far ahead of the server's clock a till's clock may run when it dates a status change. */
+/** How far apart the clocks of tills and server may be when a till dates a status change. */
 export const STATUS_CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
- * The instant a status change is logged at, keeping the lead's status log in time order: the
- * newest row is the current status, so no change may be dated before the newest row (nor before
- * the lead was created). A back-dated `createdOn` may go back as far as that row and no further;
- * a `createdOn` more than {@link STATUS_CLOCK_SKEW_MS} ahead of the server is refused. Without one
- * the change is dated now, or at the newest row when a skewed till dated that a little ahead.
+ * The instant a status change is logged at. The status log stays in time order, so that its
+ * newest row is the lead's current status: a `createdOn` may not precede the newest row of the
+ * log (whose first row is at the lead's own `createdOn`) by more than {@link STATUS_CLOCK_SKEW_MS},
+ * nor run more than that ahead of the server. Within the skew before the newest row it is
+ * recorded at that row's instant (two tills whose clocks differ by a second must both be able to
+ * change a lead in turn). Without a `createdOn` the change is dated now, or at the newest row
+ * when a till dated that one a little ahead.
  */
 async function statusChangeDate(
   trx: Db,
@@ -635,7 +637,7 @@ async function statusChangeDate(
   const latest = Math.max(row.created_on, (await latestStatusLogOn(trx, row.org_id, row.id)) ?? 0);
   if (requested === undefined) return Math.max(now, latest);
   const createdOn = parseDateTime(requested);
-  if (createdOn < latest) {
+  if (createdOn < latest - STATUS_CLOCK_SKEW_MS) {
     throw AppError.of(
       'FIELD_INVALID_VALUE',
       `createdOn: must not be earlier than the lead's latest status change or creation (${formatDateTime(latest)}); a status change can be back-dated only that far`,
@@ -647,7 +649,7 @@ async function statusChangeDate(
       `createdOn: must not be more than 5 minutes after the server's time (${formatDateTime(now)})`,
     );
   }
-  return createdOn;
+  return Math.max(createdOn, latest);
 }
 
 /** Appends one status-log row and moves the lead to that status, in one transaction. */
