@@ -170,7 +170,7 @@ async function request(login, method, url, body) {
 
 const ledger = {
   creates: new Map(), // marker -> {acked, tillIndex, id?}
-  statuses: new Map(), // createdOn (ISO) -> {acked, leadId, status}
+  statuses: new Map(), // reason text (unique per change) -> {acked, leadId, status}
   followUps: new Map(), // note -> {acked, leadId}
 };
 const ackedLeads = []; // {id, tillIndex} of acknowledged creates: the targets of changes
@@ -179,11 +179,29 @@ let acknowledged = 0;
 const unexpected = []; // 4xx/5xx answers the load should never get
 const runId = randomUUID().slice(0, 8);
 let sequence = 0;
-// Status-log rows carry a unique createdOn (one second apart) so each change can be found again.
-const statusEpoch = Date.parse('2020-01-01T00:00:00Z');
+// Each status change carries a reason of its own, so its status-log row can be found again (a
+// status change may not be back-dated before the lead's newest row, so dates cannot serve).
 const STATUSES = ['OPEN', 'ON_HOLD', 'WON', 'LOST'];
+/** Unused reasons of the org, `{id, reason}`, topped up 100 at a time (the API's most per call). */
+const reasonPool = [];
+let reasonsAdded = 0;
+let toppingUp;
+async function topUpReasons(login) {
+  toppingUp ??= (async () => {
+    const batch = Array.from({ length: 100 }, () => ({
+      reason: `crash-${runId}-status-${(reasonsAdded += 1)}`,
+    }));
+    const response = await request(login, 'POST', '/v2/leads/reasons', batch);
+    if (response.status !== 200) throw new Error(`adding reasons: ${response.status}`);
+    const wanted = new Set(batch.map((r) => r.reason));
+    reasonPool.push(...response.json.data.filter((r) => wanted.has(r.reason)));
+  })().finally(() => {
+    toppingUp = undefined;
+  });
+  return toppingUp;
+}
 
-async function oneWrite(worker, logins, reasonId) {
+async function oneWrite(worker, logins) {
   const choice = random();
   if (ackedLeads.length < 5 || choice < 0.4) {
     const tillIndex = worker % logins.length;
@@ -208,16 +226,16 @@ async function oneWrite(worker, logins, reasonId) {
   const lead = ackedLeads[Math.floor(random() * ackedLeads.length)];
   const login = logins[lead.tillIndex];
   if (choice < 0.7) {
-    const n = (sequence += 1);
-    const createdOn = new Date(statusEpoch + n * 1000).toISOString().replace('.000Z', 'Z');
+    if (reasonPool.length < 20) await topUpReasons(login);
+    const reason = reasonPool.shift();
+    if (!reason) return;
     const status = STATUSES[Math.floor(random() * STATUSES.length)];
     const entry = { acked: false, leadId: lead.id, status };
-    ledger.statuses.set(createdOn, entry);
+    ledger.statuses.set(reason.reason, entry);
     requests += 1;
     const response = await request(login, 'PUT', `/v2/leads/${lead.id}/status`, {
       status,
-      reasonId,
-      createdOn,
+      reasonId: reason.id,
     });
     if (response.status === 200) {
       entry.acked = true;
@@ -243,14 +261,14 @@ async function oneWrite(worker, logins, reasonId) {
 let stopping = false;
 let failedMidFlight = 0;
 
-async function worker(index, logins, reasonId) {
+async function worker(index, logins) {
   while (!stopping) {
     if (!server) {
       await Promise.race([serverUp, sleep(START_TIMEOUT)]);
       continue;
     }
     try {
-      await oneWrite(index, logins, reasonId);
+      await oneWrite(index, logins);
     } catch {
       // Connection refused, reset or timed out: not acknowledged, and never retried.
       failedMidFlight += 1;
@@ -281,6 +299,7 @@ async function verify(logins) {
   let unackedApplied = 0;
   // One org: any till reads all of it. List items carry the follow-ups and status log.
   const leads = await readAllLeads(logins[0]);
+  const login0 = logins[0];
 
   // Leads, by marker.
   const byMarker = new Map();
@@ -310,10 +329,19 @@ async function verify(logins) {
   }
 
   // Status-log rows and follow-ups, from each lead's full read.
-  const statusRows = new Map(); // createdOn -> [{leadId, status}]
+  const statusRows = new Map(); // reason -> [{leadId, status}]
   const followUpRows = new Map(); // note -> [leadId]
   for (const lead of leads) {
-    const full = lead;
+    // A list item embeds only its newest rows: read the whole history when some are omitted.
+    const full = { ...lead };
+    if (lead.statusLogsOmitted) {
+      const page = await request(login0, 'GET', `/v2/leads/${lead.id}/statusLog`);
+      full.statusLogDetails = page.json.data;
+    }
+    if (lead.followUpsOmitted) {
+      const page = await request(login0, 'GET', `/v2/leads/${lead.id}/followups`);
+      full.followUpDetails = page.json.data;
+    }
     const logs = full.statusLogDetails ?? [];
     if (logs.length === 0) problems.push(`lead ${lead.id} has no status-log row`);
     const ids = logs.map((row) => row.id);
@@ -331,9 +359,9 @@ async function verify(logins) {
     }
     // The first row is the create's own APICALL row; every later one is a change of the load.
     for (const row of logs.slice(1)) {
-      const list = statusRows.get(row.createdOn) ?? [];
+      const list = statusRows.get(row.reason) ?? [];
       list.push({ leadId: lead.id, status: row.status });
-      statusRows.set(row.createdOn, list);
+      statusRows.set(row.reason, list);
     }
     for (const row of full.followUpDetails ?? []) {
       const list = followUpRows.get(row.notes) ?? [];
@@ -341,30 +369,27 @@ async function verify(logins) {
       followUpRows.set(row.notes, list);
     }
   }
-  for (const [createdOn, entry] of ledger.statuses) {
-    const found = statusRows.get(createdOn) ?? [];
+  for (const [reason, entry] of ledger.statuses) {
+    const found = statusRows.get(reason) ?? [];
     checked += 1;
     if (entry.acked && found.length === 0) {
       lost += 1;
-      problems.push(`status change ${createdOn} on lead ${entry.leadId} acknowledged but missing`);
+      problems.push(`status change ${reason} on lead ${entry.leadId} acknowledged but missing`);
     }
     if (found.length > 1) {
       doubled += 1;
-      problems.push(`status change ${createdOn} present ${found.length} times`);
+      problems.push(`status change ${reason} present ${found.length} times`);
     }
     if (
       found.length === 1 &&
       (found[0].leadId !== entry.leadId || found[0].status !== entry.status)
     ) {
-      problems.push(
-        `status change ${createdOn} recorded on the wrong lead or with the wrong status`,
-      );
+      problems.push(`status change ${reason} recorded on the wrong lead or with the wrong status`);
     }
     if (!entry.acked && found.length === 1) unackedApplied += 1;
   }
-  for (const createdOn of statusRows.keys()) {
-    if (!ledger.statuses.has(createdOn))
-      problems.push(`status-log row ${createdOn} never attempted`);
+  for (const reason of statusRows.keys()) {
+    if (!ledger.statuses.has(reason)) problems.push(`status-log row ${reason} never attempted`);
   }
   for (const [note, entry] of ledger.followUps) {
     const found = followUpRows.get(note) ?? [];
@@ -454,14 +479,9 @@ async function main() {
     };
     expectDown();
     await restart();
-    const reasons = await request(logins[0], 'POST', '/v2/leads/reasons', [
-      { reason: 'Crash test' },
-    ]);
-    if (reasons.status !== 200)
-      throw new Error(`adding a reason: ${reasons.status} ${reasons.text}`);
-    const reasonId = reasons.json.data.find((r) => r.reason === 'Crash test').id;
+    await topUpReasons(logins[0]);
 
-    const workers = Array.from({ length: WORKERS }, (_, i) => worker(i, logins, reasonId));
+    const workers = Array.from({ length: WORKERS }, (_, i) => worker(i, logins));
     let kills = 0;
     for (let i = 0; i < KILLS; i += 1) {
       await sleep(between(MIN_DELAY, MAX_DELAY));
