@@ -36,9 +36,9 @@ const positive = (name) => {
 };
 if (!values['entity-type'] || !values.code) usageError('--entity-type and --code are required');
 
-const { loadConfig } = await import(dist('config.js'));
+const { loadConfig } = await import(dist('core/config.js'));
 const { startServer, closeOnSignals } = await import(dist('server.js'));
-const { NEW_ORG_POLICY } = await import(dist('auth/caller.js'));
+const { NEW_ORG_POLICY } = await import(dist('core/caller.js'));
 const server = await startServer(loadConfig(), {
   benchmarkFixedCaller: {
     orgId: positive('org-id'),

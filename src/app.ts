@@ -2,22 +2,23 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
-import type { AppContext } from './context.js';
+import type { AppContext } from './core/context.js';
 import { TOKEN_HEADER } from './auth/authenticate.js';
-import type { Caller } from './auth/caller.js';
+import type { Caller } from './core/caller.js';
 import { oauthRoutes } from './auth/oauth.routes.js';
-import { installContractHooks } from './http/contract-hooks.js';
+import { installContractHooks } from './contract-hooks.js';
 import { installJsonParser } from './http/json-parser.js';
 import { installNotFoundHandler } from './http/not-found.js';
 import { ErrorEnvelope, StringEnum } from './http/schemas.js';
 import { validatorCompiler } from './http/validation.js';
-import { AppError, envelopeItem, type EnvelopeItem } from './http/errors.js';
+import { AppError, envelopeItem, type EnvelopeItem } from './core/errors.js';
 import {
   clientErrorHandler,
   installRequestDeadline,
   STORE_RETRY_AFTER_SECONDS,
 } from './http/faults.js';
-import { errorEnvelope, installErrorHandler } from './http/error-handler.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { errorEnvelope } from './core/errors.js';
 import { leadRoutes } from './leads/lead.routes.js';
 import { reasonRoutes } from './reasons/reason.routes.js';
 import { subStatusRoutes } from './sub-statuses/sub-status.routes.js';

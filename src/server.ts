@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
-import { createContext, type AppContext } from './context.js';
+import type { Config } from './core/config.js';
+import { createContext, type AppContext } from './core/context.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp, type BuildAppOptions } from './app.js';
 import { startAutoCloseScheduler } from './auto-close/auto-close.scheduler.js';

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { createTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { basicAuth, newOrg, send, unique } from './helpers/factories.js';
 import { createOauthClient } from '../src/auth/oauth.service.js';
-import { hashSecret, md5Hex, sha256Hex } from '../src/auth/secrets.js';
-import { AppError } from '../src/http/errors.js';
+import { hashSecret, md5Hex, sha256Hex } from '../src/core/secrets.js';
+import { AppError } from '../src/core/errors.js';
 
 /** An authenticated route every log-in entity may call; it answers the caller's org's reasons. */
 const PROBE = '/v2/leads/reasons';

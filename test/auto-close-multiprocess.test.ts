@@ -1,4 +1,4 @@
-import { NEW_ORG_POLICY } from '../src/auth/caller.js';
+import { NEW_ORG_POLICY } from '../src/core/caller.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,8 +10,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { TEST_STORE, TestClock } from './helpers/app.js';
 import { newOrg, unique } from './helpers/factories.js';
-import { loadConfig } from '../src/config.js';
-import { createContext } from '../src/context.js';
+import { loadConfig } from '../src/core/config.js';
+import { createContext } from '../src/core/context.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createLead } from '../src/leads/lead.service.js';
 

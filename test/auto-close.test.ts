@@ -15,9 +15,9 @@ import {
   runAutoClosePass,
   startAutoCloseScheduler,
 } from '../src/auto-close/auto-close.scheduler.js';
-import { loadConfig } from '../src/config.js';
-import type { AppContext } from '../src/context.js';
-import { formatDateTime } from '../src/http/date-time.js';
+import { loadConfig } from '../src/core/config.js';
+import type { AppContext } from '../src/core/context.js';
+import { formatDateTime } from '../src/core/date-time.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,4 +1,4 @@
-import { NEW_ORG_POLICY } from '../src/auth/caller.js';
+import { NEW_ORG_POLICY } from '../src/core/caller.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';

@@ -9,8 +9,8 @@ import { TEST_STORE } from './helpers/app.js';
 import { runCli, storeEnvFor, type CliRun } from './helpers/cli.js';
 import { basicAuth, send, unique } from './helpers/factories.js';
 import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { createContext, type AppContext } from '../src/context.js';
+import { loadConfig } from '../src/core/config.js';
+import { createContext, type AppContext } from '../src/core/context.js';
 
 type Run = CliRun;
 

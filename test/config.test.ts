@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { loadConfig } from '../src/config.js';
-import { AppError, ErrorCatalogue } from '../src/http/errors.js';
+import { loadConfig } from '../src/core/config.js';
+import { AppError, ErrorCatalogue } from '../src/core/errors.js';
 
 describe('configuration', () => {
   it('has the documented defaults', () => {

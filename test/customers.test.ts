@@ -10,7 +10,7 @@ import {
   orgSnapshot,
   reasonIdOf,
 } from './helpers/fixtures.js';
-import type { ErrorName } from '../src/http/errors.js';
+import type { ErrorName } from '../src/core/errors.js';
 
 /**
  * Customers: mobiles in E.164 read in the org's country, emails without case or blanks, one

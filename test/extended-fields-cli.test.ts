@@ -12,8 +12,8 @@ import { walkthroughOf } from './helpers/walkthrough.js';
 import { newLead, newOrg, send } from './helpers/factories.js';
 import { assertError, codeOf } from './helpers/fixtures.js';
 import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { createContext, type AppContext } from '../src/context.js';
+import { loadConfig } from '../src/core/config.js';
+import { createContext, type AppContext } from '../src/core/context.js';
 
 /** `leadline field create|translate` as a user runs them, and the docs walk-through. */
 

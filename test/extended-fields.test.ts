@@ -14,8 +14,8 @@ import {
   orgSnapshot,
   withoutWarnings,
 } from './helpers/fixtures.js';
-import type { ErrorName } from '../src/http/errors.js';
-import { AppError } from '../src/http/errors.js';
+import type { ErrorName } from '../src/core/errors.js';
+import { AppError } from '../src/core/errors.js';
 import { fieldCommands } from '../src/cli/commands/fields.js';
 import type { OptionValues } from '../src/cli/command.js';
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from './helpers/app.js';
 import { newOrg, send, unique } from './helpers/factories.js';
 import { assertError } from './helpers/fixtures.js';
-import { OrgReadBudget } from '../src/orgs/org-read-budget.js';
-import { AppError } from '../src/http/errors.js';
+import { OrgReadBudget } from '../src/core/org-read-budget.js';
+import { AppError } from '../src/core/errors.js';
 
 /** Fairness between orgs (docs/rate-limits.md, "Between orgs"); the figures are the bench's. */
 describe('the read budget of an org', () => {

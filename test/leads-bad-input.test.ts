@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ErrorName } from '../src/http/errors.js';
+import type { ErrorName } from '../src/core/errors.js';
 import { createTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { newLead, newOrg, send, unique, type TestOrg } from './helpers/factories.js';
 import {

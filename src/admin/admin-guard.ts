@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 import { callerOf } from '../http/request-context.js';
 
 /**

@@ -1,16 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../context.js';
-import type { Caller } from '../auth/caller.js';
+import type { AppContext } from '../core/context.js';
+import type { Caller } from '../core/caller.js';
 import { commonErrors } from '../http/schemas.js';
 import { callerOf } from '../http/request-context.js';
-import { AppError } from '../http/errors.js';
-import { formatDateTime } from '../http/date-time.js';
-import { findEntityByCode } from '../entities/entity.repository.js';
-import { addEntity, changeEntity, listEntities } from '../entities/entity.service.js';
-import { addOauthClient, revokeOauthClient } from '../auth/oauth.service.js';
-import { getOrgSettings, updateOrgSettings } from '../orgs/org-settings.service.js';
-import { listAudit } from '../audit/audit.repository.js';
-import { actorOf } from './actor.js';
+import { AppError } from '../core/errors.js';
+import { formatDateTime } from '../core/date-time.js';
+import { findEntityByCode, addEntity, changeEntity, listEntities } from '../entities/index.js';
+import { addOauthClient, revokeOauthClient } from '../auth/index.js';
+import { getOrgSettings, updateOrgSettings } from '../orgs/index.js';
+import { listAudit } from '../audit/index.js';
+import { actorOf } from '../core/actor.js';
 import {
   AuditList,
   AuditQuery,

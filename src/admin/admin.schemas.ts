@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ENTITY_TYPES } from '../db/schema.js';
 import { Id, ListEnvelope, Nullable, StringEnum, Warnings, DateTime } from '../http/schemas.js';
-import { CODE_PATTERN, PASSWORD_MAX, PASSWORD_MIN } from '../entities/entity.service.js';
-import { AUTO_CLOSE_DAYS_MAX, RATE_LIMIT_PER_MINUTE_MAX } from '../orgs/org-settings.service.js';
+import { CODE_PATTERN, PASSWORD_MAX, PASSWORD_MIN } from '../entities/index.js';
+import { AUTO_CLOSE_DAYS_MAX, RATE_LIMIT_PER_MINUTE_MAX } from '../orgs/index.js';
 
 const Password = Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX });
 const Code = Type.String({ pattern: CODE_PATTERN, maxLength: 100 });

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import type { Actor } from '../admin/actor.js';
+import type { Actor } from '../core/actor.js';
 
 export type AuditRow = {
   id: number;

@@ -1,12 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EntityType } from '../db/schema.js';
-import type { AppContext } from '../context.js';
-import { AppError } from '../http/errors.js';
-import { findLoginForAuthentication } from '../entities/entity.repository.js';
-import type { Caller } from './caller.js';
-import { hashSecret, sha256Hex, verifySecret } from './secrets.js';
+import type { AppContext } from '../core/context.js';
+import { AppError } from '../core/errors.js';
+import { findLoginForAuthentication } from '../entities/index.js';
+import type { Caller } from '../core/caller.js';
+import { hashSecret, sha256Hex, verifySecret } from '../core/secrets.js';
 import { findTokenCaller } from './oauth.repository.js';
-import { guardedVerify, UNGUARDED, type VerificationGuard } from './verification-guard.js';
+import { guardedVerify, UNGUARDED, type VerificationGuard } from '../core/verification-guard.js';
 
 export const TOKEN_HEADER = 'x-cap-api-oauth-token';
 
@@ -21,19 +21,31 @@ export function unauthorized(): AppError {
 /** A hash to verify against when the username is unknown, so both cases take as long. */
 let decoyHash: Promise<string> | undefined;
 
-function parseBasic(header: string): { username: string; secret: string } | undefined {
+/**
+ * The username and password of a Basic `Authorization` header, or undefined when it is not one
+ * a client could have meant (no colon, an empty or over-long username, control characters). The
+ * log-in limits use it to count failures per username; authentication adds the MD5 rule.
+ *
+ * @example splitBasic('Basic dGlsbDE6YWJj') // { username: 'till1', password: 'abc' }
+ */
+export function splitBasic(header: string): { username: string; password: string } | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
   if (!match?.[1]) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon <= 0) return undefined;
   const username = decoded.slice(0, colon);
-  // Clients send the MD5 hex of the password; hex is case-insensitive.
-  const secret = decoded.slice(colon + 1).toLowerCase();
   // Control characters are never part of a username (and PostgreSQL refuses NUL in text).
   if (username.length > 200 || /\p{Cc}/u.test(username)) return undefined;
-  if (!/^[0-9a-f]{32}$/.test(secret)) return undefined;
-  return { username, secret };
+  return { username, password: decoded.slice(colon + 1) };
+}
+
+function parseBasic(header: string): { username: string; secret: string } | undefined {
+  const split = splitBasic(header);
+  // Clients send the MD5 hex of the password; hex is case-insensitive.
+  const secret = split?.password.toLowerCase();
+  if (!split || secret === undefined || !/^[0-9a-f]{32}$/.test(secret)) return undefined;
+  return { username: split.username, secret };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { callerColumns } from '../entities/entity.repository.js';
+import { callerColumns } from '../entities/index.js';
 
 export async function insertOauthClient(
   db: Db,

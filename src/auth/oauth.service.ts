@@ -1,11 +1,11 @@
-import type { AppContext } from '../context.js';
-import { AppError } from '../http/errors.js';
-import { requireOrg } from '../orgs/org.service.js';
-import { findEntityByCode } from '../entities/entity.repository.js';
+import type { AppContext } from '../core/context.js';
+import { AppError } from '../core/errors.js';
+import { requireOrg } from '../orgs/index.js';
+import { findEntityByCode } from '../entities/index.js';
 import { LOGIN_ENTITY_TYPES } from '../db/schema.js';
-import { hashSecret, randomToken, sha256Hex, verifySecret } from './secrets.js';
+import { hashSecret, randomToken, sha256Hex, verifySecret } from '../core/secrets.js';
 import { unauthorized } from './authenticate.js';
-import { guardedVerify, UNGUARDED, type VerificationGuard } from './verification-guard.js';
+import { guardedVerify, UNGUARDED, type VerificationGuard } from '../core/verification-guard.js';
 import {
   deleteExpiredTokens,
   findOauthClientByKey,
@@ -14,8 +14,8 @@ import {
   insertToken,
   setOauthClientRevoked,
 } from './oauth.repository.js';
-import { cliActor, type Actor } from '../admin/actor.js';
-import { recordAudit } from '../audit/audit.repository.js';
+import { cliActor, type Actor } from '../core/actor.js';
+import { recordAudit } from '../audit/index.js';
 
 /**
  * Creates an OAuth client acting as one of the actor's org's log-in entities. The secret is

@@ -1,13 +1,11 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { SYSTEM_ACTOR_ID } from '../core/actor.js';
 import type { LeadStatus } from '../db/schema.js';
 
 /** The statuses auto-close moves to LOST. */
 export const CLOSABLE_STATUSES = ['OPEN', 'ON_HOLD'] as const satisfies readonly LeadStatus[];
 export type ClosableStatus = (typeof CLOSABLE_STATUSES)[number];
-
-/** `created_by` / `last_updated_by` of what the system does on its own. */
-export const SYSTEM_ACTOR_ID = -1;
 
 export type AutoCloseOrg = { id: number; name: string; autoCloseDays: number };
 

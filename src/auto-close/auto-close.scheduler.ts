@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../core/context.js';
 import { listAutoCloseOrgs } from './auto-close.repository.js';
 import { autoClose } from './auto-close.service.js';
 

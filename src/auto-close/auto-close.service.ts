@@ -1,14 +1,14 @@
-import type { AppContext } from '../context.js';
-import { insertStatusLogs } from '../leads/history.repository.js';
-import { findReasonByText, SYSTEM_REASONS } from '../reasons/reason.repository.js';
+import type { AppContext } from '../core/context.js';
+import { insertStatusLogs } from '../leads/index.js';
+import { findReasonByText, SYSTEM_REASONS } from '../reasons/index.js';
 import {
   CLOSABLE_STATUSES,
   closeDueLeads,
   findAutoCloseDays,
   findDueLeadsQuery,
   lockDueLeads,
-  SYSTEM_ACTOR_ID,
 } from './auto-close.repository.js';
+import { SYSTEM_ACTOR_ID } from '../core/actor.js';
 
 /**
  * Auto-close: the org's OPEN and ON_HOLD leads that nothing changed (no update, status change or

@@ -1,5 +1,5 @@
-import type { AppContext } from '../context.js';
-import type { Caller } from '../auth/caller.js';
+import type { AppContext } from '../core/context.js';
+import type { Caller } from '../core/caller.js';
 import { listChannels, type ChannelRow } from './channel.repository.js';
 import type { Channel } from './channel.schemas.js';
 

@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../core/context.js';
 
 /** Parsed option values of one command line (`multiple` options give arrays). */
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;

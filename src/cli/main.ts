@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
-import { createContext } from '../context.js';
+import { loadConfig } from '../core/config.js';
+import { createContext } from '../core/context.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { AppError, ErrorCatalogue } from '../http/errors.js';
+import { AppError, ErrorCatalogue } from '../core/errors.js';
 import type { Command, OptionValues } from './command.js';
 import { coreCommands } from './commands/core.js';
 import { adminCommands } from './commands/admin.js';

@@ -1,4 +1,4 @@
-import { formatDateTime } from '../http/date-time.js';
+import { formatDateTime } from '../core/date-time.js';
 import type { CustomerRow } from './customer.repository.js';
 import type { Customer } from './customer.schemas.js';
 

@@ -1,7 +1,7 @@
-import type { AppContext } from '../context.js';
-import type { Caller } from '../auth/caller.js';
+import type { AppContext } from '../core/context.js';
+import type { Caller } from '../core/caller.js';
 import type { Db } from '../db/database.js';
-import { AppError, FieldErrors } from '../http/errors.js';
+import { AppError, FieldErrors } from '../core/errors.js';
 import { customerRowToCustomer } from './customer.mapper.js';
 import {
   findCustomerById,

@@ -17,7 +17,8 @@ import { storeFaultOf, type StoreFault } from './errors.js';
 export type Dialect = 'sqlite' | 'postgres';
 
 /** A Kysely handle: the whole database or one transaction. Repositories take this. */
-export type Db = Kysely<Database>;
+export type { Db } from './schema.js';
+import type { Db } from './schema.js';
 
 /**
  * The store behind the repositories: one Kysely instance plus the few things that differ by

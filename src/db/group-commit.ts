@@ -1,5 +1,5 @@
 import type SqliteDatabase from 'better-sqlite3';
-import type { Db } from './database.js';
+import type { Db } from './schema.js';
 
 /**
  * The most transactions one durable commit carries: bounds how long the first of a group waits

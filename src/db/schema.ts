@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 
 /**
  * Row types of every table, snake_case as stored. API types are camelCase and live beside each
@@ -241,3 +241,6 @@ export type Database = {
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeyTable;
 };
+
+/** A Kysely handle on the store: the database itself or a transaction. */
+export type Db = Kysely<Database>;

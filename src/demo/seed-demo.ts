@@ -1,14 +1,14 @@
-import type { AppContext } from '../context.js';
-import { NEW_ORG_POLICY, type Caller } from '../auth/caller.js';
+import type { AppContext } from '../core/context.js';
+import { NEW_ORG_POLICY, type Caller } from '../core/caller.js';
 import type { LeadStatus } from '../db/schema.js';
-import { md5Hex, randomToken } from '../auth/secrets.js';
+import { md5Hex, randomToken } from '../core/secrets.js';
 import { createOrg } from '../orgs/org.service.js';
 import { createEntity, type EntityView } from '../entities/entity.service.js';
 import { createOauthClient } from '../auth/oauth.service.js';
 import { addReasons } from '../reasons/reason.service.js';
 import { addSubStatus } from '../sub-statuses/sub-status.service.js';
 import { addFollowUp, changeStatus, createLead } from '../leads/lead.service.js';
-import { formatDateTime } from '../http/date-time.js';
+import { formatDateTime } from '../core/date-time.js';
 
 /** A small deterministic generator, so two demo runs look alike. */
 function seededRandom(seed: number): () => number {

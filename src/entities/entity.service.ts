@@ -1,15 +1,14 @@
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../core/context.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { ENTITY_TYPES, LOGIN_ENTITY_TYPES, type EntityType } from '../db/schema.js';
-import { AppError, FieldErrors } from '../http/errors.js';
-import { requireOrg } from '../orgs/org.service.js';
-import { hashSecret, md5Hex } from '../auth/secrets.js';
-import { cliActor, type Actor } from '../admin/actor.js';
-import { recordAudit } from '../audit/audit.repository.js';
-import type { Caller } from '../auth/caller.js';
-import { findOrgById } from '../orgs/org.repository.js';
-import { effectivePerMinute } from '../rate-limit/rate-limit.config.js';
+import { AppError, FieldErrors } from '../core/errors.js';
+import { requireOrg, findOrgById } from '../orgs/index.js';
+import { hashSecret, md5Hex } from '../core/secrets.js';
+import { cliActor, type Actor } from '../core/actor.js';
+import { recordAudit } from '../audit/index.js';
+import type { Caller } from '../core/caller.js';
+import { effectivePerMinute } from '../core/rate-limit-config.js';
 import type { Static } from '@sinclair/typebox';
 import { PERMISSIONS, type Me, type Permission } from './entity.schemas.js';
 import {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { actorOf } from '../admin/actor.js';
+import { actorOf } from '../core/actor.js';
 import { commonErrors } from '../http/schemas.js';
 import { callerOf } from '../http/request-context.js';
 import { definitionIn } from './extended-field.mapper.js';

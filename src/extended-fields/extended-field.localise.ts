@@ -1,5 +1,4 @@
-import type { AppContext } from '../context.js';
-import type { Lead } from '../leads/lead.schemas.js';
+import type { AppContext } from '../core/context.js';
 import { listLocalisedFields } from './extended-field.repository.js';
 import { labelOf, parseValueLabels } from './extended-field.mapper.js';
 import { requestedLanguage } from './language.js';
@@ -11,7 +10,7 @@ import { requestedLanguage } from './language.js';
  *
  * @example await localiseLeads(ctx, orgId, leads, 'fr') // { colour: 'RED' } shown as { colour: 'Rouge' }
  */
-export async function localiseLeads<T extends Lead>(
+export async function localiseLeads<T extends { extendedFields: object }>(
   ctx: AppContext,
   orgId: number,
   leads: T[],

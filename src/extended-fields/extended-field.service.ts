@@ -1,5 +1,5 @@
-import type { AppContext } from '../context.js';
-import type { Actor } from '../admin/actor.js';
+import type { AppContext } from '../core/context.js';
+import type { Actor } from '../core/actor.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import {
@@ -8,8 +8,8 @@ import {
   type FieldDataType,
   type FieldEntityType,
 } from '../db/schema.js';
-import { AppError, FieldErrors } from '../http/errors.js';
-import { recordAudit } from '../audit/audit.repository.js';
+import { AppError, FieldErrors } from '../core/errors.js';
+import { recordAudit } from '../audit/index.js';
 import { languageCode, requestedLanguage } from './language.js';
 import {
   findField,

@@ -4,8 +4,8 @@ import {
   type EnvelopeItem,
   type ErrorName,
   type FieldErrors,
-} from '../http/errors.js';
-import { formatDateTime, isDateTime, parseDateTime } from '../http/date-time.js';
+} from '../core/errors.js';
+import { formatDateTime, isDateTime, parseDateTime } from '../core/date-time.js';
 import { listFields, type FieldRow } from './extended-field.repository.js';
 import { enumValuesOf } from './extended-field.mapper.js';
 

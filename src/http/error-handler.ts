@@ -1,12 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, envelopeItem, type EnvelopeItem } from './errors.js';
+import { AppError, envelopeItem, errorEnvelope } from '../core/errors.js';
 import { validationError } from './validation.js';
 import { storeFaultError } from './faults.js';
-
-/** The error envelope of the contract. */
-export function errorEnvelope(errors: EnvelopeItem[], warnings: EnvelopeItem[] = []) {
-  return { data: null, warnings, errors };
-}
 
 /** Maps Fastify's own request errors (parsing, size, media type) to the catalogue. */
 function fromFastifyError(error: FastifyError, bodyLimit: number): AppError | undefined {

@@ -2,8 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { storeFaultOf } from '../db/errors.js';
-import { AppError, envelopeItem, type ErrorName } from './errors.js';
-import { errorEnvelope } from './error-handler.js';
+import { AppError, envelopeItem, errorEnvelope, type ErrorName } from '../core/errors.js';
 
 /** Seconds a client should wait before retrying while the store is unavailable. */
 export const STORE_RETRY_AFTER_SECONDS = 5;

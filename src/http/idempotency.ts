@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { sql } from 'kysely';
-import type { AppContext } from '../context.js';
-import { AppError } from './errors.js';
+import type { AppContext } from '../core/context.js';
+import { AppError } from '../core/errors.js';
 import { callerOf } from './request-context.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from './errors.js';
+import { AppError } from '../core/errors.js';
 
 /** How deep a JSON body may nest; the contract's deepest body needs 3 levels. */
 export const DEFAULT_MAX_JSON_DEPTH = 32;

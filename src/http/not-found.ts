@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { envelopeItem } from './errors.js';
-import { errorEnvelope } from './error-handler.js';
+import { envelopeItem, errorEnvelope } from '../core/errors.js';
 
 type RoutePattern = { pattern: RegExp; methods: string[] };
 

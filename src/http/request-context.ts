@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import type { AppContext } from '../context.js';
-import type { Caller } from '../auth/caller.js';
-import type { VerificationGuard } from '../auth/verification-guard.js';
-import type { EnvelopeItem, ErrorName } from './errors.js';
+import type { AppContext } from '../core/context.js';
+import type { Caller } from '../core/caller.js';
+import type { VerificationGuard } from '../core/verification-guard.js';
+import type { EnvelopeItem, ErrorName } from '../core/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

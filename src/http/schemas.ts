@@ -1,4 +1,5 @@
 import { Type, type TProperties, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { LEAD_STATUSES, LEAD_TYPES } from '../db/schema.js';
 
 /** Shared TypeBox pieces of the contract: ids, date-times, enums and the response envelope. */
 
@@ -20,6 +21,10 @@ export function StringEnum<const T extends readonly string[]>(
 }
 
 /** A field that also accepts JSON `null` (meaning "remove" in updates). */
+/** A lead's status and type: shared by the lead routes and the sub-status admin routes. */
+export const LeadStatusSchema = StringEnum(LEAD_STATUSES);
+export const LeadTypeSchema = StringEnum(LEAD_TYPES);
+
 export function Nullable<T extends TSchema>(schema: T): TUnsafe<T['static'] | null> {
   const { type, ...rest } = schema as unknown as { type: string } & Record<string, unknown>;
   return Type.Unsafe<T['static'] | null>({ ...rest, type: [type, 'null'] });

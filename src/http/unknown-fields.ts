@@ -1,4 +1,4 @@
-import { envelopeItem, type EnvelopeItem } from './errors.js';
+import { envelopeItem, type EnvelopeItem } from '../core/errors.js';
 
 type SchemaNode = {
   type?: unknown;

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
-import { AppError, type ErrorName } from './errors.js';
-import { isDateTime } from './date-time.js';
+import { AppError, type ErrorName } from '../core/errors.js';
+import { isDateTime } from '../core/date-time.js';
 
 /**
  * Schema compilers and the mapping from schema failures to the error catalogue.

@@ -1,4 +1,4 @@
-import { formatDateTime } from '../http/date-time.js';
+import { formatDateTime } from '../core/date-time.js';
 import type { Counted, FollowUpRow, StatusLogRow } from './history.repository.js';
 import type { LeadRow } from './lead.repository.js';
 import type { FollowUp, Lead, StatusLog } from './lead.schemas.js';

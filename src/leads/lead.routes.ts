@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../context.js';
-import type { Caller } from '../auth/caller.js';
+import type { AppContext } from '../core/context.js';
+import type { Caller } from '../core/caller.js';
 import { commonErrors, writeErrors } from '../http/schemas.js';
-import { localiseLeads } from '../extended-fields/extended-field.localise.js';
+import { localiseLeads } from '../extended-fields/index.js';
 import { etagOf, type VersionedLead } from './lead.mapper.js';
 import { callerOf } from '../http/request-context.js';
-import { OrgReadBudget } from '../orgs/org-read-budget.js';
+import { OrgReadBudget } from '../core/org-read-budget.js';
 import {
   FollowUpBody,
   FollowUpList,

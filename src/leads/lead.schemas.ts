@@ -1,9 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LEAD_STATUSES, LEAD_TYPES, ENTITY_TYPES } from '../db/schema.js';
+import { ENTITY_TYPES, LEAD_TYPES } from '../db/schema.js';
 import {
   ActorId,
   DateTime,
   Id,
+  LeadStatusSchema,
+  LeadTypeSchema,
   ListEnvelope,
   Nullable,
   StringEnum,
@@ -38,8 +40,6 @@ const ExtendedFieldsPatch = Type.Object(
   },
 );
 
-export const LeadStatusSchema = StringEnum(LEAD_STATUSES);
-export const LeadTypeSchema = StringEnum(LEAD_TYPES);
 const Notes = Type.String({ maxLength: 2000 });
 
 const followUpFields = {

@@ -1,24 +1,15 @@
-import type { AppContext } from '../context.js';
-import type { Caller } from '../auth/caller.js';
+import type { AppContext } from '../core/context.js';
+import type { Caller } from '../core/caller.js';
 import type { Db } from '../db/database.js';
 import type { LeadStatus } from '../db/schema.js';
-import { AppError, FieldErrors, type EnvelopeItem } from '../http/errors.js';
-import {
-  checkLeadFieldsOnCreate,
-  checkLeadFieldsOnUpdate,
-} from '../extended-fields/extended-field.validation.js';
-import { formatDateTime, parseDateTime } from '../http/date-time.js';
-import { IN_STORE_SOURCE_ID } from '../channels/channel.catalogue.js';
-import { channelExists } from '../channels/channel.repository.js';
-import { customerExists, findOrCreateCustomer } from '../customers/customer.repository.js';
-import { normaliseIdentifier } from '../customers/customer.service.js';
-import { findEntitiesByIds, findEntityByCode } from '../entities/entity.repository.js';
-import {
-  findReasonByText,
-  findReasonsByIds,
-  SYSTEM_REASONS,
-} from '../reasons/reason.repository.js';
-import { subStatusExists } from '../sub-statuses/sub-status.repository.js';
+import { AppError, FieldErrors, type EnvelopeItem } from '../core/errors.js';
+import { checkLeadFieldsOnCreate, checkLeadFieldsOnUpdate } from '../extended-fields/index.js';
+import { formatDateTime, parseDateTime } from '../core/date-time.js';
+import { IN_STORE_SOURCE_ID, channelExists } from '../channels/index.js';
+import { customerExists, findOrCreateCustomer, normaliseIdentifier } from '../customers/index.js';
+import { findEntitiesByIds, findEntityByCode } from '../entities/index.js';
+import { findReasonByText, findReasonsByIds, SYSTEM_REASONS } from '../reasons/index.js';
+import { subStatusExists } from '../sub-statuses/index.js';
 import {
   insertFollowUps,
   insertStatusLogs,

@@ -1,8 +1,8 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
-import type { AppContext } from '../context.js';
-import { AppError, FieldErrors } from '../http/errors.js';
-import { cliActor, type Actor } from '../admin/actor.js';
-import { recordAudit } from '../audit/audit.repository.js';
+import type { AppContext } from '../core/context.js';
+import { AppError, FieldErrors } from '../core/errors.js';
+import { cliActor, type Actor } from '../core/actor.js';
+import { recordAudit } from '../audit/index.js';
 import { requireOrg } from './org.service.js';
 
 /** What an org's administrators configure. `null` means "not set". */

@@ -1,12 +1,11 @@
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../core/context.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { AppError } from '../http/errors.js';
-import { DEFAULT_CHANNELS } from '../channels/channel.catalogue.js';
-import { insertChannels } from '../channels/channel.repository.js';
-import { insertReason, SYSTEM_REASONS } from '../reasons/reason.repository.js';
+import { AppError } from '../core/errors.js';
+import { DEFAULT_CHANNELS, insertChannels } from '../channels/index.js';
+import { insertReason, SYSTEM_REASONS } from '../reasons/index.js';
 import { findOrgByName, insertOrg, type OrgRow } from './org.repository.js';
-import { cliActor } from '../admin/actor.js';
-import { recordAudit } from '../audit/audit.repository.js';
+import { cliActor } from '../core/actor.js';
+import { recordAudit } from '../audit/index.js';
 
 /**
  * Creates an org with what every org has from the start: the system reasons `APICALL` and

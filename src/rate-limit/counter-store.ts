@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
-import type { RateLimitConfig } from './rate-limit.config.js';
+import type { RateLimitConfig } from '../core/rate-limit-config.js';
 
 /**
  * Where rate-limit counters live. Keys carry their window (see `rate-limit.service.ts`), so a

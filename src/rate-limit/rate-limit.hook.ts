@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../context.js';
-import { TOKEN_HEADER } from '../auth/authenticate.js';
-import { AppError } from '../http/errors.js';
+import type { AppContext } from '../core/context.js';
+import { splitBasic, TOKEN_HEADER } from '../auth/index.js';
+import { AppError } from '../core/errors.js';
 import { openCounterStore, type CounterStore } from './counter-store.js';
-import { effectivePerMinute } from './rate-limit.config.js';
-import type { VerificationGuard } from '../auth/verification-guard.js';
+import { effectivePerMinute } from '../core/rate-limit-config.js';
+import type { VerificationGuard } from '../core/verification-guard.js';
 
 /** The per-credential window: `RATE_LIMIT_PER_MINUTE` or the org's `rateLimitPerMinute`. */
 export const CREDENTIAL_WINDOW_MS = 60_000;
@@ -142,15 +142,6 @@ const KNOWN_ADDRESS_MS = 30 * 24 * 3600_000;
 const attempts = new WeakMap<FastifyRequest, Attempt & { guarded: boolean }>();
 
 /** The username of a Basic header, or undefined; the rest is `authenticate`'s business. */
-function basicUsername(header: string): string | undefined {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
-  if (!match?.[1]) return undefined;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon <= 0 || colon > 200) return undefined;
-  return decoded.slice(0, colon);
-}
-
 /**
  * The attempt a request makes: Basic credentials on API routes; the body's `key` on the open
  * routes (`POST /v3/oauth/token/generate`). OAuth access tokens are 256 random bits, which no
@@ -163,7 +154,7 @@ function attemptOf(request: FastifyRequest, source: 'basic' | 'body-key'): Attem
     if (typeof token === 'string' && token !== '') return undefined;
     const header = request.headers.authorization;
     if (typeof header !== 'string' || header === '') return undefined;
-    return { name: basicUsername(header), ip: request.ip, source };
+    return { name: splitBasic(header)?.username, ip: request.ip, source };
   }
   const body = request.body as { key?: unknown } | undefined;
   const key = typeof body?.key === 'string' && body.key !== '' ? body.key : undefined;

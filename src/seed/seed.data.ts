@@ -1,7 +1,8 @@
 import { LEAD_STATUSES, type LeadStatus, type LeadType } from '../db/schema.js';
 import type { FieldRow } from '../extended-fields/extended-field.repository.js';
 import { enumValuesOf } from '../extended-fields/extended-field.mapper.js';
-import { formatDateTime } from '../http/date-time.js';
+import { formatDateTime } from '../core/date-time.js';
+import { SYSTEM_ACTOR_ID } from '../core/actor.js';
 import { SeedRandom, WeightedPicker } from './seed.random.js';
 
 /**
@@ -124,9 +125,6 @@ const MAX_FOLLOW_UPS = 3;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-
-/** `created_by` and `last_updated_by` of what the system does on its own (auto-close). */
-const SYSTEM_ACTOR_ID = -1;
 
 /** Stores open 10:00 to 21:00 in India (04:30 to 15:30 UTC): leads are created then. */
 const STORE_OPENS = 4 * HOUR + 30 * MINUTE;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Store } from '../db/database.js';
 import { numberAt, textAt, type LeadBatch } from './seed.data.js';
-import type { BulkWriter } from './seed.writer.js';
+import type { BulkWriter } from './seed.bulk-writer.js';
 
 /**
  * Writes seed batches on PostgreSQL: each table's rows of a batch in one INSERT … SELECT from

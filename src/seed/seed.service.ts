@@ -1,7 +1,7 @@
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../core/context.js';
 import type { EntityType, LeadStatus } from '../db/schema.js';
-import { AppError, ErrorCatalogue } from '../http/errors.js';
-import { cliActor } from '../admin/actor.js';
+import { AppError, ErrorCatalogue } from '../core/errors.js';
+import { cliActor } from '../core/actor.js';
 import { createOrg } from '../orgs/org.service.js';
 import { findOrgByName, type OrgRow } from '../orgs/org.repository.js';
 import { addEntity } from '../entities/entity.service.js';

@@ -1,26 +1,12 @@
 import { sqliteHandleOf, type Store } from '../db/database.js';
-import type { LeadBatch } from './seed.data.js';
+import type { BulkWriter } from './seed.bulk-writer.js';
 import { postgresBulkWriter } from './seed.postgres-writer.js';
 import { sqliteBulkWriter } from './seed.sqlite-writer.js';
 
-/** The lead ids one written batch got (in batch order). */
-export type WrittenBatch = { firstLeadId: number; lastLeadId: number };
-
-/** Writes generated batches straight into a store's tables, one transaction per batch. */
-export type BulkWriter = {
-  /** How many batches may be in flight at once (1: one after the other). */
-  readonly parallel: number;
-  /** Writes the batch's leads, status logs and follow-ups; all of them or, on failure, none. */
-  write(orgId: number, batch: LeadBatch): Promise<WrittenBatch>;
-  /**
-   * Leaves the store ready to serve what was written (WAL checkpoint, fresh statistics) and the
-   * connection as it was. Called once, after the last batch or after a failed one.
-   */
-  finish(): Promise<void>;
-};
-
 /** Batches written side by side on PostgreSQL (one connection each). */
 const POSTGRES_PARALLEL_BATCHES = 2;
+
+export type { BulkWriter, WrittenBatch } from './seed.bulk-writer.js';
 
 /** The bulk writer of the store's dialect. */
 export function bulkWriterFor(store: Store): BulkWriter {

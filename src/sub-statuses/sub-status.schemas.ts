@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ListEnvelope, Warnings } from '../http/schemas.js';
-import { LeadStatusSchema } from '../leads/lead.schemas.js';
+import { LeadStatusSchema } from '../http/schemas.js';
 
 export const SubStatusBody = Type.Object({
   status: LeadStatusSchema,

@@ -1,6 +1,6 @@
-import type { AppContext } from '../context.js';
-import type { Caller } from '../auth/caller.js';
-import { AppError, envelopeItem, type EnvelopeItem } from '../http/errors.js';
+import type { AppContext } from '../core/context.js';
+import type { Caller } from '../core/caller.js';
+import { AppError, envelopeItem, type EnvelopeItem } from '../core/errors.js';
 import { insertSubStatus, listSubStatuses } from './sub-status.repository.js';
 import type { SubStatus, SubStatusBody } from './sub-status.schemas.js';
 

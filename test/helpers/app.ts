@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
-import { createContext, type AppContext } from '../../src/context.js';
+import { loadConfig, type Config } from '../../src/core/config.js';
+import { createContext, type AppContext } from '../../src/core/context.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 
 /** Which store this test process runs against, set by scripts/run-tests.mjs. */
 export const TEST_STORE = process.env.LEADLINE_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';

@@ -1,4 +1,4 @@
-import { ErrorCatalogue } from '../../src/http/errors.js';
+import { ErrorCatalogue } from '../../src/core/errors.js';
 
 /**
  * Checks shared by the property and model suites: whatever the request, the response is never

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import type { AppContext } from '../../src/context.js';
+import type { AppContext } from '../../src/core/context.js';
 import { createOrg } from '../../src/orgs/org.service.js';
 import { createEntity, type EntityView } from '../../src/entities/entity.service.js';
-import { md5Hex } from '../../src/auth/secrets.js';
+import { md5Hex } from '../../src/core/secrets.js';
 
 /** A unique suffix: the PostgreSQL database is shared by every test file of a run. */
 export function unique(prefix: string): string {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import type { AppContext } from '../../src/context.js';
-import { ErrorCatalogue, type ErrorName } from '../../src/http/errors.js';
+import type { AppContext } from '../../src/core/context.js';
+import { ErrorCatalogue, type ErrorName } from '../../src/core/errors.js';
 import { send } from './factories.js';
 
 /**

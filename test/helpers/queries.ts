@@ -1,7 +1,7 @@
 import { sql, type CompiledQuery, type KyselyPlugin } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import type { AppContext } from '../../src/context.js';
+import type { AppContext } from '../../src/core/context.js';
 
 /**
  * The app again over the same context, with every executed statement counted. Counted as

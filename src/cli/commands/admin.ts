@@ -1,11 +1,11 @@
-import { AppError } from '../../http/errors.js';
-import { formatDateTime } from '../../http/date-time.js';
+import { AppError } from '../../core/errors.js';
+import { formatDateTime } from '../../core/date-time.js';
 import { requireOrg } from '../../orgs/org.service.js';
 import { setOrgSettingsByName } from '../../orgs/org-settings.service.js';
 import { changeEntity } from '../../entities/entity.service.js';
 import { revokeOauthClient } from '../../auth/oauth.service.js';
 import { listAudit } from '../../audit/audit.repository.js';
-import { cliActor } from '../../admin/actor.js';
+import { cliActor } from '../../core/actor.js';
 import { optStr, str, type Command } from '../command.js';
 
 /** Org administration: the same actions as `/v2/admin/*`, recorded with actor -1. */

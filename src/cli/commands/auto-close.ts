@@ -1,8 +1,8 @@
 import { autoClose } from '../../auto-close/auto-close.service.js';
 import { findAutoCloseDays, listAutoCloseOrgs } from '../../auto-close/auto-close.repository.js';
-import type { AppContext } from '../../context.js';
-import { formatDateTime, isDateTime, parseDateTime } from '../../http/date-time.js';
-import { AppError } from '../../http/errors.js';
+import type { AppContext } from '../../core/context.js';
+import { formatDateTime, isDateTime, parseDateTime } from '../../core/date-time.js';
+import { AppError } from '../../core/errors.js';
 import { requireOrg } from '../../orgs/org.service.js';
 import { optStr, type Command } from '../command.js';
 

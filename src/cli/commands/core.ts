@@ -1,4 +1,4 @@
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import { createOrg } from '../../orgs/org.service.js';
 import { createEntity } from '../../entities/entity.service.js';
 import { createOauthClient } from '../../auth/oauth.service.js';

@@ -1,5 +1,5 @@
-import { AppError } from '../../http/errors.js';
-import { cliActor } from '../../admin/actor.js';
+import { AppError } from '../../core/errors.js';
+import { cliActor } from '../../core/actor.js';
 import { requireOrg } from '../../orgs/org.service.js';
 import { createField, translateField } from '../../extended-fields/extended-field.service.js';
 import { list, optStr, str, type Command } from '../command.js';

@@ -1,17 +1,14 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyInstance } from 'fastify';
-import { authenticate } from '../auth/authenticate.js';
-import type { Caller } from '../auth/caller.js';
-import { stripUnknownFields } from './unknown-fields.js';
-import { findNulCharacters } from './text-safety.js';
-import { AppError } from './errors.js';
-import { IDEMPOTENCY_HEADER, installIdempotency, requestFingerprint } from './idempotency.js';
-import { validationError } from './validation.js';
-import { callerOf } from './request-context.js';
-import {
-  installCredentialRateLimit,
-  installLoginRateLimit,
-} from '../rate-limit/rate-limit.hook.js';
+import { authenticate } from './auth/authenticate.js';
+import type { Caller } from './core/caller.js';
+import { stripUnknownFields } from './http/unknown-fields.js';
+import { findNulCharacters } from './core/text-safety.js';
+import { AppError } from './core/errors.js';
+import { IDEMPOTENCY_HEADER, installIdempotency, requestFingerprint } from './http/idempotency.js';
+import { validationError } from './http/validation.js';
+import { callerOf } from './http/request-context.js';
+import { installCredentialRateLimit, installLoginRateLimit } from './rate-limit/rate-limit.hook.js';
 
 /**
  * Hooks every contract route runs, in the order the contract checks things: credentials (in

@@ -1,9 +1,9 @@
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import { openStore, type Store } from './db/database.js';
-import { VerificationCache } from './auth/verification-cache.js';
-import { OrgReadBudget } from './orgs/org-read-budget.js';
+import { openStore, type Store } from '../db/database.js';
+import { VerificationCache } from './verification-cache.js';
+import { OrgReadBudget } from './org-read-budget.js';
 
 /** What every service needs: the store, the clock, the configuration and the process caches. */
 export type AppContext = {

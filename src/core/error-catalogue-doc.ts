@@ -14,7 +14,7 @@ export function renderErrorCatalogue(): string {
   return [
     '# Error catalogue',
     '',
-    '<!-- Generated from src/http/errors.ts by `npm run docs:errors`; edit the catalogue, not this file. -->',
+    '<!-- Generated from src/core/errors.ts by `npm run docs:errors`; edit the catalogue, not this file. -->',
     '',
     'Every error answers with the contract envelope and an HTTP status:',
     '',

@@ -268,6 +268,11 @@ export function envelopeItem(name: ErrorName, message: string): EnvelopeItem {
  *
  * @example throw AppError.of('LEAD_NOT_FOUND', 'lead 42 does not exist');
  */
+/** The error envelope of the contract. */
+export function errorEnvelope(errors: EnvelopeItem[], warnings: EnvelopeItem[] = []) {
+  return { data: null, warnings, errors };
+}
+
 export class AppError extends Error {
   readonly statusCode: number;
   readonly items: EnvelopeItem[];

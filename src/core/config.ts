@@ -1,11 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { AppError } from './http/errors.js';
+import { AppError } from './errors.js';
 import { Value } from '@sinclair/typebox/value';
-import {
-  RateLimitEnv,
-  rateLimitConfig,
-  type RateLimitConfig,
-} from './rate-limit/rate-limit.config.js';
+import { RateLimitEnv, rateLimitConfig, type RateLimitConfig } from './rate-limit-config.js';
 
 /**
  * The process environment Leadline reads, validated once at start-up so a typo fails loudly

@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors.js';
+import { AppError } from './errors.js';
 
 /**
  * Fairness between orgs for expensive reads: each org may have reads of at most `capacity`

@@ -1,0 +1,3 @@
+/** What other features may use of auth/: everything else in the folder is its own. */
+export { splitBasic, TOKEN_HEADER } from './authenticate.js';
+export { addOauthClient, revokeOauthClient } from './oauth.service.js';

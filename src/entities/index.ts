@@ -1,0 +1,15 @@
+/** What other features may use of entities/: everything else in the folder is its own. */
+export {
+  callerColumns,
+  findEntitiesByIds,
+  findEntityByCode,
+  findLoginForAuthentication,
+} from './entity.repository.js';
+export {
+  CODE_PATTERN,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  addEntity,
+  changeEntity,
+  listEntities,
+} from './entity.service.js';

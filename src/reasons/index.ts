@@ -1,0 +1,7 @@
+/** What other features may use of reasons/: everything else in the folder is its own. */
+export {
+  SYSTEM_REASONS,
+  findReasonByText,
+  findReasonsByIds,
+  insertReason,
+} from './reason.repository.js';
