@@ -9,7 +9,9 @@ import { oauthRoutes } from './auth/oauth.routes.js';
 import { installContractHooks } from './contract-hooks.js';
 import { installJsonParser } from './http/json-parser.js';
 import { installNotFoundHandler } from './http/not-found.js';
-import { ErrorEnvelope, StringEnum } from './http/schemas.js';
+import { createRequire } from 'node:module';
+import { EnvelopeItem as EnvelopeItemSchema, ErrorEnvelope, StringEnum } from './http/schemas.js';
+import { openApiOptions } from './http/openapi.js';
 import { validatorCompiler } from './http/validation.js';
 import { AppError, envelopeItem, type EnvelopeItem } from './core/errors.js';
 import {
@@ -20,6 +22,13 @@ import {
 import { installErrorHandler } from './http/error-handler.js';
 import { errorEnvelope } from './core/errors.js';
 import { leadRoutes } from './leads/lead.routes.js';
+import { FollowUp, Lead, LeadResponse, StatusLog } from './leads/lead.schemas.js';
+import { Reason } from './reasons/reason.schemas.js';
+import { CustomerResponse } from './customers/customer.schemas.js';
+import { Channel } from './channels/channel.schemas.js';
+import { SubStatus } from './sub-statuses/sub-status.schemas.js';
+import { FieldDefinition, FieldResponse } from './extended-fields/extended-field.schemas.js';
+import { AuditEntry, Entity, EntityResponse, SettingsResponse } from './admin/admin.schemas.js';
 import { reasonRoutes } from './reasons/reason.routes.js';
 import { subStatusRoutes } from './sub-statuses/sub-status.routes.js';
 import { installAdminGuard } from './admin/admin-guard.js';
@@ -29,6 +38,10 @@ import { entityRoutes } from './entities/entity.routes.js';
 import { customerRoutes } from './customers/customer.routes.js';
 import { extendedFieldAdminRoutes } from './extended-fields/extended-field.admin-routes.js';
 import { extendedFieldRoutes } from './extended-fields/extended-field.routes.js';
+
+/** The package's version: the OpenAPI document's `info.version`. */
+const LEADLINE_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string })
+  .version;
 
 export type BuildAppOptions = {
   /** Pino options, or false for no logging (tests); `stream` is where log lines go. */
@@ -129,31 +142,31 @@ export async function buildApp(
   app.setValidatorCompiler(validatorCompiler);
   app.removeContentTypeParser('text/plain');
   installJsonParser(app);
-  app.addSchema(ErrorEnvelope);
+  // Shapes the responses share, each under its own name: routes refer to them with `ref()`.
+  for (const schema of [
+    EnvelopeItemSchema,
+    ErrorEnvelope,
+    FollowUp,
+    StatusLog,
+    Lead,
+    LeadResponse,
+    Reason,
+    CustomerResponse,
+    Channel,
+    SubStatus,
+    FieldDefinition,
+    FieldResponse,
+    Entity,
+    EntityResponse,
+    SettingsResponse,
+    AuditEntry,
+  ]) {
+    app.addSchema(schema);
+  }
   installErrorHandler(app);
   installNotFoundHandler(app);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Leadline',
-        description: 'The Leads v2 contract, served by Leadline.',
-        version: '0.1.0',
-      },
-      components: {
-        securitySchemes: {
-          basic: {
-            type: 'http',
-            scheme: 'basic',
-            description: 'username:md5hex(password)',
-          },
-          token: { type: 'apiKey', in: 'header', name: 'X-CAP-API-OAUTH-TOKEN' },
-        },
-      },
-      security: [{ basic: [] }, { token: [] }],
-    },
-  });
+  await app.register(swagger, openApiOptions(LEADLINE_VERSION));
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get(

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, TestClock, type TestApp } from './helpers/app.js';
 import { newLead, newOrg, send, unique } from './helpers/factories.js';
+import { resolveRef } from './helpers/openapi.js';
 import { assertError, assertErrors, codeOf, listIds, orgSnapshot } from './helpers/fixtures.js';
 
 /**
@@ -88,7 +89,7 @@ describe('channels', () => {
       const doc = (await send(t.app, undefined, 'GET', '/openapi.json')).body;
       const ok = doc.paths?.['/v2/channels']?.get?.responses?.['200'];
       assert.ok(ok, 'GET /v2/channels: no 200');
-      const item = ok.content['application/json'].schema.properties.data.items;
+      const item = resolveRef(doc, ok.content['application/json'].schema.properties.data.items);
       assert.deepEqual(Object.keys(item.properties).sort(), ['name', 'orgSourceId']);
     });
   });

@@ -11,6 +11,7 @@ import {
   reasonIdOf,
 } from './helpers/fixtures.js';
 import type { ErrorName } from '../src/core/errors.js';
+import { resolveRef } from './helpers/openapi.js';
 
 /**
  * Customers: mobiles in E.164 read in the org's country, emails without case or blanks, one
@@ -421,7 +422,7 @@ describe('customers', () => {
     for (const path of ['/v2/customers', '/v2/customers/{id}']) {
       const ok = doc.paths?.[path]?.get?.responses?.['200'];
       assert.ok(ok, `GET ${path}: no 200`);
-      const schema = ok.content['application/json'].schema;
+      const schema = resolveRef(doc, ok.content['application/json'].schema);
       assert.deepEqual(Object.keys(schema.properties).sort(), [
         'createdOn',
         'email',

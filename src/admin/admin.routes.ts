@@ -1,7 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../core/context.js';
 import type { Caller } from '../core/caller.js';
-import { commonErrors } from '../http/schemas.js';
+import {
+  adminOnly,
+  baseErrors,
+  errorResponses,
+  lookupErrors,
+  readErrors,
+  ref,
+  writeErrors,
+} from '../http/schemas.js';
 import { callerOf } from '../http/request-context.js';
 import { AppError } from '../core/errors.js';
 import { formatDateTime } from '../core/date-time.js';
@@ -28,8 +36,6 @@ import {
   SettingsResponse,
 } from './admin.schemas.js';
 
-const adminErrors = { ...commonErrors, 403: commonErrors[400], 409: commonErrors[400] };
-
 /** 404 before body errors for `/entities/{code}`, like lead ids. */
 async function requireEntityPath(ctx: AppContext, caller: Caller, code: string): Promise<void> {
   if (!(await findEntityByCode(ctx.store.db, caller.orgId, code))) {
@@ -46,9 +52,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'listEntities',
         summary: 'The org’s entities, oldest first',
         querystring: EntityListQuery,
-        response: { 200: EntityList, ...adminErrors },
+        response: { 200: EntityList, ...readErrors, ...adminOnly },
       },
     },
     async (request) => ({
@@ -61,11 +68,13 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v2/admin/entities',
     {
+      config: { openapi: { ok: 'The entity as stored (never its password)' } },
       schema: {
         tags,
+        operationId: 'createEntity',
         summary: 'Add an org unit or a log-in entity (with a password)',
         body: EntityCreateBody,
-        response: { 200: EntityResponse, ...adminErrors },
+        response: { 200: ref(EntityResponse), ...writeErrors, ...lookupErrors, ...adminOnly },
       },
     },
     async (request) => ({
@@ -79,13 +88,18 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: {
         requireResource: (ctx, caller, raw) => requireEntityPath(ctx, caller, raw.code ?? ''),
+        openapi: {
+          ok: 'The entity after the change',
+          bodyRules: { anyOf: [{ required: ['disabled'] }, { required: ['password'] }] },
+        },
       },
       schema: {
         tags,
+        operationId: 'updateEntity',
         summary: 'Disable or enable an entity, or set its password',
         params: EntityCodeParams,
         body: EntityChangeBody,
-        response: { 200: EntityResponse, ...adminErrors },
+        response: { 200: ref(EntityResponse), ...writeErrors, ...lookupErrors, ...adminOnly },
       },
     },
     async (request) => ({
@@ -103,12 +117,17 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v2/admin/oauthClients',
     {
       // The response holds the client secret, which is never stored anywhere.
-      config: { idempotent: false },
+      config: { idempotent: false, openapi: { ok: 'The client with its secret, shown this once' } },
       schema: {
         tags,
+        operationId: 'createOAuthClient',
         summary: 'Create an OAuth client for a log-in entity',
         body: OauthClientCreateBody,
-        response: { 200: OauthClientCreated, ...adminErrors },
+        response: {
+          200: OauthClientCreated,
+          ...lookupErrors,
+          ...errorResponses(403, 413, 415, 507),
+        },
       },
     },
     async (request) => ({
@@ -120,12 +139,14 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/v2/admin/oauthClients/:key',
     {
+      config: { openapi: { ok: 'The client, revoked' } },
       schema: {
         tags,
+        operationId: 'revokeOAuthClient',
         summary: 'Revoke an OAuth client and its tokens',
         params: OauthClientKeyParams,
         body: OauthClientChangeBody,
-        response: { 200: OauthClientRevoked, ...adminErrors },
+        response: { 200: OauthClientRevoked, ...writeErrors, ...lookupErrors, ...adminOnly },
       },
     },
     async (request) => ({
@@ -139,8 +160,9 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'getSettings',
         summary: 'The org’s settings',
-        response: { 200: SettingsResponse, ...adminErrors },
+        response: { 200: ref(SettingsResponse), ...baseErrors, ...adminOnly },
       },
     },
     async (request) => ({
@@ -152,11 +174,22 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/v2/admin/settings',
     {
+      config: {
+        openapi: {
+          ok: 'The settings after the change',
+          bodyRules: {
+            anyOf: ['autoCloseDays', 'countryCode', 'rateLimitPerMinute', 'requireIfMatch'].map(
+              (name) => ({ required: [name] }),
+            ),
+          },
+        },
+      },
       schema: {
         tags,
+        operationId: 'updateSettings',
         summary: 'Change settings: auto-close days, default country of mobiles, rate limit',
         body: SettingsBody,
-        response: { 200: SettingsResponse, ...adminErrors },
+        response: { 200: ref(SettingsResponse), ...writeErrors, ...adminOnly },
       },
     },
     async (request) => ({
@@ -170,9 +203,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'listAuditEvents',
         summary: 'The audit log of administrative changes, newest first',
         querystring: AuditQuery,
-        response: { 200: AuditList, ...adminErrors },
+        response: { 200: AuditList, ...readErrors, ...adminOnly },
       },
     },
     async (request) => {

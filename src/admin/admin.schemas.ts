@@ -1,6 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ENTITY_TYPES } from '../db/schema.js';
-import { Id, ListEnvelope, Nullable, StringEnum, Warnings, DateTime } from '../http/schemas.js';
+import {
+  DateTime,
+  Id,
+  ListEnvelope,
+  named,
+  Nullable,
+  ref,
+  StringEnum,
+  Warnings,
+} from '../http/schemas.js';
 import { CODE_PATTERN, PASSWORD_MAX, PASSWORD_MIN } from '../entities/index.js';
 import { AUTO_CLOSE_DAYS_MAX, RATE_LIMIT_PER_MINUTE_MAX } from '../orgs/index.js';
 
@@ -39,9 +48,12 @@ const entityFields = {
   canLogIn: Type.Boolean(),
   disabled: Type.Boolean(),
 };
-export const Entity = Type.Object(entityFields);
-export const EntityResponse = Type.Object({ ...entityFields, warnings: Warnings });
-export const EntityList = ListEnvelope(Entity);
+export const Entity = named('Entity', Type.Object(entityFields));
+export const EntityResponse = named(
+  'EntityResponse',
+  Type.Object({ ...entityFields, warnings: Warnings }),
+);
+export const EntityList = ListEnvelope(ref(Entity));
 
 export const OauthClientCreateBody = Type.Object({
   entity: Type.String({ minLength: 1, maxLength: 100 }),
@@ -81,25 +93,31 @@ export const SettingsBody = Type.Object({
     ),
   ),
 });
-export const SettingsResponse = Type.Object({
-  autoCloseDays: Nullable(Type.Integer()),
-  countryCode: Nullable(Type.String()),
-  rateLimitPerMinute: Nullable(Type.Integer()),
-  requireIfMatch: Type.Boolean(),
-  warnings: Warnings,
-});
+export const SettingsResponse = named(
+  'SettingsResponse',
+  Type.Object({
+    autoCloseDays: Nullable(Type.Integer()),
+    countryCode: Nullable(Type.String()),
+    rateLimitPerMinute: Nullable(Type.Integer()),
+    requireIfMatch: Type.Boolean(),
+    warnings: Warnings,
+  }),
+);
 
 export const AuditQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
 });
-export const AuditEntry = Type.Object({
-  id: Id,
-  actorId: Type.Integer({ description: 'The admin entity, or -1 for the command line.' }),
-  action: Type.String(),
-  target: Type.String(),
-  details: Type.Object({}, { additionalProperties: true }),
-  createdOn: DateTime,
-});
+export const AuditEntry = named(
+  'AuditEntry',
+  Type.Object({
+    id: Id,
+    actorId: Type.Integer({ description: 'The admin entity, or -1 for the command line.' }),
+    action: Type.String(),
+    target: Type.String(),
+    details: Type.Object({}, { additionalProperties: true }),
+    createdOn: DateTime,
+  }),
+);
 export type AuditEntry = Static<typeof AuditEntry>;
-export const AuditList = ListEnvelope(AuditEntry);
+export const AuditList = ListEnvelope(ref(AuditEntry));

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { tokenErrors } from '../http/schemas.js';
 import { generateToken } from './oauth.service.js';
 
 const TokenRequest = Type.Object({
@@ -12,25 +13,19 @@ const TokenResponse = Type.Object({
   errors: Type.Null(),
 });
 
-const errorRef = Type.Ref('ErrorEnvelope');
-
 export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v3/oauth/token/generate',
     {
+      config: { openapi: { ok: 'An access token and how long it lives' } },
       schema: {
         tags: ['auth'],
+        operationId: 'generateToken',
         summary: 'Exchange a client key and secret for a short-lived access token',
         description: 'Send the token as header `X-CAP-API-OAUTH-TOKEN` on API requests.',
         security: [],
         body: TokenRequest,
-        response: {
-          200: TokenResponse,
-          400: errorRef,
-          401: errorRef,
-          415: errorRef,
-          413: errorRef,
-        },
+        response: { 200: TokenResponse, ...tokenErrors },
       },
     },
     async (request) => ({

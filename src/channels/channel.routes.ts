@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { commonErrors } from '../http/schemas.js';
+import { baseErrors } from '../http/schemas.js';
 import { callerOf } from '../http/request-context.js';
 import { ChannelList } from './channel.schemas.js';
 import { getChannels } from './channel.service.js';
@@ -10,8 +10,9 @@ export const channelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['channels'],
+        operationId: 'listChannels',
         summary: 'The org’s channels: the values of a lead’s `orgSourceId`',
-        response: { 200: ChannelList, ...commonErrors },
+        response: { 200: ChannelList, ...baseErrors },
       },
     },
     async (request) => ({

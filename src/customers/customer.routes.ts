@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { commonErrors } from '../http/schemas.js';
+import { lookupErrors, ref } from '../http/schemas.js';
 import { callerOf } from '../http/request-context.js';
 import { CustomerIdParams, CustomerLookupQuery, CustomerResponse } from './customer.schemas.js';
 import { getCustomer, lookUpCustomer, requireCustomerPath } from './customer.service.js';
 
-const customerResponses = { 200: CustomerResponse, ...commonErrors };
+const customerResponses = { 200: ref(CustomerResponse), ...lookupErrors };
 
 export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -12,6 +12,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['customers'],
+        operationId: 'findCustomer',
         summary: 'The customer with an email or mobile identifier',
         querystring: CustomerLookupQuery,
         response: customerResponses,
@@ -32,6 +33,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       schema: {
         tags: ['customers'],
+        operationId: 'getCustomer',
         summary: 'One customer with its leads count',
         params: CustomerIdParams,
         response: customerResponses,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DateTime, Id, StringEnum, Warnings } from '../http/schemas.js';
+import { DateTime, Id, named, StringEnum, Warnings } from '../http/schemas.js';
 
 /** TypeBox schemas of the customer routes: validation, TypeScript types and OpenAPI. */
 
@@ -32,4 +32,10 @@ const customerFields = {
 export const Customer = Type.Object(customerFields);
 export type Customer = Static<typeof Customer>;
 
-export const CustomerResponse = Type.Object({ ...customerFields, warnings: Warnings });
+export const CustomerResponse = named(
+  'CustomerResponse',
+  Type.Object(
+    { ...customerFields, warnings: Warnings },
+    { description: 'One customer, with the warnings of the request.' },
+  ),
+);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { commonErrors } from '../http/schemas.js';
+import { baseErrors } from '../http/schemas.js';
 import { callerOf } from '../http/request-context.js';
 import { MeResponse } from './entity.schemas.js';
 import { describeCaller } from './entity.service.js';
@@ -10,8 +10,9 @@ export const entityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['entities'],
+        operationId: 'getMe',
         summary: 'Who the caller is: its entity id (for `createdBy`), org, parent and permissions',
-        response: { 200: MeResponse, ...commonErrors },
+        response: { 200: MeResponse, ...baseErrors },
       },
     },
     async (request) => ({

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf } from '../core/actor.js';
-import { commonErrors } from '../http/schemas.js';
+import { adminOnly, lookupErrors, ref, writeErrors } from '../http/schemas.js';
 import { callerOf } from '../http/request-context.js';
 import { definitionIn } from './extended-field.mapper.js';
 import {
@@ -16,8 +16,6 @@ import {
   translateField,
 } from './extended-field.service.js';
 
-const adminErrors = { ...commonErrors, 403: commonErrors[400], 409: commonErrors[400] };
-
 /**
  * Defining fields and translating them: administrators only (the enclosing context's guard
  * answers 403 to everyone else).
@@ -28,11 +26,13 @@ export const extendedFieldAdminRoutes: FastifyPluginAsyncTypebox = async (app) =
   app.post(
     '/v2/admin/extendedFields',
     {
+      config: { openapi: { ok: 'The field as defined' } },
       schema: {
         tags,
+        operationId: 'defineExtendedField',
         summary: 'Define an extended field',
         body: FieldCreateBody,
-        response: { 200: FieldResponse, ...adminErrors },
+        response: { 200: ref(FieldResponse), ...writeErrors, ...adminOnly },
       },
     },
     async (request) => ({
@@ -52,12 +52,14 @@ export const extendedFieldAdminRoutes: FastifyPluginAsyncTypebox = async (app) =
           await requireField(app.ctx.store.db, callerOf(request).orgId, entityType, name);
         }
       },
+      config: { openapi: { ok: 'The field in that language' } },
       schema: {
         tags,
+        operationId: 'translateExtendedField',
         summary: 'Translate a field’s label and ENUM values into one language (merged)',
         params: TranslationParams,
         body: TranslationBody,
-        response: { 200: FieldResponse, ...adminErrors },
+        response: { 200: ref(FieldResponse), ...writeErrors, ...lookupErrors, ...adminOnly },
       },
     },
     async (request) => {

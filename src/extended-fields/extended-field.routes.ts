@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { commonErrors } from '../http/schemas.js';
+import { readErrors } from '../http/schemas.js';
 import { callerOf } from '../http/request-context.js';
 import { FieldList, FieldListQuery } from './extended-field.schemas.js';
 import { getDefinitions } from './extended-field.service.js';
@@ -9,11 +9,13 @@ export const extendedFieldRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/v2/extendedFields',
     {
+      config: { openapi: { language: true } },
       schema: {
         tags: ['extended-fields'],
+        operationId: 'listExtendedFields',
         summary: 'The org’s extended-field definitions, in the `language` header where translated',
         querystring: FieldListQuery,
-        response: { 200: FieldList, ...commonErrors },
+        response: { 200: FieldList, ...readErrors },
       },
     },
     async (request) => {

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { FIELD_DATA_TYPES, FIELD_ENTITY_TYPES } from '../db/schema.js';
-import { ListEnvelope, Nullable, StringEnum, Warnings } from '../http/schemas.js';
+import { ListEnvelope, named, Nullable, ref, StringEnum, Warnings } from '../http/schemas.js';
 
 /** TypeBox schemas of the extended-field routes (definitions, admin definitions, translations). */
 
@@ -66,9 +66,12 @@ const definitionFields = {
 };
 
 /** A definition as clients see it, its labels in the request's language where translated. */
-export const FieldDefinition = Type.Object(definitionFields);
+export const FieldDefinition = named('ExtendedField', Type.Object(definitionFields));
 export type FieldDefinition = Static<typeof FieldDefinition>;
 
-export const FieldList = ListEnvelope(FieldDefinition);
+export const FieldList = ListEnvelope(ref(FieldDefinition));
 /** One definition with the request's warnings beside its fields, as admin responses are. */
-export const FieldResponse = Type.Object({ ...definitionFields, warnings: Warnings });
+export const FieldResponse = named(
+  'ExtendedFieldResponse',
+  Type.Object({ ...definitionFields, warnings: Warnings }),
+);

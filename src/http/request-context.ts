@@ -3,6 +3,7 @@ import type { AppContext } from '../core/context.js';
 import type { Caller } from '../core/caller.js';
 import type { VerificationGuard } from '../core/verification-guard.js';
 import type { EnvelopeItem, ErrorName } from '../core/errors.js';
+import type { OperationDocs } from './openapi.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,6 +29,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** false: the route ignores `Idempotency-Key` (its response holds a secret never stored). */
     idempotent?: boolean;
+    /** What the route adds to its operation in the OpenAPI document. */
+    openapi?: OperationDocs;
     /**
      * For routes whose path names a resource: answers 404 when the raw path parameters name
      * nothing of the caller's org. It runs before body validation errors are reported, as the

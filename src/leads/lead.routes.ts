@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../core/context.js';
 import type { Caller } from '../core/caller.js';
-import { commonErrors, writeErrors } from '../http/schemas.js';
+import { leadChangeErrors, lookupErrors, readErrors, ref, writeErrors } from '../http/schemas.js';
 import { localiseLeads } from '../extended-fields/index.js';
 import { etagOf, type VersionedLead } from './lead.mapper.js';
 import { callerOf } from '../http/request-context.js';
@@ -32,11 +32,8 @@ import {
   updateLeadFields,
 } from './lead.service.js';
 
-const leadResponses = { 200: LeadResponse, ...writeErrors };
-const byId = {
-  requireResource: (ctx: AppContext, caller: Caller, raw: Record<string, string>) =>
-    requireLeadPath(ctx, caller, raw.id ?? ''),
-};
+const requireResource = (ctx: AppContext, caller: Caller, raw: Record<string, string>) =>
+  requireLeadPath(ctx, caller, raw.id ?? '');
 /** Lead ids are digits, so `/v2/leads/reasons` and friends never reach a lead route. */
 const LEAD_PATH = '/v2/leads/:id(^\\d+$)';
 
@@ -69,11 +66,23 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v2/leads',
     {
+      config: {
+        openapi: {
+          ok: 'The lead as stored',
+          etag: true,
+          language: true,
+          bodyRules: {
+            anyOf: [{ required: ['userId'] }, { required: ['idType', 'identifier'] }],
+            dependentRequired: { idType: ['identifier'], identifier: ['idType'] },
+          },
+        },
+      },
       schema: {
         tags: ['leads'],
+        operationId: 'addLead',
         summary: 'Add a lead',
         body: LeadCreateBody,
-        response: leadResponses,
+        response: { 200: ref(LeadResponse), ...writeErrors },
       },
     },
     async (request, reply) =>
@@ -87,11 +96,20 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/v2/leads',
     {
+      config: {
+        openapi: {
+          language: true,
+          queryRules:
+            '`entityType` and `entityCode` go together; `cursor` and `offset` exclude each other ' +
+            '(each answers 400 otherwise).',
+        },
+      },
       schema: {
         tags: ['leads'],
+        operationId: 'listLeads',
         summary: 'List and search leads',
         querystring: LeadListQuery,
-        response: { 200: LeadList, ...commonErrors },
+        response: { 200: LeadList, ...readErrors },
       },
     },
     async (request) => {
@@ -123,12 +141,13 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     LEAD_PATH,
     {
-      config: byId,
+      config: { requireResource, openapi: { etag: true, language: true } },
       schema: {
         tags: ['leads'],
+        operationId: 'getLead',
         summary: 'One lead',
         params: LeadIdParams,
-        response: leadResponses,
+        response: { 200: ref(LeadResponse), ...lookupErrors },
       },
     },
     async (request, reply) =>
@@ -138,13 +157,23 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     LEAD_PATH,
     {
-      config: byId,
+      config: {
+        requireResource,
+        openapi: {
+          ok: 'The lead after the change',
+          etag: true,
+          ifMatch: true,
+          language: true,
+          bodyRules: { anyOf: [{ required: ['extendedFields'] }, { required: ['owner'] }] },
+        },
+      },
       schema: {
         tags: ['leads'],
+        operationId: 'updateLead',
         summary: 'Update extended fields and/or the owner',
         params: LeadIdParams,
         body: LeadUpdateBody,
-        response: leadResponses,
+        response: { 200: ref(LeadResponse), ...leadChangeErrors },
       },
     },
     async (request, reply) =>
@@ -165,13 +194,17 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     `${LEAD_PATH}/status`,
     {
-      config: byId,
+      config: {
+        requireResource,
+        openapi: { ok: 'The lead in its new status', etag: true, ifMatch: true, language: true },
+      },
       schema: {
         tags: ['leads'],
+        operationId: 'changeLeadStatus',
         summary: 'Change the status',
         params: LeadIdParams,
         body: StatusChangeBody,
-        response: leadResponses,
+        response: { 200: ref(LeadResponse), ...leadChangeErrors },
       },
     },
     async (request, reply) =>
@@ -191,13 +224,17 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     `${LEAD_PATH}/followup`,
     {
-      config: byId,
+      config: {
+        requireResource,
+        openapi: { ok: 'The lead with the follow-up', etag: true, language: true },
+      },
       schema: {
         tags: ['leads'],
+        operationId: 'addFollowUp',
         summary: 'Record a follow-up',
         params: LeadIdParams,
         body: FollowUpBody,
-        response: leadResponses,
+        response: { 200: ref(LeadResponse), ...writeErrors, ...lookupErrors },
       },
     },
     async (request, reply) =>
@@ -211,13 +248,14 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${LEAD_PATH}/followups`,
     {
-      config: byId,
+      config: { requireResource },
       schema: {
         tags: ['leads'],
+        operationId: 'listFollowUps',
         summary: 'The lead’s follow-ups, oldest first, a page at a time',
         params: LeadIdParams,
         querystring: HistoryQuery,
-        response: { 200: FollowUpList, ...commonErrors },
+        response: { 200: FollowUpList, ...lookupErrors },
       },
     },
     async (request) => ({
@@ -230,13 +268,14 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${LEAD_PATH}/statusLog`,
     {
-      config: byId,
+      config: { requireResource },
       schema: {
         tags: ['leads'],
+        operationId: 'listStatusLog',
         summary: 'The lead’s status log, oldest first, a page at a time',
         params: LeadIdParams,
         querystring: HistoryQuery,
-        response: { 200: StatusLogList, ...commonErrors },
+        response: { 200: StatusLogList, ...lookupErrors },
       },
     },
     async (request) => ({

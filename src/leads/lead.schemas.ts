@@ -7,7 +7,9 @@ import {
   LeadStatusSchema,
   LeadTypeSchema,
   ListEnvelope,
+  named,
   Nullable,
+  ref,
   StringEnum,
   Warnings,
 } from '../http/schemas.js';
@@ -129,30 +131,36 @@ export const LeadListQuery = Type.Object({
 });
 export type LeadListQuery = Static<typeof LeadListQuery>;
 
-export const FollowUp = Type.Object({
-  id: Id,
-  userId: Id,
-  leadId: Id,
-  notes: Type.Optional(Type.String()),
-  createdBy: Id,
-  createdOn: DateTime,
-  followedUpBy: Id,
-  followedUpOn: DateTime,
-  scheduledFollowUp: Type.Optional(DateTime),
-});
+export const FollowUp = named(
+  'FollowUp',
+  Type.Object({
+    id: Id,
+    userId: Id,
+    leadId: Id,
+    notes: Type.Optional(Type.String()),
+    createdBy: Id,
+    createdOn: DateTime,
+    followedUpBy: Id,
+    followedUpOn: DateTime,
+    scheduledFollowUp: Type.Optional(DateTime),
+  }),
+);
 export type FollowUp = Static<typeof FollowUp>;
 
-export const StatusLog = Type.Object({
-  id: Id,
-  userId: Id,
-  leadId: Id,
-  status: LeadStatusSchema,
-  subStatus: Type.Optional(Type.String()),
-  createdBy: ActorId,
-  createdOn: DateTime,
-  reasonId: Id,
-  reason: Type.String(),
-});
+export const StatusLog = named(
+  'StatusLogEntry',
+  Type.Object({
+    id: Id,
+    userId: Id,
+    leadId: Id,
+    status: LeadStatusSchema,
+    subStatus: Type.Optional(Type.String()),
+    createdBy: ActorId,
+    createdOn: DateTime,
+    reasonId: Id,
+    reason: Type.String(),
+  }),
+);
 export type StatusLog = Static<typeof StatusLog>;
 
 const leadFields = {
@@ -171,10 +179,10 @@ const leadFields = {
   lastUpdatedBy: ActorId,
   orgSourceId: Type.Integer(),
   extendedFields: ExtendedFields,
-  followUpDetails: Type.Array(FollowUp, {
+  followUpDetails: Type.Array(ref(FollowUp), {
     description: 'The newest follow-ups (100 on a single lead, 20 in a list), oldest first.',
   }),
-  statusLogDetails: Type.Array(StatusLog, {
+  statusLogDetails: Type.Array(ref(StatusLog), {
     description: 'The newest status-log rows (100 on a single lead, 20 in a list), oldest first.',
   }),
   followUpsOmitted: Type.Optional(
@@ -193,11 +201,75 @@ const leadFields = {
   ),
 };
 
-export const Lead = Type.Object(leadFields);
+/** A lead as the API shows it; the document's example (linted against the schema). */
+const LEAD_EXAMPLE = {
+  id: 5012,
+  userId: 877,
+  type: 'SKU',
+  leadFor: 'JKT-0192-M',
+  status: 'ON_HOLD',
+  subStatus: 'Awaiting stock',
+  owner: 'assoc-kora',
+  nextFollowUp: '2026-03-04T10:00:00Z',
+  lastFollowUp: '2026-03-02T16:30:00Z',
+  createdOn: '2026-03-01T12:00:00Z',
+  createdBy: 41,
+  lastUpdatedOn: '2026-03-02T16:30:00Z',
+  lastUpdatedBy: 41,
+  orgSourceId: -1,
+  extendedFields: { size: 'M', colour: 'Navy' },
+  followUpDetails: [
+    {
+      id: 90211,
+      userId: 877,
+      leadId: 5012,
+      notes: 'Called: size M arrives Thursday.',
+      createdBy: 41,
+      createdOn: '2026-03-02T16:31:00Z',
+      followedUpBy: 41,
+      followedUpOn: '2026-03-02T16:30:00Z',
+      scheduledFollowUp: '2026-03-02T16:00:00Z',
+    },
+  ],
+  statusLogDetails: [
+    {
+      id: 7301,
+      userId: 877,
+      leadId: 5012,
+      status: 'OPEN',
+      createdBy: 41,
+      createdOn: '2026-03-01T12:00:00Z',
+      reasonId: 3,
+      reason: 'Size out of stock',
+    },
+    {
+      id: 7340,
+      userId: 877,
+      leadId: 5012,
+      status: 'ON_HOLD',
+      subStatus: 'Awaiting stock',
+      createdBy: 41,
+      createdOn: '2026-03-02T16:30:00Z',
+      reasonId: 3,
+      reason: 'Size out of stock',
+    },
+  ],
+};
+
+export const Lead = named('Lead', Type.Object(leadFields, { examples: [LEAD_EXAMPLE] }));
 export type Lead = Static<typeof Lead>;
 
-export const LeadResponse = Type.Object({ ...leadFields, warnings: Warnings });
-export const LeadList = ListEnvelope(Lead, {
+export const LeadResponse = named(
+  'LeadResponse',
+  Type.Object(
+    { ...leadFields, warnings: Warnings },
+    {
+      description: 'One lead, with the warnings of the request that returned it.',
+      examples: [{ ...LEAD_EXAMPLE, warnings: [] }],
+    },
+  ),
+);
+export const LeadList = ListEnvelope(ref(Lead), {
   nextCursor: Type.Optional(
     Type.String({
       description:
@@ -212,8 +284,8 @@ const historyNext = {
     }),
   ),
 };
-export const FollowUpList = ListEnvelope(FollowUp, historyNext);
-export const StatusLogList = ListEnvelope(StatusLog, historyNext);
+export const FollowUpList = ListEnvelope(ref(FollowUp), historyNext);
+export const StatusLogList = ListEnvelope(ref(StatusLog), historyNext);
 
 /** Paging of a lead's follow-ups or status log: oldest first, after a row id. */
 export const HistoryQuery = Type.Object({

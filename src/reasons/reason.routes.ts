@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { commonErrors } from '../http/schemas.js';
+import { baseErrors, writeErrors } from '../http/schemas.js';
 import { callerOf } from '../http/request-context.js';
 import { ReasonList, ReasonsBody } from './reason.schemas.js';
 import { addReasons, getReasons } from './reason.service.js';
@@ -8,11 +8,13 @@ export const reasonRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v2/leads/reasons',
     {
+      config: { openapi: { ok: 'The org’s reasons, the new ones included' } },
       schema: {
         tags: ['reasons'],
+        operationId: 'addReasons',
         summary: 'Add reasons; answers the org’s full list',
         body: ReasonsBody,
-        response: { 200: ReasonList, ...commonErrors },
+        response: { 200: ReasonList, ...writeErrors },
       },
     },
     async (request) => {
@@ -26,8 +28,9 @@ export const reasonRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['reasons'],
+        operationId: 'listReasons',
         summary: 'The org’s reasons',
-        response: { 200: ReasonList, ...commonErrors },
+        response: { 200: ReasonList, ...baseErrors },
       },
     },
     async (request) => ({

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { commonErrors } from '../http/schemas.js';
+import { baseErrors, writeErrors } from '../http/schemas.js';
 import { callerOf } from '../http/request-context.js';
 import { SubStatusBody, SubStatusList, SubStatusResponse } from './sub-status.schemas.js';
 import { addSubStatus, getSubStatuses } from './sub-status.service.js';
@@ -8,11 +8,13 @@ export const subStatusRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v2/leads/substatus',
     {
+      config: { openapi: { ok: 'The sub-status added' } },
       schema: {
         tags: ['sub-statuses'],
+        operationId: 'addSubStatus',
         summary: 'Add a sub-status of a status',
         body: SubStatusBody,
-        response: { 200: SubStatusResponse, ...commonErrors },
+        response: { 200: SubStatusResponse, ...writeErrors },
       },
     },
     async (request) => {
@@ -26,8 +28,9 @@ export const subStatusRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['sub-statuses'],
+        operationId: 'listSubStatuses',
         summary: 'The org’s sub-statuses',
-        response: { 200: SubStatusList, ...commonErrors },
+        response: { 200: SubStatusList, ...baseErrors },
       },
     },
     async (request) => ({

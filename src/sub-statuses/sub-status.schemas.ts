@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ListEnvelope, Warnings } from '../http/schemas.js';
+import { ListEnvelope, named, ref, Warnings } from '../http/schemas.js';
 import { LeadStatusSchema } from '../http/schemas.js';
 
 export const SubStatusBody = Type.Object({
@@ -8,7 +8,10 @@ export const SubStatusBody = Type.Object({
 });
 export type SubStatusBody = Static<typeof SubStatusBody>;
 
-export const SubStatus = Type.Object({ status: LeadStatusSchema, subStatus: Type.String() });
+export const SubStatus = named(
+  'SubStatus',
+  Type.Object({ status: LeadStatusSchema, subStatus: Type.String() }),
+);
 export type SubStatus = Static<typeof SubStatus>;
 
 export const SubStatusResponse = Type.Object({
@@ -16,4 +19,4 @@ export const SubStatusResponse = Type.Object({
   subStatus: Type.String(),
   warnings: Warnings,
 });
-export const SubStatusList = ListEnvelope(SubStatus);
+export const SubStatusList = ListEnvelope(ref(SubStatus));
