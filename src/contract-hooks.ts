@@ -5,7 +5,7 @@ import type { Caller } from './core/caller.js';
 import { stripUnknownFields } from './http/unknown-fields.js';
 import { findNulCharacters } from './core/text-safety.js';
 import { AppError } from './core/errors.js';
-import { IDEMPOTENCY_HEADER, installIdempotency, requestFingerprint } from './http/idempotency.js';
+import { IDEMPOTENCY_HEADER, installIdempotency, requestFingerprint } from './idempotency/index.js';
 import { validationError } from './http/validation.js';
 import { callerOf } from './http/request-context.js';
 import { installCredentialRateLimit, installLoginRateLimit } from './rate-limit/rate-limit.hook.js';

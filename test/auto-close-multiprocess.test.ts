@@ -13,7 +13,7 @@ import { newOrg, unique } from './helpers/factories.js';
 import { loadConfig } from '../src/core/config.js';
 import { createContext } from '../src/core/context.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { createLead } from '../src/leads/lead.service.js';
+import { createLead } from '../src/leads/use-cases/create-lead.js';
 
 const DAY = 86_400_000;
 const LEADS = 300;

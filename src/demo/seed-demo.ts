@@ -7,7 +7,7 @@ import { createEntity, type EntityView } from '../entities/entity.service.js';
 import { createOauthClient } from '../auth/oauth.service.js';
 import { addReasons } from '../reasons/reason.service.js';
 import { addSubStatus } from '../sub-statuses/sub-status.service.js';
-import { addFollowUp, changeStatus, createLead } from '../leads/lead.service.js';
+import { addFollowUp, changeStatus, createLead } from '../leads/index.js';
 import { formatDateTime } from '../core/date-time.js';
 
 /** A small deterministic generator, so two demo runs look alike. */

@@ -1,2 +1,5 @@
 /** What other features may use of leads/: everything else in the folder is its own. */
 export { insertStatusLogs } from './history.repository.js';
+export { addFollowUp } from './use-cases/add-follow-up.js';
+export { changeStatus } from './use-cases/change-status.js';
+export { createLead } from './use-cases/create-lead.js';

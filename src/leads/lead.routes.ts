@@ -20,17 +20,15 @@ import {
   StatusChangeBody,
   StatusLogList,
 } from './lead.schemas.js';
-import {
-  addFollowUp,
-  changeStatus,
-  createLead,
-  getFollowUps,
-  getLead,
-  getStatusLog,
-  requireLeadPath,
-  searchLeads,
-  updateLeadFields,
-} from './lead.service.js';
+import { requireLeadPath } from './lead.references.js';
+import { addFollowUp } from './use-cases/add-follow-up.js';
+import { changeStatus } from './use-cases/change-status.js';
+import { createLead } from './use-cases/create-lead.js';
+import { getLead } from './use-cases/get-lead.js';
+import { getFollowUps } from './use-cases/list-follow-ups.js';
+import { getStatusLog } from './use-cases/list-status-log.js';
+import { searchLeads } from './use-cases/search-leads.js';
+import { updateLeadFields } from './use-cases/update-lead.js';
 
 const requireResource = (ctx: AppContext, caller: Caller, raw: Record<string, string>) =>
   requireLeadPath(ctx, caller, raw.id ?? '');

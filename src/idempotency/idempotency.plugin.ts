@@ -1,18 +1,27 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import { sql } from 'kysely';
 import type { AppContext } from '../core/context.js';
 import { AppError } from '../core/errors.js';
-import { callerOf } from './request-context.js';
+import { callerOf } from '../http/request-context.js';
+import {
+  deleteResponsesBefore,
+  findStoredResponse,
+  storeResponse,
+  tryLockKey,
+} from './idempotency.repository.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
 /** Stored responses are kept this long (the contract promises at least 24 hours). */
 export const IDEMPOTENCY_RETENTION_MS = 48 * 3600_000;
 
-/** Keys of this process's requests still running, as `entityId:key`. */
-const inFlight = new Set<string>();
-let lastPurge = 0;
+/** What one installation keeps between requests: its app's own, never the module's. */
+type IdempotencyState = {
+  /** Keys of this app's requests still running, as `entityId:key`. */
+  inFlight: Set<string>;
+  /** When expired responses were last deleted (at most once a minute). */
+  lastPurge: number;
+};
 
 /** Object keys sorted at every level, so `{"a":1,"b":2}` and `{"b":2,"a":1}` are one body. */
 function canonicalJson(value: unknown): string {
@@ -46,15 +55,10 @@ function keyOf(request: FastifyRequest): string | undefined {
   return value;
 }
 
-async function purgeExpired(ctx: AppContext, now: number): Promise<void> {
-  if (now - lastPurge < 60_000) return;
-  lastPurge = now;
-  await ctx.store.transaction((trx) =>
-    trx
-      .deleteFrom('idempotency_keys')
-      .where('created_on', '<', now - IDEMPOTENCY_RETENTION_MS)
-      .execute(),
-  );
+async function purgeExpired(ctx: AppContext, state: IdempotencyState, now: number): Promise<void> {
+  if (now - state.lastPurge < 60_000) return;
+  state.lastPurge = now;
+  await ctx.store.transaction((trx) => deleteResponsesBefore(trx, now - IDEMPOTENCY_RETENTION_MS));
 }
 
 type Outcome =
@@ -68,37 +72,33 @@ type Outcome =
  * it is 422, and while the first is still running it is 409. Keys belong to the calling entity.
  * Failed requests store nothing, so they can be retried.
  */
-function idempotent(ctx: AppContext, handler: RouteHandlerMethod): RouteHandlerMethod {
+function idempotent(
+  ctx: AppContext,
+  state: IdempotencyState,
+  handler: RouteHandlerMethod,
+): RouteHandlerMethod {
   return async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
     const key = keyOf(request);
     if (key === undefined) return handler.call(this, request, reply);
     const caller = callerOf(request);
     const scope = `${caller.entityId}:${key}`;
+    const { inFlight } = state;
     if (inFlight.has(scope)) {
       throw AppError.of('CONFLICT_IN_PROGRESS', 'a request with this Idempotency-Key is running');
     }
     inFlight.add(scope);
     try {
       const now = ctx.clock.now();
-      await purgeExpired(ctx, now);
+      await purgeExpired(ctx, state, now);
       const outcome = await ctx.store.withinTransaction(async (trx): Promise<Outcome> => {
-        if (ctx.store.dialect === 'postgres') {
-          // Another server process running the same key holds this lock until it commits.
-          const { rows } = await sql<{ locked: boolean }>`
-            select pg_try_advisory_xact_lock(hashtextextended(${scope}, 0)) as locked`.execute(trx);
-          if (!rows[0]?.locked) {
-            throw AppError.of(
-              'CONFLICT_IN_PROGRESS',
-              'a request with this Idempotency-Key is running',
-            );
-          }
+        // Another server process running the same key holds its lock until it commits.
+        if (!(await tryLockKey(trx, ctx.store.dialect, scope))) {
+          throw AppError.of(
+            'CONFLICT_IN_PROGRESS',
+            'a request with this Idempotency-Key is running',
+          );
         }
-        const stored = await trx
-          .selectFrom('idempotency_keys')
-          .select(['request_hash', 'status_code', 'response_body', 'etag'])
-          .where('entity_id', '=', caller.entityId)
-          .where('idem_key', '=', key)
-          .executeTakeFirst();
+        const stored = await findStoredResponse(trx, caller.entityId, key);
         if (stored) {
           if (stored.request_hash !== request.fingerprint) {
             throw AppError.of(
@@ -120,19 +120,16 @@ function idempotent(ctx: AppContext, handler: RouteHandlerMethod): RouteHandlerM
             ? serialized
             : Buffer.from(serialized as ArrayBuffer).toString('utf8');
         const etag = reply.getHeader('etag');
-        await trx
-          .insertInto('idempotency_keys')
-          .values({
-            entity_id: caller.entityId,
-            idem_key: key,
-            org_id: caller.orgId,
-            request_hash: request.fingerprint,
-            status_code: reply.statusCode,
-            response_body: body,
-            etag: typeof etag === 'string' ? etag : null,
-            created_on: now,
-          })
-          .execute();
+        await storeResponse(trx, {
+          entity_id: caller.entityId,
+          idem_key: key,
+          org_id: caller.orgId,
+          request_hash: request.fingerprint,
+          status_code: reply.statusCode,
+          response_body: body,
+          etag: typeof etag === 'string' ? etag : null,
+          created_on: now,
+        });
         return { kind: 'fresh', status: reply.statusCode, body, etag: undefined };
       });
       if (outcome.kind === 'replay') {
@@ -152,10 +149,11 @@ function idempotent(ctx: AppContext, handler: RouteHandlerMethod): RouteHandlerM
  * never be stored).
  */
 export function installIdempotency(app: FastifyInstance, ctx: AppContext): void {
+  const state: IdempotencyState = { inFlight: new Set(), lastPurge: 0 };
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!methods.some((m) => m === 'POST' || m === 'PUT')) return;
     if (route.config?.idempotent === false) return;
-    route.handler = idempotent(ctx, route.handler);
+    route.handler = idempotent(ctx, state, route.handler);
   });
 }

@@ -1,0 +1,48 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Dialect } from '../db/database.js';
+
+/** The stored responses of requests sent with an `Idempotency-Key`, one per entity and key. */
+
+export type StoredResponse = {
+  request_hash: string;
+  status_code: number;
+  response_body: string;
+  etag: string | null;
+};
+
+/**
+ * On PostgreSQL, takes the transaction-scoped lock of `scope` if no other transaction holds it:
+ * another server process running the same key holds it until it commits. SQLite has one writer
+ * at a time, so there the answer is always yes.
+ */
+export async function tryLockKey(trx: Db, dialect: Dialect, scope: string): Promise<boolean> {
+  if (dialect !== 'postgres') return true;
+  const { rows } = await sql<{ locked: boolean }>`
+    select pg_try_advisory_xact_lock(hashtextextended(${scope}, 0)) as locked`.execute(trx);
+  return rows[0]?.locked === true;
+}
+
+export async function findStoredResponse(
+  trx: Db,
+  entityId: number,
+  key: string,
+): Promise<StoredResponse | undefined> {
+  return trx
+    .selectFrom('idempotency_keys')
+    .select(['request_hash', 'status_code', 'response_body', 'etag'])
+    .where('entity_id', '=', entityId)
+    .where('idem_key', '=', key)
+    .executeTakeFirst();
+}
+
+export async function storeResponse(
+  trx: Db,
+  row: StoredResponse & { entity_id: number; idem_key: string; org_id: number; created_on: number },
+): Promise<void> {
+  await trx.insertInto('idempotency_keys').values(row).execute();
+}
+
+export async function deleteResponsesBefore(trx: Db, before: number): Promise<void> {
+  await trx.deleteFrom('idempotency_keys').where('created_on', '<', before).execute();
+}

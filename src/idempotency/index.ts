@@ -1,0 +1,6 @@
+/** What other parts use of idempotency/: everything else in the folder is its own. */
+export {
+  IDEMPOTENCY_HEADER,
+  installIdempotency,
+  requestFingerprint,
+} from './idempotency.plugin.js';
