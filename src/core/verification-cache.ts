@@ -15,7 +15,8 @@ export class VerificationCache {
   /** Verifications in progress, by username, secret and stored hash. */
   private readonly running = new Map<string, Promise<boolean>>();
   /** Lookups answered from the cache and lookups that needed a full verification. */
-  readonly stats = { hits: 0, misses: 0 };
+  /** Lookups that found a verified secret, those that did not, and verifications run. */
+  readonly stats = { hits: 0, misses: 0, verifications: 0 };
 
   constructor(
     private readonly ttlMs: number,
@@ -53,6 +54,7 @@ export class VerificationCache {
     const key = `${this.key(username, secret)}\u0000${storedHash}`;
     const running = this.running.get(key);
     if (running) return running;
+    this.stats.verifications += 1;
     const started = verify().finally(() => this.running.delete(key));
     this.running.set(key, started);
     return started;
