@@ -148,12 +148,15 @@ describe(`auto-close with two server processes (${TEST_STORE})`, () => {
         org: NEW_ORG_POLICY,
       };
       const lead = (status: 'OPEN' | 'ON_HOLD' | 'WON') =>
-        createLead(
-          ctx,
-          caller,
-          { leadFor: 'SKU-1', idType: 'EMAIL', identifier: `${unique('c')}@example.com`, status },
-          [],
-        );
+        createLead(ctx, caller, {
+          body: {
+            leadFor: 'SKU-1',
+            idType: 'EMAIL',
+            identifier: `${unique('c')}@example.com`,
+            status,
+          },
+          warnings: [],
+        });
       // Ten days without a change: due, for a period of 3 days.
       const due: number[] = [];
       for (let i = 0; i < LEADS; i += 25) {

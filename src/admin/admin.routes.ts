@@ -1,6 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../core/context.js';
-import type { Caller } from '../core/caller.js';
 import {
   adminOnly,
   baseErrors,
@@ -11,16 +9,12 @@ import {
   writeErrors,
 } from '../http/schemas.js';
 import { callerOf } from '../http/request-context.js';
-import { AppError } from '../core/errors.js';
-import { formatDateTime } from '../core/date-time.js';
-import { findEntityByCode, addEntity, changeEntity, listEntities } from '../entities/index.js';
+import { addEntity, changeEntity, listEntities, requireEntityPath } from '../entities/index.js';
 import { addOauthClient, revokeOauthClient } from '../auth/index.js';
 import { getOrgSettings, updateOrgSettings } from '../orgs/index.js';
-import { listAudit } from '../audit/index.js';
+import { AuditList, AuditQuery, listAuditEntries } from '../audit/index.js';
 import { actorOf } from '../core/actor.js';
 import {
-  AuditList,
-  AuditQuery,
   EntityChangeBody,
   EntityCodeParams,
   EntityCreateBody,
@@ -35,13 +29,6 @@ import {
   SettingsBody,
   SettingsResponse,
 } from './admin.schemas.js';
-
-/** 404 before body errors for `/entities/{code}`, like lead ids. */
-async function requireEntityPath(ctx: AppContext, caller: Caller, code: string): Promise<void> {
-  if (!(await findEntityByCode(ctx.store.db, caller.orgId, code))) {
-    throw AppError.of('ENTITY_NOT_FOUND', `no entity ${code.slice(0, 100)} in this org`);
-  }
-}
 
 /** The administrators' API: entities and credentials, settings and the audit log. */
 export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -87,7 +74,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v2/admin/entities/:code',
     {
       config: {
-        requireResource: (ctx, caller, raw) => requireEntityPath(ctx, caller, raw.code ?? ''),
+        requireResource: (ctx, caller, raw) => requireEntityPath(ctx, caller.orgId, raw.code ?? ''),
         openapi: {
           ok: 'The entity after the change',
           bodyRules: { anyOf: [{ required: ['disabled'] }, { required: ['password'] }] },
@@ -209,25 +196,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: AuditList, ...readErrors, ...adminOnly },
       },
     },
-    async (request) => {
-      const rows = await listAudit(
-        app.ctx.store.db,
-        callerOf(request).orgId,
-        request.query.limit,
-        request.query.offset,
-      );
-      return {
-        data: rows.map((row) => ({
-          id: row.id,
-          actorId: row.actor_id,
-          action: row.action,
-          target: row.target,
-          details: JSON.parse(row.details) as Record<string, unknown>,
-          createdOn: formatDateTime(row.created_on),
-        })),
-        warnings: [],
-        errors: [],
-      };
-    },
+    async (request) => ({
+      data: await listAuditEntries(app.ctx, callerOf(request).orgId, request.query),
+      warnings: [],
+      errors: [],
+    }),
   );
 };

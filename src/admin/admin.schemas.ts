@@ -1,15 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ENTITY_TYPES } from '../db/schema.js';
-import {
-  DateTime,
-  Id,
-  ListEnvelope,
-  named,
-  Nullable,
-  ref,
-  StringEnum,
-  Warnings,
-} from '../http/schemas.js';
+import { Id, ListEnvelope, named, Nullable, ref, StringEnum, Warnings } from '../http/schemas.js';
 import { CODE_PATTERN, PASSWORD_MAX, PASSWORD_MIN } from '../entities/index.js';
 import { AUTO_CLOSE_DAYS_MAX, RATE_LIMIT_PER_MINUTE_MAX } from '../orgs/index.js';
 
@@ -103,21 +94,3 @@ export const SettingsResponse = named(
     warnings: Warnings,
   }),
 );
-
-export const AuditQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
-});
-export const AuditEntry = named(
-  'AuditEntry',
-  Type.Object({
-    id: Id,
-    actorId: Type.Integer({ description: 'The admin entity, or -1 for the command line.' }),
-    action: Type.String(),
-    target: Type.String(),
-    details: Type.Object({}, { additionalProperties: true }),
-    createdOn: DateTime,
-  }),
-);
-export type AuditEntry = Static<typeof AuditEntry>;
-export const AuditList = ListEnvelope(ref(AuditEntry));

@@ -1,3 +1,4 @@
+import { pathId } from '../core/path-id.js';
 import type { AppContext } from '../core/context.js';
 import type { Caller } from '../core/caller.js';
 import type { Db } from '../db/database.js';
@@ -68,10 +69,8 @@ export async function requireCustomerPath(
   caller: Caller,
   rawId: string,
 ): Promise<void> {
-  const id = Number(rawId);
-  if (!/^[0-9]{1,16}$/.test(rawId) || !Number.isSafeInteger(id) || id < 1) {
-    throw customerNotFound(rawId.slice(0, 40));
-  }
+  const id = pathId(rawId);
+  if (id === undefined) throw customerNotFound(rawId.slice(0, 40));
   if (!(await findCustomerById(ctx.store.db, caller.orgId, id))) throw customerNotFound(id);
 }
 

@@ -103,10 +103,8 @@ export async function seedDemo(ctx: AppContext, options: { name: string; leads: 
     const caller = asCaller(till);
     const kind = random();
     const type = kind < 0.6 ? 'SKU' : kind < 0.8 ? 'BRAND' : 'CATEGORY';
-    const lead = await createLead(
-      ctx,
-      caller,
-      {
+    const lead = await createLead(ctx, caller, {
+      body: {
         leadFor: type === 'SKU' ? pick(SKUS) : type === 'BRAND' ? pick(BRANDS) : pick(CATEGORIES),
         type,
         idType: i % 2 === 0 ? 'EMAIL' : 'MOBILE',
@@ -117,19 +115,25 @@ export async function seedDemo(ctx: AppContext, options: { name: string; leads: 
         nextFollowUp: formatDateTime(now + Math.floor(random() * 7 * 86400_000)),
         extendedFields: { preferred_contact: pick(['WhatsApp', 'Phone', 'Email']) },
       },
-      [],
-    );
+      warnings: [],
+    });
     if (random() < 0.5) {
-      await addFollowUp(ctx, caller, lead.id, {
-        createdBy: associate.id,
-        followedUpOn: formatDateTime(now - Math.floor(random() * 3 * 86400_000)),
-        notes: pick(['Called, no answer', 'Sent a message', 'Customer will visit Saturday']),
+      await addFollowUp(ctx, caller, {
+        id: lead.id,
+        body: {
+          createdBy: associate.id,
+          followedUpOn: formatDateTime(now - Math.floor(random() * 3 * 86400_000)),
+          notes: pick(['Called, no answer', 'Sent a message', 'Customer will visit Saturday']),
+        },
       });
     }
     const roll = random();
     if (roll < 0.5) {
       const [status, subStatus] = pick(subStatuses);
-      await changeStatus(ctx, caller, lead.id, { status, subStatus, reasonId: pick(reasonIds) });
+      await changeStatus(ctx, caller, {
+        id: lead.id,
+        body: { status, subStatus, reasonId: pick(reasonIds) },
+      });
     }
   }
 

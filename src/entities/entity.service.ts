@@ -74,8 +74,17 @@ function checkPassword(password: string, errors: FieldErrors): void {
 
 async function requireEntity(db: Db, orgId: number, code: string): Promise<EntityRow> {
   const row = await findEntityByCode(db, orgId, code);
-  if (!row) throw AppError.of('ENTITY_NOT_FOUND', `no entity ${code} in this org`);
+  if (!row) throw AppError.of('ENTITY_NOT_FOUND', `no entity ${code.slice(0, 100)} in this org`);
   return row;
+}
+
+/** For the `{code}` path of an entity route: ENTITY_NOT_FOUND before any body error. */
+export async function requireEntityPath(
+  ctx: AppContext,
+  orgId: number,
+  code: string,
+): Promise<void> {
+  await requireEntity(ctx.store.db, orgId, code);
 }
 
 /**

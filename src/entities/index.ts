@@ -12,4 +12,5 @@ export {
   addEntity,
   changeEntity,
   listEntities,
+  requireEntityPath,
 } from './entity.service.js';

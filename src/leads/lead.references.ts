@@ -1,3 +1,4 @@
+import { pathId } from '../core/path-id.js';
 import type { AppContext } from '../core/context.js';
 import type { Caller } from '../core/caller.js';
 import type { Db } from '../db/database.js';
@@ -34,8 +35,8 @@ export async function requireLeadPath(
   caller: Caller,
   rawId: string,
 ): Promise<void> {
-  const id = Number(rawId);
-  if (!/^[0-9]{1,16}$/.test(rawId) || !Number.isSafeInteger(id) || id < 1) {
+  const id = pathId(rawId);
+  if (id === undefined) {
     throw AppError.of('LEAD_NOT_FOUND', `lead ${rawId.slice(0, 40)} does not exist`);
   }
   await requireLead(ctx, caller, id);

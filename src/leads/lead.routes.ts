@@ -3,10 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../core/context.js';
 import type { Caller } from '../core/caller.js';
 import { leadChangeErrors, lookupErrors, readErrors, ref, writeErrors } from '../http/schemas.js';
-import { localiseLeads } from '../extended-fields/index.js';
 import { etagOf, type VersionedLead } from './lead.mapper.js';
 import { callerOf } from '../http/request-context.js';
-import { OrgReadBudget } from '../core/org-read-budget.js';
 import {
   FollowUpBody,
   FollowUpList,
@@ -21,6 +19,7 @@ import {
   StatusLogList,
 } from './lead.schemas.js';
 import { requireLeadPath } from './lead.references.js';
+import type { LeadView } from './lead.view.js';
 import { addFollowUp } from './use-cases/add-follow-up.js';
 import { changeStatus } from './use-cases/change-status.js';
 import { createLead } from './use-cases/create-lead.js';
@@ -35,10 +34,10 @@ const requireResource = (ctx: AppContext, caller: Caller, raw: Record<string, st
 /** Lead ids are digits, so `/v2/leads/reasons` and friends never reach a lead route. */
 const LEAD_PATH = '/v2/leads/:id(^\\d+$)';
 
-/** The `language` header: extended-field values are shown in it where translated. */
-function languageOf(request: FastifyRequest): string | undefined {
+/** How the request wants leads shown: the `language` header, where extended fields are translated. */
+function viewOf(request: FastifyRequest): LeadView {
   const language = request.headers.language;
-  return typeof language === 'string' ? language : undefined;
+  return typeof language === 'string' ? { language } : {};
 }
 
 /** The `If-Match` header, when the request has one. */
@@ -47,20 +46,13 @@ function ifMatchOf(request: FastifyRequest): string | undefined {
   return typeof ifMatch === 'string' ? ifMatch : undefined;
 }
 
-export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  /** One lead as a response: localised, with the request's warnings beside its fields. */
-  const respond = async (request: FastifyRequest, reply: FastifyReply, lead: VersionedLead) => {
-    // The version travels only as the ETag, for If-Match on the next write.
-    void reply.header('etag', etagOf(lead));
-    const [shown] = await localiseLeads(
-      app.ctx,
-      callerOf(request).orgId,
-      [lead],
-      languageOf(request),
-    );
-    return { ...(shown ?? lead), warnings: request.warnings };
-  };
+/** One lead as a response: its version only as the ETag (for If-Match), the request's warnings beside it. */
+function send(request: FastifyRequest, reply: FastifyReply, lead: VersionedLead) {
+  void reply.header('etag', etagOf(lead));
+  return { ...lead, warnings: request.warnings };
+}
 
+export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v2/leads',
     {
@@ -84,10 +76,14 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      respond(
+      send(
         request,
         reply,
-        await createLead(app.ctx, callerOf(request), request.body, request.warnings),
+        await createLead(app.ctx, callerOf(request), {
+          body: request.body,
+          warnings: request.warnings,
+          view: viewOf(request),
+        }),
       ),
   );
 
@@ -111,28 +107,11 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const caller = callerOf(request);
-      // One org's large lists wait for each other, not other orgs' requests (fairness).
-      const release = await app.ctx.orgReadBudget.acquire(
-        caller.orgId,
-        OrgReadBudget.listWeight(request.query.limit),
-      );
-      let found: Awaited<ReturnType<typeof searchLeads>>;
-      try {
-        found = await searchLeads(app.ctx, caller, request.query);
-      } finally {
-        release();
-      }
-      const { leads, nextCursor } = found;
-      // Serialising a page of a thousand leads is the last long step: give waiting requests a
-      // turn first.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      return {
-        data: await localiseLeads(app.ctx, caller.orgId, leads, languageOf(request)),
-        warnings: [],
-        errors: [],
-        nextCursor,
-      };
+      const { leads, nextCursor } = await searchLeads(app.ctx, callerOf(request), {
+        query: request.query,
+        view: viewOf(request),
+      });
+      return { data: leads, warnings: [], errors: [], nextCursor };
     },
   );
 
@@ -149,7 +128,14 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      respond(request, reply, await getLead(app.ctx, callerOf(request), request.params.id)),
+      send(
+        request,
+        reply,
+        await getLead(app.ctx, callerOf(request), {
+          id: request.params.id,
+          view: viewOf(request),
+        }),
+      ),
   );
 
   app.put(
@@ -175,17 +161,16 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      respond(
+      send(
         request,
         reply,
-        await updateLeadFields(
-          app.ctx,
-          callerOf(request),
-          request.params.id,
-          request.body,
-          request.warnings,
-          ifMatchOf(request),
-        ),
+        await updateLeadFields(app.ctx, callerOf(request), {
+          id: request.params.id,
+          body: request.body,
+          warnings: request.warnings,
+          ifMatch: ifMatchOf(request),
+          view: viewOf(request),
+        }),
       ),
   );
 
@@ -206,16 +191,15 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      respond(
+      send(
         request,
         reply,
-        await changeStatus(
-          app.ctx,
-          callerOf(request),
-          request.params.id,
-          request.body,
-          ifMatchOf(request),
-        ),
+        await changeStatus(app.ctx, callerOf(request), {
+          id: request.params.id,
+          body: request.body,
+          ifMatch: ifMatchOf(request),
+          view: viewOf(request),
+        }),
       ),
   );
 
@@ -236,10 +220,14 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      respond(
+      send(
         request,
         reply,
-        await addFollowUp(app.ctx, callerOf(request), request.params.id, request.body),
+        await addFollowUp(app.ctx, callerOf(request), {
+          id: request.params.id,
+          body: request.body,
+          view: viewOf(request),
+        }),
       ),
   );
 

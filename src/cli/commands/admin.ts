@@ -1,10 +1,9 @@
 import { AppError } from '../../core/errors.js';
-import { formatDateTime } from '../../core/date-time.js';
 import { requireOrg } from '../../orgs/org.service.js';
 import { setOrgSettingsByName } from '../../orgs/org-settings.service.js';
 import { changeEntity } from '../../entities/entity.service.js';
 import { revokeOauthClient } from '../../auth/oauth.service.js';
-import { listAudit } from '../../audit/audit.repository.js';
+import { listAuditEntries } from '../../audit/index.js';
 import { cliActor } from '../../core/actor.js';
 import { optStr, str, type Command } from '../command.js';
 
@@ -76,17 +75,7 @@ export const adminCommands: Record<string, Command> = {
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
         throw AppError.of('INVALID_ARGUMENT', '--limit must be an integer from 1 to 1000');
       }
-      const rows = await listAudit(ctx.store.db, org.id, limit, 0);
-      return {
-        data: rows.map((r) => ({
-          id: r.id,
-          actorId: r.actor_id,
-          action: r.action,
-          target: r.target,
-          details: JSON.parse(r.details) as unknown,
-          createdOn: formatDateTime(r.created_on),
-        })),
-      };
+      return { data: await listAuditEntries(ctx, org.id, { limit, offset: 0 }) };
     },
   },
 };

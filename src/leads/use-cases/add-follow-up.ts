@@ -7,16 +7,17 @@ import type { VersionedLead } from '../lead.mapper.js';
 import type { FollowUpBody } from '../lead.schemas.js';
 import { checkEntities } from '../lead.references.js';
 import { changeLead, nextUpdatedOn, requireHistoryRoom } from '../lead.change.js';
+import { showLead, type LeadView } from '../lead.view.js';
 
 /** Appends a follow-up; `lastFollowUp` only moves forward, `nextFollowUp` is replaced when given. */
 export async function addFollowUp(
   ctx: AppContext,
   caller: Caller,
-  id: number,
-  body: FollowUpBody,
+  input: { id: number; body: FollowUpBody; view?: LeadView },
 ): Promise<VersionedLead> {
+  const { id, body } = input;
   const followedUpOn = parseDateTime(body.followedUpOn);
-  return changeLead(ctx, caller, id, {
+  const lead = await changeLead(ctx, caller, id, {
     concurrency: 'append-only',
     async validate(trx) {
       const errors = new FieldErrors();
@@ -57,4 +58,5 @@ export async function addFollowUp(
       };
     },
   });
+  return showLead(ctx, caller.orgId, lead, input.view);
 }

@@ -9,6 +9,7 @@ import type { VersionedLead } from '../lead.mapper.js';
 import type { StatusChangeBody } from '../lead.schemas.js';
 import { checkEntities, checkReasons, checkSubStatus } from '../lead.references.js';
 import { changeLead, nextUpdatedOn, requireHistoryRoom } from '../lead.change.js';
+import { showLead, type LeadView } from '../lead.view.js';
 
 /** How far apart the clocks of tills and server may be when a till dates a status change. */
 export const STATUS_CLOCK_SKEW_MS = 5 * 60_000;
@@ -50,12 +51,11 @@ async function statusChangeDate(
 export async function changeStatus(
   ctx: AppContext,
   caller: Caller,
-  id: number,
-  body: StatusChangeBody,
-  ifMatch?: string,
+  input: { id: number; body: StatusChangeBody; ifMatch?: string | undefined; view?: LeadView },
 ): Promise<VersionedLead> {
-  return changeLead(ctx, caller, id, {
-    concurrency: { ifMatch },
+  const { id, body } = input;
+  const lead = await changeLead(ctx, caller, id, {
+    concurrency: { ifMatch: input.ifMatch },
     async validate(trx) {
       const errors = new FieldErrors();
       await checkReasons(trx, caller.orgId, [['reasonId', body.reasonId]], errors);
@@ -86,4 +86,5 @@ export async function changeStatus(
       };
     },
   });
+  return showLead(ctx, caller.orgId, lead, input.view);
 }

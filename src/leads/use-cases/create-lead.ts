@@ -18,6 +18,7 @@ import {
   resolveCustomerRef,
   resolveOwner,
 } from '../lead.references.js';
+import type { LeadView } from '../lead.view.js';
 import { getLead } from './get-lead.js';
 
 /**
@@ -28,9 +29,14 @@ import { getLead } from './get-lead.js';
 export async function createLead(
   ctx: AppContext,
   caller: Caller,
-  body: LeadCreateBody,
-  warnings: EnvelopeItem[],
+  input: {
+    body: LeadCreateBody;
+    /** Where notes about accepted-but-odd values go. */
+    warnings: EnvelopeItem[];
+    view?: LeadView;
+  },
 ): Promise<VersionedLead> {
+  const { body, warnings } = input;
   const { db } = ctx.store;
   const orgId = caller.orgId;
   const errors = new FieldErrors();
@@ -157,5 +163,5 @@ export async function createLead(
     );
     return leadId;
   });
-  return getLead(ctx, caller, id);
+  return getLead(ctx, caller, { id, ...(input.view ? { view: input.view } : {}) });
 }

@@ -12,6 +12,8 @@ import { decodeLeadCursor, encodeLeadCursor, filtersHash } from '../lead.cursor.
 import type { VersionedLead } from '../lead.mapper.js';
 import type { LeadListQuery } from '../lead.schemas.js';
 import { EMBEDDED_HISTORY, loadLeads } from '../lead.loader.js';
+import { showLeads, type LeadView } from '../lead.view.js';
+import { OrgReadBudget } from '../../core/org-read-budget.js';
 
 /** One page of `GET /v2/leads`, and where the next one starts when there is one. */
 export type LeadListPage = { leads: VersionedLead[]; nextCursor?: string };
@@ -72,8 +74,30 @@ const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve)
 /**
  * One page of the caller's leads matching the query, by `offset` or by keyset `cursor`, with
  * the cursor of the next page when more leads match. A filter naming nothing yields no rows.
+ * One org's large lists wait for each other, not for other orgs' requests (fairness).
  */
 export async function searchLeads(
+  ctx: AppContext,
+  caller: Caller,
+  input: { query: LeadListQuery; view?: LeadView },
+): Promise<LeadListPage> {
+  const release = await ctx.orgReadBudget.acquire(
+    caller.orgId,
+    OrgReadBudget.listWeight(input.query.limit),
+  );
+  let page: LeadListPage;
+  try {
+    page = await findPage(ctx, caller, input.query);
+  } finally {
+    release();
+  }
+  // Serialising a page of a thousand leads is the last long step: give waiting requests a turn
+  // first.
+  await yieldToOthers();
+  return { ...page, leads: await showLeads(ctx, caller.orgId, page.leads, input.view) };
+}
+
+async function findPage(
   ctx: AppContext,
   caller: Caller,
   query: LeadListQuery,

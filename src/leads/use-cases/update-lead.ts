@@ -6,18 +6,24 @@ import type { VersionedLead } from '../lead.mapper.js';
 import type { LeadUpdateBody } from '../lead.schemas.js';
 import { resolveOwner } from '../lead.references.js';
 import { changeLead, nextUpdatedOn } from '../lead.change.js';
+import { showLead, type LeadView } from '../lead.view.js';
 
 /** Merges extended fields (null removes a key) and/or assigns the owner (null unassigns). */
 export async function updateLeadFields(
   ctx: AppContext,
   caller: Caller,
-  id: number,
-  body: LeadUpdateBody,
-  warnings: EnvelopeItem[],
-  ifMatch?: string,
+  input: {
+    id: number;
+    body: LeadUpdateBody;
+    /** Where notes about accepted-but-odd values go. */
+    warnings: EnvelopeItem[];
+    ifMatch?: string | undefined;
+    view?: LeadView;
+  },
 ): Promise<VersionedLead> {
-  return changeLead(ctx, caller, id, {
-    concurrency: { ifMatch },
+  const { id, body, warnings } = input;
+  const lead = await changeLead(ctx, caller, id, {
+    concurrency: { ifMatch: input.ifMatch },
     ...(body.owner === undefined ? {} : { ownerCode: body.owner }),
     async validate(trx) {
       const errors = new FieldErrors();
@@ -52,4 +58,5 @@ export async function updateLeadFields(
       };
     },
   });
+  return showLead(ctx, caller.orgId, lead, input.view);
 }
