@@ -19,6 +19,21 @@ export default tseslint.config(
     },
   },
   {
+    // Dialect behind db/ (docs/architecture.md): a feature states what it needs (`forUpdate()`,
+    // db/capabilities.ts, store.bulkWriter()) and never asks which store it runs on.
+    files: ['src/**/*.ts'],
+    ignores: ['src/db/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='dialect']",
+          message: 'Only db/ knows the dialect: use a store capability from db/capabilities.ts.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: globals.node },

@@ -51,7 +51,6 @@ async function storageCeiling() {
   const reasonId = Number(env.BENCH_REASON_ID);
   const leadIds = JSON.parse(env.BENCH_LEAD_IDS);
   const durationMs = Number(env.BENCH_SECONDS) * 1000;
-  const lock = store.dialect === 'postgres';
   const changes = JSON.parse(env.BENCH_CHANGES);
   const latencies = [];
   let count = 0;
@@ -66,7 +65,7 @@ async function storageCeiling() {
     // The server's own repository functions, so the ceiling runs the very statements (prepared
     // the same way) the server's status change writes with.
     await store.transaction(async (trx) => {
-      const row = await findLead(trx, orgId, id, lock);
+      const row = await findLead(trx, orgId, id, true);
       if (!row) throw new Error(`lead ${id} not found`);
       const now = Date.now();
       await insertStatusLogs(trx, [

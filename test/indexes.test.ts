@@ -47,8 +47,7 @@ describe(`lead list indexes (${TEST_STORE})`, () => {
 
   /** The plan of one list query. */
   function planOf(filters: LeadFilters, p: LeadPage): Promise<string[]> {
-    const { db, dialect } = t.ctx.store;
-    return planLines(t.ctx, listLeadsQuery(db, dialect, 1, filters, p).compile(), {
+    return planLines(t.ctx, listLeadsQuery(t.ctx.store.db, 1, filters, p).compile(), {
       noSort: true,
     });
   }

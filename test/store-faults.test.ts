@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createTestApp, TEST_STORE, type TestApp } from './helpers/app.js';
 import { newOrg, send, unique, type TestOrg } from './helpers/factories.js';
 import { createPgCluster, type PgCluster } from './helpers/pg-cluster.js';
-import { sqliteHandleOf } from '../src/db/database.js';
+import { sql } from 'kysely';
 
 /**
  * Faults of the store (docs/reliability.md, Faults): a full store, dropped, stopped and hung
@@ -41,11 +41,13 @@ describe('a full store', { skip: TEST_STORE !== 'sqlite' }, () => {
     const o = await newOrg(t.ctx);
     const first = await send(t.app, o.till, 'POST', '/v2/leads', leadBody());
     assert.equal(first.status, 200, first.raw);
-    const writer = sqliteHandleOf(t.ctx.store);
-    assert.ok(writer);
+    // schemaDb is the writer connection, whose page limit the next write meets.
+    const writer = t.ctx.store.schemaDb;
     // The database may not grow by one more page: SQLite answers SQLITE_FULL, as on a full disk.
-    const pages = Number(writer.pragma('page_count', { simple: true }));
-    writer.pragma(`max_page_count = ${pages}`);
+    const { rows } = await sql<{ page_count: number }>`pragma page_count`.execute(writer);
+    const pages = Number(rows[0]?.page_count);
+    assert.ok(pages > 0);
+    await sql.raw(`pragma max_page_count = ${pages}`).execute(writer);
     let full: Response | undefined;
     const acknowledged: number[] = [first.body.id];
     for (let i = 0; i < 2000 && !full; i += 1) {
@@ -71,7 +73,7 @@ describe('a full store', { skip: TEST_STORE !== 'sqlite' }, () => {
     assert.equal(listed.body.data.length, acknowledged.length, 'the refused write left nothing');
 
     // Room again (an operator freed the disk): the next write works and /health is ok.
-    writer.pragma('max_page_count = 4294967294');
+    await sql.raw('pragma max_page_count = 4294967294').execute(writer);
     const again = await send(t.app, o.till, 'POST', '/v2/leads', leadBody());
     assert.equal(again.status, 200, again.raw);
     const healthy = await t.app.inject({ method: 'GET', url: '/health' });

@@ -61,10 +61,11 @@ export function findDueLeadsQuery(
 }
 
 /**
- * PostgreSQL only, inside the closing transaction: locks those of `ids` that are still due, in
- * id order. Two passes locking overlapping batches therefore take their locks in the same order
- * and queue instead of deadlocking. A row locked by another transaction is waited for and then
- * re-checked (READ COMMITTED), so a lead that was closed or changed meanwhile is left out.
+ * Inside the closing transaction: locks those of `ids` that are still due, in id order. On
+ * PostgreSQL two passes locking overlapping batches therefore take their locks in the same order
+ * and queue instead of deadlocking; a row locked by another transaction is waited for and then
+ * re-checked (READ COMMITTED), so a lead that was closed or changed meanwhile is left out. On
+ * SQLite the transaction already holds the one write lock and this only filters.
  */
 export async function lockDueLeads(
   trx: Db,

@@ -94,11 +94,8 @@ export function closeLeads(
 ): Promise<number[]> {
   const { orgId, cutoff, reasonId } = batch;
   return ctx.store.transaction(async (trx) => {
-    // SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL locks rows one by one.
-    const ids =
-      ctx.store.dialect === 'postgres'
-        ? await lockDueLeads(trx, orgId, batch.ids, cutoff)
-        : batch.ids;
+    // Locked in id order, so two passes in two processes never deadlock.
+    const ids = await lockDueLeads(trx, orgId, batch.ids, cutoff);
     const now = ctx.clock.now();
     const rows = await closeDueLeads(trx, orgId, ids, cutoff, now);
     await insertStatusLogs(

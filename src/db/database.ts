@@ -2,17 +2,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import {
-  Kysely,
-  PostgresDialect,
-  sql,
-  SqliteDialect,
-  type SqliteDatabase as KyselySqliteDatabase,
-} from 'kysely';
+import { Kysely, PostgresDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { GroupCommit } from './group-commit.js';
 import { storeFaultOf, type StoreFault } from './errors.js';
+import { LeadlineSqliteDialect } from './sqlite-dialect.js';
+import type { BulkWriter } from './bulk/bulk-writer.js';
+import { postgresBulkWriter } from './bulk/postgres-bulk-writer.js';
+import { sqliteBulkWriter } from './bulk/sqlite-bulk-writer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -57,6 +55,12 @@ export type Store = {
    * (reads may still work) and no write has succeeded since.
    */
   health(timeoutMs: number): Promise<StoreHealth>;
+  /**
+   * A writer of generated lead batches straight into the tables (the `seed` command), bypassing
+   * Kysely where that is faster. Use it only while the store has no transaction running or
+   * waiting: the `seed` command has its store to itself.
+   */
+  bulkWriter(): BulkWriter;
   /** Where the store reports faults it survives (a pooled connection dropped while idle). */
   useLogger(log: StoreLogger): void;
   close(): Promise<void>;
@@ -75,6 +79,7 @@ function joinable(base: {
   groupCommitStats?: Store['groupCommitStats'];
   dialect: Dialect;
   begin<T>(work: (trx: Db) => Promise<T>): Promise<T>;
+  bulkWriter(): BulkWriter;
   close(): Promise<void>;
   logger: { current: StoreLogger };
 }): Store {
@@ -123,6 +128,7 @@ function joinable(base: {
         clearTimeout(timer);
       }
     },
+    bulkWriter: () => base.bulkWriter(),
     useLogger(log) {
       base.logger.current = log;
     },
@@ -176,18 +182,20 @@ function openSqlite(dataDir: string): Store {
   // A write through the read connection would wait for the writer's lock on this very thread.
   reader.pragma('query_only = ON');
   const writeDb = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(writer) }),
+    dialect: new LeadlineSqliteDialect({ database: withStatementCache(writer) }),
   });
   const readDb = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(reader) }),
+    dialect: new LeadlineSqliteDialect({ database: withStatementCache(reader) }),
   });
   const groupCommit = new GroupCommit(writer, writeDb);
-  const store = joinable({
+  return joinable({
     db: readDb,
     schemaDb: writeDb,
     groupCommitStats: groupCommit.stats,
     dialect: 'sqlite',
     begin: (work) => groupCommit.run(work),
+    // Group commit runs its transactions on the same connection, idle while the seed writes.
+    bulkWriter: () => sqliteBulkWriter(writer),
     logger: { current: stderrLogger },
     async close() {
       await groupCommit.drain();
@@ -195,23 +203,6 @@ function openSqlite(dataDir: string): Store {
       await writeDb.destroy();
     },
   });
-  sqliteHandles.set(store, writer);
-  return store;
-}
-
-/** The better-sqlite3 writer connection behind each SQLite store (see `sqliteHandleOf`). */
-const sqliteHandles = new WeakMap<Store, SqliteDatabase.Database>();
-
-/**
- * The better-sqlite3 writer connection behind a SQLite store, for bulk writers that bypass
- * Kysely (the `seed` command's prepared multi-row inserts); undefined for a PostgreSQL store.
- * Group commit runs its transactions on this connection: use it only while the store has no
- * transaction running or waiting (the `seed` command has its store to itself).
- *
- * @example const file = sqliteHandleOf(ctx.store); file?.pragma('wal_checkpoint(TRUNCATE)');
- */
-export function sqliteHandleOf(store: Store): SqliteDatabase.Database | undefined {
-  return sqliteHandles.get(store);
 }
 
 /** Prepared statements kept per connection; beyond it the least recently used is dropped. */
@@ -242,6 +233,9 @@ function withStatementCache(database: SqliteDatabase.Database): KyselySqliteData
     },
   };
 }
+
+/** Seed batches written side by side on PostgreSQL (one connection each). */
+const POSTGRES_PARALLEL_BATCHES = 2;
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -296,6 +290,7 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
     schemaDb: db,
     dialect: 'postgres',
     begin: (work) => db.transaction().execute(work),
+    bulkWriter: () => postgresBulkWriter(db, POSTGRES_PARALLEL_BATCHES),
     logger,
     close: () => db.destroy(),
   });

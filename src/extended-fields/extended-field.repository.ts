@@ -80,9 +80,8 @@ export function listLocalisedFields(
 }
 
 /**
- * The org's definition `name`, or undefined. With `lock` (PostgreSQL, inside a transaction) the
- * row stays locked until commit, so concurrent translations of one field apply one after the
- * other.
+ * The org's definition `name`, or undefined. With `lock` (inside a transaction) the row stays
+ * locked until commit, so concurrent translations of one field apply one after the other.
  */
 export async function findField(
   db: Db,

@@ -284,10 +284,9 @@ export async function translateField(
   const language = checkTranslation(field, change, errors);
   errors.throwIfAny();
   if (language === undefined) throw new Error('unreachable: language was checked');
-  const lock = ctx.store.dialect === 'postgres';
   return ctx.store.transaction(async (trx) => {
-    // Locked on PostgreSQL, so concurrent changes of one field's translations merge in turn.
-    const row = await requireField(trx, actor.orgId, change.entityType, change.name, lock);
+    // Locked, so concurrent changes of one field's translations merge in turn.
+    const row = await requireField(trx, actor.orgId, change.entityType, change.name, true);
     const previous = await findTranslation(trx, actor.orgId, row.id, language);
     const values = new Map(Object.entries(parseValueLabels(previous?.value_labels ?? null)));
     for (const [value, shown] of Object.entries(change.values ?? {})) {

@@ -3,11 +3,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod 
 import type { AppContext } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { callerOf } from '../http/request-context.js';
+import { tryTransactionLock } from '../db/capabilities.js';
 import {
   deleteResponsesBefore,
   findStoredResponse,
   storeResponse,
-  tryLockKey,
 } from './idempotency.repository.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -92,7 +92,7 @@ function idempotent(
       await purgeExpired(ctx, state, now);
       const outcome = await ctx.store.withinTransaction(async (trx): Promise<Outcome> => {
         // Another server process running the same key holds its lock until it commits.
-        if (!(await tryLockKey(trx, ctx.store.dialect, scope))) {
+        if (!(await tryTransactionLock(trx, scope))) {
           throw AppError.of(
             'CONFLICT_IN_PROGRESS',
             'a request with this Idempotency-Key is running',

@@ -1,6 +1,4 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Dialect } from '../db/database.js';
 
 /** The stored responses of requests sent with an `Idempotency-Key`, one per entity and key. */
 
@@ -10,18 +8,6 @@ export type StoredResponse = {
   response_body: string;
   etag: string | null;
 };
-
-/**
- * On PostgreSQL, takes the transaction-scoped lock of `scope` if no other transaction holds it:
- * another server process running the same key holds it until it commits. SQLite has one writer
- * at a time, so there the answer is always yes.
- */
-export async function tryLockKey(trx: Db, dialect: Dialect, scope: string): Promise<boolean> {
-  if (dialect !== 'postgres') return true;
-  const { rows } = await sql<{ locked: boolean }>`
-    select pg_try_advisory_xact_lock(hashtextextended(${scope}, 0)) as locked`.execute(trx);
-  return rows[0]?.locked === true;
-}
 
 export async function findStoredResponse(
   trx: Db,

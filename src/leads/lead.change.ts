@@ -53,10 +53,9 @@ export async function changeLead<V>(
   id: number,
   change: LeadChange<V>,
 ): Promise<VersionedLead> {
-  const lock = ctx.store.dialect === 'postgres';
   const { orgId } = caller;
   return ctx.store.transaction(async (trx) => {
-    const row = await findLead(trx, orgId, id, lock);
+    const row = await findLead(trx, orgId, id, true);
     if (!row) throw leadNotFound(id);
     const ifMatch = change.concurrency === 'append-only' ? undefined : change.concurrency.ifMatch;
     if (change.concurrency !== 'append-only') requireIfMatchWhenSet(caller, ifMatch);

@@ -1,5 +1,6 @@
 import type { Insertable, SelectQueryBuilder, Updateable } from 'kysely';
-import type { Db, Dialect } from '../db/database.js';
+import type { Db } from '../db/database.js';
+import { seeksOnRowComparison } from '../db/capabilities.js';
 import { preparedQuery } from '../db/prepared-query.js';
 import type { Database, EntityType, LeadStatus, LeadTable, LeadType } from '../db/schema.js';
 
@@ -34,16 +35,17 @@ function selectLeads(db: Db) {
 }
 
 /**
- * The org's lead `id`, or undefined. With `lock` (PostgreSQL, inside a transaction) the row is
- * locked until commit, so concurrent changes to one lead apply one after the other.
+ * The org's lead `id`, or undefined. `forChange` (inside a transaction) locks the row until
+ * commit, so concurrent changes to one lead apply one after the other (`FOR UPDATE` on
+ * PostgreSQL; SQLite's one writer already holds the whole database).
  */
 export async function findLead(
   db: Db,
   orgId: number,
   id: number,
-  lock = false,
+  forChange = false,
 ): Promise<LeadRow | undefined> {
-  const [row] = await (lock ? findLeadLocked : findLeadUnlocked)(db, { orgId, id });
+  const [row] = await (forChange ? findLeadLocked : findLeadUnlocked)(db, { orgId, id });
   return row;
 }
 
@@ -121,13 +123,11 @@ type LeadQuery = SelectQueryBuilder<
  */
 export function listLeads(
   db: Db,
-  dialect: Dialect,
   orgId: number,
   filters: LeadFilters,
   page: LeadPage,
 ): Promise<LeadRow[]> {
   return listLeadsPrepared(db, {
-    dialect,
     sortBy: page.sortBy,
     direction: page.direction,
     orgId,
@@ -148,7 +148,6 @@ const listLeadsPrepared = preparedQuery(
   (
     db,
     p: Omit<LeadFilters, 'createdUnder'> & {
-      dialect: Dialect;
       sortBy: LeadPage['sortBy'];
       direction: LeadPage['direction'];
       orgId: number;
@@ -163,7 +162,6 @@ const listLeadsPrepared = preparedQuery(
   ) =>
     listLeadsQuery(
       db,
-      p.dialect,
       p.orgId,
       {
         ...p,
@@ -180,7 +178,7 @@ const listLeadsPrepared = preparedQuery(
         after: p.afterId === undefined ? undefined : { key: p.afterKey ?? 0, id: p.afterId },
       },
     ),
-  { structural: ['dialect', 'sortBy', 'direction'] },
+  { structural: ['sortBy', 'direction'] },
 );
 
 /**
@@ -194,13 +192,7 @@ const listLeadsPrepared = preparedQuery(
  * ties after the position (`key = ? AND id > ?`) and the keys beyond it (`key > ?`), each a
  * plain seek, are merged in order (SQLite's MERGE (UNION ALL), no sort) and cut at the limit.
  */
-export function listLeadsQuery(
-  db: Db,
-  dialect: Dialect,
-  orgId: number,
-  filters: LeadFilters,
-  page: LeadPage,
-) {
+export function listLeadsQuery(db: Db, orgId: number, filters: LeadFilters, page: LeadPage) {
   const { sortBy, direction, after } = page;
   const matching = matchingLeads(db, orgId, filters);
   const beyond = direction === 'asc' ? '>' : '<';
@@ -209,7 +201,7 @@ export function listLeadsQuery(
     if (sortBy !== 'id') query = query.orderBy(`leads.${sortBy}`, direction);
     return query.orderBy('leads.id', direction).limit(page.limit).offset(page.offset);
   }
-  if (dialect === 'postgres') {
+  if (seeksOnRowComparison(db)) {
     return matching
       .where((eb) =>
         eb(eb.refTuple(`leads.${sortBy}`, 'leads.id'), beyond, eb.tuple(after.key, after.id)),

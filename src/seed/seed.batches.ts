@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { LeadGenerator, type LeadBatch } from './seed.data.js';
+import type { LeadBatch } from '../db/bulk/lead-batch.js';
+import { LeadGenerator } from './seed.data.js';
 import type { GeneratorInput } from './seed.worker.js';
 
 /** Where a seed run takes its batches from, in order; `undefined` after the last. */

@@ -3,6 +3,7 @@ import type { FieldRow } from '../extended-fields/extended-field.repository.js';
 import { enumValuesOf } from '../extended-fields/extended-field.mapper.js';
 import { formatDateTime } from '../core/date-time.js';
 import { SYSTEM_ACTOR_ID } from '../core/actor.js';
+import type { LeadBatch } from '../db/bulk/lead-batch.js';
 import { SeedRandom, WeightedPicker } from './seed.random.js';
 
 /**
@@ -43,80 +44,6 @@ export type SeedPlan = {
   start: number;
   end: number;
 };
-
-/*
- * Batches are columns of typed arrays, so a batch made in the worker thread is handed to the
- * writer without a copy (its buffers are transferred). Text columns hold indexes into the
- * batch's `texts` (-1: null); nullable number columns hold NaN for null.
- */
-
-export type StatusLogColumns = {
-  count: number;
-  /** Position of the row's lead in its batch; the writer turns it into the lead id. */
-  lead: Int32Array;
-  userId: Float64Array;
-  status: Int32Array;
-  subStatus: Int32Array;
-  createdBy: Float64Array;
-  createdOn: Float64Array;
-  reasonId: Float64Array;
-};
-
-export type FollowUpColumns = {
-  count: number;
-  lead: Int32Array;
-  userId: Float64Array;
-  notes: Int32Array;
-  createdBy: Float64Array;
-  createdOn: Float64Array;
-  followedUpBy: Float64Array;
-  followedUpOn: Float64Array;
-  scheduledFollowUp: Float64Array;
-};
-
-/** One batch: lead columns by position, and the history rows of those leads in id order. */
-export type LeadBatch = {
-  size: number;
-  /** The texts the text columns index. */
-  texts: string[];
-  userId: Float64Array;
-  type: Int32Array;
-  leadFor: Int32Array;
-  status: Int32Array;
-  subStatus: Int32Array;
-  ownerId: Float64Array;
-  nextFollowUp: Float64Array;
-  lastFollowUp: Float64Array;
-  createdOn: Float64Array;
-  createdBy: Float64Array;
-  lastUpdatedOn: Float64Array;
-  lastUpdatedBy: Float64Array;
-  orgSourceId: Float64Array;
-  extendedFields: Int32Array;
-  version: Float64Array;
-  statusLogs: StatusLogColumns;
-  followUps: FollowUpColumns;
-};
-
-/** The text a text column holds at `index`, or null. */
-export function textAt(batch: LeadBatch, column: Int32Array, index: number): string | null {
-  const at = column[index] as number;
-  return at < 0 ? null : (batch.texts[at] as string);
-}
-
-/** The number a nullable number column holds at `index`, or null. */
-export function numberAt(column: Float64Array, index: number): number | null {
-  const value = column[index] as number;
-  return Number.isNaN(value) ? null : value;
-}
-
-/** The buffers of a batch's columns, to transfer it to another thread without a copy. */
-export function transferListOf(batch: LeadBatch): ArrayBuffer[] {
-  const columns = [batch, batch.statusLogs, batch.followUps].flatMap((table) =>
-    Object.values(table).filter((v): v is Int32Array | Float64Array => ArrayBuffer.isView(v)),
-  );
-  return columns.map((c) => c.buffer as ArrayBuffer);
-}
 
 /** Most status-log rows and follow-ups one lead can have. */
 const MAX_STATUS_LOGS = 4;

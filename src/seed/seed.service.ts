@@ -27,7 +27,6 @@ import {
   type NewCustomer,
   type OrgEntityRow,
 } from './seed.repository.js';
-import { bulkWriterFor } from './seed.writer.js';
 
 /**
  * `leadline seed`: loads many realistic leads into one org, fast. The org, its store hierarchy,
@@ -419,7 +418,7 @@ export async function seedLeads(
     end,
   };
 
-  const writer = bulkWriterFor(ctx.store);
+  const writer = ctx.store.bulkWriter();
   const batches = batchSource(
     { plan, total: options.leads, randomSeed: runSeed },
     options.batchSize,

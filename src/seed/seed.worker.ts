@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { LeadGenerator, transferListOf, type SeedPlan } from './seed.data.js';
+import { transferListOf } from '../db/bulk/lead-batch.js';
+import { LeadGenerator, type SeedPlan } from './seed.data.js';
 
 /**
  * The lead generator in a worker thread (see `batchSource`): each message asks for the next

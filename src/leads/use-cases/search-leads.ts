@@ -139,7 +139,7 @@ async function findPage(
   const after = cursorPosition(query, sort, filtersKey, errors);
   errors.throwIfAny();
   // One lead beyond the page tells whether a next page exists, so the last page has no cursor.
-  const rows = await listLeads(ctx.store.db, ctx.store.dialect, caller.orgId, filters, {
+  const rows = await listLeads(ctx.store.db, caller.orgId, filters, {
     ...sort,
     limit: query.limit + 1,
     offset: query.offset,

@@ -1,6 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3';
-import { numberAt, textAt, type LeadBatch } from './seed.data.js';
-import type { BulkWriter } from './seed.bulk-writer.js';
+import { numberAt, textAt, type LeadBatch } from './lead-batch.js';
+import type { BulkWriter } from './bulk-writer.js';
 
 /**
  * Writes seed batches on SQLite through the store's own better-sqlite3 connection: prepared

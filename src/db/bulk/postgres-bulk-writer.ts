@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { Store } from '../db/database.js';
-import { numberAt, textAt, type LeadBatch } from './seed.data.js';
-import type { BulkWriter } from './seed.bulk-writer.js';
+import type { Db } from '../schema.js';
+import { numberAt, textAt, type LeadBatch } from './lead-batch.js';
+import type { BulkWriter } from './bulk-writer.js';
 
 /**
  * Writes seed batches on PostgreSQL: each table's rows of a batch in one INSERT … SELECT from
@@ -15,7 +15,7 @@ import type { BulkWriter } from './seed.bulk-writer.js';
  * from it meanwhile. History rows take their ids from their identity columns, inserted in the
  * order of their arrays (`with ordinality … order by`), oldest first per lead.
  */
-export function postgresBulkWriter(store: Store, parallel: number): BulkWriter {
+export function postgresBulkWriter(db: Db, parallel: number): BulkWriter {
   // Ids are drawn one batch after the other, even while batches are written side by side, so
   // that ids keep growing with created_on from one batch to the next.
   let lastDraw: Promise<unknown> = Promise.resolve();
@@ -23,7 +23,7 @@ export function postgresBulkWriter(store: Store, parallel: number): BulkWriter {
     const draw = lastDraw.then(async () => {
       const drawn = await sql<{ id: number }>`
         select nextval(pg_get_serial_sequence('leads', 'id')) as id
-        from generate_series(1, ${count}::int)`.execute(store.db);
+        from generate_series(1, ${count}::int)`.execute(db);
       // Sorted: ids grow with created_on within the batch too.
       return drawn.rows.map((r) => Number(r.id)).sort((a, b) => a - b);
     });
@@ -39,7 +39,7 @@ export function postgresBulkWriter(store: Store, parallel: number): BulkWriter {
       // leaves a gap in the ids, as a failed insert of the service does.
       const ids = await drawIds(batch.size);
       const idOf = (position: number) => ids[position] as number;
-      return store.transaction(async (trx) => {
+      return db.transaction().execute(async (trx) => {
         const n = batch.size;
         const texts = (column: Int32Array, count: number) =>
           Array.from(column.subarray(0, count), (_, i) => textAt(batch, column, i));
@@ -108,7 +108,7 @@ export function postgresBulkWriter(store: Store, parallel: number): BulkWriter {
     async finish() {
       // Fresh statistics, so the list queries are planned for a million rows at once rather
       // than after autovacuum's next pass.
-      await sql`analyze leads, status_logs, follow_ups, customers`.execute(store.db);
+      await sql`analyze leads, status_logs, follow_ups, customers`.execute(db);
     },
   };
 }

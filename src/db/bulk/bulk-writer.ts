@@ -1,4 +1,4 @@
-import type { LeadBatch } from './seed.data.js';
+import type { LeadBatch } from './lead-batch.js';
 
 /** The lead ids one written batch got (in batch order). */
 export type WrittenBatch = { firstLeadId: number; lastLeadId: number };

@@ -1,0 +1,34 @@
+import { PostgresAdapter, sql } from 'kysely';
+import type { Db } from './schema.js';
+
+/**
+ * What the two stores do differently, asked of a Kysely handle (the database or a transaction),
+ * so that repositories state what they need and never which store they run on.
+ */
+
+function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Whether an index seek can start at a row comparison `(key, id) > (?, ?)`. PostgreSQL seeks on
+ * both columns (one Index Cond). SQLite seeks only on the first column of a row comparison when
+ * the second is the rowid, so it would walk every row sharing the key: a keyset query there is
+ * two plain seeks (`key = ? AND id > ?`, `key > ?`) merged in order.
+ */
+export function seeksOnRowComparison(db: Db): boolean {
+  return isPostgres(db);
+}
+
+/**
+ * Takes the transaction-scoped lock named `scope` if no other transaction holds it, and answers
+ * whether it did. On PostgreSQL an advisory lock, held until the transaction ends (another server
+ * process running the same scope holds it until it commits). SQLite has one writer at a time, and
+ * a write transaction holds it from `BEGIN IMMEDIATE` on, so there the answer is always yes.
+ */
+export async function tryTransactionLock(trx: Db, scope: string): Promise<boolean> {
+  if (!isPostgres(trx)) return true;
+  const { rows } = await sql<{ locked: boolean }>`
+    select pg_try_advisory_xact_lock(hashtextextended(${scope}, 0)) as locked`.execute(trx);
+  return rows[0]?.locked === true;
+}
