@@ -1,14 +1,8 @@
 import type { Db } from '../db/database.js';
+import type { Row } from '../db/schema.js';
 import type { Actor } from '../core/actor.js';
 
-export type AuditRow = {
-  id: number;
-  actor_id: number;
-  action: string;
-  target: string;
-  details: string;
-  created_on: number;
-};
+export type AuditRow = Omit<Row<'audit_log'>, 'org_id'>;
 
 /**
  * Records an administrative change. Call it inside the change's own transaction, so the log has

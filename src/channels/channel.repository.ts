@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
+import type { Row } from '../db/schema.js';
 
-export type ChannelRow = { source_id: number; name: string };
+export type ChannelRow = Pick<Row<'channels'>, 'source_id' | 'name'>;
 
 /** True when the org has a channel with this `orgSourceId`. */
 export async function channelExists(db: Db, orgId: number, sourceId: number): Promise<boolean> {

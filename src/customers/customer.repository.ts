@@ -1,14 +1,12 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { Row } from '../db/schema.js';
 
 export type IdentifierColumn = 'email' | 'mobile';
 
 /** A customer row with the number of its leads that are not DELETED. */
-export type CustomerRow = {
-  id: number;
-  email: string | null;
-  mobile: string | null;
-  created_on: number;
+/** A customer with how many leads it has. */
+export type CustomerRow = Pick<Row<'customers'>, 'id' | 'email' | 'mobile' | 'created_on'> & {
   leads_count: number;
 };
 

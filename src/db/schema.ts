@@ -1,4 +1,4 @@
-import type { Generated, Kysely } from 'kysely';
+import type { Generated, Kysely, Selectable } from 'kysely';
 
 /**
  * Row types of every table, snake_case as stored. API types are camelCase and live beside each
@@ -241,6 +241,14 @@ export type Database = {
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeyTable;
 };
+
+/**
+ * A row of `table` as a query reads it, derived from the table type (generated columns become
+ * plain values). Repositories pick the columns they select from it rather than copy them.
+ *
+ * @example type ReasonRow = Pick<Row<'reasons'>, 'id' | 'reason'>;
+ */
+export type Row<T extends keyof Database> = Selectable<Database[T]>;
 
 /** A Kysely handle on the store: the database itself or a transaction. */
 export type Db = Kysely<Database>;

@@ -1,17 +1,9 @@
 import type { Db } from '../db/database.js';
 import { preparedQuery } from '../db/prepared-query.js';
 import type { Updateable } from 'kysely';
-import type { EntityTable, EntityType } from '../db/schema.js';
+import type { EntityTable, EntityType, Row } from '../db/schema.js';
 
-export type EntityRow = {
-  id: number;
-  org_id: number;
-  type: EntityType;
-  code: string;
-  parent_id: number | null;
-  username: string | null;
-  disabled: number;
-};
+export type EntityRow = Omit<Row<'entities'>, 'password_hash' | 'created_on'>;
 
 export type LoginRow = EntityRow & { password_hash: string | null };
 

@@ -1,23 +1,17 @@
 import type { Db } from '../db/database.js';
-import type { FieldDataType, FieldEntityType } from '../db/schema.js';
+import type { FieldDataType, FieldEntityType, Row } from '../db/schema.js';
 
 /** A definition as stored: `enum_values` is JSON text of the allowed values (ENUM only). */
-export type FieldRow = {
-  id: number;
-  name: string;
-  label: string;
-  data_type: FieldDataType;
-  required: number;
-  enum_values: string | null;
-};
+export type FieldRow = Pick<
+  Row<'extended_fields'>,
+  'id' | 'name' | 'label' | 'data_type' | 'required' | 'enum_values'
+>;
 
 /** One language's translation of a field: its label (or null) and JSON text of value labels. */
-export type TranslationRow = {
-  field_id: number;
-  language: string;
-  label: string | null;
-  value_labels: string;
-};
+export type TranslationRow = Pick<
+  Row<'extended_field_translations'>,
+  'field_id' | 'language' | 'label' | 'value_labels'
+>;
 
 /** A definition with its translation into one language, when it has one. */
 export type LocalisedFieldRow = FieldRow & {

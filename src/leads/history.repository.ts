@@ -1,36 +1,17 @@
 import { sql, type Insertable } from 'kysely';
 import type { Db } from '../db/database.js';
 import { preparedQuery } from '../db/prepared-query.js';
-import type { FollowUpTable, LeadStatus, StatusLogTable } from '../db/schema.js';
+import type { FollowUpTable, Row, StatusLogTable } from '../db/schema.js';
 
 /** Follow-up and status-log rows: appended, never edited, read oldest first. */
 
-export type FollowUpRow = {
-  id: number;
-  lead_id: number;
-  user_id: number;
-  notes: string | null;
-  created_by: number;
-  created_on: number;
-  followed_up_by: number;
-  followed_up_on: number;
-  scheduled_follow_up: number | null;
-};
+export type FollowUpRow = Omit<Row<'follow_ups'>, 'org_id'>;
 
 /** How many rows the lead has in all, beside each of the newest rows a lead embeds. */
 export type Counted<T> = T & { total: number };
 
-export type StatusLogRow = {
-  id: number;
-  lead_id: number;
-  user_id: number;
-  status: LeadStatus;
-  sub_status: string | null;
-  created_by: number;
-  created_on: number;
-  reason_id: number;
-  reason: string;
-};
+/** A status-log row with its reason's text. */
+export type StatusLogRow = Omit<Row<'status_logs'>, 'org_id'> & { reason: string };
 
 export async function insertFollowUps(
   db: Db,

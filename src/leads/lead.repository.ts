@@ -2,29 +2,10 @@ import type { Insertable, SelectQueryBuilder, Updateable } from 'kysely';
 import type { Db } from '../db/database.js';
 import { seeksOnRowComparison } from '../db/capabilities.js';
 import { preparedQuery } from '../db/prepared-query.js';
-import type { Database, EntityType, LeadStatus, LeadTable, LeadType } from '../db/schema.js';
+import type { Database, EntityType, LeadStatus, LeadTable, LeadType, Row } from '../db/schema.js';
 
 /** A lead row with its owner's code (the API's `owner` is a username, not an id). */
-export type LeadRow = {
-  id: number;
-  org_id: number;
-  user_id: number;
-  type: LeadType;
-  lead_for: string;
-  status: LeadStatus;
-  sub_status: string | null;
-  owner_id: number | null;
-  owner_code: string | null;
-  next_follow_up: number | null;
-  last_follow_up: number | null;
-  created_on: number;
-  created_by: number;
-  last_updated_on: number;
-  last_updated_by: number;
-  org_source_id: number;
-  extended_fields: string;
-  version: number;
-};
+export type LeadRow = Row<'leads'> & { owner_code: string | null };
 
 function selectLeads(db: Db) {
   return db

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
+import type { Row } from '../db/schema.js';
 
-export type OrgRow = { id: number; name: string };
+export type OrgRow = Pick<Row<'orgs'>, 'id' | 'name'>;
 
 export function findOrgByName(db: Db, name: string): Promise<OrgRow | undefined> {
   return db.selectFrom('orgs').select(['id', 'name']).where('name', '=', name).executeTakeFirst();

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
+import type { Row } from '../db/schema.js';
 
-export type ReasonRow = { id: number; reason: string };
+export type ReasonRow = Pick<Row<'reasons'>, 'id' | 'reason'>;
 
 /** Reasons every org has from its creation on. */
 export const SYSTEM_REASONS = { APICALL: 'APICALL', AUTO_CLOSE: 'AUTO_CLOSE' } as const;

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { EntityType } from '../db/schema.js';
+import type { Row } from '../db/schema.js';
 
 /** The few reads and writes of the seed that go through Kysely (the bulk rows do not). */
 
-export type OrgEntityRow = { id: number; type: EntityType; code: string; parent_id: number | null };
+export type OrgEntityRow = Pick<Row<'entities'>, 'id' | 'type' | 'code' | 'parent_id'>;
 
 /** Every entity of the org, oldest first: the seed finds its own hierarchy among them by code. */
 export function listOrgEntities(db: Db, orgId: number): Promise<OrgEntityRow[]> {

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
-import type { LeadStatus } from '../db/schema.js';
+import type { LeadStatus, Row } from '../db/schema.js';
 
-export type SubStatusRow = { status: LeadStatus; sub_status: string };
+export type SubStatusRow = Pick<Row<'sub_statuses'>, 'status' | 'sub_status'>;
 
 export function listSubStatuses(db: Db, orgId: number): Promise<SubStatusRow[]> {
   return db
