@@ -6,6 +6,13 @@ import type { AppContext } from './core/context.js';
 import { TOKEN_HEADER } from './auth/authenticate.js';
 import type { Caller } from './core/caller.js';
 import { oauthRoutes } from './auth/oauth.routes.js';
+import { authenticationPlugin } from './auth/index.js';
+import { idempotencyPlugin } from './idempotency/index.js';
+import {
+  credentialRateLimitPlugin,
+  loginRateLimitPlugin,
+  rateLimiterPlugin,
+} from './rate-limit/index.js';
 import { installContractHooks } from './contract-hooks.js';
 import { installJsonParser } from './http/json-parser.js';
 import { installNotFoundHandler } from './http/not-found.js';
@@ -28,7 +35,8 @@ import { CustomerResponse } from './customers/customer.schemas.js';
 import { Channel } from './channels/channel.schemas.js';
 import { SubStatus } from './sub-statuses/sub-status.schemas.js';
 import { FieldDefinition, FieldResponse } from './extended-fields/extended-field.schemas.js';
-import { Entity, EntityResponse, SettingsResponse } from './admin/admin.schemas.js';
+import { Entity, EntityResponse } from './entities/index.js';
+import { SettingsResponse } from './orgs/index.js';
 import { AuditEntry } from './audit/index.js';
 import { reasonRoutes } from './reasons/reason.routes.js';
 import { subStatusRoutes } from './sub-statuses/sub-status.routes.js';
@@ -194,15 +202,21 @@ export async function buildApp(
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // Credentials are checked in `onRequest`, before the body is read, by plugins that run in the
+  // order they are registered (each declares the ones it needs before it).
+  await app.register(rateLimiterPlugin);
   await app.register(async (open) => {
-    installContractHooks(open, { authenticate: false });
+    // The token route's credential is its body's client key: limited once the body is parsed.
+    await open.register(loginRateLimitPlugin, { source: 'body-key' });
+    installContractHooks(open);
     await open.register(oauthRoutes);
   });
   await app.register(async (api) => {
-    installContractHooks(api, {
-      authenticate: true,
-      fixedCaller: options.benchmarkFixedCaller,
-    });
+    await api.register(loginRateLimitPlugin, { source: 'basic' });
+    await api.register(authenticationPlugin, { fixedCaller: options.benchmarkFixedCaller });
+    await api.register(credentialRateLimitPlugin);
+    await api.register(idempotencyPlugin);
+    installContractHooks(api);
     await api.register(reasonRoutes);
     await api.register(subStatusRoutes);
     await api.register(leadRoutes);

@@ -1,50 +1,22 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyInstance } from 'fastify';
-import { authenticate } from './auth/authenticate.js';
-import type { Caller } from './core/caller.js';
 import { stripUnknownFields } from './http/unknown-fields.js';
 import { findNulCharacters } from './core/text-safety.js';
 import { AppError } from './core/errors.js';
-import { IDEMPOTENCY_HEADER, installIdempotency, requestFingerprint } from './idempotency/index.js';
+import { IDEMPOTENCY_HEADER, requestFingerprint } from './idempotency/index.js';
 import { validationError } from './http/validation.js';
 import { callerOf } from './http/request-context.js';
-import { installCredentialRateLimit, installLoginRateLimit } from './rate-limit/rate-limit.hook.js';
 
 /**
- * Hooks every contract route runs, in the order the contract checks things: credentials (in
- * `onRequest`, before the body is read), then content type, size and JSON syntax (Fastify's
- * parser), then the path's id, then the body and query, listing every bad field.
+ * Hooks every contract route runs after credentials (the plugins registered before it, see
+ * app.ts), in the order the contract checks things: content type, size and JSON syntax
+ * (Fastify's parser), then the path's id, then the body and query, listing every bad field.
  */
-export function installContractHooks(
-  app: FastifyInstance,
-  options: { authenticate: boolean; fixedCaller?: Caller | undefined },
-): void {
+export function installContractHooks(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     // Validation failures are reported by the preHandler below, after the id check.
     route.attachValidation = true;
   });
-
-  installLoginRateLimit(app, options.authenticate ? 'basic' : 'body-key'); // rate limits
-  if (options.authenticate) {
-    const { fixedCaller } = options;
-    app.addHook(
-      'onRequest',
-      fixedCaller === undefined
-        ? async (request) => {
-            request.caller = await authenticate(
-              app.ctx,
-              request.headers,
-              request.verificationGuard,
-            );
-          }
-        : async (request) => {
-            request.caller = fixedCaller;
-          },
-    );
-    installCredentialRateLimit(app); // rate limits: right after authentication
-  }
-
-  if (options.authenticate) installIdempotency(app, app.ctx);
 
   app.addHook('preValidation', async (request) => {
     // Before unknown fields are stripped: a retry must send the very same body. Only requests

@@ -408,6 +408,40 @@ describe('leadline help and version', () => {
     });
   }
 
+  it('checks options with the API’s own schemas: the same limits, named as options, nothing changed', async () => {
+    const name = unique('Schema Org');
+    ok(await cli('org', 'create', '--name', name));
+    const code = unique('till');
+    const [tooManyDays, tooShort, badCode, badType] = await Promise.all([
+      cli('org', 'set', '--org', name, '--auto-close-days', '5000'),
+      cli(
+        ...['entity', 'create', '--org', name, '--type', 'TILL', '--code', code],
+        '--password',
+        'short',
+      ),
+      cli('entity', 'create', '--org', name, '--type', 'STORE', '--code', 'no spaces'),
+      cli('entity', 'create', '--org', name, '--type', 'KIOSK', '--code', unique('kiosk')),
+    ]);
+    assert.equal(failed(tooManyDays, 1304, 2).message, '--auto-close-days must be at most 3650');
+    assert.equal(failed(tooShort, 1304, 2).message, '--password must be at least 8 characters');
+    assert.match(failed(badCode, 1304, 2).message, /^--code must start with a letter or a digit/);
+    assert.match(failed(badType, 1304, 2).message, /^--type must be one of ZONE, /);
+    // Nothing was written: the org keeps its settings and has no such entity.
+    const settings = ok(await cli('org', 'set', '--org', name, '--require-if-match', 'off'));
+    assert.equal(settings.autoCloseDays, null);
+    const created = ok(
+      await cli('entity', 'create', '--org', name, '--type', 'till', '--code', code),
+    );
+    assert.equal(created.type, 'TILL');
+    const shortPassword = await cli(
+      ...['entity', 'password', '--org', name, '--code', code, '--password', 'short'],
+    );
+    assert.equal(
+      failed(shortPassword, 1304, 2).message,
+      '--password must be at least 8 characters',
+    );
+  });
+
   it('`leadline --version` prints the package version and exits 0', () => {
     const run = quick(['--version']);
     assert.equal(run.status, 0, run.stderr);

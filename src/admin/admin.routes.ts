@@ -9,25 +9,33 @@ import {
   writeErrors,
 } from '../http/schemas.js';
 import { callerOf } from '../http/request-context.js';
-import { addEntity, changeEntity, listEntities, requireEntityPath } from '../entities/index.js';
-import { addOauthClient, revokeOauthClient } from '../auth/index.js';
-import { getOrgSettings, updateOrgSettings } from '../orgs/index.js';
-import { AuditList, AuditQuery, listAuditEntries } from '../audit/index.js';
-import { actorOf } from '../core/actor.js';
 import {
+  addEntity,
+  changeEntity,
   EntityChangeBody,
   EntityCodeParams,
   EntityCreateBody,
   EntityList,
   EntityListQuery,
   EntityResponse,
+  listEntities,
+  requireEntityPath,
+} from '../entities/index.js';
+import { addOauthClient, revokeOauthClient } from '../auth/index.js';
+import {
+  getOrgSettings,
+  SettingsBody,
+  SettingsResponse,
+  updateOrgSettings,
+} from '../orgs/index.js';
+import { AuditList, AuditQuery, listAuditEntries } from '../audit/index.js';
+import { actorOf } from '../core/actor.js';
+import {
   OauthClientChangeBody,
   OauthClientCreateBody,
   OauthClientCreated,
   OauthClientKeyParams,
   OauthClientRevoked,
-  SettingsBody,
-  SettingsResponse,
 } from './admin.schemas.js';
 
 /** The administrators' API: entities and credentials, settings and the audit log. */

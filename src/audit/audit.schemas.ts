@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DateTime, Id, ListEnvelope, named, ref } from '../http/schemas.js';
+import { DateTime, Id, Limit, ListEnvelope, named, Offset, ref } from '../http/schemas.js';
 
 export const AuditQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
+  limit: Limit(100),
+  offset: Offset(),
 });
 export type AuditQuery = Static<typeof AuditQuery>;
 

@@ -4,7 +4,7 @@ import type { AppContext } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { findLoginForAuthentication } from '../entities/index.js';
 import type { Caller } from '../core/caller.js';
-import { hashSecret, sha256Hex, verifySecret } from '../core/secrets.js';
+import { sha256Hex, verifySecret } from '../core/secrets.js';
 import { findTokenCaller } from './oauth.repository.js';
 import { guardedVerify, UNGUARDED, type VerificationGuard } from '../core/verification-guard.js';
 
@@ -17,9 +17,6 @@ export function unauthorized(): AppError {
     'www-authenticate': 'Basic realm="leadline"',
   });
 }
-
-/** A hash to verify against when the username is unknown, so both cases take as long. */
-let decoyHash: Promise<string> | undefined;
 
 /**
  * The username and password of a Basic `Authorization` header, or undefined when it is not one
@@ -50,11 +47,13 @@ function parseBasic(header: string): { username: string; secret: string } | unde
 
 /**
  * Finds the calling entity from `X-CAP-API-OAUTH-TOKEN` or Basic credentials.
- * Throws UNAUTHORIZED (401) for every kind of failure.
+ * Throws UNAUTHORIZED (401) for every kind of failure. `decoyHash` is a hash to verify against
+ * when the username is unknown, so that both cases take as long.
  */
 export async function authenticate(
   ctx: AppContext,
   headers: IncomingHttpHeaders,
+  decoyHash: () => Promise<string>,
   guard: VerificationGuard = UNGUARDED,
 ): Promise<Caller> {
   const now = ctx.clock.now();
@@ -70,8 +69,7 @@ export async function authenticate(
   if (!basic) throw unauthorized();
   const row = await findLoginForAuthentication(ctx.store.db, basic.username);
   if (!row || row.password_hash === null || row.disabled !== 0) {
-    decoyHash ??= hashSecret('decoy');
-    const decoy = await decoyHash;
+    const decoy = await decoyHash();
     // Guarded like a real check: an unknown username is limited exactly like a known one.
     await guardedVerify(guard, basic.username, async () => {
       await verifySecret(decoy, basic.secret);

@@ -69,9 +69,6 @@ export type Store = {
 export type StoreHealth = 'ok' | StoreFault;
 export type StoreLogger = { warn(details: object, message: string): void };
 
-/** The transaction a request runs in, if any; async-context scoped so requests never mix. */
-const requestTransaction = new AsyncLocalStorage<Db>();
-
 /** Adds the request-wide transaction behaviour to a dialect's plain store. */
 function joinable(base: {
   db: Db;
@@ -83,6 +80,8 @@ function joinable(base: {
   close(): Promise<void>;
   logger: { current: StoreLogger };
 }): Store {
+  /** The transaction a request runs in, if any; async-context scoped so requests never mix. */
+  const requestTransaction = new AsyncLocalStorage<Db>();
   // The outcome of the latest write: a full store answers reads but not writes, which a read
   // probe cannot see, so /health remembers it until a write succeeds again.
   let lastWriteFull = false;

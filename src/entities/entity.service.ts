@@ -1,7 +1,7 @@
 import type { AppContext } from '../core/context.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { ENTITY_TYPES, LOGIN_ENTITY_TYPES, type EntityType } from '../db/schema.js';
+import { LOGIN_ENTITY_TYPES, type EntityType } from '../db/schema.js';
 import { AppError, FieldErrors } from '../core/errors.js';
 import { requireOrg, findOrgById } from '../orgs/index.js';
 import { hashSecret, md5Hex } from '../core/secrets.js';
@@ -10,7 +10,15 @@ import { recordAudit } from '../audit/index.js';
 import type { Caller } from '../core/caller.js';
 import { effectivePerMinute } from '../core/rate-limit-config.js';
 import type { Static } from '@sinclair/typebox';
-import { PERMISSIONS, type Me, type Permission } from './entity.schemas.js';
+import {
+  EntityChangeBody,
+  EntityCreateBody,
+  PERMISSIONS,
+  type Entity,
+  type Me,
+  type Permission,
+} from './entity.schemas.js';
+import { checkInput } from '../http/validation.js';
 import {
   countLoginEntities,
   findEntitiesByIds,
@@ -22,30 +30,8 @@ import {
   type EntityRow,
 } from './entity.repository.js';
 
-export type NewEntity = {
-  type: string;
-  code: string;
-  parent?: string | undefined;
-  password?: string | undefined;
-};
-
-export type EntityView = {
-  id: number;
-  orgId: number;
-  type: EntityType;
-  code: string;
-  parentId?: number;
-  canLogIn: boolean;
-  disabled: boolean;
-};
-
-export const CODE_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$';
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 200;
-
-function isEntityType(value: string): value is EntityType {
-  return (ENTITY_TYPES as readonly string[]).includes(value);
-}
+/** An entity as the API shows it. */
+export type EntityView = Entity;
 
 export function canLogIn(type: EntityType): boolean {
   return (LOGIN_ENTITY_TYPES as readonly string[]).includes(type);
@@ -61,15 +47,6 @@ function entityRowToView(row: EntityRow): EntityView {
     canLogIn: row.username !== null,
     disabled: row.disabled !== 0,
   };
-}
-
-function checkPassword(password: string, errors: FieldErrors): void {
-  if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
-    errors.add(
-      'FIELD_INVALID_VALUE',
-      `password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`,
-    );
-  }
 }
 
 async function requireEntity(db: Db, orgId: number, code: string): Promise<EntityRow> {
@@ -97,24 +74,14 @@ export async function requireEntityPath(
 export async function addEntity(
   ctx: AppContext,
   actor: Actor,
-  input: NewEntity,
+  input: EntityCreateBody,
 ): Promise<EntityView> {
+  // The input's shape is the schema's (the route and the CLI check it): here are the rules a
+  // schema cannot state.
   const errors = new FieldErrors();
-  const type = input.type.toUpperCase();
-  if (!isEntityType(type)) {
-    errors.add('FIELD_INVALID_VALUE', `type must be one of ${ENTITY_TYPES.join(', ')}`);
-  }
-  if (!new RegExp(CODE_PATTERN).test(input.code)) {
-    errors.add(
-      'FIELD_INVALID_VALUE',
-      'code must be 1 to 100 letters, digits, dots, dashes, underscores or @, starting with a letter or digit',
-    );
-  }
-  if (input.password !== undefined) {
-    if (isEntityType(type) && !canLogIn(type)) {
-      errors.add('FIELD_INVALID_VALUE', `password: a ${type} cannot log in`);
-    }
-    checkPassword(input.password, errors);
+  const { type } = input;
+  if (input.password !== undefined && !canLogIn(type)) {
+    errors.add('FIELD_INVALID_VALUE', `password: a ${type} cannot log in`);
   }
   let parent: EntityRow | undefined;
   if (input.parent !== undefined) {
@@ -123,7 +90,6 @@ export async function addEntity(
       errors.add('FIELD_UNKNOWN_REFERENCE', `parent: no entity ${input.parent} in this org`);
   }
   errors.throwIfAny();
-  if (!isEntityType(type)) throw new Error('unreachable: type was checked');
 
   const username = input.password === undefined ? null : input.code;
   if (username !== null && (await findLoginByUsername(ctx.store.db, username))) {
@@ -174,13 +140,32 @@ export async function addEntity(
  */
 export async function createEntity(
   ctx: AppContext,
-  input: NewEntity & { org: string },
+  input: { org: string; type: string; code: string; parent?: string; password?: string },
 ): Promise<EntityView> {
   const org = await requireOrg(ctx, input.org);
-  return addEntity(ctx, cliActor(org.id), input);
+  const body = {
+    type: input.type.toUpperCase(),
+    code: input.code,
+    ...(input.parent === undefined ? {} : { parent: input.parent }),
+    ...(input.password === undefined ? {} : { password: input.password }),
+  };
+  // The API's own schema: the command line meets the same rules as the API.
+  checkInput(EntityCreateBody, body);
+  return addEntity(ctx, cliActor(org.id), body);
 }
 
-export type EntityChange = { disabled?: boolean | undefined; password?: string | undefined };
+export type EntityChange = EntityChangeBody;
+
+/** The CLI's `entity password|disable|enable`: {@link changeEntity}, checked by the API's schema. */
+export function changeEntityFromCli(
+  ctx: AppContext,
+  actor: Actor,
+  code: string,
+  change: EntityChange,
+): Promise<EntityView> {
+  checkInput(EntityChangeBody, change);
+  return changeEntity(ctx, actor, code, change);
+}
 
 /**
  * Disables or re-enables an entity and/or sets its password (which also lets an entity without
@@ -204,7 +189,6 @@ export async function changeEntity(
   if (change.password !== undefined) {
     if (!canLogIn(entity.type))
       errors.add('FIELD_INVALID_VALUE', `password: a ${entity.type} cannot log in`);
-    checkPassword(change.password, errors);
   }
   errors.throwIfAny();
   if (change.password !== undefined && entity.username === null) {

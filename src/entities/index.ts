@@ -7,10 +7,14 @@ export {
 } from './entity.repository.js';
 export {
   CODE_PATTERN,
+  Entity,
+  EntityChangeBody,
+  EntityCodeParams,
+  EntityCreateBody,
+  EntityList,
+  EntityListQuery,
+  EntityResponse,
   PASSWORD_MAX,
   PASSWORD_MIN,
-  addEntity,
-  changeEntity,
-  listEntities,
-  requireEntityPath,
-} from './entity.service.js';
+} from './entity.schemas.js';
+export { addEntity, changeEntity, listEntities, requireEntityPath } from './entity.service.js';

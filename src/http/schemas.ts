@@ -12,6 +12,23 @@ export const ActorId = Type.Integer({ minimum: -1, maximum: Number.MAX_SAFE_INTE
 /** ISO 8601 with an offset; checked by the `date-time` format of `validation.ts`. */
 export const DateTime = Type.String({ format: 'date-time', maxLength: 64 });
 
+/** The most rows one page of any list holds, and the furthest an offset reaches. */
+export const PAGE_LIMIT_MAX = 1000;
+export const OFFSET_MAX = 1_000_000_000;
+
+/** A page size, from 1 to {@link PAGE_LIMIT_MAX}, with the list's default. */
+export const Limit = (defaultSize: number) =>
+  Type.Integer({ minimum: 1, maximum: PAGE_LIMIT_MAX, default: defaultSize });
+
+/** Rows to skip before the page. */
+export const Offset = (description?: string) =>
+  Type.Integer({
+    minimum: 0,
+    maximum: OFFSET_MAX,
+    default: 0,
+    ...(description === undefined ? {} : { description }),
+  });
+
 /** A string restricted to `values`, as one JSON-schema `enum` (one error, not one per value). */
 export function StringEnum<const T extends readonly string[]>(
   values: T,

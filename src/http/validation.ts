@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifySchemaCompiler } from 'fastify';
 import { AppError, type ErrorName } from '../core/errors.js';
 import { isDateTime } from '../core/date-time.js';
@@ -148,4 +149,26 @@ export function validationError(errors: ErrorObject[], part: string): AppError {
   if (items.length === 0)
     items.push({ name: 'FIELD_INVALID_VALUE', message: `${part} is invalid` });
   return new AppError(items);
+}
+
+/** Compiled input schemas, by schema object: each is compiled once, on first use. */
+const inputValidators = new WeakMap<TSchema, ValidateFunction>();
+
+/**
+ * Checks input that did not come through a route (the command line) against the route's own
+ * body schema, strictly as a body, and throws the same 400 the API would answer. So services
+ * trust their input's shape whatever the door it came in by.
+ *
+ * @example checkInput(SettingsBody, { autoCloseDays: 5000 }); // 400: autoCloseDays must be at most 3650
+ */
+export function checkInput<T extends TSchema>(
+  schema: T,
+  value: unknown,
+): asserts value is Static<T> {
+  let validate = inputValidators.get(schema);
+  if (!validate) {
+    validate = bodyAjv.compile(schema);
+    inputValidators.set(schema, validate);
+  }
+  if (!validate(value)) throw validationError(validate.errors ?? [], 'input');
 }

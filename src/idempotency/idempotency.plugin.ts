@@ -1,3 +1,4 @@
+import fp from 'fastify-plugin';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { AppContext } from '../core/context.js';
@@ -144,16 +145,19 @@ function idempotent(
 }
 
 /**
- * Makes every POST and PUT route registered after this call in `app` idempotent by key, except
+ * Makes every POST and PUT route registered after it in its context idempotent by key, except
  * routes with `config: { idempotent: false }` (those whose responses hold a secret that must
- * never be stored).
+ * never be stored). Keys are the caller's own, hence the dependency on authentication.
  */
-export function installIdempotency(app: FastifyInstance, ctx: AppContext): void {
-  const state: IdempotencyState = { inFlight: new Set(), lastPurge: 0 };
-  app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (!methods.some((m) => m === 'POST' || m === 'PUT')) return;
-    if (route.config?.idempotent === false) return;
-    route.handler = idempotent(ctx, state, route.handler);
-  });
-}
+export const idempotencyPlugin = fp(
+  async (app) => {
+    const state: IdempotencyState = { inFlight: new Set(), lastPurge: 0 };
+    app.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      if (!methods.some((m) => m === 'POST' || m === 'PUT')) return;
+      if (route.config?.idempotent === false) return;
+      route.handler = idempotent(app.ctx, state, route.handler);
+    });
+  },
+  { name: 'leadline-idempotency', fastify: '5.x', dependencies: ['leadline-authentication'] },
+);

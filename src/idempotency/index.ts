@@ -1,6 +1,2 @@
 /** What other parts use of idempotency/: everything else in the folder is its own. */
-export {
-  IDEMPOTENCY_HEADER,
-  installIdempotency,
-  requestFingerprint,
-} from './idempotency.plugin.js';
+export { IDEMPOTENCY_HEADER, idempotencyPlugin, requestFingerprint } from './idempotency.plugin.js';

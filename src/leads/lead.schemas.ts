@@ -6,9 +6,12 @@ import {
   Id,
   LeadStatusSchema,
   LeadTypeSchema,
+  Limit,
   ListEnvelope,
   named,
   Nullable,
+  Offset,
+  PAGE_LIMIT_MAX,
   ref,
   StringEnum,
   Warnings,
@@ -112,13 +115,8 @@ export const LeadListQuery = Type.Object({
   entityCode: Type.Optional(ShortText(100)),
   sortBy: Type.Optional(StringEnum(['createdOn', 'lastUpdatedOn'] as const)),
   sortOrder: Type.Optional(StringEnum(['ASC', 'DESC'] as const)),
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
-  offset: Type.Integer({
-    minimum: 0,
-    maximum: 1_000_000_000,
-    default: 0,
-    description: 'Leads to skip. Not with `cursor`.',
-  }),
+  limit: Limit(10),
+  offset: Offset('Leads to skip. Not with `cursor`.'),
   cursor: Type.Optional(
     Type.String({
       minLength: 1,
@@ -289,7 +287,7 @@ export const StatusLogList = ListEnvelope(ref(StatusLog), historyNext);
 
 /** Paging of a lead's follow-ups or status log: oldest first, after a row id. */
 export const HistoryQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 1000 }),
+  limit: Limit(PAGE_LIMIT_MAX),
   after: Type.Integer({
     minimum: 0,
     maximum: Number.MAX_SAFE_INTEGER,

@@ -5,20 +5,12 @@ import { cliActor, type Actor } from '../core/actor.js';
 import { recordAudit } from '../audit/index.js';
 import { requireOrg } from './org.service.js';
 
-/** What an org's administrators configure. `null` means "not set". */
-export type OrgSettings = {
-  /** OPEN and ON_HOLD leads unchanged this many days are closed as LOST; null: never. */
-  autoCloseDays: number | null;
-  /** ISO 3166-1 alpha-2 country of mobile numbers given without an international prefix. */
-  countryCode: string | null;
-  /** Requests per minute per credential of the org; null: `RATE_LIMIT_PER_MINUTE`. */
-  rateLimitPerMinute: number | null;
-  /** Lead updates and status changes must carry `If-Match` (428 without). */
-  requireIfMatch: boolean;
-};
-
-export const AUTO_CLOSE_DAYS_MAX = 3650;
-export const RATE_LIMIT_PER_MINUTE_MAX = 1_000_000;
+import { checkInput } from '../http/validation.js';
+import {
+  RATE_LIMIT_PER_MINUTE_MAX,
+  SettingsBody,
+  type OrgSettings,
+} from './org-settings.schemas.js';
 
 export async function getOrgSettings(ctx: AppContext, orgId: number): Promise<OrgSettings> {
   const row = await ctx.store.db
@@ -36,27 +28,18 @@ export async function getOrgSettings(ctx: AppContext, orgId: number): Promise<Or
 
 /**
  * Changes the given settings (absent ones stay; `null` clears one) and records the change with
- * its before and after values in the audit log.
+ * its before and after values in the audit log. The change's shape is the schema's (the route
+ * and the CLI check it); here are the rules a schema cannot state.
  *
  * @example await updateOrgSettings(ctx, actor, { autoCloseDays: 30, countryCode: 'IN' });
  */
 export async function updateOrgSettings(
   ctx: AppContext,
   actor: Actor,
-  change: Partial<OrgSettings>,
+  change: SettingsBody,
 ): Promise<OrgSettings> {
   const errors = new FieldErrors();
   const days = change.autoCloseDays;
-  if (
-    days !== undefined &&
-    days !== null &&
-    (!Number.isInteger(days) || days < 1 || days > AUTO_CLOSE_DAYS_MAX)
-  ) {
-    errors.add(
-      'FIELD_INVALID_VALUE',
-      `autoCloseDays must be an integer from 1 to ${AUTO_CLOSE_DAYS_MAX}, or null`,
-    );
-  }
   const country =
     change.countryCode === undefined || change.countryCode === null
       ? change.countryCode
@@ -71,11 +54,7 @@ export async function updateOrgSettings(
   // The operator's ceiling bounds what an org may choose, so no org can buy itself a bigger
   // share of a server than the operator allows.
   const ceiling = ctx.config.rateLimit.orgMaxPerMinute || RATE_LIMIT_PER_MINUTE_MAX;
-  if (
-    rateLimit !== undefined &&
-    rateLimit !== null &&
-    (!Number.isInteger(rateLimit) || rateLimit < 1 || rateLimit > ceiling)
-  ) {
+  if (typeof rateLimit === 'number' && rateLimit > ceiling) {
     errors.add(
       'FIELD_INVALID_VALUE',
       `rateLimitPerMinute must be an integer from 1 to ${ceiling} (this deployment's ceiling), or null`,
@@ -184,11 +163,16 @@ export async function setOrgSettingsByName(
   if (input.requireIfMatch !== undefined && !['on', 'off'].includes(input.requireIfMatch)) {
     throw AppError.of('INVALID_ARGUMENT', '--require-if-match must be on or off');
   }
-  const settings = await updateOrgSettings(ctx, cliActor(org.id), {
-    autoCloseDays,
-    countryCode,
-    rateLimitPerMinute,
-    requireIfMatch: input.requireIfMatch === undefined ? undefined : input.requireIfMatch === 'on',
-  });
+  const change = {
+    ...(autoCloseDays === undefined ? {} : { autoCloseDays }),
+    ...(countryCode === undefined ? {} : { countryCode }),
+    ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }),
+    ...(input.requireIfMatch === undefined
+      ? {}
+      : { requireIfMatch: input.requireIfMatch === 'on' }),
+  };
+  // The API's own schema: the command line meets the same limits as the API.
+  checkInput(SettingsBody, change);
+  const settings = await updateOrgSettings(ctx, cliActor(org.id), change);
   return { org: org.name, ...settings };
 }

@@ -1,9 +1,9 @@
-import { AppError } from '../../core/errors.js';
 import { requireOrg } from '../../orgs/org.service.js';
 import { setOrgSettingsByName } from '../../orgs/org-settings.service.js';
-import { changeEntity } from '../../entities/entity.service.js';
+import { changeEntityFromCli } from '../../entities/entity.service.js';
 import { revokeOauthClient } from '../../auth/oauth.service.js';
-import { listAuditEntries } from '../../audit/index.js';
+import { AuditQuery, listAuditEntries } from '../../audit/index.js';
+import { checkInput } from '../../http/validation.js';
 import { cliActor } from '../../core/actor.js';
 import { optStr, str, type Command } from '../command.js';
 
@@ -35,7 +35,7 @@ export const adminCommands: Record<string, Command> = {
     required: ['org', 'code'],
     run: async (ctx, v) => {
       const org = await requireOrg(ctx, str(v.org));
-      return changeEntity(ctx, cliActor(org.id), str(v.code), { disabled: true });
+      return changeEntityFromCli(ctx, cliActor(org.id), str(v.code), { disabled: true });
     },
   },
   'entity enable': {
@@ -44,7 +44,7 @@ export const adminCommands: Record<string, Command> = {
     required: ['org', 'code'],
     run: async (ctx, v) => {
       const org = await requireOrg(ctx, str(v.org));
-      return changeEntity(ctx, cliActor(org.id), str(v.code), { disabled: false });
+      return changeEntityFromCli(ctx, cliActor(org.id), str(v.code), { disabled: false });
     },
   },
   'entity password': {
@@ -53,7 +53,7 @@ export const adminCommands: Record<string, Command> = {
     required: ['org', 'code', 'password'],
     run: async (ctx, v) => {
       const org = await requireOrg(ctx, str(v.org));
-      return changeEntity(ctx, cliActor(org.id), str(v.code), { password: str(v.password) });
+      return changeEntityFromCli(ctx, cliActor(org.id), str(v.code), { password: str(v.password) });
     },
   },
   'oauth-client revoke': {
@@ -71,11 +71,9 @@ export const adminCommands: Record<string, Command> = {
     required: ['org'],
     run: async (ctx, v) => {
       const org = await requireOrg(ctx, str(v.org));
-      const limit = v.limit === undefined ? 100 : Number(v.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-        throw AppError.of('INVALID_ARGUMENT', '--limit must be an integer from 1 to 1000');
-      }
-      return { data: await listAuditEntries(ctx, org.id, { limit, offset: 0 }) };
+      const page = { limit: v.limit === undefined ? 100 : Number(v.limit), offset: 0 };
+      checkInput(AuditQuery, page);
+      return { data: await listAuditEntries(ctx, org.id, page) };
     },
   },
 };

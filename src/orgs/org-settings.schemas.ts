@@ -1,0 +1,51 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { named, Nullable, Warnings } from '../http/schemas.js';
+
+export const AUTO_CLOSE_DAYS_MAX = 3650;
+export const RATE_LIMIT_PER_MINUTE_MAX = 1_000_000;
+
+/** A change of settings: absent ones stay, `null` clears one. */
+export const SettingsBody = Type.Object({
+  requireIfMatch: Type.Optional(Type.Boolean()),
+  autoCloseDays: Type.Optional(
+    Nullable(Type.Integer({ minimum: 1, maximum: AUTO_CLOSE_DAYS_MAX })),
+  ),
+  countryCode: Type.Optional(Nullable(Type.String({ pattern: '^[A-Za-z]{2}$' }))),
+  rateLimitPerMinute: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 1,
+        maximum: RATE_LIMIT_PER_MINUTE_MAX,
+        description: 'Requests per minute per credential; null: the deployment default.',
+      }),
+    ),
+  ),
+});
+export type SettingsBody = Static<typeof SettingsBody>;
+
+const settingsFields = {
+  autoCloseDays: Nullable(
+    Type.Integer({
+      description:
+        'OPEN and ON_HOLD leads unchanged this many days are closed as LOST; null: never.',
+    }),
+  ),
+  countryCode: Nullable(
+    Type.String({
+      description: 'ISO 3166-1 alpha-2 country of mobile numbers given without a prefix.',
+    }),
+  ),
+  rateLimitPerMinute: Nullable(
+    Type.Integer({ description: 'Requests per minute per credential; null: the deployment’s.' }),
+  ),
+  requireIfMatch: Type.Boolean({
+    description: 'Lead updates and status changes must carry If-Match (428 without).',
+  }),
+};
+/** What an org's administrators configure. `null` means "not set". */
+export const Settings = Type.Object(settingsFields);
+export type OrgSettings = Static<typeof Settings>;
+export const SettingsResponse = named(
+  'SettingsResponse',
+  Type.Object({ ...settingsFields, warnings: Warnings }),
+);
