@@ -5,7 +5,7 @@
 // The build emits JavaScript without type-checking (`tsc --noCheck`): type-checking is
 // `npm run check`'s job, and a production install (`npm ci --omit=dev`) has no type packages.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,5 +39,8 @@ const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '-
   stdio: 'inherit',
 });
 if (result.status !== 0) process.exit(result.status ?? 1);
+// The package's bin: `npx leadline` runs it as a program, whatever mode the compiler left it in
+// (npm sets it only when it links the bin, before a later rebuild may replace the file).
+chmodSync(path.join(root, 'dist', 'cli', 'main.js'), 0o755);
 writeFileSync(stamp, `${new Date().toISOString()}\n`);
 process.stderr.write('leadline: built dist/\n');

@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// Runs the whole test suite once per store: the embedded SQLite, then PostgreSQL.
+// Runs the test suite by tier (docs/testing.md):
 //
-//   node scripts/run-tests.mjs [--store sqlite|postgres|both] [test files...]
+//   unit  test/unit/   no store, no process: run once, first
+//   http  test/http/   the app through app.inject on a real store: once per store
+//   ops   test/ops/    spawns processes (the built CLI and server, tsc, Prism, a second
+//                      PostgreSQL): once per store
 //
+//   node scripts/run-tests.mjs [--store sqlite|postgres|both] [--tier unit|http|ops|all] [files...]
+//
+// Files given by name run once per store, whatever their tier.
 // PostgreSQL: each run creates a fresh database beside TEST_DATABASE_URL's (default
 // postgres://postgres@127.0.0.1:5432/test), migrates it with `leadline migrate`, runs the suite
 // against it and drops it. No PostgreSQL is a failure, never a skip.
@@ -13,7 +19,10 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 
 const { values, positionals } = parseArgs({
-  options: { store: { type: 'string', default: 'both' } },
+  options: {
+    store: { type: 'string', default: 'both' },
+    tier: { type: 'string', default: 'all' },
+  },
   allowPositionals: true,
 });
 const stores = values.store === 'both' ? ['sqlite', 'postgres'] : [values.store];
@@ -31,14 +40,24 @@ function testFiles(dir) {
     return entry.name.endsWith('.test.ts') ? [full] : [];
   });
 }
-const files = positionals.length > 0 ? positionals : testFiles('test').sort();
+const TIERS = ['unit', 'http', 'ops'];
+if (values.tier !== 'all' && !TIERS.includes(values.tier)) {
+  console.error(`unknown tier ${values.tier}`);
+  process.exit(2);
+}
+const wanted = (tier) => values.tier === 'all' || values.tier === tier;
+const unitFiles = positionals.length === 0 && wanted('unit') ? testFiles('test/unit').sort() : [];
+const storeFiles =
+  positionals.length > 0
+    ? positionals
+    : ['http', 'ops'].filter(wanted).flatMap((tier) => testFiles(`test/${tier}`).sort());
 
-function runSuite(store, env) {
-  console.log(`\n=== tests on ${store} ===`);
+function runSuite(label, files, env) {
+  console.log(`\n=== ${label} ===`);
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-    { stdio: 'inherit', env: { ...process.env, ...env, LEADLINE_TEST_STORE: store } },
+    { stdio: 'inherit', env: { ...process.env, ...env } },
   );
   return result.status ?? 1;
 }
@@ -75,13 +94,20 @@ const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' 
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 let failed = 0;
-for (const store of stores) {
+if (unitFiles.length > 0 && runSuite('unit tests', unitFiles, {}) !== 0) {
+  console.error('\nunit tests failed');
+  failed += 1;
+}
+for (const store of storeFiles.length > 0 ? stores : []) {
+  const label = `tests on ${store}`;
   const status =
     store === 'sqlite'
-      ? runSuite(store, {})
-      : await withPostgresDatabase((env) => runSuite(store, env));
+      ? runSuite(label, storeFiles, { LEADLINE_TEST_STORE: store })
+      : await withPostgresDatabase((env) =>
+          runSuite(label, storeFiles, { ...env, LEADLINE_TEST_STORE: store }),
+        );
   if (status !== 0) {
-    console.error(`\ntests on ${store} failed (exit ${status})`);
+    console.error(`\n${label} failed (exit ${status})`);
     failed += 1;
   }
 }

@@ -1,3 +1,5 @@
+// Longer than 300 lines because the catalogue is one table: every code a client can see, side by
+// side, so a new one is added where its neighbours show what is taken.
 /**
  * The one error type of Leadline and its closed catalogue of codes.
  *

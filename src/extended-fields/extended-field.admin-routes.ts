@@ -9,12 +9,8 @@ import {
   TranslationBody,
   TranslationParams,
 } from './extended-field.schemas.js';
-import {
-  createField,
-  isFieldEntityType,
-  requireField,
-  translateField,
-} from './extended-field.service.js';
+import { createField, isFieldEntityType, requireField } from './extended-field.service.js';
+import { translateField } from './extended-field.translations.js';
 
 /**
  * Defining fields and translating them: administrators only (the enclosing context's guard

@@ -1,3 +1,5 @@
+// Longer than 300 lines because everything the document says beyond the routes' own schemas
+// (shared headers, one response per error status with its examples, request rules) is in one place.
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { ErrorCatalogue, type CatalogueEntry } from '../core/errors.js';
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { AppContext } from '../core/context.js';
 import { AppError } from '../core/errors.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import { callerOf } from '../http/request-context.js';
 import { tryTransactionLock } from '../db/capabilities.js';
 import {
@@ -23,16 +24,6 @@ type IdempotencyState = {
   /** When expired responses were last deleted (at most once a minute). */
   lastPurge: number;
 };
-
-/** Object keys sorted at every level, so `{"a":1,"b":2}` and `{"b":2,"a":1}` are one body. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /**
  * What makes two requests "the same" for a key: method, concrete path and the body as sent

@@ -1,3 +1,6 @@
+// Longer than 300 lines because the seed's set-up (org, entities, reasons, sub-statuses, customers)
+// and its batch loop share one plan and one summary; the generator, the worker and the bulk writers
+// are their own files.
 import type { AppContext } from '../core/context.js';
 import type { EntityType, LeadStatus } from '../db/schema.js';
 import { AppError, ErrorCatalogue } from '../core/errors.js';

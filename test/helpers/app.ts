@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/core/config.js';
@@ -63,4 +64,22 @@ export async function createTestApp(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The suite's app, for the `describe` it is called in: built before the suite's first test and
+ * closed after its last. Its fields are there once the tests run.
+ *
+ * @example const t = useTestApp(); it('…', async () => { await send(t.app, …); });
+ */
+export function useTestApp(options: Parameters<typeof createTestApp>[0] = {}): TestApp {
+  const suite = {} as TestApp;
+  before(async () => {
+    Object.assign(suite, await createTestApp(options));
+  });
+  after(async () => {
+    // Absent when the build itself failed: that failure is the one to report.
+    if ('close' in suite) await suite.close();
+  });
+  return suite;
 }

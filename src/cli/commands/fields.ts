@@ -1,7 +1,8 @@
 import { AppError } from '../../core/errors.js';
 import { cliActor } from '../../core/actor.js';
 import { requireOrg } from '../../orgs/org.service.js';
-import { createField, translateField } from '../../extended-fields/extended-field.service.js';
+import { createField } from '../../extended-fields/extended-field.service.js';
+import { translateField } from '../../extended-fields/extended-field.translations.js';
 import { list, optStr, str, type Command } from '../command.js';
 
 /**

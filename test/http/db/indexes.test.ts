@@ -1,0 +1,117 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { TEST_STORE, useTestApp } from '../../helpers/app.js';
+import { planLines } from '../../helpers/queries.js';
+import {
+  listLeadsQuery,
+  type LeadFilters,
+  type LeadPage,
+} from '../../../src/leads/lead.repository.js';
+
+/**
+ * Every filter and every sort of GET /v2/leads is served by an index: no full scan of leads and
+ * no sort step on either store. On PostgreSQL, sequential and bitmap scans and sorts are made
+ * unattractive for the EXPLAIN (the planner rightly prefers them on the test's tiny tables): a
+ * plan that still scans or sorts has no index that could serve the query.
+ */
+const page = (sortBy: LeadPage['sortBy'] = 'id', direction: LeadPage['direction'] = 'asc') => ({
+  sortBy,
+  direction,
+  limit: 10,
+  offset: 20,
+});
+
+const cases: Array<[string, LeadFilters, LeadPage]> = [
+  ['no filter', {}, page()],
+  ['userId', { userId: 1 }, page()],
+  ['status', { status: 'WON' }, page()],
+  ['subStatus', { subStatus: 'AwaitingStock' }, page()],
+  ['type', { type: 'BRAND' }, page()],
+  ['owner', { ownerId: 1 }, page()],
+  ['orgSourceId', { orgSourceId: -1 }, page()],
+  ['entity subtree', { createdUnder: { type: 'STORE', code: 'x' } }, page()],
+  ['sort createdOn', {}, page('created_on', 'desc')],
+  ['sort lastUpdatedOn', {}, page('last_updated_on', 'asc')],
+  ['id descending', {}, page('id', 'desc')],
+  // A dashboard's usual view: one status, most recently changed first.
+  ['status, sort lastUpdatedOn', { status: 'OPEN' }, page('last_updated_on', 'desc')],
+];
+
+/** The same page reached by keyset: a position (sort value 5, id 7) instead of an offset. */
+const byCursor = (p: LeadPage): LeadPage => ({ ...p, offset: 0, after: { key: 5, id: 7 } });
+
+describe(`lead list indexes (${TEST_STORE})`, () => {
+  const t = useTestApp();
+
+  /** The plan of one list query. */
+  function planOf(filters: LeadFilters, p: LeadPage): Promise<string[]> {
+    return planLines(t.ctx, listLeadsQuery(t.ctx.store.db, 1, filters, p).compile(), {
+      noSort: true,
+    });
+  }
+
+  /** Every access to leads goes through an index, and nothing is sorted. */
+  function assertIndexedWithoutSort(lines: string[]): void {
+    const text = lines.join('\n');
+    if (t.ctx.store.dialect === 'sqlite') {
+      const leadLines = lines.filter((l) => /\bleads\b/.test(l));
+      assert.ok(leadLines.length > 0, text);
+      for (const line of leadLines) {
+        assert.match(line, /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/, text);
+      }
+      // Also 'FOR RIGHT PART OF ORDER BY': sorting the ties of an index's order is a sort too.
+      assert.ok(!lines.some((l) => l.includes('TEMP B-TREE FOR')), text);
+    } else {
+      assert.ok(!/Seq Scan on leads/.test(text), text);
+      // An Incremental Sort sorts every tie of the index's order: with many equal keys, many.
+      assert.ok(!/^\s*(->\s*)?(Incremental )?Sort\b/m.test(text), text);
+    }
+  }
+
+  for (const [name, filters, p] of cases) {
+    it(`${name} uses an index and no sort`, async () => {
+      assertIndexedWithoutSort(await planOf(filters, p));
+    });
+
+    // A keyset page must start with a seek to its position: the position's columns are a range
+    // of the index (SQLite: in each arm of the merge; PostgreSQL: in the Index Cond), so the
+    // leads before it are never read.
+    it(`${name} by cursor seeks to the position in an index, no sort`, async () => {
+      const cursorPage = byCursor(p);
+      const lines = await planOf(filters, cursorPage);
+      assertIndexedWithoutSort(lines);
+      const text = lines.join('\n');
+      const beyond = cursorPage.direction === 'asc' ? '>' : '<';
+      const key = cursorPage.sortBy;
+      if (t.ctx.store.dialect === 'sqlite') {
+        const seeks = lines.filter((l) => /^SEARCH leads USING (COVERING )?INDEX/.test(l));
+        if (key === 'id') {
+          assert.equal(seeks.length, 1, text);
+          assert.ok(seeks[0]?.includes(`AND id${beyond}?)`), text);
+        } else {
+          assert.ok(lines.includes('MERGE (UNION ALL)'), text);
+          assert.equal(seeks.length, 2, text);
+          assert.ok(
+            // An index on (…, key) ends in the rowid, which id is: SQLite may name it either way.
+            seeks.some((l) => new RegExp(`AND ${key}=\\? AND (row)?id${beyond}\\?\\)`).test(l)),
+            text,
+          );
+          assert.ok(
+            seeks.some((l) => l.includes(`AND ${key}${beyond}?)`)),
+            text,
+          );
+        }
+      } else {
+        const conditions = lines.filter((l) => /^\s*Index Cond: .*org_id = /.test(l));
+        const seek =
+          key === 'id'
+            ? new RegExp(`\\bid ${beyond} `)
+            : new RegExp(`ROW\\(${key}, id\\) ${beyond} ROW\\(`);
+        assert.ok(
+          conditions.some((l) => seek.test(l)),
+          text,
+        );
+      }
+    });
+  }
+});
