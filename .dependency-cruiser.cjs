@@ -15,6 +15,13 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'src-stands-alone',
+      comment: 'The service never imports the tests, the scripts or their toolbox.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(test|scripts|toolbox)/' },
+    },
+    {
       name: 'db-is-the-bottom',
       comment: 'db/ knows tables and dialects, nothing of the rules above it.',
       severity: 'error',

@@ -4,6 +4,9 @@
 //
 // The build emits JavaScript without type-checking (`tsc --noCheck`): type-checking is
 // `npm run check`'s job, and a production install (`npm ci --omit=dev`) has no type packages.
+//
+// The one script in JavaScript, because npm runs it (`prepare`, `prestart`) in a production
+// install, which has no tsx; `npm run check` type-checks it all the same (checkJs, JSDoc).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +16,12 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stamp = path.join(root, 'dist', '.build-stamp');
 
+/**
+ * The newest modification time (ms) of any file under `dir`.
+ *
+ * @param {string} dir
+ * @returns {number}
+ */
 function newestIn(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -56,7 +56,7 @@ export type BuildAppOptions = {
   /** Pino options, or false for no logging (tests); `stream` is where log lines go. */
   logger?: boolean | { level: string; stream?: { write(line: string): void } };
   /**
-   * Benchmark builds only (`scripts/bench-server.mjs`): every authenticated route runs as this
+   * Benchmark builds only (`scripts/bench-server.ts`): every authenticated route runs as this
    * caller without reading credentials, so the bench can measure what authentication costs.
    * Nothing in `leadline serve` or the configuration can set it.
    */

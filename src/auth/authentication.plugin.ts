@@ -8,7 +8,7 @@ import { authenticate } from './authenticate.js';
  * body is read), setting `request.caller`; any failure is the one 401. It runs after the
  * failed-log-in limit, whose guard it verifies secrets inside (hence the dependency).
  *
- * `fixedCaller` is for benchmark builds only (`scripts/bench-server.mjs`): every request runs as
+ * `fixedCaller` is for benchmark builds only (`scripts/bench-server.ts`): every request runs as
  * that caller without reading credentials.
  */
 export const authenticationPlugin = fp<{ fixedCaller?: Caller | undefined }>(

@@ -9,7 +9,7 @@ import { createContext, type AppContext } from '../../src/core/context.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import type { Clock } from '../../src/core/clock.js';
 
-/** Which store this test process runs against, set by scripts/run-tests.mjs. */
+/** Which store this test process runs against, set by scripts/run-tests.ts. */
 export const TEST_STORE = process.env.LEADLINE_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
 
 export type TestApp = {

@@ -3,7 +3,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { AppContext } from '../../src/core/context.js';
 import { createOrg } from '../../src/orgs/org.service.js';
 import { createEntity, type EntityView } from '../../src/entities/entity.service.js';
-import { md5Hex } from '../../src/core/secrets.js';
+import { basicAuthorization } from '../../toolbox/http.js';
 
 /** A unique suffix: the PostgreSQL database is shared by every test file of a run. */
 export function unique(prefix: string): string {
@@ -12,9 +12,8 @@ export function unique(prefix: string): string {
 
 export type Login = EntityView & { password: string; headers: Record<string, string> };
 
-export function basicAuth(username: string, password: string): string {
-  return `Basic ${Buffer.from(`${username}:${md5Hex(password)}`).toString('base64')}`;
-}
+/** The Basic authorization a till sends (the toolbox's, shared with the scripts). */
+export const basicAuth = basicAuthorization;
 
 /**
  * A fresh org with a small tree: zone > store > till, an associate under the store and an

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../toolbox/processes.js';
 
 /**
  * A private PostgreSQL cluster of this machine's installation, on a port of its own, that a test
@@ -25,18 +25,6 @@ function binDir(): string {
   const latest = versions.at(-1);
   if (!latest) throw new Error('no PostgreSQL installation under /usr/lib/postgresql');
   return path.join('/usr/lib/postgresql', latest, 'bin');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('port')),
-      );
-    });
-  });
 }
 
 function asPostgres(command: string, args: string[]): void {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../toolbox/processes.js';
 
 /** Prism (Stoplight's validating proxy) in front of a server, and what it reported. */
 export type Prism = {
@@ -9,17 +9,6 @@ export type Prism = {
   violations(): Promise<string[]>;
   stop(): Promise<void>;
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /**
  * Starts `prism proxy DOCUMENT UPSTREAM`: it forwards every request unchanged and validates the

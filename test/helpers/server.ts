@@ -1,38 +1,33 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startServer, stopGracefully, type StoreEnv } from '../../toolbox/processes.js';
 
 export type BuiltServer = {
   /** `http://127.0.0.1:PORT` */
   base: string;
   child: ChildProcess;
-  /** Sends SIGTERM and resolves once the process has exited. */
+  /** SIGTERM, and resolves once the process has exited (SIGKILL after 15 s). */
   stop(): Promise<void>;
 };
 
 /**
  * Starts the built server exactly as `npm start` runs it (`dist/cli/main.js serve`, built by
- * scripts/run-tests.mjs) on a free loopback port, and resolves once it listens.
+ * scripts/run-tests.ts) on a free loopback port, and resolves once it listens. `env` names the
+ * store (storeEnvFor) and any setting.
  */
-export async function startBuiltServer(env: Record<string, string>): Promise<BuiltServer> {
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+export async function startBuiltServer(
+  env: StoreEnv & Record<string, string | undefined>,
+): Promise<BuiltServer> {
+  const { DATA_DIR, DATABASE_URL, ...settings } = env;
+  const storeEnv: StoreEnv = DATABASE_URL === undefined ? { DATA_DIR } : { DATABASE_URL };
+  const defined = Object.entries(settings).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined,
+  );
+  const server = await startServer({ storeEnv, env: Object.fromEntries(defined) });
   return {
-    base,
-    child,
+    base: server.base,
+    child: server.child,
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
+      await stopGracefully(server.child);
     },
   };
 }

@@ -2,9 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { TEST_STORE } from '../helpers/app.js';
+import { TSX } from '../../toolbox/processes.js';
 
 /**
- * The short form of scripts/crash-test.mjs (docs/crash-safety.md): write load against the built
+ * The short form of scripts/crash-test.ts (docs/crash-safety.md): write load against the built
  * server, SIGKILL at random moments, restart, and every acknowledged write is there exactly
  * once. PostgreSQL runs get a database of their own, created and dropped by the script, beside
  * the run's database.
@@ -19,7 +20,7 @@ function crashTest(args: string[], timeoutMs = 60_000): Promise<Run> {
     TEST_STORE === 'postgres' && runDatabase
       ? ['--store', 'postgres', '--admin-url', runDatabase]
       : ['--store', TEST_STORE];
-  const child = spawn(process.execPath, ['scripts/crash-test.mjs', ...storeArgs, ...args], {
+  const child = spawn(process.execPath, [...TSX, 'scripts/crash-test.ts', ...storeArgs, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -17,7 +17,7 @@ import path from 'node:path';
  * The install and start path (README, "The two commands"): a production install needs no dev
  * package to build, and `npm start` does not rebuild an up-to-date build. The full production
  * install (`npm ci --omit=dev` on a fresh clone) is run by `.ci/run` through
- * scripts/production-install-check.mjs, which takes minutes.
+ * scripts/production-install-check.ts, which takes minutes.
  */
 describe('install and start', () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {

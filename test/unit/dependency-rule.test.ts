@@ -28,7 +28,7 @@ describe('the dependency rule (npm run check)', () => {
     assert.deepEqual(checkDependencies(project), []);
   });
 
-  it('names an upward import, a feature internal, a cycle and a folder cycle', () => {
+  it('names an upward import, a feature internal, a cycle, a folder cycle and an import of the toolbox', () => {
     const root = projectWith({
       'src/db/schema.ts':
         "import { AppError } from '../core/errors.js';\nexport const t = AppError;\n",
@@ -43,7 +43,8 @@ describe('the dependency rule (npm run check)', () => {
       'src/reasons/reason.service.ts':
         "import { lead } from '../leads/index.js';\nexport const reason = lead;\n",
       'src/reasons/reason.repository.ts': 'export const findReason = 1;\n',
-      'src/app.ts': 'export const main = 1;\n',
+      'src/app.ts': "import { ROOT } from '../toolbox/processes.js';\nexport const main = ROOT;\n",
+      'toolbox/processes.ts': "export const ROOT = '/';\n",
       'src/orgs/a.ts': "import { b } from './b.js';\nexport const a = b;\n",
       'src/orgs/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n",
     });
@@ -56,6 +57,7 @@ describe('the dependency rule (npm run check)', () => {
         'features-never-import-upward: src/leads/lead.service.ts -> src/app.ts',
         'http-imports-core-and-db: src/http/hooks.ts -> src/reasons/index.ts',
         'no-cycles: src/orgs/a.ts -> src/orgs/b.ts',
+        'src-stands-alone: src/app.ts -> toolbox/processes.ts',
       ];
       for (const problem of expected)
         assert.ok(problems.includes(problem), `${problem} in ${problems.join('\n')}`);

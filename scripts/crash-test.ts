@@ -1,13 +1,13 @@
-#!/usr/bin/env node
 // Crash test: write load against the built server, SIGKILL at random moments, restart, and check
 // that every acknowledged write is present exactly once and nothing is doubled.
 //
 //   npm run build
-//   node scripts/crash-test.mjs --store sqlite|postgres [--kills N] [--workers N]
+//   npx tsx scripts/crash-test.ts --store sqlite|postgres [--kills N] [--workers N]
 //     [--min-delay-ms 50] [--max-delay-ms 500] [--tail-ms 300] [--seed N]
 //     [--database-url URL] [--admin-url URL] [--keep] [--inject-fault lose|double]
 //
-// Plain Node ESM (no tsx): it drives `node dist/cli/main.js` exactly as an operator would.
+// It drives the build (`node dist/cli/main.js`) exactly as an operator would; only this script
+// runs through tsx.
 //
 // SQLite: a fresh DATA_DIR in the temporary folder, removed at the end (kept with --keep).
 // PostgreSQL: a fresh database created beside --admin-url (default TEST_DATABASE_URL, else
@@ -29,15 +29,18 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { basicAuthorization, runCli } from './lib/cli.mjs';
+import { cliJson } from '../toolbox/cli.js';
+import { basicAuthorization, sendJson, type Answer } from '../toolbox/http.js';
 import {
   killAll,
   killChildrenOnSignals,
   sleep,
   startServer as startBuiltServer,
   stopGracefully,
-} from './lib/processes.mjs';
-import { prepareStore } from './lib/stores.mjs';
+  type RunningServer,
+  type StoreEnv,
+} from '../toolbox/processes.js';
+import { prepareStore } from '../toolbox/stores.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -60,11 +63,21 @@ const { values: opts } = parseArgs({
   strict: true,
 });
 
-function usageError(message) {
+function usageError(message: string): never {
   process.stderr.write(`crash-test: ${message}\n`);
   process.exit(2);
 }
-function intOpt(name, min, max) {
+type IntOption =
+  | 'kills'
+  | 'workers'
+  | 'tills'
+  | 'min-delay-ms'
+  | 'max-delay-ms'
+  | 'tail-ms'
+  | 'request-timeout-ms'
+  | 'start-timeout-ms'
+  | 'seed';
+function intOpt(name: IntOption, min: number, max: number): number {
   const n = Number(opts[name]);
   if (!Number.isInteger(n) || n < min || n > max) {
     usageError(`--${name} must be an integer from ${min} to ${max}`);
@@ -72,8 +85,8 @@ function intOpt(name, min, max) {
   return n;
 }
 
-const store = opts.store;
-if (store !== 'sqlite' && store !== 'postgres') usageError('--store must be sqlite or postgres');
+const store = opts.store === 'postgres' ? 'postgres' : 'sqlite';
+if (opts.store !== store) usageError('--store must be sqlite or postgres');
 const KILLS = intOpt('kills', 0, 100_000);
 const WORKERS = intOpt('workers', 1, 256);
 const TILLS = intOpt('tills', 1, 32);
@@ -89,7 +102,7 @@ if (FAULT !== undefined && FAULT !== 'lose' && FAULT !== 'double') {
 const SEED = opts.seed === undefined ? Date.now() % 2 ** 31 : intOpt('seed', 0, 2 ** 31 - 1);
 
 /** mulberry32: a small seeded generator, so a failing run's schedule can be replayed. */
-function makeRandom(seed) {
+function makeRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -100,21 +113,21 @@ function makeRandom(seed) {
   };
 }
 const random = makeRandom(SEED);
-const between = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
-const log = (message) => process.stderr.write(`crash-test: ${message}\n`);
+const between = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
+const log = (message: string): void => void process.stderr.write(`crash-test: ${message}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // The CLI and the server
 
-let storeEnv = {};
+let storeEnv: StoreEnv = {};
 const serverLog = opts['server-log']
   ? createWriteStream(opts['server-log'], { flags: 'a' })
   : undefined;
 
-const cli = (args) => runCli(storeEnv, args, { timeoutMs: 60_000 });
+const cli = <T = unknown>(args: string[]): T => cliJson<T>(storeEnv, args, { timeoutMs: 60_000 });
 
 /** Starts `leadline serve` on a free port of 127.0.0.1; resolves when it listens. */
-function startServer() {
+function startServer(): Promise<RunningServer> {
   return startBuiltServer({
     storeEnv,
     logLevel: 'info',
@@ -125,74 +138,98 @@ function startServer() {
       RATE_LIMIT_PER_MINUTE: '0',
     },
     timeoutMs: START_TIMEOUT,
-    onOutput: serverLog ? (chunk) => serverLog.write(chunk) : undefined,
+    ...(serverLog ? { onOutput: (chunk: Buffer) => void serverLog.write(chunk) } : {}),
   });
 }
 
 // ---------------------------------------------------------------------------------------------
 // HTTP (fetch keeps connections alive by default)
 
-let server; // the current server, or undefined while it is down
-let serverUp; // a promise resolved when a server is up again
-let markUp = () => {};
+/** The current server, or undefined while it is down. */
+let server: RunningServer | undefined;
+/** Resolved when a server is up again. */
+let serverUp: Promise<void> = Promise.resolve();
+let markUp = (): void => {};
 
-function expectDown() {
+function expectDown(): void {
   server = undefined;
   serverUp = new Promise((resolve) => {
     markUp = resolve;
   });
 }
 
-async function request(login, method, url, body) {
+type Login = { id: number; authorization: string };
+
+function request<T = unknown>(
+  login: Login,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<Answer<T>> {
   const current = server;
   if (!current) throw new Error('server down');
-  const response = await fetch(`${current.base}${url}`, {
-    method,
-    headers: {
-      authorization: login.authorization,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT),
+  return sendJson<T>(current.base, login.authorization, method, url, body, {
+    timeoutMs: REQUEST_TIMEOUT,
   });
-  const text = await response.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, json, text };
 }
+
+/** The parts of a lead, and of its embedded history, that the checker reads. */
+type LeadItem = {
+  id: number;
+  leadFor: string;
+  status: string;
+  subStatus?: string | null;
+  statusLogsOmitted?: boolean;
+  followUpsOmitted?: boolean;
+  statusLogDetails?: Array<{
+    id: number;
+    status: string;
+    subStatus?: string | null;
+    reason?: string;
+  }>;
+  followUpDetails?: Array<{ notes?: string }>;
+};
 
 // ---------------------------------------------------------------------------------------------
 // The load and its ledger
 
 const ledger = {
-  creates: new Map(), // marker -> {acked, tillIndex, id?}
-  statuses: new Map(), // reason text (unique per change) -> {acked, leadId, status}
-  followUps: new Map(), // note -> {acked, leadId}
+  /** By marker. */
+  creates: new Map<string, { acked: boolean; tillIndex: number; id?: number }>(),
+  /** By reason text (unique per change). */
+  statuses: new Map<string, { acked: boolean; leadId: number; status: string }>(),
+  /** By note. */
+  followUps: new Map<string, { acked: boolean; leadId: number }>(),
 };
-const ackedLeads = []; // {id, tillIndex} of acknowledged creates: the targets of changes
+/** Acknowledged creates: the targets of changes. */
+const ackedLeads: Array<{ id: number; tillIndex: number }> = [];
 let requests = 0;
 let acknowledged = 0;
-const unexpected = []; // 4xx/5xx answers the load should never get
+/** 4xx/5xx answers the load should never get. */
+const unexpected: Array<{ kind: string; status: number; body: string }> = [];
 const runId = randomUUID().slice(0, 8);
 let sequence = 0;
 // Each status change carries a reason of its own, so its status-log row can be found again (a
 // status change may not be back-dated before the lead's newest row, so dates cannot serve).
 const STATUSES = ['OPEN', 'ON_HOLD', 'WON', 'LOST'];
 /** Unused reasons of the org, `{id, reason}`, topped up 100 at a time (the API's most per call). */
-const reasonPool = [];
+const reasonPool: Array<{ id: number; reason: string }> = [];
 let reasonsAdded = 0;
-let toppingUp;
-async function topUpReasons(login) {
+let toppingUp: Promise<void> | undefined;
+async function topUpReasons(login: Login): Promise<void> {
   toppingUp ??= (async () => {
     const batch = Array.from({ length: 100 }, () => ({
       reason: `crash-${runId}-status-${(reasonsAdded += 1)}`,
     }));
-    const response = await request(login, 'POST', '/v2/leads/reasons', batch);
-    if (response.status !== 200) throw new Error(`adding reasons: ${response.status}`);
+    const response = await request<{ data: typeof reasonPool }>(
+      login,
+      'POST',
+      '/v2/leads/reasons',
+      batch,
+    );
+    if (response.status !== 200 || !response.json) {
+      throw new Error(`adding reasons: ${response.status}`);
+    }
     const wanted = new Set(batch.map((r) => r.reason));
     reasonPool.push(...response.json.data.filter((r) => wanted.has(r.reason)));
   })().finally(() => {
@@ -201,21 +238,21 @@ async function topUpReasons(login) {
   return toppingUp;
 }
 
-async function oneWrite(worker, logins) {
+async function oneWrite(worker: number, logins: Login[]): Promise<void> {
   const choice = random();
   if (ackedLeads.length < 5 || choice < 0.4) {
     const tillIndex = worker % logins.length;
     const marker = `crash-${runId}-${(sequence += 1)}`;
-    const entry = { acked: false, tillIndex };
+    const entry: { acked: boolean; tillIndex: number; id?: number } = { acked: false, tillIndex };
     ledger.creates.set(marker, entry);
     requests += 1;
-    const response = await request(logins[tillIndex], 'POST', '/v2/leads', {
+    const response = await request<{ id: number }>(logins[tillIndex]!, 'POST', '/v2/leads', {
       leadFor: marker,
       idType: 'EMAIL',
       identifier: `${marker}@example.com`,
       extendedFields: { crash_marker: marker },
     });
-    if (response.status === 200) {
+    if (response.status === 200 && response.json) {
       entry.acked = true;
       entry.id = response.json.id;
       acknowledged += 1;
@@ -223,13 +260,13 @@ async function oneWrite(worker, logins) {
     } else unexpected.push({ kind: 'create', status: response.status, body: response.text });
     return;
   }
-  const lead = ackedLeads[Math.floor(random() * ackedLeads.length)];
-  const login = logins[lead.tillIndex];
+  const lead = ackedLeads[Math.floor(random() * ackedLeads.length)]!;
+  const login = logins[lead.tillIndex]!;
   if (choice < 0.7) {
     if (reasonPool.length < 20) await topUpReasons(login);
     const reason = reasonPool.shift();
     if (!reason) return;
-    const status = STATUSES[Math.floor(random() * STATUSES.length)];
+    const status = STATUSES[Math.floor(random() * STATUSES.length)]!;
     const entry = { acked: false, leadId: lead.id, status };
     ledger.statuses.set(reason.reason, entry);
     requests += 1;
@@ -261,7 +298,7 @@ async function oneWrite(worker, logins) {
 let stopping = false;
 let failedMidFlight = 0;
 
-async function worker(index, logins) {
+async function worker(index: number, logins: Login[]): Promise<void> {
   while (!stopping) {
     if (!server) {
       await Promise.race([serverUp, sleep(START_TIMEOUT)]);
@@ -280,29 +317,35 @@ async function worker(index, logins) {
 // ---------------------------------------------------------------------------------------------
 // Verification, through the API
 
-async function readAllLeads(login) {
-  const leads = [];
+async function readAllLeads(login: Login): Promise<LeadItem[]> {
+  const leads: LeadItem[] = [];
   for (let offset = 0; offset < 10_000_000; offset += 1000) {
-    const page = await request(login, 'GET', `/v2/leads?limit=1000&offset=${offset}`);
-    if (page.status !== 200) throw new Error(`GET /v2/leads answered ${page.status}: ${page.text}`);
+    const page = await request<{ data: LeadItem[] }>(
+      login,
+      'GET',
+      `/v2/leads?limit=1000&offset=${offset}`,
+    );
+    if (page.status !== 200 || !page.json) {
+      throw new Error(`GET /v2/leads answered ${page.status}: ${page.text}`);
+    }
     leads.push(...page.json.data);
     if (page.json.data.length < 1000) return leads;
   }
   throw new Error('too many leads');
 }
 
-async function verify(logins) {
-  const problems = [];
+async function verify(logins: Login[]) {
+  const problems: string[] = [];
   let lost = 0;
   let doubled = 0;
   let checked = 0;
   let unackedApplied = 0;
   // One org: any till reads all of it. List items carry the follow-ups and status log.
-  const leads = await readAllLeads(logins[0]);
-  const login0 = logins[0];
+  const login0 = logins[0]!;
+  const leads = await readAllLeads(login0);
 
   // Leads, by marker.
-  const byMarker = new Map();
+  const byMarker = new Map<string, LeadItem[]>();
   for (const lead of leads) {
     const list = byMarker.get(lead.leadFor) ?? [];
     list.push(lead);
@@ -320,8 +363,8 @@ async function verify(logins) {
       problems.push(`lead ${marker} present ${found.length} times`);
     }
     if (!entry.acked && found.length === 1) unackedApplied += 1;
-    if (entry.acked && found.length === 1 && found[0].id !== entry.id) {
-      problems.push(`lead ${marker} has id ${found[0].id}, acknowledged as ${entry.id}`);
+    if (entry.acked && found.length === 1 && found[0]?.id !== entry.id) {
+      problems.push(`lead ${marker} has id ${found[0]?.id}, acknowledged as ${entry.id}`);
     }
   }
   for (const marker of byMarker.keys()) {
@@ -329,23 +372,36 @@ async function verify(logins) {
   }
 
   // Status-log rows and follow-ups, from each lead's full read.
-  const statusRows = new Map(); // reason -> [{leadId, status}]
-  const followUpRows = new Map(); // note -> [leadId]
+  /** By reason: the rows that carry it. */
+  const statusRows = new Map<string, Array<{ leadId: number; status: string }>>();
+  /** By note: the leads that carry it. */
+  const followUpRows = new Map<string, number[]>();
   for (const lead of leads) {
     // A list item embeds only its newest rows: read the whole history when some are omitted.
     const full = { ...lead };
     if (lead.statusLogsOmitted) {
-      const page = await request(login0, 'GET', `/v2/leads/${lead.id}/statusLog`);
-      full.statusLogDetails = page.json.data;
+      const page = await request<{ data: LeadItem['statusLogDetails'] }>(
+        login0,
+        'GET',
+        `/v2/leads/${lead.id}/statusLog`,
+      );
+      full.statusLogDetails = page.json?.data;
     }
     if (lead.followUpsOmitted) {
-      const page = await request(login0, 'GET', `/v2/leads/${lead.id}/followups`);
-      full.followUpDetails = page.json.data;
+      const page = await request<{ data: LeadItem['followUpDetails'] }>(
+        login0,
+        'GET',
+        `/v2/leads/${lead.id}/followups`,
+      );
+      full.followUpDetails = page.json?.data;
     }
     const logs = full.statusLogDetails ?? [];
     if (logs.length === 0) problems.push(`lead ${lead.id} has no status-log row`);
     const ids = logs.map((row) => row.id);
-    const newest = logs.reduce((a, b) => (b.id > a.id ? b : a), logs[0]);
+    const newest = logs.reduce<(typeof logs)[number] | undefined>(
+      (a, b) => (a === undefined || b.id > a.id ? b : a),
+      undefined,
+    );
     if (
       newest &&
       (newest.status !== full.status || (newest.subStatus ?? null) !== (full.subStatus ?? null))
@@ -354,19 +410,21 @@ async function verify(logins) {
         `lead ${lead.id} is ${full.status} but its newest status-log row (${newest.id}) is ${newest.status}`,
       );
     }
-    if (ids.some((id, i) => i > 0 && id <= ids[i - 1])) {
+    if (ids.some((id, i) => i > 0 && id <= ids[i - 1]!)) {
       problems.push(`lead ${lead.id}: status-log rows not in recorded order`);
     }
     // The first row is the create's own APICALL row; every later one is a change of the load.
     for (const row of logs.slice(1)) {
-      const list = statusRows.get(row.reason) ?? [];
+      const reason = row.reason ?? '';
+      const list = statusRows.get(reason) ?? [];
       list.push({ leadId: lead.id, status: row.status });
-      statusRows.set(row.reason, list);
+      statusRows.set(reason, list);
     }
     for (const row of full.followUpDetails ?? []) {
-      const list = followUpRows.get(row.notes) ?? [];
+      const notes = row.notes ?? '';
+      const list = followUpRows.get(notes) ?? [];
       list.push(lead.id);
-      followUpRows.set(row.notes, list);
+      followUpRows.set(notes, list);
     }
   }
   for (const [reason, entry] of ledger.statuses) {
@@ -382,7 +440,7 @@ async function verify(logins) {
     }
     if (
       found.length === 1 &&
-      (found[0].leadId !== entry.leadId || found[0].status !== entry.status)
+      (found[0]?.leadId !== entry.leadId || found[0]?.status !== entry.status)
     ) {
       problems.push(`status change ${reason} recorded on the wrong lead or with the wrong status`);
     }
@@ -403,7 +461,9 @@ async function verify(logins) {
       problems.push(`follow-up ${note} present ${found.length} times`);
     }
     if (found.length === 1 && found[0] !== entry.leadId) {
-      problems.push(`follow-up ${note} recorded on lead ${found[0]}, sent to ${entry.leadId}`);
+      problems.push(
+        `follow-up ${note} recorded on lead ${String(found[0])}, sent to ${entry.leadId}`,
+      );
     }
     if (!entry.acked && found.length === 1) unackedApplied += 1;
   }
@@ -416,7 +476,7 @@ async function verify(logins) {
 // ---------------------------------------------------------------------------------------------
 // The run
 
-async function main() {
+async function main(): Promise<number> {
   const started = Date.now();
   const prepared = await prepareStore(store, {
     prefix: 'leadline_crash',
@@ -426,7 +486,7 @@ async function main() {
   });
   storeEnv = prepared.env;
   log(`store ${store} (${prepared.describe}), seed ${SEED}, kills ${KILLS}, workers ${WORKERS}`);
-  let exitCode;
+  let exitCode: number;
   try {
     // The org and its tills, through the CLI.
     const orgName = `Crash ${runId}`;
@@ -441,11 +501,11 @@ async function main() {
       '--code',
       `crash-store-${runId}`,
     ]);
-    const logins = [];
+    const logins: Login[] = [];
     for (let i = 0; i < TILLS; i += 1) {
       const code = `crash-till-${runId}-${i}`;
       const password = `pw-${randomUUID()}`;
-      const till = cli([
+      const till = cli<{ id: number }>([
         'entity',
         'create',
         '--org',
@@ -479,13 +539,14 @@ async function main() {
     };
     expectDown();
     await restart();
-    await topUpReasons(logins[0]);
+    await topUpReasons(logins[0]!);
 
     const workers = Array.from({ length: WORKERS }, (_, i) => worker(i, logins));
     let kills = 0;
     for (let i = 0; i < KILLS; i += 1) {
       await sleep(between(MIN_DELAY, MAX_DELAY));
       const victim = server;
+      if (!victim) throw new Error('no server to kill');
       expectDown();
       victim.child.kill('SIGKILL');
       const { signal } = await victim.exited;
@@ -501,8 +562,9 @@ async function main() {
 
     if (FAULT === 'double') {
       const [note, entry] = [...ledger.followUps].find(([, e]) => e.acked) ?? [];
-      if (!note) throw new Error('no acknowledged follow-up to double');
-      const login = logins[ackedLeads.find((l) => l.id === entry.leadId).tillIndex];
+      if (!note || !entry) throw new Error('no acknowledged follow-up to double');
+      const tillIndex = ackedLeads.find((l) => l.id === entry.leadId)?.tillIndex ?? 0;
+      const login = logins[tillIndex]!;
       const again = await request(login, 'POST', `/v2/leads/${entry.leadId}/followup`, {
         followedUpOn: new Date().toISOString(),
         createdBy: login.id,
@@ -545,6 +607,7 @@ async function main() {
     // The last server closes gracefully.
     const last = server;
     server = undefined;
+    if (!last) throw new Error('no server to stop');
     const closed = await stopGracefully(last.child, 15_000);
     if (!closed) throw new Error('the last server did not exit within 15 s of SIGTERM');
     if (closed.code !== 0) throw new Error(`the last server exited with ${closed.code} on SIGTERM`);
@@ -560,8 +623,8 @@ killChildrenOnSignals();
 
 main().then(
   (code) => process.exit(code),
-  (error) => {
-    log(`failed: ${error.stack ?? error}`);
+  (error: Error) => {
+    log(`failed: ${error.stack ?? String(error)}`);
     process.exit(1);
   },
 );

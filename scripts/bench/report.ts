@@ -4,14 +4,88 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from './processes.mjs';
-import { adminUrlOf, postgresVersion } from './stores.mjs';
-import { median } from './stats.mjs';
+import { ROOT } from '../../toolbox/processes.js';
+import { median } from '../../toolbox/stats.js';
+import { postgresDataDirectory, postgresVersion, type StoreKind } from '../../toolbox/stores.js';
+
+// ---------------------------------------------------------------------------------------------
+// What the bench measured
+
+export type ScenarioKey =
+  | 'statusLog'
+  | 'listFirst'
+  | 'listDeepOffset'
+  | 'listDeepCursor'
+  | 'search'
+  | 'addLead'
+  | 'changeStatus'
+  | 'addFollowUp';
+
+/** One measurement: a load's figures, or a storage-ceiling run's (which has no RSS). */
+export type Measurement = {
+  rps: number;
+  p50: number | undefined;
+  p99: number | undefined;
+  errors: number;
+  rssMb: number | undefined;
+};
+
+export type ScenarioRuns = {
+  key: ScenarioKey;
+  name: string;
+  kind: 'read' | 'write';
+  baseline: 'http' | 'storage';
+  runs: Measurement[];
+  authOffRuns: Measurement[];
+};
+
+export type ListFilter = { status: string; ownerId: number; ownerCode: string };
+
+export type SizeResult = {
+  size: number;
+  leads: number;
+  matching: number;
+  filter: ListFilter;
+  deepOffset: number;
+  deepCursorAfter: number | undefined;
+  rows: ScenarioRuns[];
+  http: { runs: Measurement[] };
+  storage: { runs: Measurement[]; inflight: number };
+};
+
+export type StoreResult = { store: StoreKind; sizes: SizeResult[] };
+
+export type BenchSettings = {
+  mode: 'short' | 'full';
+  connections: number;
+  seconds: number;
+  warmup: number;
+  repeat: number;
+  tills: number;
+  sizes: number[];
+  stores: StoreKind[];
+  adminUrl: string | undefined;
+  changes: Array<{ status: string; subStatus: string }>;
+  pageSize: number;
+};
 
 // ---------------------------------------------------------------------------------------------
 // The run: machine, versions, commit, date
 
-function quiet(command, args) {
+export type RunDescription = {
+  date: string;
+  commit: string;
+  cpu: string;
+  cores: number;
+  memGb: string;
+  disk: string;
+  postgresDisk: string | undefined;
+  node: string;
+  sqlite: string;
+  postgres: string;
+};
+
+function quiet(command: string, args: string[]): string {
   try {
     return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
       .trim()
@@ -22,7 +96,7 @@ function quiet(command, args) {
 }
 
 /** The file system and block device under `dir`: `ext4 on vda (256G, SSD)`. */
-function diskOf(dir) {
+function diskOf(dir: string): string {
   const [source, fstype] = quiet('findmnt', ['-no', 'SOURCE,FSTYPE', '-T', dir]).split(' ');
   if (!source) return 'unknown';
   const device = quiet('lsblk', ['-no', 'PKNAME', source]) || source.replace('/dev/', '');
@@ -36,22 +110,8 @@ function diskOf(dir) {
   return `${fstype} on ${device}${details ? ` (${details})` : ''}`;
 }
 
-async function postgresDataDisk(adminUrl) {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-    const { rows } = await client.query('show data_directory');
-    return existsSync(rows[0].data_directory) ? diskOf(rows[0].data_directory) : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 /** Everything the report's header says about where and on what the run happened. */
-export async function describeRun(settings) {
+export async function describeRun(settings: BenchSettings): Promise<RunDescription> {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const sqlite = spawnSync(
     process.execPath,
@@ -71,6 +131,7 @@ export async function describeRun(settings) {
     '.',
     ':!docs/benchmarks.md',
   ]);
+  const postgresData = onPostgres ? await postgresDataDirectory(settings.adminUrl) : undefined;
   return {
     date: new Date().toISOString().slice(0, 10),
     commit: `${quiet('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) || 'unknown'}${dirty ? ' with uncommitted changes' : ''}`,
@@ -78,7 +139,7 @@ export async function describeRun(settings) {
     cores: os.availableParallelism(),
     memGb: (os.totalmem() / 1024 ** 3).toFixed(1),
     disk: diskOf(os.tmpdir()),
-    postgresDisk: onPostgres ? await postgresDataDisk(adminUrlOf(settings.adminUrl)) : undefined,
+    postgresDisk: postgresData && existsSync(postgresData) ? diskOf(postgresData) : undefined,
     node: process.version,
     sqlite,
     postgres: onPostgres ? await postgresVersion(settings.adminUrl) : 'not run',
@@ -88,16 +149,27 @@ export async function describeRun(settings) {
 // ---------------------------------------------------------------------------------------------
 // Figures
 
-const f0 = (n) => (n === undefined ? 'n/a' : Math.round(n).toLocaleString('en-US'));
-const f1 = (n) => (n === undefined ? 'n/a' : n.toFixed(1));
-const f2 = (n) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(2));
-const count = (n) => n.toLocaleString('en-US');
-const storeName = (store) => (store === 'sqlite' ? 'SQLite' : 'PostgreSQL');
+const f0 = (n: number | undefined): string =>
+  n === undefined ? 'n/a' : Math.round(n).toLocaleString('en-US');
+const f1 = (n: number | undefined): string => (n === undefined ? 'n/a' : n.toFixed(1));
+const f2 = (n: number | undefined): string =>
+  n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(2);
+const count = (n: number): string => n.toLocaleString('en-US');
+const storeName = (store: StoreKind): string => (store === 'sqlite' ? 'SQLite' : 'PostgreSQL');
+
+type Summary = {
+  rps: number | undefined;
+  p50: number | undefined;
+  p99: number | undefined;
+  errors: number;
+  rssMb: number | undefined;
+  runs: number;
+};
 
 /** Medians over the rounds of one figure; errors add up, RSS is the largest seen. */
-function summarize(runs) {
+function summarize(runs: Measurement[]): Summary | undefined {
   if (runs.length === 0) return undefined;
-  const rss = runs.map((r) => r.rssMb).filter((v) => v !== undefined);
+  const rss = runs.map((r) => r.rssMb).filter((v): v is number => v !== undefined);
   return {
     rps: median(runs.map((r) => r.rps)),
     p50: median(runs.map((r) => r.p50)),
@@ -108,9 +180,12 @@ function summarize(runs) {
   };
 }
 
-const READ_LIST_KEYS = ['listFirst', 'listDeepOffset', 'listDeepCursor', 'search'];
+const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined ? undefined : a / b;
+
+const READ_LIST_KEYS: ScenarioKey[] = ['listFirst', 'listDeepOffset', 'listDeepCursor', 'search'];
 /** How the targets table names a scenario. */
-const SHORT_NAMES = {
+const SHORT_NAMES: Record<ScenarioKey, string> = {
   statusLog: 'status log',
   listFirst: 'first page',
   listDeepOffset: 'deep page by offset',
@@ -121,11 +196,35 @@ const SHORT_NAMES = {
   addFollowUp: 'add follow-up',
 };
 
+type Figure = {
+  key: ScenarioKey;
+  name: string;
+  kind: 'read' | 'write';
+  baseline: 'http' | 'storage';
+  rps: number | undefined;
+  p50: number | undefined;
+  p99: number | undefined;
+  errors: number;
+  rssMb: number | undefined;
+  authOffErrors: number;
+  authOffRps: number | undefined;
+  ceilingRatio: number | undefined;
+  authRatio: number | undefined;
+  scaling: number | undefined;
+};
+
+type SizeFigures = SizeResult & {
+  httpSummary: Summary | undefined;
+  storageSummary: (Summary & { inflight: number }) | undefined;
+  figures: Figure[];
+};
+
 /** Every figure of one store and size, with its ratios. */
-function figuresOf(sizeResult, smallest) {
+function figuresOf(sizeResult: SizeResult, smallest: SizeResult | undefined): SizeFigures {
   const http = summarize(sizeResult.http.runs);
-  const storage = { ...summarize(sizeResult.storage.runs), inflight: sizeResult.storage.inflight };
-  const rows = sizeResult.rows.map((row) => {
+  const storageRuns = summarize(sizeResult.storage.runs);
+  const storage = storageRuns && { ...storageRuns, inflight: sizeResult.storage.inflight };
+  const figures = sizeResult.rows.map((row): Figure => {
     const own = summarize(row.runs);
     const authOff = summarize(row.authOffRuns);
     const ceiling = row.baseline === 'storage' ? storage : http;
@@ -136,23 +235,30 @@ function figuresOf(sizeResult, smallest) {
       name: row.name,
       kind: row.kind,
       baseline: row.baseline,
-      ...own,
+      rps: own?.rps,
+      p50: own?.p50,
+      p99: own?.p99,
+      errors: own?.errors ?? 0,
+      rssMb: own?.rssMb,
       authOffErrors: authOff?.errors ?? 0,
       authOffRps: authOff?.rps,
-      ceilingRatio: ceiling ? own.rps / ceiling.rps : undefined,
-      authRatio: authOff ? own.rps / authOff.rps : undefined,
-      scaling:
-        row.kind === 'read' && smallest && smallP99 !== undefined ? own.p99 / smallP99 : undefined,
+      ceilingRatio: ratio(own?.rps, ceiling?.rps),
+      authRatio: authOff ? ratio(own?.rps, authOff.rps) : undefined,
+      scaling: row.kind === 'read' && smallest ? ratio(own?.p99, smallP99) : undefined,
     };
   });
-  return { ...sizeResult, http, storage, figures: rows };
+  return { ...sizeResult, httpSummary: http, storageSummary: storage, figures };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Tables
 
-function storeSection(result, settings) {
-  const sizes = result.sizes.map((size, i) => figuresOf(size, i > 0 ? result.sizes[0] : undefined));
+function storeSection(
+  result: StoreResult,
+  settings: BenchSettings,
+): { markdown: string; sizes: SizeFigures[] } {
+  const smallest = result.sizes[0];
+  const sizes = result.sizes.map((size, i) => figuresOf(size, i > 0 ? smallest : undefined));
   const first = sizes[0];
   const lines = [`### ${storeName(result.store)}`, ''];
   if (first) {
@@ -171,7 +277,7 @@ function storeSection(result, settings) {
       '',
     );
   }
-  const scaled = sizes.length > 1;
+  const scaled = sizes.length > 1 && first !== undefined;
   const header = [
     'leads',
     'scenario',
@@ -185,7 +291,8 @@ function storeSection(result, settings) {
     'auth ratio',
     ...(scaled ? [`p99 ÷ p99 at ${count(first.leads)}`] : []),
   ];
-  const cells = (values) => `| ${values.slice(0, header.length).join(' | ')} |`;
+  const cells = (values: Array<string | number>): string =>
+    `| ${values.slice(0, header.length).join(' | ')} |`;
   lines.push(cells(header), cells(header.map((_, i) => (i === 1 ? '---' : '---:'))));
   for (const size of sizes) {
     const leads = count(size.leads);
@@ -207,7 +314,8 @@ function storeSection(result, settings) {
         ]),
       );
     }
-    const { http, storage } = size;
+    const http = size.httpSummary;
+    const storage = size.storageSummary;
     lines.push(
       cells([
         leads,
@@ -224,10 +332,10 @@ function storeSection(result, settings) {
       ]),
       cells([
         leads,
-        `_storage ceiling: status-change transaction, no HTTP, ${storage.inflight} in flight_`,
-        f0(storage.rps),
-        f2(storage.p50),
-        f2(storage.p99),
+        `_storage ceiling: status-change transaction, no HTTP, ${size.storage.inflight} in flight_`,
+        f0(storage?.rps),
+        f2(storage?.p50),
+        f2(storage?.p99),
         0,
         'n/a',
         '1.00',
@@ -246,20 +354,28 @@ function storeSection(result, settings) {
 const TARGET_LEADS = 1_000_000;
 const TARGET_CONNECTIONS = 50;
 
-function verdict(ok, caveat) {
+function verdict(ok: boolean | undefined, caveat?: string): string {
   if (ok === undefined) return 'not measured';
   return `${ok ? 'met' : 'missed'}${caveat ? ` (${caveat})` : ''}`;
 }
 
-function targetRows(store, sizes, settings) {
-  const rows = [];
+/** Whether every value is measured and passes `test`; undefined when none or one is missing. */
+function allMeasured(values: Array<number | undefined>, test: (n: number) => boolean) {
+  if (values.length === 0 || values.some((v) => v === undefined)) return undefined;
+  return (values as number[]).every(test);
+}
+
+function targetRows(store: StoreKind, sizes: SizeFigures[], settings: BenchSettings): string[][] {
+  const rows: string[][] = [];
   const name = storeName(store);
   const largest = sizes.at(-1);
+  const smallest = sizes[0];
   const atTarget =
     largest && largest.leads >= TARGET_LEADS && settings.connections === TARGET_CONNECTIONS
       ? undefined
       : `indicative: ${largest ? count(largest.leads) : 0} leads, ${settings.connections} connections`;
-  const byKey = (size, keys) => size.figures.filter((f) => keys.includes(f.key));
+  const byKey = (size: SizeFigures, keys: ScenarioKey[]): Figure[] =>
+    size.figures.filter((f) => keys.includes(f.key));
 
   const floor = store === 'sqlite' ? 2 : 1;
   const changes = sizes.map((s) => ({ s, f: s.figures.find((f) => f.key === 'changeStatus') }));
@@ -268,9 +384,10 @@ function targetRows(store, sizes, settings) {
     name,
     changes.map(({ s, f }) => `${f2(f?.ceilingRatio)}× at ${count(s.leads)}`).join(', '),
     verdict(
-      changes.every(({ f }) => f?.ceilingRatio !== undefined)
-        ? changes.every(({ f }) => f.ceilingRatio >= floor)
-        : undefined,
+      allMeasured(
+        changes.map(({ f }) => f?.ceilingRatio),
+        (r) => r >= floor,
+      ),
     ),
   ]);
 
@@ -279,20 +396,32 @@ function targetRows(store, sizes, settings) {
     `lists and search p99 < 10 ms at ${count(TARGET_LEADS)} leads, ${TARGET_CONNECTIONS} connections`,
     name,
     lists.map((f) => `${SHORT_NAMES[f.key]} ${f2(f.p99)} ms`).join(', '),
-    verdict(lists.length ? lists.every((f) => f.p99 < 10) : undefined, atTarget),
+    verdict(
+      allMeasured(
+        lists.map((f) => f.p99),
+        (p) => p < 10,
+      ),
+      atTarget,
+    ),
   ]);
 
-  const scaled = sizes.length > 1 ? byKey(largest, READ_LIST_KEYS) : [];
+  const scaled = sizes.length > 1 && largest ? byKey(largest, READ_LIST_KEYS) : [];
   rows.push([
     `p99 at ${count(TARGET_LEADS)} ≤ 1.5× p99 at 10,000 (lists, search)`,
     name,
-    scaled.length
+    scaled.length && largest && smallest
       ? scaled.map((f) => `${SHORT_NAMES[f.key]} ${f2(f.scaling)}×`).join(', ') +
-        ` (${count(sizes[0].leads)} → ${count(largest.leads)})`
+        ` (${count(smallest.leads)} → ${count(largest.leads)})`
       : 'one data size only',
     verdict(
-      scaled.length ? scaled.every((f) => f.scaling <= 1.5) : undefined,
-      scaled.length && (largest.leads < TARGET_LEADS || sizes[0].leads > 20_000)
+      allMeasured(
+        scaled.map((f) => f.scaling),
+        (s) => s <= 1.5,
+      ),
+      scaled.length &&
+        largest &&
+        smallest &&
+        (largest.leads < TARGET_LEADS || smallest.leads > 20_000)
         ? 'indicative: not 10,000 → 1,000,000'
         : undefined,
     ),
@@ -301,22 +430,30 @@ function targetRows(store, sizes, settings) {
   const reads = sizes.flatMap((s) =>
     s.figures.filter((f) => f.kind === 'read').map((f) => ({ s, f })),
   );
-  const lowest = reads.reduce(
-    (low, r) => (low === undefined || r.f.authRatio < low.f.authRatio ? r : low),
-    undefined,
-  );
+  let lowest: { s: SizeFigures; f: Figure } | undefined;
+  for (const r of reads) {
+    if (lowest === undefined || (r.f.authRatio ?? Infinity) < (lowest.f.authRatio ?? Infinity)) {
+      lowest = r;
+    }
+  }
   rows.push([
     'authenticated reads ≥ 0.8× auth-off',
     name,
     lowest
       ? `lowest ${f2(lowest.f.authRatio)} (${SHORT_NAMES[lowest.f.key]} at ${count(lowest.s.leads)})`
       : '',
-    verdict(reads.length ? reads.every((r) => r.f.authRatio >= 0.8) : undefined),
+    verdict(
+      allMeasured(
+        reads.map((r) => r.f.authRatio),
+        (r) => r >= 0.8,
+      ),
+    ),
   ]);
 
-  const rss = largest
-    ? Math.max(...largest.figures.map((f) => f.rssMb).filter((v) => v !== undefined))
-    : undefined;
+  const rssValues = largest
+    ? largest.figures.map((f) => f.rssMb).filter((v): v is number => v !== undefined)
+    : [];
+  const rss = rssValues.length ? Math.max(...rssValues) : undefined;
   rows.push([
     `server RSS < 300 MB at ${count(TARGET_LEADS)} leads`,
     name,
@@ -329,7 +466,9 @@ function targetRows(store, sizes, settings) {
 
   const errors = sizes.reduce(
     (sum, s) =>
-      sum + s.figures.reduce((n, f) => n + f.errors + f.authOffErrors, 0) + (s.http?.errors ?? 0),
+      sum +
+      s.figures.reduce((n, f) => n + f.errors + f.authOffErrors, 0) +
+      (s.httpSummary?.errors ?? 0),
     0,
   );
   rows.push(['0 errors in every scenario', name, `${errors} errors`, verdict(errors === 0)]);
@@ -344,7 +483,11 @@ function targetRows(store, sizes, settings) {
  * Prettier formats docs, and the list of loads that had errors (`errors`, empty when every
  * answer was a 2xx).
  */
-export async function renderReport(results, settings, run) {
+export async function renderReport(
+  results: StoreResult[],
+  settings: BenchSettings,
+  run: RunDescription,
+): Promise<{ markdown: string; errors: string[] }> {
   const sizes = settings.sizes.map(count).join(' and ');
   const header = [
     `## ${settings.mode === 'full' ? 'Full' : 'Short'} mode (${run.date}, commit ${run.commit})`,
@@ -365,15 +508,15 @@ export async function renderReport(results, settings, run) {
     '| target | store | figures | verdict |',
     '| --- | --- | --- | --- |',
     ...results.flatMap((result, i) =>
-      targetRows(result.store, sections[i].sizes, settings).map(
+      targetRows(result.store, sections[i]?.sizes ?? [], settings).map(
         (cells) => `| ${cells.join(' | ')} |`,
       ),
     ),
   ].join('\n');
 
-  const errors = [];
+  const errors: string[] = [];
   results.forEach((result, i) => {
-    for (const size of sections[i].sizes) {
+    for (const size of sections[i]?.sizes ?? []) {
       for (const f of size.figures) {
         if (f.errors > 0)
           errors.push(`${result.store} ${count(size.leads)} ${f.name}: ${f.errors}`);
@@ -383,7 +526,8 @@ export async function renderReport(results, settings, run) {
           );
         }
       }
-      if (size.http?.errors > 0) errors.push(`${result.store} HTTP ceiling: ${size.http.errors}`);
+      const httpErrors = size.httpSummary?.errors ?? 0;
+      if (httpErrors > 0) errors.push(`${result.store} HTTP ceiling: ${httpErrors}`);
     }
   });
   const markdown = [header, ...sections.map((s) => s.markdown), targets].join('\n\n');
@@ -391,14 +535,14 @@ export async function renderReport(results, settings, run) {
 }
 
 /** Prettier, with the project's configuration: docs/benchmarks.md must pass `npm run check`. */
-async function formatMarkdown(markdown) {
+async function formatMarkdown(markdown: string): Promise<string> {
   const prettier = await import('prettier');
   const options = await prettier.resolveConfig(path.join(ROOT, 'docs', 'benchmarks.md'));
   return (await prettier.format(markdown, { ...options, parser: 'markdown' })).trimEnd();
 }
 
 /** Puts `markdown` between docs/benchmarks.md's BENCH:<mode> markers (appended if missing). */
-export function writeReport(docPath, mode, markdown) {
+export function writeReport(docPath: string, mode: string, markdown: string): void {
   const begin = `<!-- BENCH:${mode}:BEGIN -->`;
   const end = `<!-- BENCH:${mode}:END -->`;
   let doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';

@@ -1,29 +1,46 @@
-// Child processes of the scripts (bench, crash test): the built server started on a loopback
-// port, stopped gracefully, its memory sampled; every child tracked so an interrupted script
-// takes its children down with it.
-import { spawn } from 'node:child_process';
+// Child processes of the scripts and the ops tests: the built server started on a loopback port,
+// stopped gracefully, its memory sampled; every child tracked so an interrupted script takes its
+// children down with it.
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The project folder. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The built CLI, `leadline` as an operator runs it. */
 export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+/** Node's arguments that run a TypeScript file of this project (a script) in a child. */
+export const TSX = ['--import', 'tsx'];
 
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The environment that points a child at one store: DATA_DIR (SQLite) or DATABASE_URL. */
+export type StoreEnv = { DATA_DIR?: string; DATABASE_URL?: string };
+
+/** A child started through {@link spawnTracked}: its stdout and stderr are pipes. */
+export type TrackedChild = ChildProcess & {
+  stdout: NonNullable<ChildProcess['stdout']>;
+  stderr: NonNullable<ChildProcess['stderr']>;
+  /** The last 4,000 characters of its stderr, for error messages. */
+  stderrTail(): string;
+};
+
+export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Every child started through this module that has not exited yet. */
-export const alive = new Set();
+const alive = new Set<ChildProcess>();
 
 /** SIGKILLs every child still alive: for a script that is failing or being interrupted. */
-export function killAll() {
+export function killAll(): void {
   for (const child of alive) child.kill('SIGKILL');
 }
 
 /** On SIGINT/SIGTERM: SIGKILL the children and exit 130 (their temporary stores stay behind). */
-export function killChildrenOnSignals() {
-  for (const signal of ['SIGINT', 'SIGTERM']) {
+export function killChildrenOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       killAll();
       process.exit(130);
@@ -35,8 +52,11 @@ export function killChildrenOnSignals() {
  * The environment of a child that must use the store `storeEnv` names. A SQLite store also drops
  * an inherited DATABASE_URL, which would otherwise win over DATA_DIR.
  */
-export function childEnv(storeEnv, extra = {}) {
-  const env = { ...process.env, ...storeEnv, ...extra };
+export function childEnv(
+  storeEnv: StoreEnv,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...storeEnv, ...extra };
   if (storeEnv.DATABASE_URL === undefined && storeEnv.DATA_DIR !== undefined) {
     delete env.DATABASE_URL;
   }
@@ -44,48 +64,71 @@ export function childEnv(storeEnv, extra = {}) {
 }
 
 /** A TCP port free on 127.0.0.1 a moment ago. */
-export function freePort() {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
+      const { port } = probe.address() as AddressInfo;
       probe.close(() => resolve(port));
     });
   });
 }
 
 /**
- * Spawns `node ...argv` in the project folder, tracked in `alive`; keeps the last 4,000
+ * Spawns `node ...argv` in the project folder, tracked until it exits; keeps the last 4,000
  * characters of its stderr for error messages (`child.stderrTail()`).
  */
-export function spawnTracked(argv, env, options = {}) {
+export function spawnTracked(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  options: SpawnOptions = {},
+): TrackedChild {
   const child = spawn(process.execPath, argv, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     ...options,
-  });
+  }) as TrackedChild;
   alive.add(child);
   child.once('exit', () => alive.delete(child));
   let stderr = '';
-  child.stderr?.on('data', (chunk) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   child.stderrTail = () => stderr;
   return child;
 }
 
+/** A server started by {@link startServer}. */
+export type RunningServer = {
+  child: TrackedChild;
+  /** `http://127.0.0.1:PORT` */
+  base: string;
+  /** Resolves with the exit, whenever it comes. */
+  exited: Promise<Exit>;
+  stderr(): string;
+};
+
+export type ServerOptions = {
+  storeEnv: StoreEnv;
+  /** More environment (the server's settings). */
+  env?: Record<string, string>;
+  /** What node runs: `leadline serve` by default, or a script taking the same environment. */
+  argv?: string[];
+  logLevel?: string;
+  timeoutMs?: number;
+  /** Sees all of the server's stdout and stderr (its log). */
+  onOutput?: (chunk: Buffer) => void;
+};
+
 /**
  * Starts the built server (`leadline serve`, or another script taking the same environment, such
- * as scripts/bench-server.mjs via `argv`) on 127.0.0.1 and resolves once it accepts requests:
- * `{child, base, exited, stderr}`.
+ * as scripts/bench-server.ts via `argv`) on 127.0.0.1 and resolves once it accepts requests.
  *
  * Two ways to know it is up. `logLevel` `info` (or lower): PORT=0 and the port is read from the
  * "Server listening at" log line, as soon as it is written. Quieter levels write no such line: a
  * free port is chosen and GET /health is polled every 100 ms.
- *
- * `onOutput(chunk)` sees all of the server's stdout and stderr (its log).
  */
 export async function startServer({
   storeEnv,
@@ -94,7 +137,7 @@ export async function startServer({
   logLevel = 'info',
   timeoutMs = 20_000,
   onOutput,
-}) {
+}: ServerOptions): Promise<RunningServer> {
   const fromLog = ['info', 'debug', 'trace'].includes(logLevel);
   const port = fromLog ? 0 : await freePort();
   const child = spawnTracked(
@@ -105,17 +148,20 @@ export async function startServer({
     child.stdout.on('data', onOutput);
     child.stderr.on('data', onOutput);
   }
-  const exited = new Promise((resolve) =>
+  const exited = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const server = { child, exited, stderr: () => child.stderrTail() };
   const base = fromLog
     ? await listeningLine(child, exited, timeoutMs)
     : await pollHealth(child, `http://127.0.0.1:${port}`, timeoutMs);
-  return { ...server, base };
+  return { child, exited, base, stderr: () => child.stderrTail() };
 }
 
-function listeningLine(child, exited, timeoutMs) {
+function listeningLine(
+  child: TrackedChild,
+  exited: Promise<Exit>,
+  timeoutMs: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => {
@@ -124,10 +170,10 @@ function listeningLine(child, exited, timeoutMs) {
         new Error(`server did not listen within ${timeoutMs} ms: ${out}${child.stderrTail()}`),
       );
     }, timeoutMs);
-    const onData = (chunk) => {
+    const onData = (chunk: Buffer): void => {
       out += chunk.toString();
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) {
+      if (match?.[1]) {
         clearTimeout(timer);
         // Keep draining stdout (the log) so the pipe never fills and blocks the server.
         child.stdout.off('data', onData);
@@ -138,7 +184,7 @@ function listeningLine(child, exited, timeoutMs) {
       }
     };
     child.stdout.on('data', onData);
-    exited.then(({ code, signal }) => {
+    void exited.then(({ code, signal }) => {
       clearTimeout(timer);
       reject(
         new Error(
@@ -149,7 +195,7 @@ function listeningLine(child, exited, timeoutMs) {
   });
 }
 
-async function pollHealth(child, base, timeoutMs) {
+async function pollHealth(child: TrackedChild, base: string, timeoutMs: number): Promise<string> {
   child.stdout.resume();
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -172,14 +218,17 @@ async function pollHealth(child, base, timeoutMs) {
 }
 
 /**
- * SIGTERM, then waits up to `timeoutMs` for the exit: `{code, signal}`, or undefined when the
- * child had to be SIGKILLed. A child that already exited answers its exit at once.
+ * SIGTERM, then waits up to `timeoutMs` for the exit; undefined when the child had to be
+ * SIGKILLed. A child that already exited answers its exit at once.
  */
-export async function stopGracefully(child, timeoutMs = 15_000) {
+export async function stopGracefully(
+  child: ChildProcess,
+  timeoutMs = 15_000,
+): Promise<Exit | undefined> {
   if (child.exitCode !== null || child.signalCode !== null) {
     return { code: child.exitCode, signal: child.signalCode };
   }
-  const exited = new Promise((resolve) =>
+  const exited = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   child.kill('SIGTERM');
@@ -192,7 +241,7 @@ export async function stopGracefully(child, timeoutMs = 15_000) {
 }
 
 /** Resident memory of process `pid` in MB (VmRSS), or undefined once it is gone. */
-export function readRssMb(pid) {
+export function readRssMb(pid: number): number | undefined {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : undefined;
@@ -202,9 +251,9 @@ export function readRssMb(pid) {
 }
 
 /** Samples the RSS of `pid` every `intervalMs` until `stop()`, which answers the largest, in MB. */
-export function sampleRss(pid, intervalMs = 200) {
-  let max;
-  const sample = () => {
+export function sampleRss(pid: number, intervalMs = 200): { stop(): number | undefined } {
+  let max: number | undefined;
+  const sample = (): void => {
     const mb = readRssMb(pid);
     if (mb !== undefined && (max === undefined || mb > max)) max = mb;
   };

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Runs the test suite by tier (docs/testing.md):
 //
 //   unit  test/unit/   no store, no process: run once, first
@@ -6,7 +5,7 @@
 //   ops   test/ops/    spawns processes (the built CLI and server, tsc, Prism, a second
 //                      PostgreSQL): once per store
 //
-//   node scripts/run-tests.mjs [--store sqlite|postgres|both] [--tier unit|http|ops|all] [files...]
+//   npx tsx scripts/run-tests.ts [--store sqlite|postgres|both] [--tier unit|http|ops|all] [files...]
 //
 // Files given by name run once per store, whatever their tier.
 // PostgreSQL: each run creates a fresh database beside TEST_DATABASE_URL's (default
@@ -16,7 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { CLI, TSX } from '../toolbox/processes.js';
+import { adminUrlOf, prepareStore, type StoreKind } from '../toolbox/stores.js';
 
 const { values, positionals } = parseArgs({
   options: {
@@ -25,66 +25,65 @@ const { values, positionals } = parseArgs({
   },
   allowPositionals: true,
 });
-const stores = values.store === 'both' ? ['sqlite', 'postgres'] : [values.store];
-for (const store of stores) {
-  if (store !== 'sqlite' && store !== 'postgres') {
-    console.error(`unknown store ${store}`);
-    process.exit(2);
-  }
-}
 
-function testFiles(dir) {
+function usageError(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+const isStore = (store: string): store is StoreKind => store === 'sqlite' || store === 'postgres';
+const stores = values.store === 'both' ? ['sqlite', 'postgres'] : [values.store];
+const unknownStore = stores.find((store) => !isStore(store));
+if (unknownStore !== undefined) usageError(`unknown store ${unknownStore}`);
+
+const TIERS = ['unit', 'http', 'ops'] as const;
+type Tier = (typeof TIERS)[number];
+if (values.tier !== 'all' && !(TIERS as readonly string[]).includes(values.tier)) {
+  usageError(`unknown tier ${values.tier}`);
+}
+const wanted = (tier: Tier): boolean => values.tier === 'all' || values.tier === tier;
+
+function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return testFiles(full);
     return entry.name.endsWith('.test.ts') ? [full] : [];
   });
 }
-const TIERS = ['unit', 'http', 'ops'];
-if (values.tier !== 'all' && !TIERS.includes(values.tier)) {
-  console.error(`unknown tier ${values.tier}`);
-  process.exit(2);
-}
-const wanted = (tier) => values.tier === 'all' || values.tier === tier;
 const unitFiles = positionals.length === 0 && wanted('unit') ? testFiles('test/unit').sort() : [];
 const storeFiles =
   positionals.length > 0
     ? positionals
-    : ['http', 'ops'].filter(wanted).flatMap((tier) => testFiles(`test/${tier}`).sort());
+    : (['http', 'ops'] as const).filter(wanted).flatMap((tier) => testFiles(`test/${tier}`).sort());
 
-function runSuite(label, files, env) {
+function runSuite(label: string, files: string[], env: Record<string, string>): number {
   console.log(`\n=== ${label} ===`);
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+    [...TSX, '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
     { stdio: 'inherit', env: { ...process.env, ...env } },
   );
   return result.status ?? 1;
 }
 
-async function withPostgresDatabase(run) {
-  const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `leadline_test_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
+/** Runs `run` against a fresh, migrated PostgreSQL database, dropped afterwards. */
+async function withPostgresDatabase(run: (env: Record<string, string>) => number): Promise<number> {
+  let prepared;
   try {
-    await admin.connect();
+    prepared = await prepareStore('postgres', { prefix: 'leadline_test' });
   } catch (error) {
-    console.error(`PostgreSQL is not reachable at ${adminUrl}: ${error.message}`);
+    console.error(`PostgreSQL is not reachable at ${adminUrlOf()}: ${(error as Error).message}`);
     return 1;
   }
-  await admin.query(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const url = prepared.env.DATABASE_URL ?? '';
   try {
-    const migrate = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'migrate'], {
+    const migrate = spawnSync(process.execPath, [CLI, 'migrate'], {
       stdio: 'inherit',
-      env: { ...process.env, DATABASE_URL: url.toString(), LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' },
     });
     if (migrate.status !== 0) return migrate.status ?? 1;
-    return run({ LEADLINE_TEST_DATABASE_URL: url.toString() });
+    return run({ LEADLINE_TEST_DATABASE_URL: url });
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await prepared.cleanup();
   }
 }
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // `npm run bench:fairness` (issue 9, point 3): does one org's load move another org's write
 // latency? Org A runs `--readers` concurrent lists of 1,000 leads; org B adds leads on
 // `--writers` connections. B's p50/p99 are measured alone (the baseline) and beside A's load,
@@ -13,10 +12,11 @@
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { basicAuthorization, runCli, runCliStreaming } from './lib/cli.mjs';
-import { runLoad } from './lib/load.mjs';
-import { killChildrenOnSignals, startServer, stopGracefully } from './lib/processes.mjs';
-import { prepareStore } from './lib/stores.mjs';
+import { cliJson, cliJsonStreaming } from '../toolbox/cli.js';
+import { basicAuthorization } from '../toolbox/http.js';
+import { killChildrenOnSignals, startServer, stopGracefully } from '../toolbox/processes.js';
+import { prepareStore, type StoreKind } from '../toolbox/stores.js';
+import { runLoad, type LoadRequest, type RequestParts } from './bench/load.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -28,28 +28,45 @@ const { values: opts } = parseArgs({
   },
   strict: true,
 });
-const stores = opts.store === 'both' ? ['sqlite', 'postgres'] : [opts.store];
+if (!['sqlite', 'postgres', 'both'].includes(opts.store)) {
+  process.stderr.write('bench-fairness: --store sqlite|postgres|both\n');
+  process.exit(2);
+}
+const stores: StoreKind[] =
+  opts.store === 'both' ? ['sqlite', 'postgres'] : [opts.store as StoreKind];
 const seconds = Number(opts.seconds);
 const readers = Number(opts.readers);
 const writers = Number(opts.writers);
 killChildrenOnSignals();
 
-function jsonRequest(authorization, method, path, body) {
+function jsonRequest(
+  authorization: string,
+  method: 'POST',
+  path: string,
+  body: () => object,
+): LoadRequest {
   return {
     method,
     path,
-    setupRequest: (request) => ({
+    setupRequest: (request: RequestParts) => ({
       ...request,
       method,
-      path: typeof path === 'function' ? path() : path,
+      path,
       headers: { authorization, 'content-type': 'application/json' },
-      ...(body ? { body: JSON.stringify(body()) } : {}),
+      body: JSON.stringify(body()),
     }),
   };
 }
 
+type ListsResult = { rps: number; errors: number };
+
 /** `connections` concurrent lists of 1,000 leads for `seconds`, from a worker thread. */
-function listsInWorker(base, authorization, connections, duration) {
+function listsInWorker(
+  base: string,
+  authorization: string,
+  connections: number,
+  duration: number,
+): Promise<ListsResult> {
   const source = `
     const { workerData, parentPort } = require('node:worker_threads');
     const autocannon = require(workerData.autocannon);
@@ -73,7 +90,7 @@ function listsInWorker(base, authorization, connections, duration) {
     },
   });
   return new Promise((resolve, reject) => {
-    worker.once('message', (result) => {
+    worker.once('message', (result: ListsResult) => {
       void worker.terminate();
       resolve(result);
     });
@@ -81,16 +98,27 @@ function listsInWorker(base, authorization, connections, duration) {
   });
 }
 
-const rows = [];
+type Row = {
+  writeMax: number;
+  store: StoreKind;
+  budget: number;
+  writeAlone: { p50?: number | undefined; p99?: number | undefined; rps: number };
+  writeBesideLists: { p50?: number | undefined; p99?: number | undefined; rps: number };
+  p99Ratio: number;
+  listsPerSecond: number;
+  listErrors: number;
+  writeErrors: number;
+};
+const rows: Row[] = [];
 for (const store of stores) {
   const prepared = await prepareStore(store, { prefix: 'leadline_fair' });
   try {
     const env = prepared.env;
-    const orgs = {};
+    const orgs = new Map<string, string>();
     for (const name of ['Fair A', 'Fair B']) {
-      runCli(env, ['org', 'create', '--name', name]);
+      cliJson(env, ['org', 'create', '--name', name]);
       const code = `${name.replace(' ', '-').toLowerCase()}-till`;
-      runCli(env, [
+      cliJson(env, [
         'entity',
         'create',
         '--org',
@@ -102,10 +130,10 @@ for (const store of stores) {
         '--password',
         'bench-password',
       ]);
-      orgs[name] = basicAuthorization(code, 'bench-password');
+      orgs.set(name, basicAuthorization(code, 'bench-password'));
     }
     process.stderr.write(`${store}: seeding ${opts.leads} leads into org A\n`);
-    await runCliStreaming(env, ['seed', '--org', 'Fair A', '--leads', opts.leads]);
+    await cliJsonStreaming(env, ['seed', '--org', 'Fair A', '--leads', opts.leads]);
     for (const budget of (process.env.FAIR_BUDGETS ?? '10,0').split(',')) {
       const server = await startServer({
         storeEnv: env,
@@ -118,12 +146,12 @@ for (const store of stores) {
       });
       try {
         let n = 0;
-        const write = jsonRequest(orgs['Fair B'], 'POST', '/v2/leads', () => ({
+        const write = jsonRequest(orgs.get('Fair B')!, 'POST', '/v2/leads', () => ({
           leadFor: `SKU-${n % 97}`,
           idType: 'EMAIL',
           identifier: `fair-${n++ % 500}@bench.example.com`,
         }));
-        const load = (request, connections) =>
+        const load = (request: LoadRequest, connections: number) =>
           runLoad({ base: server.base, request, connections, seconds, pid: server.child.pid });
         await load(write, writers); // warm-up
         const alone = await load(write, writers);
@@ -131,7 +159,7 @@ for (const store of stores) {
         // would delay the handling of B's answers and be measured as B's latency.
         const [contended, lists] = await Promise.all([
           load(write, writers),
-          listsInWorker(server.base, orgs['Fair A'], readers, seconds),
+          listsInWorker(server.base, orgs.get('Fair A')!, readers, seconds),
         ]);
         const row = {
           writeMax: contended.max,
@@ -139,7 +167,7 @@ for (const store of stores) {
           budget: Number(budget),
           writeAlone: { p50: alone.p50, p99: alone.p99, rps: alone.rps },
           writeBesideLists: { p50: contended.p50, p99: contended.p99, rps: contended.rps },
-          p99Ratio: contended.p99 / alone.p99,
+          p99Ratio: (contended.p99 ?? NaN) / (alone.p99 ?? NaN),
           listsPerSecond: lists.rps,
           listErrors: lists.errors,
           writeErrors: alone.errors + contended.errors,
@@ -155,7 +183,7 @@ for (const store of stores) {
   }
 }
 
-const ms = (v) => v.toFixed(1);
+const ms = (v: number | undefined): string => (v === undefined ? 'n/a' : v.toFixed(1));
 console.log(
   '\n| store | read budget | B write p50 / p99 alone (ms) | beside A’s lists | p99 ratio | A lists/s |',
 );

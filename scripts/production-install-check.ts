@@ -1,9 +1,8 @@
-#!/usr/bin/env node
 // The production install as an operator does it, on a fresh clone of HEAD:
 // `npm ci --omit=dev` must succeed (building dist/ without dev packages), and the installed
 // server must be healthy quickly, started directly and through `npm start`.
 //
-//   node scripts/production-install-check.mjs
+//   npx tsx scripts/production-install-check.ts
 //
 // Prints one JSON line of figures; exits non-zero on any failure. Run by .ci/run.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -13,12 +12,16 @@ import path from 'node:path';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'leadline-prod-'));
 const app = path.join(dir, 'app');
-const fail = (message) => {
+const fail = (message: string): void => {
   console.error(`production install check: ${message}`);
   process.exitCode = 1;
 };
 
-async function timeToHealthy(command, args, env) {
+async function timeToHealthy(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<number> {
   const started = Date.now();
   const child = spawn(command, args, {
     cwd: app,
@@ -28,8 +31,8 @@ async function timeToHealthy(command, args, env) {
     detached: true,
   });
   let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   try {
     while (Date.now() - started < 30_000) {
       const port = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1];
@@ -43,7 +46,7 @@ async function timeToHealthy(command, args, env) {
     throw new Error(`not healthy in 30 s: ${out}`);
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    process.kill(-child.pid, 'SIGTERM');
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
     await exited;
   }
 }
@@ -74,7 +77,7 @@ try {
   // A start that rebuilt would take several seconds; an up-to-date one takes about one.
   if (viaNpm > 5000) fail(`npm start took ${viaNpm} ms to be healthy`);
 } catch (error) {
-  fail(error.message);
+  fail((error as Error).message);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // `npm run bench` (issue #5): loads the built server with autocannon, scenario by scenario, and
 // compares it with baselines measured in the same run. docs/benchmarks.md describes the
 // harness, the scenarios, the baselines and the targets.
@@ -19,22 +18,39 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { basicAuthorization, runCli, runCliStreaming } from './lib/cli.mjs';
-import { runLoad } from './lib/load.mjs';
+import { cliJson, cliJsonStreaming } from '../toolbox/cli.js';
+import { basicAuthorization, okJson } from '../toolbox/http.js';
 import {
   ROOT,
+  TSX,
   childEnv,
   killAll,
   killChildrenOnSignals,
   spawnTracked,
   startServer,
   stopGracefully,
-} from './lib/processes.mjs';
-import { openBuiltStore, prepareStore } from './lib/stores.mjs';
-import { describeRun, renderReport, writeReport } from './lib/bench-report.mjs';
+  type RunningServer,
+  type StoreEnv,
+  type TrackedChild,
+} from '../toolbox/processes.js';
+import { openBuiltStore, prepareStore, type StoreKind } from '../toolbox/stores.js';
+import { runLoad, type LoadRequest, type LoadResult, type RequestParts } from './bench/load.js';
+import {
+  describeRun,
+  renderReport,
+  writeReport,
+  type BenchSettings,
+  type ListFilter,
+  type Measurement,
+  type ScenarioKey,
+  type ScenarioRuns,
+  type SizeResult,
+  type StoreResult,
+} from './bench/report.js';
+import type * as LeadSchemasModule from '../src/leads/lead.schemas.js';
 
-const CEILINGS = path.join(ROOT, 'scripts', 'bench-ceilings.mjs');
-const BENCH_SERVER = path.join(ROOT, 'scripts', 'bench-server.mjs');
+const CEILINGS = [...TSX, path.join(ROOT, 'scripts', 'bench-ceilings.ts')];
+const BENCH_SERVER = [...TSX, path.join(ROOT, 'scripts', 'bench-server.ts')];
 const DOC = path.join(ROOT, 'docs', 'benchmarks.md');
 
 // ---------------------------------------------------------------------------------------------
@@ -57,33 +73,38 @@ const { values: opts } = parseArgs({
   strict: true,
 });
 
-function usageError(message) {
+function usageError(message: string): never {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(2);
 }
-if (!['short', 'full'].includes(opts.mode)) usageError('--mode short|full');
-if (!['sqlite', 'postgres', 'both'].includes(opts.store)) {
+const mode = opts.mode;
+if (mode !== 'short' && mode !== 'full') usageError('--mode short|full');
+const storeOption = opts.store;
+if (storeOption !== 'sqlite' && storeOption !== 'postgres' && storeOption !== 'both') {
   usageError('--store sqlite|postgres|both');
 }
-const FULL = opts.mode === 'full';
-function numberOpt(name, fallback, { min = 1, integer = true } = {}) {
-  if (opts[name] === undefined) return fallback;
-  const n = Number(opts[name]);
+const FULL = mode === 'full';
+type NumberOption =
+  'connections' | 'seconds' | 'warmup' | 'repeat' | 'leads' | 'large-leads' | 'tills';
+function numberOpt(name: NumberOption, fallback: number, { min = 1, integer = true } = {}): number {
+  const given = opts[name];
+  if (given === undefined) return fallback;
+  const n = Number(given);
   if ((integer && !Number.isInteger(n)) || !(n >= min)) {
     usageError(`--${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min}`);
   }
   return n;
 }
 
-const SETTINGS = {
-  mode: opts.mode,
+const SETTINGS: BenchSettings = {
+  mode,
   connections: numberOpt('connections', FULL ? 50 : 10),
   seconds: numberOpt('seconds', FULL ? 20 : 2, { integer: false, min: 0.5 }),
   warmup: numberOpt('warmup', FULL ? 5 : 0.5, { integer: false, min: 0 }),
   repeat: numberOpt('repeat', FULL ? 3 : 1),
   tills: numberOpt('tills', 4),
   sizes: [numberOpt('leads', FULL ? 10_000 : 2_000)],
-  stores: opts.store === 'both' ? ['sqlite', 'postgres'] : [opts.store],
+  stores: storeOption === 'both' ? ['sqlite', 'postgres'] : [storeOption],
   adminUrl: opts['admin-url'],
   /** The status-change scenario sends these in turn, each with the bench reason. */
   changes: [
@@ -94,22 +115,26 @@ const SETTINGS = {
 };
 const large = numberOpt('large-leads', FULL ? 1_000_000 : 0, { min: 0 });
 if (large > 0) {
-  if (large <= SETTINGS.sizes[0]) usageError('--large-leads must be more than --leads');
+  if (large <= (SETTINGS.sizes[0] ?? 0)) usageError('--large-leads must be more than --leads');
   SETTINGS.sizes.push(large);
 }
 
-const log = (message) => process.stderr.write(`bench: ${message}\n`);
-const pick = (list) => list[Math.floor(Math.random() * list.length)];
+const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
+function pick<T>(list: readonly T[]): T {
+  const item = list[Math.floor(Math.random() * list.length)];
+  if (item === undefined) throw new Error('picking from an empty list');
+  return item;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Seeding and what the bench needs to know of the seeded org
 
 /** Grows org `orgName` to `target` leads (it has `current`); the servers must be stopped. */
-async function seedTo(storeEnv, orgName, current, target) {
+async function seedTo(storeEnv: StoreEnv, orgName: string, current: number, target: number) {
   const add = target - current;
   if (add <= 0) return;
   const started = Date.now();
-  const summary = await runCliStreaming(
+  const summary = await cliJsonStreaming(
     storeEnv,
     ['seed', '--org', orgName, '--leads', String(add)],
     { onProgress: (line) => log(`  seed: ${line}`) },
@@ -117,6 +142,22 @@ async function seedTo(storeEnv, orgName, current, target) {
   log(`  seed: ${JSON.stringify(summary).slice(0, 300)}`);
   log(`  ${add.toLocaleString('en-US')} leads added in ${(Date.now() - started) / 1000} s`);
 }
+
+type Till = { id: number; code: string; type: string };
+type Login = Till & { authorization: string };
+type StatusOwnerCount = { status: string; ownerId: number | null; n: number };
+
+/** What the bench knows of the seeded org. */
+type OrgFacts = {
+  orgId: number;
+  tills: Till[];
+  total: number;
+  filter: ListFilter;
+  matching: number;
+  otherOwnerCodes: string[];
+  readIds: number[];
+  writeIds: number[];
+};
 
 /**
  * What the bench reads from the store after seeding (the seed's summary is not relied on, so
@@ -126,7 +167,11 @@ async function seedTo(storeEnv, orgName, current, target) {
  * `filter` (status, ownerId): the read filter chosen at the first size. Writes go to leads
  * outside it (and add leads outside it), so repeated rounds never change what the lists read.
  */
-async function inspectOrg(storeEnv, orgName, filter) {
+async function inspectOrg(
+  storeEnv: StoreEnv,
+  orgName: string,
+  filter: ListFilter | undefined,
+): Promise<OrgFacts> {
   const store = await openBuiltStore(storeEnv);
   try {
     const { db } = store;
@@ -151,14 +196,18 @@ async function inspectOrg(storeEnv, orgName, filter) {
       .where('org_id', '=', org.id)
       .groupBy(['status', 'owner_id'])
       .execute();
-    const counts = groups.map((g) => ({ status: g.status, ownerId: g.owner_id, n: Number(g.n) }));
+    const counts: StatusOwnerCount[] = groups.map((g) => ({
+      status: g.status,
+      ownerId: g.owner_id,
+      n: Number(g.n),
+    }));
     const total = counts.reduce((sum, g) => sum + g.n, 0);
     const chosen = filter ?? chooseFilter(counts);
     const matching = counts
       .filter((g) => g.status === chosen.status && g.ownerId === chosen.ownerId)
       .reduce((sum, g) => sum + g.n, 0);
     const ownerIds = [...new Set(counts.map((g) => g.ownerId))].filter(
-      (id) => id !== null && id !== chosen.ownerId,
+      (id): id is number => id !== null && id !== chosen.ownerId,
     );
     const owners = ownerIds.length
       ? await db.selectFrom('entities').select(['id', 'code']).where('id', 'in', ownerIds).execute()
@@ -168,18 +217,18 @@ async function inspectOrg(storeEnv, orgName, filter) {
       .select('code')
       .where('id', '=', chosen.ownerId)
       .executeTakeFirstOrThrow();
-    const sample = (size, outsideFilter) => {
+    const sample = async (size: number, outsideFilter: boolean): Promise<number[]> => {
       let query = db.selectFrom('leads').select('id').where('org_id', '=', org.id);
       if (outsideFilter) {
         query = query.where((eb) =>
           eb.or([eb('owner_id', 'is', null), eb('owner_id', '<>', chosen.ownerId)]),
         );
       }
-      return query
+      const rows = await query
         .orderBy(sql`random()`)
         .limit(size)
-        .execute()
-        .then((rows) => rows.map((r) => r.id));
+        .execute();
+      return rows.map((r) => r.id);
     };
     const readIds = await sample(5_000, false);
     let writeIds = await sample(5_000, true);
@@ -204,16 +253,19 @@ async function inspectOrg(storeEnv, orgName, filter) {
  * if the seed made neither), and among its leads the owner with the most, so the list is one
  * associate's real backlog and its deep page is as deep as the seed allows.
  */
-function chooseFilter(counts) {
-  const byStatus = new Map();
+function chooseFilter(counts: StatusOwnerCount[]): { status: string; ownerId: number } {
+  const byStatus = new Map<string, number>();
   for (const g of counts) byStatus.set(g.status, (byStatus.get(g.status) ?? 0) + g.n);
   const ranked = [...byStatus].sort((a, b) => b[1] - a[1]);
   const [status] = ranked.find(([s]) => s === 'OPEN' || s === 'ON_HOLD') ?? ranked[0] ?? [];
   const owned = counts
     .filter((g) => g.status === status && g.ownerId !== null)
     .sort((a, b) => b.n - a.n);
-  if (!owned[0]) throw new Error('the seeded leads have no owner to filter by');
-  return { status, ownerId: owned[0].ownerId };
+  const top = owned[0];
+  if (status === undefined || top?.ownerId == null) {
+    throw new Error('the seeded leads have no owner to filter by');
+  }
+  return { status, ownerId: top.ownerId };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,30 +282,33 @@ const SERVER_ENV = {
 };
 
 /** `leadline serve`, as deployed, logging at warn like every other process of the bench. */
-function startLeadline(storeEnv) {
+function startLeadline(storeEnv: StoreEnv): Promise<RunningServer> {
   return startServer({ storeEnv, env: SERVER_ENV, logLevel: 'warn', timeoutMs: 120_000 });
 }
 
-/** scripts/bench-server.mjs: the same server, every request acting as `till` unauthenticated. */
-function startAuthOff(storeEnv, orgId, till) {
+/** scripts/bench-server.ts: the same server, every request acting as `till` unauthenticated. */
+function startAuthOff(storeEnv: StoreEnv, orgId: number, till: Till): Promise<RunningServer> {
   return startServer({
     storeEnv,
     env: SERVER_ENV,
     logLevel: 'warn',
     timeoutMs: 120_000,
     argv: [
-      ...[BENCH_SERVER, '--org-id', String(orgId), '--entity-id', String(till.id)],
+      ...BENCH_SERVER,
+      ...['--org-id', String(orgId), '--entity-id', String(till.id)],
       ...['--entity-type', till.type, '--code', till.code],
     ],
   });
 }
 
+type Target = { child: TrackedChild; base: string };
+
 /** The HTTP ceiling's process, started once per store and left idle between its loads. */
-async function startHttpCeiling() {
-  const child = spawnTracked([CEILINGS, 'http'], childEnv({}, { LOG_LEVEL: 'warn' }));
-  const port = await new Promise((resolve, reject) => {
+async function startHttpCeiling(): Promise<Target> {
+  const child = spawnTracked([...CEILINGS, 'http'], childEnv({}, { LOG_LEVEL: 'warn' }));
+  const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (chunk) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /\{"port":(\d+)\}/.exec(out);
       if (match) resolve(Number(match[1]));
@@ -265,70 +320,79 @@ async function startHttpCeiling() {
   return { child, base: `http://127.0.0.1:${port}` };
 }
 
-async function api(base, authorization, method, url, body) {
-  const response = await fetch(`${base}${url}`, {
-    method,
-    headers: {
-      authorization,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`${method} ${url}: ${response.status} ${text}`);
-  return JSON.parse(text);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Scenarios
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
-function leadBody(sequence, ownerCodes) {
+function leadBody(sequence: number, ownerCodes: string[]): Record<string, string> {
   return {
     leadFor: `SKU-${sequence % 997}`,
     type: 'SKU',
     idType: 'EMAIL',
     // Returning shoppers: a few thousand customers, each created by their first lead.
     identifier: `shopper-${sequence % 5000}@bench.example.com`,
-    ...(ownerCodes.length ? { owner: ownerCodes[sequence % ownerCodes.length] } : {}),
+    ...(ownerCodes.length ? { owner: ownerCodes[sequence % ownerCodes.length]! } : {}),
   };
 }
 
+type DeepCursor = { cursor: string; after: number };
+
+/** What the scenarios of one data size are built from. */
+type ScenarioContext = OrgFacts & {
+  tills: Login[];
+  reasonId: number;
+  deepOffset: number;
+  deepCursor: DeepCursor | undefined;
+};
+
+type Scenario = {
+  key: ScenarioKey;
+  name: string;
+  kind: 'read' | 'write';
+  baseline: 'http' | 'storage';
+  /** A fresh autocannon request (its own sequence of bodies). */
+  request(): LoadRequest;
+};
+
+const WRITES: ScenarioKey[] = ['addLead', 'changeStatus', 'addFollowUp'];
+
 /**
- * The scenarios: `{key, name, kind, baseline, request()}`; `request()` builds autocannon's
- * request (method, path, a `setupRequest` per request). Every request carries one of the bench
- * tills' Basic authorization, exactly as a till sends it (the auth-off server ignores it).
+ * The scenarios; `request()` builds autocannon's request (method, path, a `setupRequest` per
+ * request). Every request carries one of the bench tills' Basic authorization, exactly as a till
+ * sends it (the auth-off server ignores it).
  */
-function scenarios(ctx) {
+function scenarios(ctx: ScenarioContext): Scenario[] {
   const { tills, filter, deepOffset, deepCursor, readIds, writeIds, reasonId } = ctx;
   const { pageSize, changes } = SETTINGS;
   const list = `status=${filter.status}&owner=${filter.ownerId}&limit=${pageSize}`;
   const of = `of ${ctx.matching.toLocaleString('en-US')}`;
-  const get = (pathFor) => () => ({
+  const get = (pathFor: () => string) => (): LoadRequest => ({
     method: 'GET',
-    setupRequest: (req) => ({
+    setupRequest: (req: RequestParts) => ({
       ...req,
       path: pathFor(),
       headers: { authorization: pick(tills).authorization },
     }),
   });
   let sequence = 0;
-  const write = (method, pathFor, bodyFor) => () => ({
-    method,
-    setupRequest: (req) => {
-      sequence += 1;
-      const till = pick(tills);
-      return {
-        ...req,
-        method,
-        path: pathFor(),
-        headers: { ...JSON_TYPE, authorization: till.authorization },
-        body: JSON.stringify(bodyFor(till, sequence)),
-      };
-    },
-  });
-  const all = [
+  const write =
+    (method: 'POST' | 'PUT', pathFor: () => string, bodyFor: (till: Login, n: number) => object) =>
+    (): LoadRequest => ({
+      method,
+      setupRequest: (req: RequestParts) => {
+        sequence += 1;
+        const till = pick(tills);
+        return {
+          ...req,
+          method,
+          path: pathFor(),
+          headers: { ...JSON_TYPE, authorization: till.authorization },
+          body: JSON.stringify(bodyFor(till, sequence)),
+        };
+      },
+    });
+  const all: Array<Omit<Scenario, 'kind' | 'baseline'> | undefined> = [
     {
       key: 'statusLog',
       name: "get one lead's status log",
@@ -389,57 +453,56 @@ function scenarios(ctx) {
       ),
     },
   ];
-  return all.filter(Boolean).map((s) => ({
-    ...s,
-    kind: ['addLead', 'changeStatus', 'addFollowUp'].includes(s.key) ? 'write' : 'read',
-    baseline: s.key === 'changeStatus' ? 'storage' : 'http',
-  }));
+  return all
+    .filter((s) => s !== undefined)
+    .map((s) => ({
+      ...s,
+      kind: WRITES.includes(s.key) ? 'write' : 'read',
+      baseline: s.key === 'changeStatus' ? 'storage' : 'http',
+    }));
 }
 
 /** The API's largest `offset`, from the build's own list schema. */
-async function maxOffset() {
-  const { LeadListQuery } = await import(path.join(ROOT, 'dist', 'leads', 'lead.schemas.js'));
+async function maxOffset(): Promise<number> {
+  const { LeadListQuery } = (await import(
+    path.join(ROOT, 'dist', 'leads', 'lead.schemas.js')
+  )) as typeof LeadSchemasModule;
   return LeadListQuery.properties.offset.maximum ?? Number.MAX_SAFE_INTEGER;
 }
+
+type ListPage = { data: unknown[]; nextCursor?: string };
 
 /**
  * A `cursor` whose page starts `after` matching leads in, or undefined when this build issues
  * no cursors. The offset page just before that point carries it as `nextCursor` when the API
  * issues one on offset pages; else the pages are walked by cursor, 1,000 at a time.
  */
-async function findDeepCursor(base, authorization, filterQuery, after) {
-  const probe = await api(base, authorization, 'GET', `/v2/leads?${filterQuery}&limit=1`);
+async function findDeepCursor(
+  base: string,
+  authorization: string,
+  filterQuery: string,
+  after: number,
+): Promise<DeepCursor | undefined> {
+  const page = (query: string): Promise<ListPage> =>
+    okJson<ListPage>(base, authorization, 'GET', `/v2/leads?${filterQuery}&${query}`);
+  const probe = await page('limit=1');
   if (probe.nextCursor === undefined) return undefined;
   if (after === 0) return undefined;
-  const before = await api(
-    base,
-    authorization,
-    'GET',
-    `/v2/leads?${filterQuery}&limit=1&offset=${after - 1}`,
-  );
+  const before = await page(`limit=1&offset=${after - 1}`);
   let cursor = before.nextCursor;
   if (cursor === undefined) {
     let seen = 0;
     while (seen < after) {
       const limit = Math.min(1000, after - seen);
       const from = cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-      const page = await api(
-        base,
-        authorization,
-        'GET',
-        `/v2/leads?${filterQuery}&limit=${limit}${from}`,
-      );
-      seen += page.data.length;
-      cursor = page.nextCursor;
+      const next = await page(`limit=${limit}${from}`);
+      seen += next.data.length;
+      cursor = next.nextCursor;
       if (cursor === undefined) return undefined;
     }
   }
-  const check = await api(
-    base,
-    authorization,
-    'GET',
-    `/v2/leads?${filterQuery}&limit=1&cursor=${encodeURIComponent(cursor)}`,
-  );
+  if (cursor === undefined) return undefined;
+  const check = await page(`limit=1&cursor=${encodeURIComponent(cursor)}`);
   if (check.data.length === 0) throw new Error('the deep cursor answers an empty page');
   return { cursor, after };
 }
@@ -448,14 +511,18 @@ async function findDeepCursor(base, authorization, filterQuery, after) {
 // Measurements
 
 /** The storage ceiling, in its own process against the same store; one measurement. */
-async function storageCeiling(store, storeEnv, ctx) {
+async function storageCeiling(
+  store: StoreKind,
+  storeEnv: StoreEnv,
+  ctx: ScenarioContext,
+): Promise<Measurement> {
   const inflight = store === 'sqlite' ? 1 : SETTINGS.connections;
   const child = spawnTracked(
-    [CEILINGS, 'storage'],
+    [...CEILINGS, 'storage'],
     childEnv(storeEnv, {
       BENCH_INFLIGHT: String(inflight),
       BENCH_ORG_ID: String(ctx.orgId),
-      BENCH_ACTOR_ID: String(ctx.tills[0].id),
+      BENCH_ACTOR_ID: String(ctx.tills[0]?.id),
       BENCH_REASON_ID: String(ctx.reasonId),
       BENCH_CHANGES: JSON.stringify(SETTINGS.changes),
       BENCH_LEAD_IDS: JSON.stringify(ctx.writeIds),
@@ -463,23 +530,31 @@ async function storageCeiling(store, storeEnv, ctx) {
     }),
   );
   let out = '';
-  child.stdout.on('data', (chunk) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
   });
-  const code = await new Promise((resolve) => child.once('exit', resolve));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`storage ceiling failed (${code}): ${child.stderrTail()}`);
-  const result = JSON.parse(out.trim().split('\n').pop());
+  const result = JSON.parse(out.trim().split('\n').pop() ?? '') as {
+    count: number;
+    seconds: number;
+    p50?: number;
+    p99?: number;
+  };
   return {
     rps: result.count / result.seconds,
     p50: result.p50,
     p99: result.p99,
     errors: 0,
     rssMb: undefined,
-    inflight,
   };
 }
 
-function load(target, request, seconds = SETTINGS.seconds) {
+function load(
+  target: Target,
+  request: LoadRequest,
+  seconds = SETTINGS.seconds,
+): Promise<LoadResult> {
   return runLoad({
     base: target.base,
     request,
@@ -489,22 +564,37 @@ function load(target, request, seconds = SETTINGS.seconds) {
   });
 }
 
+type MeasuredSize = Pick<SizeResult, 'rows' | 'http' | 'storage'>;
+
 /**
  * One data size: warm-up, then `repeat` rounds of the reads (each against Leadline and against
  * the auth-off build) with an HTTP-ceiling load in every round, then `repeat` rounds of the
  * writes with a storage-ceiling run in every round. Interleaving puts a slow patch of the
  * machine on a scenario and on its baseline alike; the report takes medians.
  */
-async function measureSize(store, storeEnv, ctx, servers) {
+async function measureSize(
+  store: StoreKind,
+  storeEnv: StoreEnv,
+  ctx: ScenarioContext,
+  servers: { leadline: Target; authOff: Target; httpCeiling: Target },
+): Promise<MeasuredSize> {
   const { leadline, authOff, httpCeiling } = servers;
   const list = scenarios(ctx);
   const reads = list.filter((s) => s.kind === 'read');
   const writes = list.filter((s) => s.kind === 'write');
-  const rows = list.map((s) => ({ ...s, runs: [], authOffRuns: [] }));
-  const row = (key) => rows.find((r) => r.key === key);
-  const http = { runs: [] };
-  const storage = { runs: [], inflight: store === 'sqlite' ? 1 : SETTINGS.connections };
-  const ceilingRequest = () => {
+  const rows = new Map<ScenarioKey, ScenarioRuns>(
+    list.map((s) => [
+      s.key,
+      { key: s.key, name: s.name, kind: s.kind, baseline: s.baseline, runs: [], authOffRuns: [] },
+    ]),
+  );
+  const row = (key: ScenarioKey): ScenarioRuns => rows.get(key)!;
+  const http: MeasuredSize['http'] = { runs: [] };
+  const storage: MeasuredSize['storage'] = {
+    runs: [],
+    inflight: store === 'sqlite' ? 1 : SETTINGS.connections,
+  };
+  const ceilingRequest = (): LoadRequest => {
     let n = 0;
     return {
       method: 'POST',
@@ -546,27 +636,27 @@ async function measureSize(store, storeEnv, ctx, servers) {
     storage.runs.push(await storageCeiling(store, storeEnv, ctx));
     for (const s of writes) row(s.key).runs.push(await load(leadline, s.request()));
   }
-  return { rows, http, storage };
+  return { rows: [...rows.values()], http, storage };
 }
 
 // ---------------------------------------------------------------------------------------------
 // One store
 
-async function benchStore(store) {
+async function benchStore(store: StoreKind): Promise<StoreResult> {
   log(`${store}: preparing`);
   const prepared = await prepareStore(store, {
     prefix: 'leadline_bench',
     adminUrl: SETTINGS.adminUrl,
   });
   const orgName = `Bench ${randomUUID().slice(0, 8)}`;
-  const result = { store, sizes: [] };
+  const result: StoreResult = { store, sizes: [] };
   const limit = await maxOffset();
-  let httpCeiling;
-  let leadline;
-  let authOff;
-  let filter;
-  let logins;
-  let reasonId;
+  let httpCeiling: Target | undefined;
+  let leadline: RunningServer | undefined;
+  let authOff: RunningServer | undefined;
+  let filter: ListFilter | undefined;
+  let logins: Login[] | undefined;
+  let reasonId: number | undefined;
   let leadsNow = 0;
   try {
     httpCeiling = await startHttpCeiling();
@@ -579,43 +669,46 @@ async function benchStore(store) {
       // The tills' passwords are the bench's own: set through the CLI, as an operator would.
       logins ??= org.tills.map((till) => {
         const password = `bench-${randomUUID()}`;
-        runCli(prepared.env, [
+        cliJson(prepared.env, [
           ...['entity', 'password', '--org', orgName, '--code', till.code],
           ...['--password', password],
         ]);
         return { ...till, authorization: basicAuthorization(till.code, password) };
       });
+      const first = logins[0];
+      if (!first) throw new Error('no till to log in with');
 
       leadline = await startLeadline(prepared.env);
-      authOff = await startAuthOff(prepared.env, org.orgId, logins[0]);
+      authOff = await startAuthOff(prepared.env, org.orgId, first);
       // Each till's first request pays its Argon2id verification; every later one hits the
       // cache, which is the steady state a till lives in.
       for (const till of logins) {
-        await api(leadline.base, till.authorization, 'GET', '/v2/leads/reasons');
+        await okJson(leadline.base, till.authorization, 'GET', '/v2/leads/reasons');
       }
       if (reasonId === undefined) {
-        const reasons = await api(
+        const reasons = await okJson<{ data: Array<{ id: number; reason: string }> }>(
           leadline.base,
-          logins[0].authorization,
+          first.authorization,
           'POST',
           '/v2/leads/reasons',
           [{ reason: 'Bench' }],
         );
-        reasonId = reasons.data.find((r) => r.reason === 'Bench').id;
+        reasonId = reasons.data.find((r) => r.reason === 'Bench')?.id;
+        if (reasonId === undefined) throw new Error('the bench reason was not added');
         for (const change of SETTINGS.changes) {
-          await api(leadline.base, logins[0].authorization, 'POST', '/v2/leads/substatus', change);
+          await okJson(leadline.base, first.authorization, 'POST', '/v2/leads/substatus', change);
         }
       }
       const deepOffset = Math.min(Math.floor(org.matching * 0.9), limit);
       const filterQuery = `status=${org.filter.status}&owner=${org.filter.ownerId}`;
       const deepCursor = await findDeepCursor(
         leadline.base,
-        logins[0].authorization,
+        first.authorization,
         filterQuery,
         deepOffset,
       );
       if (!deepCursor) log(`${store}: no keyset cursor in this build; that scenario is skipped`);
-      const ctx = { ...org, tills: logins, reasonId, deepOffset, deepCursor };
+      const ctx: ScenarioContext = { ...org, tills: logins, reasonId, deepOffset, deepCursor };
       log(
         `${store}: ${org.total.toLocaleString('en-US')} leads; lists: ${filterQuery} ` +
           `(${org.matching.toLocaleString('en-US')} match), deep offset ${deepOffset}`,
@@ -649,7 +742,7 @@ async function benchStore(store) {
   return result;
 }
 
-async function inspectOrgTotal(storeEnv, orgId) {
+async function inspectOrgTotal(storeEnv: StoreEnv, orgId: number): Promise<number | undefined> {
   const store = await openBuiltStore(storeEnv);
   try {
     const row = await store.db
@@ -665,9 +758,9 @@ async function inspectOrgTotal(storeEnv, orgId) {
 
 // ---------------------------------------------------------------------------------------------
 
-async function main() {
+async function main(): Promise<number> {
   const started = Date.now();
-  const results = [];
+  const results: StoreResult[] = [];
   for (const store of SETTINGS.stores) results.push(await benchStore(store));
   const run = await describeRun(SETTINGS);
   const report = await renderReport(results, SETTINGS, run);
@@ -681,8 +774,8 @@ async function main() {
 killChildrenOnSignals();
 main().then(
   (code) => process.exit(code),
-  (error) => {
-    log(`failed: ${error.stack ?? error}`);
+  (error: Error) => {
+    log(`failed: ${error.stack ?? String(error)}`);
     killAll();
     process.exit(1);
   },
