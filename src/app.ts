@@ -29,6 +29,8 @@ import {
 import { installErrorHandler } from './http/error-handler.js';
 import { errorEnvelope } from './core/errors.js';
 import { leadRoutes } from './leads/lead.routes.js';
+import { eventRoutes } from './events/event.routes.js';
+import { LeadEvent } from './events/event.schemas.js';
 import { FollowUp, Lead, LeadResponse, StatusLog } from './leads/lead.schemas.js';
 import { Reason } from './reasons/reason.schemas.js';
 import { CustomerResponse } from './customers/customer.schemas.js';
@@ -169,6 +171,7 @@ export async function buildApp(
     EntityResponse,
     SettingsResponse,
     AuditEntry,
+    LeadEvent,
   ]) {
     app.addSchema(schema);
   }
@@ -220,6 +223,7 @@ export async function buildApp(
     await api.register(reasonRoutes);
     await api.register(subStatusRoutes);
     await api.register(leadRoutes);
+    await api.register(eventRoutes);
     await api.register(extendedFieldRoutes);
     await api.register(customerRoutes);
     await api.register(channelRoutes);

@@ -4,6 +4,7 @@ import { createContext, type AppContext } from './core/context.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp, type BuildAppOptions } from './app.js';
 import { startAutoCloseScheduler } from './auto-close/auto-close.scheduler.js';
+import { startEventPruner } from './events/event.scheduler.js';
 
 export type RunningServer = {
   app: FastifyInstance;
@@ -28,6 +29,7 @@ export async function startServer(
   ctx.store.useLogger(app.log);
   const url = await app.listen({ host: config.host, port: config.port });
   const stopAutoClose = startAutoCloseScheduler(ctx, app.log);
+  const stopEventPruner = startEventPruner(ctx, app.log);
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
@@ -40,6 +42,7 @@ export async function startServer(
       }, config.shutdownTimeoutMs);
       try {
         await stopAutoClose();
+        await stopEventPruner();
         await app.close();
       } finally {
         clearTimeout(cutOff);

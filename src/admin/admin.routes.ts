@@ -25,6 +25,7 @@ import { addOauthClient, revokeOauthClient } from '../auth/index.js';
 import {
   getOrgSettings,
   SettingsBody,
+  SETTINGS_NAMES,
   SettingsResponse,
   updateOrgSettings,
 } from '../orgs/index.js';
@@ -173,16 +174,15 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         openapi: {
           ok: 'The settings after the change',
           bodyRules: {
-            anyOf: ['autoCloseDays', 'countryCode', 'rateLimitPerMinute', 'requireIfMatch'].map(
-              (name) => ({ required: [name] }),
-            ),
+            anyOf: SETTINGS_NAMES.map((name) => ({ required: [name] })),
           },
         },
       },
       schema: {
         tags,
         operationId: 'updateSettings',
-        summary: 'Change settings: auto-close days, default country of mobiles, rate limit',
+        summary:
+          'Change settings: auto-close days, default country of mobiles, rate limit, If-Match, event retention',
         body: SettingsBody,
         response: { 200: ref(SettingsResponse), ...writeErrors, ...adminOnly },
       },

@@ -61,7 +61,8 @@ export function findDueLeadsQuery(
 }
 
 /**
- * Inside the closing transaction: locks those of `ids` that are still due, in id order. On
+ * Inside the closing transaction: locks those of `ids` that are still due, in id order, and
+ * answers them with the status they are closed from. On
  * PostgreSQL two passes locking overlapping batches therefore take their locks in the same order
  * and queue instead of deadlocking; a row locked by another transaction is waited for and then
  * re-checked (READ COMMITTED), so a lead that was closed or changed meanwhile is left out. On
@@ -72,11 +73,11 @@ export async function lockDueLeads(
   orgId: number,
   ids: readonly number[],
   cutoff: number,
-): Promise<number[]> {
+): Promise<Array<{ id: number; status: LeadStatus; sub_status: string | null }>> {
   if (ids.length === 0) return [];
   const rows = await trx
     .selectFrom('leads')
-    .select('id')
+    .select(['id', 'status', 'sub_status'])
     .where('org_id', '=', orgId)
     .where('id', 'in', [...ids])
     .where('status', 'in', [...CLOSABLE_STATUSES])
@@ -84,7 +85,7 @@ export async function lockDueLeads(
     .orderBy('id')
     .forUpdate()
     .execute();
-  return rows.map((r) => r.id);
+  return rows;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AppContext } from '../core/context.js';
-import { insertStatusLogs } from '../leads/index.js';
+import { insertStatusLogs, recordStatusChanges } from '../leads/index.js';
 import { findReasonByText, SYSTEM_REASONS } from '../reasons/index.js';
 import {
   CLOSABLE_STATUSES,
@@ -95,9 +95,15 @@ export function closeLeads(
   const { orgId, cutoff, reasonId } = batch;
   return ctx.store.transaction(async (trx) => {
     // Locked in id order, so two passes in two processes never deadlock.
-    const ids = await lockDueLeads(trx, orgId, batch.ids, cutoff);
+    const due = await lockDueLeads(trx, orgId, batch.ids, cutoff);
     const now = ctx.clock.now();
-    const rows = await closeDueLeads(trx, orgId, ids, cutoff, now);
+    const rows = await closeDueLeads(
+      trx,
+      orgId,
+      due.map((lead) => lead.id),
+      cutoff,
+      now,
+    );
     await insertStatusLogs(
       trx,
       rows.map((row) => ({
@@ -110,6 +116,13 @@ export function closeLeads(
         created_on: now,
         reason_id: reasonId,
       })),
+    );
+    const closed = new Set(rows.map((row) => row.id));
+    await recordStatusChanges(
+      trx,
+      orgId,
+      new Map(due.filter((lead) => closed.has(lead.id)).map((lead) => [lead.id, lead])),
+      now,
     );
     return rows.map((row) => row.id);
   });

@@ -32,3 +32,13 @@ export async function tryTransactionLock(trx: Db, scope: string): Promise<boolea
     select pg_try_advisory_xact_lock(hashtextextended(${scope}, 0)) as locked`.execute(trx);
   return rows[0]?.locked === true;
 }
+
+/**
+ * Whether transactions commit in the order their rows were inserted. SQLite has one writer: a
+ * row inserted later commits later (or in the same group commit), so an ordered log can number
+ * its rows as it inserts them. PostgreSQL commits concurrent transactions in any order, so an
+ * ordered log numbers its rows after they commit.
+ */
+export function commitsInInsertOrder(db: Db): boolean {
+  return !isPostgres(db);
+}

@@ -20,6 +20,8 @@ export type OrgTable = {
   rate_limit_per_minute: Generated<number | null>;
   /** 1: lead writes must carry `If-Match`. */
   require_if_match: Generated<number>;
+  /** Days the org's lead events stay in the feed; null: the default (7). */
+  event_retention_days: Generated<number | null>;
 };
 
 export const ENTITY_TYPES = [
@@ -224,6 +226,27 @@ export type IdempotencyKeyTable = {
   created_on: number;
 };
 
+/** The outbox: one row per lead change, written in the change's transaction (docs/events.md). */
+export type LeadEventTable = {
+  id: Generated<number>;
+  /** `evt_…`: unique, the id a consumer deduplicates on. */
+  event_id: string;
+  org_id: number;
+  lead_id: number;
+  type: string;
+  /** The event's place in its org's feed; null until the sequencer gives it one (PostgreSQL). */
+  position: number | null;
+  created_on: number;
+  /** JSON `{type, timestamp, data}`. */
+  payload: string;
+};
+
+/** The feed's position counter: one row, `feed`. */
+export type LeadEventPositionTable = {
+  name: string;
+  last_position: number;
+};
+
 export type Database = {
   orgs: OrgTable;
   entities: EntityTable;
@@ -240,6 +263,8 @@ export type Database = {
   extended_field_translations: ExtendedFieldTranslationTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeyTable;
+  lead_events: LeadEventTable;
+  lead_event_positions: LeadEventPositionTable;
 };
 
 /**

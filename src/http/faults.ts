@@ -85,17 +85,18 @@ export function clientErrorHandler(
 }
 
 /**
- * Bounds the time the server spends on a request: one not answered within `timeoutMs` is
- * answered 503 SERVER_TIMEOUT with `Retry-After`. Whatever the handler still does afterwards
+ * Bounds the time the server spends on a request: one not answered within `timeoutMs` (plus the
+ * route's `waitsUpToMs`, for a long poll) is answered 503 SERVER_TIMEOUT with `Retry-After`. Whatever the handler still does afterwards
  * (a write may yet commit) is not reported to the client, which is why the message points to
  * `Idempotency-Key`.
  */
 export function installRequestDeadline(app: FastifyInstance, timeoutMs: number): void {
   const timers = new WeakMap<object, NodeJS.Timeout>();
   app.addHook('onRequest', async (request, reply) => {
+    const deadlineMs = timeoutMs + (request.routeOptions.config.waitsUpToMs ?? 0);
     const timer = setTimeout(() => {
       if (reply.sent) return;
-      request.log.warn({ timeoutMs }, 'request timed out');
+      request.log.warn({ timeoutMs: deadlineMs }, 'request timed out');
       void reply
         .status(503)
         .header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
@@ -104,11 +105,11 @@ export function installRequestDeadline(app: FastifyInstance, timeoutMs: number):
           errorEnvelope([
             envelopeItem(
               'SERVER_TIMEOUT',
-              `the request took longer than ${timeoutMs} ms; it may or may not have been applied: retry with the same Idempotency-Key`,
+              `the request took longer than ${deadlineMs} ms; it may or may not have been applied: retry with the same Idempotency-Key`,
             ),
           ]),
         );
-    }, timeoutMs);
+    }, deadlineMs);
     timer.unref();
     timers.set(request, timer);
   });

@@ -143,6 +143,7 @@ function errorResponses(): JsonObject {
 const TAGS = [
   { name: 'auth', description: 'OAuth access tokens for API clients.' },
   { name: 'leads', description: 'Leads, their status, follow-ups and history.' },
+  { name: 'events', description: 'The feed of lead changes, in commit order (docs/events.md).' },
   { name: 'reasons', description: 'The org’s reasons for status changes.' },
   { name: 'sub-statuses', description: 'The org’s sub-statuses per status.' },
   { name: 'extended-fields', description: 'Org-defined fields of leads and customers.' },

@@ -29,6 +29,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** false: the route ignores `Idempotency-Key` (its response holds a secret never stored). */
     idempotent?: boolean;
+    /**
+     * The longest the route may wait on purpose (a long poll): added to the request deadline,
+     * so only the time spent beyond the wait counts against `REQUEST_TIMEOUT_MS`.
+     */
+    waitsUpToMs?: number;
     /** What the route adds to its operation in the OpenAPI document. */
     openapi?: OperationDocs;
     /**

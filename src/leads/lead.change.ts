@@ -7,6 +7,8 @@ import { findLead, updateLeadVersioned, type LeadRow } from './lead.repository.j
 import { etagOf, type VersionedLead } from './lead.mapper.js';
 import { leadNotFound } from './lead.references.js';
 import { loadLeads } from './lead.loader.js';
+import { recordLeadChange } from './lead.events.js';
+import type { LeadEventType } from '../events/index.js';
 
 /**
  * The one way an existing lead changes: {@link changeLead} runs a change of one lead in one
@@ -26,6 +28,8 @@ type LeadChanges = Partial<
 >;
 
 export type LeadChange<V> = {
+  /** The event the change appends to the outbox (docs/events.md). */
+  event: Exclude<LeadEventType, 'lead.created'>;
   /** Reads that check the request's references, collecting every bad field into one 400. */
   validate(trx: Db): Promise<V>;
   /** Writes the change's rows and answers the lead columns to set. */
@@ -41,7 +45,7 @@ export type LeadChange<V> = {
 
 /**
  * Runs one change of lead `id` in one transaction and answers the lead as that transaction left
- * it. In the contract's order: the lead must exist (404, locked on PostgreSQL so concurrent
+ * it, having appended the change's event to the outbox in the same transaction. In the contract's order: the lead must exist (404, locked on PostgreSQL so concurrent
  * changes to one lead apply one after the other), `If-Match` must be there when the org requires
  * it (428), the body's references must exist (400), `If-Match` must match the locked row (412).
  * Checking inside the transaction costs no extra query for the existence check and reads the
@@ -67,7 +71,8 @@ export async function changeLead<V>(
         `If-Match does not match the lead's ETag ${etagOf(row)}`,
       );
     }
-    const changes = await change.apply(trx, row, ctx.clock.now(), checked);
+    const now = ctx.clock.now();
+    const changes = await change.apply(trx, row, now, checked);
     await updateLeadVersioned(trx, orgId, id, changes);
     const updated: LeadRow = {
       ...row,
@@ -77,6 +82,7 @@ export async function changeLead<V>(
     };
     const [lead] = await loadLeads(trx, orgId, [updated]);
     if (!lead) throw leadNotFound(id);
+    await recordLeadChange(trx, orgId, { type: change.event, before: row, after: lead, at: now });
     return lead;
   });
 }

@@ -41,6 +41,20 @@ const findLeadLocked = preparedQuery((db, p: { orgId: number; id: number }) =>
     .forUpdate('leads'),
 );
 
+/** The org's leads among `ids`, in id order. */
+export async function findLeadsById(
+  db: Db,
+  orgId: number,
+  ids: readonly number[],
+): Promise<LeadRow[]> {
+  if (ids.length === 0) return [];
+  return selectLeads(db)
+    .where('leads.org_id', '=', orgId)
+    .where('leads.id', 'in', [...ids])
+    .orderBy('leads.id')
+    .execute();
+}
+
 const findLeadId = preparedQuery((db, p: { orgId: number; id: number }) =>
   db.selectFrom('leads').select('id').where('org_id', '=', p.orgId).where('id', '=', p.id),
 );

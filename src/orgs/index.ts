@@ -4,6 +4,7 @@ export {
   AUTO_CLOSE_DAYS_MAX,
   RATE_LIMIT_PER_MINUTE_MAX,
   SettingsBody,
+  SETTINGS_NAMES,
   SettingsResponse,
   type OrgSettings,
 } from './org-settings.schemas.js';

@@ -3,6 +3,7 @@ import { named, Nullable, Warnings } from '../http/schemas.js';
 
 export const AUTO_CLOSE_DAYS_MAX = 3650;
 export const RATE_LIMIT_PER_MINUTE_MAX = 1_000_000;
+export const EVENT_RETENTION_DAYS_MAX = 365;
 
 /** A change of settings: absent ones stay, `null` clears one. */
 export const SettingsBody = Type.Object({
@@ -20,7 +21,18 @@ export const SettingsBody = Type.Object({
       }),
     ),
   ),
+  eventRetentionDays: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 1,
+        maximum: EVENT_RETENTION_DAYS_MAX,
+        description: 'Days lead events stay in the feed; null: the default (7).',
+      }),
+    ),
+  ),
 });
+/** The settings a change may name; it names at least one. */
+export const SETTINGS_NAMES = Object.keys(SettingsBody.properties) as Array<keyof SettingsBody>;
 export type SettingsBody = Static<typeof SettingsBody>;
 
 const settingsFields = {
@@ -41,6 +53,9 @@ const settingsFields = {
   requireIfMatch: Type.Boolean({
     description: 'Lead updates and status changes must carry If-Match (428 without).',
   }),
+  eventRetentionDays: Nullable(
+    Type.Integer({ description: 'Days lead events stay in the feed; null: the default (7).' }),
+  ),
 };
 /** What an org's administrators configure. `null` means "not set". */
 export const Settings = Type.Object(settingsFields);

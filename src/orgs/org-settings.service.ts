@@ -6,24 +6,39 @@ import { recordAudit } from '../audit/index.js';
 import { requireOrg } from './org.service.js';
 
 import { checkInput } from '../http/validation.js';
+import type { Row } from '../db/schema.js';
 import {
   RATE_LIMIT_PER_MINUTE_MAX,
+  SETTINGS_NAMES,
   SettingsBody,
   type OrgSettings,
 } from './org-settings.schemas.js';
 
-export async function getOrgSettings(ctx: AppContext, orgId: number): Promise<OrgSettings> {
-  const row = await ctx.store.db
-    .selectFrom('orgs')
-    .select(['auto_close_days', 'country_code', 'rate_limit_per_minute', 'require_if_match'])
-    .where('id', '=', orgId)
-    .executeTakeFirstOrThrow();
+const SETTINGS_COLUMNS = [
+  'auto_close_days',
+  'country_code',
+  'rate_limit_per_minute',
+  'require_if_match',
+  'event_retention_days',
+] as const;
+
+function settingsOf(row: Pick<Row<'orgs'>, (typeof SETTINGS_COLUMNS)[number]>): OrgSettings {
   return {
     autoCloseDays: row.auto_close_days,
     countryCode: row.country_code,
     rateLimitPerMinute: row.rate_limit_per_minute,
     requireIfMatch: row.require_if_match === 1,
+    eventRetentionDays: row.event_retention_days,
   };
+}
+
+export async function getOrgSettings(ctx: AppContext, orgId: number): Promise<OrgSettings> {
+  const row = await ctx.store.db
+    .selectFrom('orgs')
+    .select(SETTINGS_COLUMNS)
+    .where('id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  return settingsOf(row);
 }
 
 /**
@@ -61,22 +76,21 @@ export async function updateOrgSettings(
     );
   }
   const ifMatch = change.requireIfMatch;
+  const retention = change.eventRetentionDays;
   if (
     days === undefined &&
     country === undefined &&
     rateLimit === undefined &&
-    ifMatch === undefined
+    ifMatch === undefined &&
+    retention === undefined
   ) {
-    errors.add(
-      'FIELD_REQUIRED',
-      'autoCloseDays or countryCode or rateLimitPerMinute or requireIfMatch is required',
-    );
+    errors.add('FIELD_REQUIRED', `${SETTINGS_NAMES.join(' or ')} is required`);
   }
   errors.throwIfAny();
   return ctx.store.transaction(async (trx) => {
     const before = await trx
       .selectFrom('orgs')
-      .select(['auto_close_days', 'country_code', 'rate_limit_per_minute', 'require_if_match'])
+      .select(SETTINGS_COLUMNS)
       .where('id', '=', actor.orgId)
       .executeTakeFirstOrThrow();
     const after = {
@@ -84,6 +98,7 @@ export async function updateOrgSettings(
       country_code: country === undefined ? before.country_code : country,
       rate_limit_per_minute: rateLimit === undefined ? before.rate_limit_per_minute : rateLimit,
       require_if_match: ifMatch === undefined ? before.require_if_match : ifMatch ? 1 : 0,
+      event_retention_days: retention === undefined ? before.event_retention_days : retention,
     };
     await trx.updateTable('orgs').set(after).where('id', '=', actor.orgId).execute();
     await recordAudit(
@@ -98,23 +113,41 @@ export async function updateOrgSettings(
           countryCode: before.country_code,
           ...(rateLimit === undefined ? {} : { rateLimitPerMinute: before.rate_limit_per_minute }),
           ...(ifMatch === undefined ? {} : { requireIfMatch: before.require_if_match === 1 }),
+          ...(retention === undefined ? {} : { eventRetentionDays: before.event_retention_days }),
         },
         after: {
           autoCloseDays: after.auto_close_days,
           countryCode: after.country_code,
           ...(rateLimit === undefined ? {} : { rateLimitPerMinute: after.rate_limit_per_minute }),
           ...(ifMatch === undefined ? {} : { requireIfMatch: after.require_if_match === 1 }),
+          ...(retention === undefined ? {} : { eventRetentionDays: after.event_retention_days }),
         },
       },
       ctx.clock.now(),
     );
-    return {
-      autoCloseDays: after.auto_close_days,
-      countryCode: after.country_code,
-      rateLimitPerMinute: after.rate_limit_per_minute,
-      requireIfMatch: after.require_if_match === 1,
-    };
+    return settingsOf(after);
   });
+}
+
+/**
+ * A whole-number option's value: absent stays absent, one of `clearWords` clears the setting
+ * (null); the range is the API schema's to check.
+ */
+function wholeNumberOr(
+  text: string | undefined,
+  option: string,
+  unit: string,
+  clearWords: string[],
+): number | null | undefined {
+  if (text === undefined) return undefined;
+  if (clearWords.includes(text)) return null;
+  if (!/^\d+$/.test(text)) {
+    throw AppError.of(
+      'INVALID_ARGUMENT',
+      `--${option} must be a whole number of ${unit}, or ${clearWords[0]}`,
+    );
+  }
+  return Number(text);
 }
 
 /** The CLI's `org set`: parses the option text, then {@link updateOrgSettings}. */
@@ -126,43 +159,30 @@ export async function setOrgSettingsByName(
     countryCode?: string | undefined;
     rateLimit?: string | undefined;
     requireIfMatch?: string | undefined;
+    eventRetentionDays?: string | undefined;
   },
 ): Promise<OrgSettings & { org: string }> {
   const org = await requireOrg(ctx, input.org);
-  let autoCloseDays: number | null | undefined;
-  if (input.autoCloseDays !== undefined) {
-    // `off` (or 0) clears the setting from the command line.
-    autoCloseDays =
-      input.autoCloseDays === 'off' || input.autoCloseDays === '0'
-        ? null
-        : Number(input.autoCloseDays);
-    if (autoCloseDays !== null && !/^\d+$/.test(input.autoCloseDays)) {
-      throw AppError.of(
-        'INVALID_ARGUMENT',
-        '--auto-close-days must be a whole number of days, or off',
-      );
-    }
-  }
+  // `off` (or 0) turns auto-close off; `default` clears the org's own rate limit or retention.
+  const autoCloseDays = wholeNumberOr(input.autoCloseDays, 'auto-close-days', 'days', ['off', '0']);
   const countryCode =
     input.countryCode === undefined
       ? undefined
       : input.countryCode === 'none'
         ? null
         : input.countryCode;
-  let rateLimitPerMinute: number | null | undefined;
-  if (input.rateLimit !== undefined) {
-    // `default` clears the org's own limit: RATE_LIMIT_PER_MINUTE applies again.
-    if (input.rateLimit !== 'default' && !/^\d+$/.test(input.rateLimit)) {
-      throw AppError.of(
-        'INVALID_ARGUMENT',
-        '--rate-limit must be a whole number of requests per minute, or default',
-      );
-    }
-    rateLimitPerMinute = input.rateLimit === 'default' ? null : Number(input.rateLimit);
-  }
+  const rateLimitPerMinute = wholeNumberOr(input.rateLimit, 'rate-limit', 'requests per minute', [
+    'default',
+  ]);
   if (input.requireIfMatch !== undefined && !['on', 'off'].includes(input.requireIfMatch)) {
     throw AppError.of('INVALID_ARGUMENT', '--require-if-match must be on or off');
   }
+  const eventRetentionDays = wholeNumberOr(
+    input.eventRetentionDays,
+    'event-retention-days',
+    'days',
+    ['default'],
+  );
   const change = {
     ...(autoCloseDays === undefined ? {} : { autoCloseDays }),
     ...(countryCode === undefined ? {} : { countryCode }),
@@ -170,6 +190,7 @@ export async function setOrgSettingsByName(
     ...(input.requireIfMatch === undefined
       ? {}
       : { requireIfMatch: input.requireIfMatch === 'on' }),
+    ...(eventRetentionDays === undefined ? {} : { eventRetentionDays }),
   };
   // The API's own schema: the command line meets the same limits as the API.
   checkInput(SettingsBody, change);

@@ -331,19 +331,26 @@ describe('leadline CLI', () => {
       countryCode: 'IN',
       rateLimitPerMinute: null,
       requireIfMatch: false,
+      eventRetentionDays: null,
     });
     assert.match(failed(badDays, 1304, 2).message, /--auto-close-days/);
     assert.equal(ok(disabled).disabled, true);
     assert.equal((await send(app, asTill('first-password'), 'GET', '/v2/leads')).status, 401);
 
-    const [enabled, password, badCountry] = await Promise.all([
+    const [enabled, password, badCountry, badRetention] = await Promise.all([
       cli('entity', 'enable', '--org', name, '--code', code),
       cli('entity', 'password', '--org', name, '--code', code, '--password', 'second-password'),
       cli('org', 'set', '--org', name, '--country-code', 'XX'),
+      cli('org', 'set', '--org', name, '--event-retention-days', '400'),
     ]);
     assert.equal(ok(enabled).disabled, false);
     ok(password);
     assert.match(failed(badCountry, 1304, 2).message, /^--country-code/);
+    assert.match(failed(badRetention, 1304, 2).message, /^--event-retention-days/);
+    assert.equal(
+      ok(await cli('org', 'set', '--org', name, '--event-retention-days', '30')).eventRetentionDays,
+      30,
+    );
     assert.equal((await send(app, asTill('first-password'), 'GET', '/v2/leads')).status, 401);
     assert.equal((await send(app, asTill('second-password'), 'GET', '/v2/leads')).status, 200);
 
@@ -370,6 +377,7 @@ describe('leadline CLI', () => {
       'oauth_client.create',
       'oauth_client.revoke',
       'org.create',
+      'org.settings',
       'org.settings',
     ]);
     assert.ok(log.data.every((e: { actorId: number }) => e.actorId === -1));

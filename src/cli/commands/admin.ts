@@ -11,13 +11,14 @@ import { optStr, str, type Command } from '../command.js';
 export const adminCommands: Record<string, Command> = {
   'org set': {
     usage:
-      'leadline org set --org NAME [--auto-close-days N|off] [--country-code CC|none] [--rate-limit N|default] [--require-if-match on|off]',
+      'leadline org set --org NAME [--auto-close-days N|off] [--country-code CC|none] [--rate-limit N|default] [--require-if-match on|off] [--event-retention-days N|default]',
     options: {
       org: { type: 'string' },
       'auto-close-days': { type: 'string' },
       'country-code': { type: 'string' },
       'rate-limit': { type: 'string' },
       'require-if-match': { type: 'string' },
+      'event-retention-days': { type: 'string' },
     },
     required: ['org'],
     run: (ctx, v) =>
@@ -27,6 +28,7 @@ export const adminCommands: Record<string, Command> = {
         countryCode: optStr(v['country-code']),
         rateLimit: optStr(v['rate-limit']),
         requireIfMatch: optStr(v['require-if-match']),
+        eventRetentionDays: optStr(v['event-retention-days']),
       }),
   },
   'entity disable': {

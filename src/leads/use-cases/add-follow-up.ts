@@ -18,6 +18,7 @@ export async function addFollowUp(
   const { id, body } = input;
   const followedUpOn = parseDateTime(body.followedUpOn);
   const lead = await changeLead(ctx, caller, id, {
+    event: 'lead.follow_up_added',
     concurrency: 'append-only',
     async validate(trx) {
       const errors = new FieldErrors();

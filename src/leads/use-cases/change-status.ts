@@ -55,6 +55,7 @@ export async function changeStatus(
 ): Promise<VersionedLead> {
   const { id, body } = input;
   const lead = await changeLead(ctx, caller, id, {
+    event: 'lead.status_changed',
     concurrency: { ifMatch: input.ifMatch },
     async validate(trx) {
       const errors = new FieldErrors();

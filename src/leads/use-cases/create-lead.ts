@@ -8,7 +8,9 @@ import { IN_STORE_SOURCE_ID, channelExists } from '../../channels/index.js';
 import { findOrCreateCustomer } from '../../customers/index.js';
 import { findReasonByText, SYSTEM_REASONS } from '../../reasons/index.js';
 import { insertFollowUps, insertStatusLogs } from '../history.repository.js';
-import { insertLead } from '../lead.repository.js';
+import { findLead, insertLead } from '../lead.repository.js';
+import { loadLeads } from '../lead.loader.js';
+import { recordLeadChange } from '../lead.events.js';
 import type { VersionedLead } from '../lead.mapper.js';
 import type { LeadCreateBody } from '../lead.schemas.js';
 import {
@@ -18,8 +20,7 @@ import {
   resolveCustomerRef,
   resolveOwner,
 } from '../lead.references.js';
-import type { LeadView } from '../lead.view.js';
-import { getLead } from './get-lead.js';
+import { showLead, type LeadView } from '../lead.view.js';
 
 /**
  * Adds a lead with its optional history, creating its customer from an identifier when needed.
@@ -111,7 +112,7 @@ export async function createLead(
     });
   }
 
-  const id = await ctx.store.transaction(async (trx) => {
+  const lead = await ctx.store.transaction(async (trx) => {
     const userId =
       'userId' in customer
         ? customer.userId
@@ -161,7 +162,12 @@ export async function createLead(
         created_on: createdOn,
       })),
     );
-    return leadId;
+    // Read back in the transaction: the event carries the lead as the API returns it.
+    const row = await findLead(trx, orgId, leadId);
+    const [created] = row ? await loadLeads(trx, orgId, [row]) : [];
+    if (!created) throw new Error(`lead ${leadId} not found in the transaction that created it`);
+    await recordLeadChange(trx, orgId, { type: 'lead.created', after: created, at: now });
+    return created;
   });
-  return getLead(ctx, caller, { id, ...(input.view ? { view: input.view } : {}) });
+  return showLead(ctx, orgId, lead, input.view);
 }

@@ -23,6 +23,7 @@ export async function updateLeadFields(
 ): Promise<VersionedLead> {
   const { id, body, warnings } = input;
   const lead = await changeLead(ctx, caller, id, {
+    event: 'lead.updated',
     concurrency: { ifMatch: input.ifMatch },
     ...(body.owner === undefined ? {} : { ownerCode: body.owner }),
     async validate(trx) {

@@ -339,6 +339,7 @@ describe('org administration', () => {
       countryCode: null,
       rateLimitPerMinute: null,
       requireIfMatch: false,
+      eventRetentionDays: null,
       warnings: [],
     });
 
@@ -351,6 +352,7 @@ describe('org administration', () => {
       countryCode: 'IN',
       rateLimitPerMinute: null,
       requireIfMatch: false,
+      eventRetentionDays: null,
       warnings: [],
     });
     const partial = await send(t.app, o.admin, 'PUT', '/v2/admin/settings', { countryCode: null });
@@ -359,6 +361,7 @@ describe('org administration', () => {
       countryCode: null,
       rateLimitPerMinute: null,
       requireIfMatch: false,
+      eventRetentionDays: null,
       warnings: [],
     });
     const [entry] = await audit(o);
@@ -375,11 +378,24 @@ describe('org administration', () => {
     assertError(await put({ countryCode: 'ZZ' }), 400, 'FIELD_INVALID_VALUE', 'countryCode');
     assertError(await put({ countryCode: 'IND' }), 400, 'FIELD_INVALID_VALUE', 'countryCode');
     assertError(await put({}), 400, 'FIELD_REQUIRED', 'autoCloseDays or countryCode');
+    assertError(
+      await put({ eventRetentionDays: 0 }),
+      400,
+      'FIELD_INVALID_VALUE',
+      'eventRetentionDays',
+    );
+    assertError(
+      await put({ eventRetentionDays: 366 }),
+      400,
+      'FIELD_INVALID_VALUE',
+      'eventRetentionDays',
+    );
     assert.deepEqual(await get(), {
       autoCloseDays: 30,
       countryCode: null,
       rateLimitPerMinute: null,
       requireIfMatch: false,
+      eventRetentionDays: null,
       warnings: [],
     });
   });

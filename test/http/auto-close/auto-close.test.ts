@@ -11,10 +11,10 @@ import { addSubStatus, codeOf, getLead, orgSnapshot, reasonIdOf } from '../../he
 import { autoClose, closeLeads } from '../../../src/auto-close/auto-close.service.js';
 import { findDueLeadsQuery } from '../../../src/auto-close/auto-close.repository.js';
 import {
-  repeatEvery,
   runAutoClosePass,
   startAutoCloseScheduler,
 } from '../../../src/auto-close/auto-close.scheduler.js';
+import { repeatEvery } from '../../../src/core/repeat-every.js';
 import { loadConfig } from '../../../src/core/config.js';
 import type { AppContext } from '../../../src/core/context.js';
 import { formatDateTime } from '../../../src/core/date-time.js';

@@ -208,6 +208,7 @@ for (const counters of STORES) {
           countryCode: null,
           rateLimitPerMinute: 3,
           requireIfMatch: false,
+          eventRetentionDays: null,
           warnings: [],
         });
         assertRateLimitHeaders(await send(t.app, o.till, 'GET', PROBE), 3, 2);

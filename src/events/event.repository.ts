@@ -1,0 +1,147 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Row } from '../db/schema.js';
+
+/** An event as the outbox stores it, before it has a position. */
+export type NewEventRow = Omit<Row<'lead_events'>, 'id' | 'position'>;
+export type EventRow = Pick<
+  Row<'lead_events'>,
+  'event_id' | 'position' | 'payload' | 'lead_id' | 'type' | 'created_on'
+>;
+
+/** Reserves the next `count` feed positions and answers the first of them. */
+export async function takePositions(trx: Db, count: number): Promise<number> {
+  const row = await trx
+    .updateTable('lead_event_positions')
+    .set((eb) => ({ last_position: eb('last_position', '+', count) }))
+    .where('name', '=', 'feed')
+    .returning('last_position')
+    .executeTakeFirstOrThrow();
+  return Number(row.last_position) - count + 1;
+}
+
+/** The highest position of one org's events (0 when it has none). */
+export async function highestOrgPosition(db: Db, orgId: number): Promise<number> {
+  const row = await db
+    .selectFrom('lead_events')
+    .select((eb) => eb.fn.max('position').as('max'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
+  return Number(row?.max ?? 0);
+}
+
+export async function insertEvents(
+  trx: Db,
+  rows: Array<NewEventRow & { position: number | null }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await trx.insertInto('lead_events').values(rows).execute();
+}
+
+/**
+ * Gives the committed events still without a position the next positions, in id order, at most
+ * `batch` of them; answers how many. Run by one transaction at a time (the caller holds the
+ * sequencer's lock), so positions only grow. Id order keeps each lead's events in the order of
+ * its changes: a change of a lead inserts its event after the previous change committed (the
+ * lead row is locked), so that event has the smaller id and is seen committed no later.
+ */
+export async function positionNewEvents(trx: Db, batch: number): Promise<number> {
+  const waiting = await trx
+    .selectFrom('lead_events')
+    .select('id')
+    .where('position', 'is', null)
+    .orderBy('id')
+    .limit(batch)
+    .execute();
+  if (waiting.length === 0) return 0;
+  const first = await takePositions(trx, waiting.length);
+  const ids = waiting.map((row) => row.id);
+  // One statement: each id's position is its rank among the waiting ids.
+  await sql`
+    update lead_events as e
+       set position = ${first - 1} + b.rn
+      from (select id, row_number() over (order by id) as rn
+              from lead_events
+             where id in (${sql.join(ids)})) as b
+     where e.id = b.id`.execute(trx);
+  return waiting.length;
+}
+
+export type EventFilter = {
+  orgId: number;
+  after: number;
+  limit: number;
+  types?: string[] | undefined;
+  leadId?: number | undefined;
+};
+
+/** An org's events after position `after`, in position order, filtered. */
+export async function findEvents(db: Db, filter: EventFilter): Promise<EventRow[]> {
+  let query = db
+    .selectFrom('lead_events')
+    .select(['event_id', 'position', 'payload', 'lead_id', 'type', 'created_on'])
+    .where('org_id', '=', filter.orgId)
+    .where('position', '>', filter.after)
+    .orderBy('position')
+    .limit(filter.limit);
+  if (filter.types && filter.types.length > 0) query = query.where('type', 'in', filter.types);
+  if (filter.leadId !== undefined) query = query.where('lead_id', '=', filter.leadId);
+  return query.execute();
+}
+
+/**
+ * Deletes up to `batch` events older than their org's retention (`defaultDays` when the org has
+ * none of its own) as of `now`; answers how many.
+ */
+export async function deleteExpiredEvents(
+  trx: Db,
+  now: number,
+  defaultDays: number,
+  batch: number,
+): Promise<number> {
+  const day = 86_400_000;
+  const expired = trx
+    .selectFrom('lead_events as e')
+    .innerJoin('orgs as o', 'o.id', 'e.org_id')
+    .select('e.id')
+    .where(
+      'e.created_on',
+      '<',
+      // Cast: PostgreSQL would otherwise type the parameters as 32-bit integers.
+      sql<number>`cast(${now} as bigint) - cast(coalesce(o.event_retention_days, ${defaultDays}) as bigint) * cast(${day} as bigint)`,
+    )
+    .limit(batch);
+  const result = await trx.deleteFrom('lead_events').where('id', 'in', expired).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export type ReplaySelection = {
+  orgId: number;
+  /** One event, by its id. */
+  eventId?: string | undefined;
+  /** Or the events made in [from, to] (ms). */
+  from?: number | undefined;
+  to?: number | undefined;
+  types?: string[] | undefined;
+  /** Paging: events after this position. */
+  after: number;
+  limit: number;
+};
+
+/** The org's kept events a replay selects, in feed order (positioned ones only). */
+export async function findEventsToReplay(db: Db, selection: ReplaySelection): Promise<EventRow[]> {
+  let query = db
+    .selectFrom('lead_events')
+    .select(['event_id', 'position', 'payload', 'lead_id', 'type', 'created_on'])
+    .where('org_id', '=', selection.orgId)
+    .where('position', '>', selection.after)
+    .orderBy('position')
+    .limit(selection.limit);
+  if (selection.eventId !== undefined) query = query.where('event_id', '=', selection.eventId);
+  if (selection.from !== undefined) query = query.where('created_on', '>=', selection.from);
+  if (selection.to !== undefined) query = query.where('created_on', '<=', selection.to);
+  if (selection.types && selection.types.length > 0) {
+    query = query.where('type', 'in', selection.types);
+  }
+  return query.execute();
+}

@@ -1,0 +1,14 @@
+/** What other features may use of events/: the outbox they append to, and its types. */
+export {
+  appendEvents,
+  currentPosition,
+  sequenceEvents,
+  type NewLeadEvent,
+} from './event.service.js';
+export {
+  findEvents,
+  findEventsToReplay,
+  highestOrgPosition,
+  type EventRow,
+} from './event.repository.js';
+export { LEAD_EVENT_TYPES, type LeadEvent, type LeadEventType } from './event.schemas.js';
