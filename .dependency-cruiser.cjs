@@ -2,7 +2,7 @@
 // (scripts/check-dependencies.ts runs dependency-cruiser with this file and adds the
 // folder-cycle check it cannot express).
 const FEATURES =
-  '(admin|audit|auth|auto-close|channels|customers|entities|events|extended-fields|idempotency|leads|orgs|rate-limit|reasons|sub-statuses)';
+  '(admin|audit|auth|auto-close|channels|customers|entities|events|extended-fields|idempotency|leads|orgs|rate-limit|reasons|sub-statuses|webhooks)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

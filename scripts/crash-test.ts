@@ -24,10 +24,19 @@
 // after the load (as a server that doubled it would have stored it), `lose` records a write that
 // was never sent as acknowledged (as if the server had lost it); the run must then fail.
 //
+// Webhooks: a receiver in this process on 127.0.0.1 is the org's webhook endpoint (created with
+// the CLI) and answers 5 % of deliveries 500. After the load, every acknowledged write's event
+// must reach it at least once, signed (checked with the `standardwebhooks` package), and every
+// copy of one `webhook-id` must carry the same body.
+//
 // Prints one JSON line `{store, kills, requests, acknowledged, checked, lost, doubled, ...}` on
-// stdout; progress goes to stderr. Exits 1 on any lost or doubled write, 2 on a usage error.
+// stdout; progress goes to stderr. Exits 1 on any lost or doubled write or any event that did not
+// arrive, 2 on a usage error.
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import { parseArgs } from 'node:util';
 import { cliJson } from '../toolbox/cli.js';
 import { basicAuthorization, sendJson, type Answer } from '../toolbox/http.js';
@@ -59,6 +68,7 @@ const { values: opts } = parseArgs({
     keep: { type: 'boolean', default: false },
     'inject-fault': { type: 'string' },
     'server-log': { type: 'string' },
+    'events-timeout-ms': { type: 'string', default: '120000' },
   },
   strict: true,
 });
@@ -76,6 +86,7 @@ type IntOption =
   | 'tail-ms'
   | 'request-timeout-ms'
   | 'start-timeout-ms'
+  | 'events-timeout-ms'
   | 'seed';
 function intOpt(name: IntOption, min: number, max: number): number {
   const n = Number(opts[name]);
@@ -96,6 +107,7 @@ const TAIL_MS = intOpt('tail-ms', 0, 600_000);
 const REQUEST_TIMEOUT = intOpt('request-timeout-ms', 100, 600_000);
 const START_TIMEOUT = intOpt('start-timeout-ms', 1000, 600_000);
 const FAULT = opts['inject-fault'];
+const EVENTS_TIMEOUT = intOpt('events-timeout-ms', 1000, 3_600_000);
 if (FAULT !== undefined && FAULT !== 'lose' && FAULT !== 'double') {
   usageError('--inject-fault must be lose or double');
 }
@@ -133,6 +145,11 @@ function startServer(): Promise<RunningServer> {
     logLevel: 'info',
     env: {
       PG_POOL_SIZE: '8',
+      // Deliveries to this script's receiver, quickly and with quick retries.
+      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+      WEBHOOK_DISPATCH_INTERVAL_SECONDS: '0.1',
+      WEBHOOK_TIMEOUT_SECONDS: '2',
+      WEBHOOK_RETRY_SECONDS: '0.2,0.5,1,1,1,1,1,1,1,1,1,1',
       // The load is deliberately far above any per-credential rate limit; limits are not what
       // this script tests (0 turns them off).
       RATE_LIMIT_PER_MINUTE: '0',
@@ -474,6 +491,107 @@ async function verify(logins: Login[]) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Webhooks: the receiving endpoint and the check that every acknowledged write's event arrived
+
+type Delivered = {
+  id: string;
+  type: string;
+  data: {
+    leadId: number;
+    lead: {
+      leadFor: string;
+      statusLogDetails?: Array<{ id: number; reason?: string }>;
+      followUpDetails?: Array<{ id: number; notes?: string }>;
+    };
+  };
+};
+
+const receiver = {
+  secret: '',
+  /** Bodies received, by webhook-id. */
+  bodies: new Map<string, string[]>(),
+  deliveries: 0,
+  refused: 0,
+  badSignatures: 0,
+};
+const receiverServer = http.createServer((request, response) => {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => {
+    // Some deliveries fail, so retries happen under the kills too.
+    if (random() < 0.05) {
+      receiver.refused += 1;
+      response.writeHead(500).end();
+      return;
+    }
+    const body = Buffer.concat(chunks).toString('utf8');
+    try {
+      new Webhook(receiver.secret).verify(body, request.headers as Record<string, string>);
+    } catch {
+      receiver.badSignatures += 1;
+    }
+    const id = String(request.headers['webhook-id']);
+    receiver.bodies.set(id, [...(receiver.bodies.get(id) ?? []), body]);
+    receiver.deliveries += 1;
+    response.writeHead(204).end();
+  });
+});
+
+/** The key of the acknowledged write an event stands for (one event per write). */
+function writeKeyOf(event: Delivered): string | undefined {
+  const newest = <T extends { id: number }>(rows: T[] | undefined): T | undefined =>
+    (rows ?? []).reduce<T | undefined>(
+      (a, b) => (a === undefined || b.id > a.id ? b : a),
+      undefined,
+    );
+  switch (event.type) {
+    case 'lead.created':
+      return `create ${event.data.lead.leadFor}`;
+    case 'lead.status_changed':
+      return `status ${newest(event.data.lead.statusLogDetails)?.reason ?? ''}`;
+    case 'lead.follow_up_added':
+      return `follow-up ${newest(event.data.lead.followUpDetails)?.notes ?? ''}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Waits until every acknowledged write's event arrived, or the time is up; answers the check. */
+async function verifyEvents() {
+  const expected = new Set<string>();
+  for (const [marker, entry] of ledger.creates) {
+    // --inject-fault lose records a create that was never sent: it has no event to wait for.
+    if (entry.acked && entry.id !== -1) expected.add(`create ${marker}`);
+  }
+  for (const [reason, entry] of ledger.statuses) if (entry.acked) expected.add(`status ${reason}`);
+  for (const [note, entry] of ledger.followUps) if (entry.acked) expected.add(`follow-up ${note}`);
+  const deadline = Date.now() + EVENTS_TIMEOUT;
+  let missing: string[];
+  for (;;) {
+    const arrived = new Set<string>();
+    for (const bodies of receiver.bodies.values()) {
+      const key = writeKeyOf(JSON.parse(bodies[0]!) as Delivered);
+      if (key) arrived.add(key);
+    }
+    missing = [...expected].filter((key) => !arrived.has(key));
+    if (missing.length === 0 || Date.now() > deadline) break;
+    await sleep(250);
+  }
+  const repeated = [...receiver.bodies.values()].filter((bodies) => bodies.length > 1);
+  const differing = repeated.filter((bodies) => bodies.some((body) => body !== bodies[0]));
+  return {
+    eventsExpected: expected.size,
+    eventsMissing: missing.length,
+    missing: missing.slice(0, 20),
+    deliveries: receiver.deliveries,
+    duplicateIds: repeated.length,
+    differingDuplicates: differing.length,
+    refusedByReceiver: receiver.refused,
+    badSignatures: receiver.badSignatures,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // The run
 
 async function main(): Promise<number> {
@@ -521,6 +639,13 @@ async function main(): Promise<number> {
       ]);
       logins.push({ id: till.id, authorization: basicAuthorization(code, password) });
     }
+    await new Promise<void>((resolve) => receiverServer.listen(0, '127.0.0.1', resolve));
+    const receiverPort = (receiverServer.address() as AddressInfo).port;
+    receiver.secret = cliJson<{ secret: string }>(
+      storeEnv,
+      ['webhook', 'create', '--org', orgName, '--url', `http://127.0.0.1:${receiverPort}/leadline`],
+      { env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } },
+    ).secret;
 
     // Each new server first verifies every till once (Argon2id, deliberately slow), so that the
     // random kill delay is spent on writes rather than on log-ins.
@@ -576,6 +701,7 @@ async function main(): Promise<number> {
     }
 
     const result = await verify(logins);
+    const events = await verifyEvents();
     const summary = {
       store,
       kills,
@@ -590,6 +716,7 @@ async function main(): Promise<number> {
       failedMidFlight,
       unexpectedAnswers: unexpected.length,
       leadsRead: result.leadsRead,
+      webhooks: events,
       seed: SEED,
     };
     for (const problem of result.problems.slice(0, 50)) log(`PROBLEM: ${problem}`);
@@ -600,9 +727,13 @@ async function main(): Promise<number> {
       result.lost === 0 &&
       result.doubled === 0 &&
       result.problems.length === 0 &&
-      unexpected.length === 0
+      unexpected.length === 0 &&
+      events.eventsMissing === 0 &&
+      events.differingDuplicates === 0 &&
+      events.badSignatures === 0
         ? 0
         : 1;
+    for (const key of events.missing) log(`PROBLEM: no event arrived for the acknowledged ${key}`);
 
     // The last server closes gracefully.
     const last = server;
@@ -613,6 +744,8 @@ async function main(): Promise<number> {
     if (closed.code !== 0) throw new Error(`the last server exited with ${closed.code} on SIGTERM`);
   } finally {
     killAll();
+    receiverServer.closeAllConnections();
+    receiverServer.close();
     await prepared.cleanup();
   }
   return exitCode;

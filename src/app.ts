@@ -31,6 +31,12 @@ import { errorEnvelope } from './core/errors.js';
 import { leadRoutes } from './leads/lead.routes.js';
 import { eventRoutes } from './events/event.routes.js';
 import { LeadEvent } from './events/event.schemas.js';
+import {
+  WebhookDelivery,
+  WebhookEndpoint,
+  webhookRoutes,
+  webhooksDocument,
+} from './webhooks/index.js';
 import { FollowUp, Lead, LeadResponse, StatusLog } from './leads/lead.schemas.js';
 import { Reason } from './reasons/reason.schemas.js';
 import { CustomerResponse } from './customers/customer.schemas.js';
@@ -172,13 +178,15 @@ export async function buildApp(
     SettingsResponse,
     AuditEntry,
     LeadEvent,
+    WebhookEndpoint,
+    WebhookDelivery,
   ]) {
     app.addSchema(schema);
   }
   installErrorHandler(app);
   installNotFoundHandler(app);
 
-  await app.register(swagger, openApiOptions(LEADLINE_VERSION));
+  await app.register(swagger, openApiOptions(LEADLINE_VERSION, webhooksDocument()));
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get(
@@ -232,6 +240,7 @@ export async function buildApp(
       installAdminGuard(admin);
       await admin.register(adminRoutes);
       await admin.register(extendedFieldAdminRoutes);
+      await admin.register(webhookRoutes);
     });
   });
   return app;

@@ -5,6 +5,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { buildApp, type BuildAppOptions } from './app.js';
 import { startAutoCloseScheduler } from './auto-close/auto-close.scheduler.js';
 import { startEventPruner } from './events/event.scheduler.js';
+import { startWebhookDispatcher } from './webhooks/index.js';
 
 export type RunningServer = {
   app: FastifyInstance;
@@ -30,6 +31,7 @@ export async function startServer(
   const url = await app.listen({ host: config.host, port: config.port });
   const stopAutoClose = startAutoCloseScheduler(ctx, app.log);
   const stopEventPruner = startEventPruner(ctx, app.log);
+  const stopWebhooks = startWebhookDispatcher(ctx, app.log);
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
@@ -43,6 +45,7 @@ export async function startServer(
       try {
         await stopAutoClose();
         await stopEventPruner();
+        await stopWebhooks();
         await app.close();
       } finally {
         clearTimeout(cutOff);

@@ -6,8 +6,8 @@ import { CLI, ROOT, childEnv, spawnTracked, type StoreEnv } from './processes.js
 /** What one run of the CLI left: its exit code and its two output streams. */
 export type CliRun = { code: number | null; stdout: string; stderr: string };
 
-const quiet = (storeEnv: StoreEnv): NodeJS.ProcessEnv =>
-  childEnv(storeEnv, { LOG_LEVEL: 'silent' });
+const quiet = (storeEnv: StoreEnv, env: Record<string, string> = {}): NodeJS.ProcessEnv =>
+  childEnv(storeEnv, { LOG_LEVEL: 'silent', ...env });
 
 /**
  * Runs `leadline ...args` against the store `storeEnv` names and answers what it left, whatever
@@ -41,16 +41,18 @@ function parseOutput<T>(args: string[], stdout: string): T {
  * Runs `leadline ...args` and answers its parsed stdout; throws with its stderr when it exits
  * non-zero. Synchronous: for a script's set-up steps, one after another.
  *
+ * `env` adds to the command's environment (e.g. `WEBHOOK_ALLOWED_HOSTS`).
+ *
  * @example cliJson<{ id: number }>(env, ['org', 'create', '--name', 'Acme'])
  */
 export function cliJson<T = unknown>(
   storeEnv: StoreEnv,
   args: string[],
-  { timeoutMs = 120_000 } = {},
+  { timeoutMs = 120_000, env = {} }: { timeoutMs?: number; env?: Record<string, string> } = {},
 ): T {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd: ROOT,
-    env: quiet(storeEnv),
+    env: quiet(storeEnv, env),
     encoding: 'utf8',
     timeout: timeoutMs,
     maxBuffer: 64 * 1024 * 1024,

@@ -10,6 +10,7 @@ import { adminCommands } from './commands/admin.js';
 import { fieldCommands } from './commands/fields.js';
 import { autoCloseCommands } from './commands/auto-close.js';
 import { seedCommands } from './commands/seed.js';
+import { webhookCommands } from './commands/webhooks.js';
 import { closeOnSignals, startServer } from '../server.js';
 import { readFileSync } from 'node:fs';
 
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   ...fieldCommands,
   ...autoCloseCommands,
   ...seedCommands,
+  ...webhookCommands,
 };
 
 /** `autoCloseDays must be …` -> `--auto-close-days must be …`: services name fields, not options. */

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { AppError } from './errors.js';
 import { Value } from '@sinclair/typebox/value';
+import { parseAllowList, type AllowList } from './network-targets.js';
 import { RateLimitEnv, rateLimitConfig, type RateLimitConfig } from './rate-limit-config.js';
 
 /**
@@ -43,6 +44,18 @@ const EnvSchema = Type.Object({
   AUTO_CLOSE_INTERVAL_SECONDS: Type.Number({ default: 300, minimum: 0, maximum: 86400 }),
   // At most 2000: one batch's status-log insert stays below SQLite's 32766 bound parameters.
   AUTO_CLOSE_BATCH_SIZE: Type.Integer({ default: 500, minimum: 1, maximum: 2000 }),
+  // Webhook targets allowed although internal, or over plain HTTP (docs/webhooks.md).
+  WEBHOOK_ALLOWED_HOSTS: Type.String({ default: '', maxLength: 4000 }),
+  // Seconds between a failed delivery's attempts (docs/webhooks.md); fractions for tests.
+  WEBHOOK_RETRY_SECONDS: Type.String({
+    default: '5,300,1800,7200,18000,36000,50400,72000,86400',
+    pattern: '^\\s*\\d+(\\.\\d+)?\\s*(,\\s*\\d+(\\.\\d+)?\\s*){0,29}$',
+    description: 'comma-separated seconds, at most 30',
+  }),
+  // How long an endpoint has to answer a delivery.
+  WEBHOOK_TIMEOUT_SECONDS: Type.Number({ default: 15, minimum: 0.1, maximum: 120 }),
+  // Seconds between the server's dispatcher rounds (fractions allowed); 0 turns delivery off.
+  WEBHOOK_DISPATCH_INTERVAL_SECONDS: Type.Number({ default: 1, minimum: 0, maximum: 3600 }),
   // Rate limits (src/rate-limit): RATE_LIMIT_PER_MINUTE, LOGIN_FAILURES_*, REDIS_URL, ...
   ...RateLimitEnv,
 });
@@ -77,6 +90,13 @@ export type Config = {
   orgReadBudget: number;
   /** The most log-in entities one org may have; 0: no cap. */
   orgMaxLoginEntities: number;
+  /** Webhook targets allowed although internal, or over plain HTTP. */
+  webhookAllowedHosts: AllowList;
+  /** Delays (ms) before a failed delivery's 2nd, 3rd, … attempt; after the last, it is given up. */
+  webhookRetryDelaysMs: number[];
+  webhookTimeoutMs: number;
+  /** Ms between dispatcher rounds; 0: the server delivers nothing. */
+  webhookDispatchIntervalMs: number;
   /** Seconds between the server's auto-close passes (fractions allowed); 0: no schedule. */
   autoCloseIntervalSeconds: number;
   /** Leads closed per auto-close transaction. */
@@ -126,7 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const got = JSON.stringify(env[key] ?? '');
     problems.push(`${key} ${schema ? expectation(schema) : 'is not valid'} (got ${got})`);
   }
-  if (problems.length > 0) {
+  const allowList = parseAllowList(String(env.WEBHOOK_ALLOWED_HOSTS ?? ''));
+  if ('problem' in allowList) problems.push(`WEBHOOK_ALLOWED_HOSTS: ${allowList.problem}`);
+  if (problems.length > 0 || 'problem' in allowList) {
     throw AppError.of('CONFIG_INVALID', `invalid environment: ${problems.join('; ')}`);
   }
   const env2 = withDefaults as Static<typeof EnvSchema>;
@@ -153,5 +175,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     autoCloseIntervalSeconds: env2.AUTO_CLOSE_INTERVAL_SECONDS,
     autoCloseBatchSize: env2.AUTO_CLOSE_BATCH_SIZE,
     rateLimit: rateLimitConfig(env2),
+    webhookAllowedHosts: allowList,
+    webhookRetryDelaysMs: env2.WEBHOOK_RETRY_SECONDS.split(',').map((seconds) =>
+      Math.round(Number(seconds.trim()) * 1000),
+    ),
+    webhookTimeoutMs: Math.round(env2.WEBHOOK_TIMEOUT_SECONDS * 1000),
+    webhookDispatchIntervalMs: Math.round(env2.WEBHOOK_DISPATCH_INTERVAL_SECONDS * 1000),
   };
 }

@@ -154,6 +154,11 @@ export const ErrorCatalogue = {
     status: 404,
     when: "No OAuth client has this key in the caller's org.",
   },
+  WEBHOOK_NOT_FOUND: {
+    code: 1207,
+    status: 404,
+    when: "No webhook endpoint has this id in the caller's org (admin routes; CLI `--id`).",
+  },
   ORG_NOT_FOUND: { code: 1202, status: 404, when: 'CLI: no org has this name.' },
   ENTITY_NOT_FOUND: {
     code: 1203,

@@ -34,6 +34,16 @@ export async function tryTransactionLock(trx: Db, scope: string): Promise<boolea
 }
 
 /**
+ * Takes the transaction-scoped lock named `scope`, waiting for whoever holds it (PostgreSQL:
+ * an advisory lock, released at commit or rollback). SQLite runs one write transaction at a
+ * time, which is the lock already.
+ */
+export async function transactionLock(trx: Db, scope: string): Promise<void> {
+  if (!isPostgres(trx)) return;
+  await sql`select pg_advisory_xact_lock(hashtextextended(${scope}, 0))`.execute(trx);
+}
+
+/**
  * Whether transactions commit in the order their rows were inserted. SQLite has one writer: a
  * row inserted later commits later (or in the same group commit), so an ordered log can number
  * its rows as it inserts them. PostgreSQL commits concurrent transactions in any order, so an

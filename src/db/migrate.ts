@@ -6,6 +6,7 @@ import * as rateLimits from './migrations/0003-rate-limits.js';
 import * as concurrency from './migrations/0004-concurrency.js';
 import * as statusSortIndex from './migrations/0005-status-sort-index.js';
 import * as leadEvents from './migrations/0006-lead-events.js';
+import * as webhooks from './migrations/0007-webhooks.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0004-concurrency': concurrency,
   '0005-status-sort-index': statusSortIndex,
   '0006-lead-events': leadEvents,
+  '0007-webhooks': webhooks,
 };
 
 /**

@@ -247,6 +247,63 @@ export type LeadEventPositionTable = {
   last_position: number;
 };
 
+/** An org's webhook endpoint (docs/webhooks.md). */
+export type WebhookEndpointTable = {
+  id: Generated<number>;
+  org_id: number;
+  url: string;
+  /** JSON array of event types; null: every type. */
+  event_types: string | null;
+  description: string | null;
+  /** `whsec_…`, as issued: signing needs it. */
+  secret: string;
+  /** The secret before the last rotation, still signing until `previous_secret_until`. */
+  previous_secret: string | null;
+  previous_secret_until: number | null;
+  enabled: number;
+  /** How far in the event feed this endpoint's deliveries were created. */
+  last_position: number;
+  /** Since when every attempt failed; null after a success. */
+  failing_since: number | null;
+  created_on: number;
+  updated_on: number;
+};
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One event to deliver to one endpoint (docs/webhooks.md). */
+export type WebhookDeliveryTable = {
+  id: Generated<number>;
+  org_id: number;
+  endpoint_id: number;
+  event_id: string;
+  event_type: string;
+  lead_id: number;
+  /** The body sent: the event's JSON. */
+  payload: string;
+  status: DeliveryStatus;
+  attempts: number;
+  /** When the next attempt is due; while one is in flight, when its lease ends. */
+  next_attempt_at: number;
+  replay: number;
+  created_on: number;
+  completed_on: number | null;
+};
+
+/** One attempt of a delivery: what the endpoint answered, or why there was no answer. */
+export type WebhookAttemptTable = {
+  id: Generated<number>;
+  org_id: number;
+  delivery_id: number;
+  endpoint_id: number;
+  attempted_on: number;
+  status_code: number | null;
+  latency_ms: number;
+  response_body: string | null;
+  error: string | null;
+};
+
 export type Database = {
   orgs: OrgTable;
   entities: EntityTable;
@@ -265,6 +322,9 @@ export type Database = {
   idempotency_keys: IdempotencyKeyTable;
   lead_events: LeadEventTable;
   lead_event_positions: LeadEventPositionTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
 };
 
 /**

@@ -38,6 +38,17 @@ export async function insertEvents(
   await trx.insertInto('lead_events').values(rows).execute();
 }
 
+/** Whether some committed event still waits for its position (PostgreSQL's partial index). */
+export async function hasUnpositionedEvents(db: Db): Promise<boolean> {
+  const row = await db
+    .selectFrom('lead_events')
+    .select('id')
+    .where('position', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * Gives the committed events still without a position the next positions, in id order, at most
  * `batch` of them; answers how many. Run by one transaction at a time (the caller holds the
@@ -69,10 +80,16 @@ export async function positionNewEvents(trx: Db, batch: number): Promise<number>
 
 export type EventFilter = {
   orgId: number;
+  /** Events after this position. */
   after: number;
   limit: number;
   types?: string[] | undefined;
   leadId?: number | undefined;
+  /** One event, by its id (a replay). */
+  eventId?: string | undefined;
+  /** Events made in [from, to] (ms; a replay). */
+  from?: number | undefined;
+  to?: number | undefined;
 };
 
 /** An org's events after position `after`, in position order, filtered. */
@@ -86,21 +103,24 @@ export async function findEvents(db: Db, filter: EventFilter): Promise<EventRow[
     .limit(filter.limit);
   if (filter.types && filter.types.length > 0) query = query.where('type', 'in', filter.types);
   if (filter.leadId !== undefined) query = query.where('lead_id', '=', filter.leadId);
+  if (filter.eventId !== undefined) query = query.where('event_id', '=', filter.eventId);
+  if (filter.from !== undefined) query = query.where('created_on', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('created_on', '<=', filter.to);
   return query.execute();
 }
 
 /**
  * Deletes up to `batch` events older than their org's retention (`defaultDays` when the org has
- * none of its own) as of `now`; answers how many.
+ * none of its own) as of `now`; answers how many. An event an enabled webhook endpoint has not
+ * yet turned into its delivery stays (docs/webhooks.md): expiry never loses a delivery.
  */
 export async function deleteExpiredEvents(
   trx: Db,
-  now: number,
-  defaultDays: number,
-  batch: number,
+  options: { now: number; defaultDays: number; batch: number; orgIds?: number[] | undefined },
 ): Promise<number> {
+  const { now, defaultDays, batch, orgIds } = options;
   const day = 86_400_000;
-  const expired = trx
+  let expired = trx
     .selectFrom('lead_events as e')
     .innerJoin('orgs as o', 'o.id', 'e.org_id')
     .select('e.id')
@@ -110,38 +130,22 @@ export async function deleteExpiredEvents(
       // Cast: PostgreSQL would otherwise type the parameters as 32-bit integers.
       sql<number>`cast(${now} as bigint) - cast(coalesce(o.event_retention_days, ${defaultDays}) as bigint) * cast(${day} as bigint)`,
     )
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('webhook_endpoints as w')
+            .select(sql`1`.as('one'))
+            .whereRef('w.org_id', '=', 'e.org_id')
+            .where('w.enabled', '=', 1)
+            .where((w) =>
+              w.or([w('e.position', 'is', null), w('w.last_position', '<', w.ref('e.position'))]),
+            ),
+        ),
+      ),
+    )
     .limit(batch);
+  if (orgIds) expired = expired.where('e.org_id', 'in', orgIds);
   const result = await trx.deleteFrom('lead_events').where('id', 'in', expired).executeTakeFirst();
   return Number(result.numDeletedRows);
-}
-
-export type ReplaySelection = {
-  orgId: number;
-  /** One event, by its id. */
-  eventId?: string | undefined;
-  /** Or the events made in [from, to] (ms). */
-  from?: number | undefined;
-  to?: number | undefined;
-  types?: string[] | undefined;
-  /** Paging: events after this position. */
-  after: number;
-  limit: number;
-};
-
-/** The org's kept events a replay selects, in feed order (positioned ones only). */
-export async function findEventsToReplay(db: Db, selection: ReplaySelection): Promise<EventRow[]> {
-  let query = db
-    .selectFrom('lead_events')
-    .select(['event_id', 'position', 'payload', 'lead_id', 'type', 'created_on'])
-    .where('org_id', '=', selection.orgId)
-    .where('position', '>', selection.after)
-    .orderBy('position')
-    .limit(selection.limit);
-  if (selection.eventId !== undefined) query = query.where('event_id', '=', selection.eventId);
-  if (selection.from !== undefined) query = query.where('created_on', '>=', selection.from);
-  if (selection.to !== undefined) query = query.where('created_on', '<=', selection.to);
-  if (selection.types && selection.types.length > 0) {
-    query = query.where('type', 'in', selection.types);
-  }
-  return query.execute();
 }

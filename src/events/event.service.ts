@@ -5,10 +5,11 @@ import type { Caller } from '../core/caller.js';
 import { AppError } from '../core/errors.js';
 import { formatDateTime } from '../core/date-time.js';
 import type { Db, Store } from '../db/database.js';
-import { commitsInInsertOrder, tryTransactionLock } from '../db/capabilities.js';
+import { commitsInInsertOrder, transactionLock } from '../db/capabilities.js';
 import {
   deleteExpiredEvents,
   findEvents,
+  hasUnpositionedEvents,
   highestOrgPosition,
   insertEvents,
   positionNewEvents,
@@ -65,14 +66,16 @@ export async function appendEvents(trx: Db, events: NewLeadEvent[]): Promise<voi
 }
 
 /**
- * Gives committed events their feed positions (PostgreSQL; SQLite positions at insert). One
- * process at a time does it; when another is at it, this call returns at once and that one's
- * positions appear when it commits.
+ * Gives committed events their feed positions (PostgreSQL; SQLite positions at insert). When
+ * some are waiting, it takes the sequencer's lock, waiting for a sequencer at work in another
+ * process: that one may have begun before this caller's events committed, so when this call
+ * returns, every event committed before it began has its position.
  */
 export async function sequenceEvents(store: Store): Promise<void> {
   if (commitsInInsertOrder(store.db)) return;
+  if (!(await hasUnpositionedEvents(store.db))) return;
   await store.transaction(async (trx) => {
-    if (!(await tryTransactionLock(trx, 'leadline:event-sequencer'))) return;
+    await transactionLock(trx, 'leadline:event-sequencer');
     const batch = 5_000;
     while ((await positionNewEvents(trx, batch)) === batch) {
       // More were waiting than one batch holds.
@@ -163,16 +166,16 @@ export async function listEvents(
 }
 
 /**
- * Deletes the events older than their org's retention as of now, a batch per transaction so
- * writers never wait long behind it; answers how many.
+ * Deletes the events older than their org's retention as of now (of the orgs `orgIds` only, when
+ * given), a batch per transaction so writers never wait long behind it; answers how many.
  */
-export async function pruneEvents(ctx: AppContext): Promise<number> {
+export async function pruneEvents(ctx: AppContext, orgIds?: number[]): Promise<number> {
   const batch = 1000;
   let deleted = 0;
   for (;;) {
     const now = ctx.clock.now();
     const n = await ctx.store.transaction((trx) =>
-      deleteExpiredEvents(trx, now, EVENT_RETENTION_DAYS_DEFAULT, batch),
+      deleteExpiredEvents(trx, { now, defaultDays: EVENT_RETENTION_DAYS_DEFAULT, batch, orgIds }),
     );
     deleted += n;
     if (n < batch) return deleted;

@@ -2,13 +2,9 @@
 export {
   appendEvents,
   currentPosition,
+  EVENT_RETENTION_DAYS_DEFAULT,
   sequenceEvents,
   type NewLeadEvent,
 } from './event.service.js';
-export {
-  findEvents,
-  findEventsToReplay,
-  highestOrgPosition,
-  type EventRow,
-} from './event.repository.js';
+export { findEvents, highestOrgPosition, type EventRow } from './event.repository.js';
 export { LEAD_EVENT_TYPES, type LeadEvent, type LeadEventType } from './event.schemas.js';

@@ -151,6 +151,11 @@ const TAGS = [
   { name: 'channels', description: 'Where leads come from (`orgSourceId`).' },
   { name: 'entities', description: 'The calling entity.' },
   { name: 'admin', description: 'Org administration, for ADMIN_USER entities.' },
+  {
+    name: 'webhooks',
+    description:
+      'Where the org’s lead events are delivered, for ADMIN_USER entities (docs/webhooks.md).',
+  },
 ];
 
 type RouteForDocs = {
@@ -264,7 +269,14 @@ function shareErrorResponses(document: JsonObject): JsonObject {
   return { ...document, components: { ...components, responses: errorResponses() } };
 }
 
-export function openApiOptions(version: string): FastifyDynamicSwaggerOptions {
+/**
+ * The document's options. `webhooks` is the OpenAPI 3.1 `webhooks` object: the requests Leadline
+ * sends, which the composing app passes in (http/ knows no feature).
+ */
+export function openApiOptions(
+  version: string,
+  webhooks: Record<string, unknown> = {},
+): FastifyDynamicSwaggerOptions {
   return {
     openapi: {
       openapi: '3.1.0',
@@ -312,7 +324,7 @@ export function openApiOptions(version: string): FastifyDynamicSwaggerOptions {
         : { schema, url },
     transformObject: (documentObject) =>
       'openapiObject' in documentObject
-        ? shareErrorResponses(documentObject.openapiObject)
+        ? shareErrorResponses({ ...documentObject.openapiObject, webhooks })
         : documentObject.swaggerObject,
   };
 }

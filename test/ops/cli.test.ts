@@ -297,6 +297,72 @@ describe('leadline CLI', () => {
     assert.match(failed(missingCode, 1304, 2).message, /--code/);
     failed(unknownCommand, 1304, 2);
   });
+  it('manages webhook endpoints: create, list, disable, enable, rotate, log, replay, health, delete', async () => {
+    const name = unique('Hook Org');
+    ok(await cli('org', 'create', '--name', name));
+    const hook = (...args: string[]) => cli('webhook', ...args, '--org', name);
+    const created = ok(
+      await hook(
+        'create',
+        '--url',
+        'https://crm.example.com/leadline',
+        '--events',
+        'lead.created,lead.status_changed',
+        '--description',
+        'CRM',
+      ),
+    );
+    assert.deepEqual(Object.keys(created).sort(), ['enabled', 'events', 'id', 'secret', 'url']);
+    assert.deepEqual(created.events, ['lead.created', 'lead.status_changed']);
+    assert.match(created.secret, /^whsec_/);
+    const id = String(created.id);
+    const [internal, badType, listed] = await Promise.all([
+      hook('create', '--url', 'https://10.0.0.7/hook'),
+      hook('create', '--url', 'https://crm.example.com/x', '--events', 'lead.nope'),
+      hook('list'),
+    ]);
+    assert.match(failed(internal, 1304, 2).message, /^--url .*internal/);
+    assert.match(failed(badType, 1304, 2).message, /^--events/);
+    assert.deepEqual(
+      ok(listed).data.map((e: { id: number; secret?: string }) => [e.id, e.secret]),
+      [[created.id, undefined]],
+    );
+    assert.equal(ok(await hook('disable', '--id', id)).enabled, false);
+    assert.equal(ok(await hook('enable', '--id', id)).enabled, true);
+    const rotated = ok(await hook('rotate-secret', '--id', id));
+    assert.notEqual(rotated.secret, created.secret);
+    assert.deepEqual(ok(await hook('deliveries', '--endpoint-id', id)), { data: [] });
+    const now = new Date().toISOString();
+    assert.deepEqual(ok(await hook('replay', '--id', id, '--from', now, '--to', now)), {
+      endpointId: created.id,
+      replayed: 0,
+    });
+    const [unknownEvent, neither, badLead, health] = await Promise.all([
+      hook('replay', '--id', id, '--event-id', 'evt_00000000000000000000000000000000'),
+      hook('replay', '--id', id),
+      hook('deliveries', '--lead-id', 'x'),
+      hook('health', '--id', id),
+    ]);
+    assert.match(failed(unknownEvent, 1304, 2).message, /^--event-id/);
+    assert.match(failed(neither, 1304, 2).message, /^--event-id/);
+    assert.match(failed(badLead, 1304, 2).message, /^--lead-id/);
+    assert.equal(ok(health).pending, 0);
+    assert.deepEqual(ok(await hook('delete', '--id', id)), { id: created.id, deleted: true });
+    failed(await hook('delete', '--id', id), 1207, 1);
+    failed(await hook('health', '--id', 'abc'), 1304, 2);
+    const audit = ok(await cli('audit', '--org', name)).data.map(
+      (e: { action: string }) => e.action,
+    );
+    assert.deepEqual(audit.slice(0, 6), [
+      'webhook.delete',
+      'webhook.replay',
+      'webhook.rotate_secret',
+      'webhook.enable',
+      'webhook.disable',
+      'webhook.create',
+    ]);
+  });
+
   it('administers an org: settings, disable and enable, password, revoke, audit', async () => {
     const name = unique('Admin Org');
     ok(await cli('org', 'create', '--name', name));

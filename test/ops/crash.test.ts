@@ -47,7 +47,7 @@ function crashTest(args: string[], timeoutMs = 60_000): Promise<Run> {
 }
 
 describe(`crash safety on ${TEST_STORE} (short form)`, () => {
-  it('loses and doubles no acknowledged write across 5 SIGKILLs', async () => {
+  it('loses and doubles no acknowledged write across 5 SIGKILLs, and delivers each one’s event', async () => {
     const run = await crashTest(['--kills', '5', '--workers', '6']);
     assert.equal(run.code, 0, run.stderr);
     const s = run.summary;
@@ -58,6 +58,12 @@ describe(`crash safety on ${TEST_STORE} (short form)`, () => {
     assert.ok(s.kills >= 5, JSON.stringify(s));
     assert.ok(s.acknowledged > 0, JSON.stringify(s));
     assert.equal(s.checked, s.requests, JSON.stringify(s));
+    // Every acknowledged write's event reached the receiver, signed, at least once.
+    assert.equal(s.webhooks.eventsExpected, s.acknowledged, JSON.stringify(s));
+    assert.equal(s.webhooks.eventsMissing, 0, JSON.stringify(s));
+    assert.equal(s.webhooks.badSignatures, 0, JSON.stringify(s));
+    assert.equal(s.webhooks.differingDuplicates, 0, JSON.stringify(s));
+    assert.ok(s.webhooks.deliveries >= s.acknowledged, JSON.stringify(s));
   });
 
   it('fails when an acknowledged write is missing or doubled (the checker is not blind)', async () => {

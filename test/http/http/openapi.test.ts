@@ -130,12 +130,33 @@ describe('the OpenAPI document', () => {
     assert.equal(limit.schema.default, 10);
   });
 
+  it('describes the webhook deliveries as OpenAPI 3.1 webhooks, one per event type', () => {
+    assert.deepEqual(Object.keys(doc.webhooks ?? {}).sort(), [
+      'lead.created',
+      'lead.follow_up_added',
+      'lead.status_changed',
+      'lead.updated',
+    ]);
+    for (const [type, item] of Object.entries<any>(doc.webhooks)) {
+      const body = item.post.requestBody.content['application/json'].schema;
+      assert.equal(body.allOf[0].$ref, '#/components/schemas/LeadEvent', type);
+      assert.equal(body.allOf[1].properties.type.const, type);
+      assert.deepEqual(
+        item.post.parameters.map((p: { name: string }) => p.name),
+        ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+      );
+    }
+    assert.ok(doc.components.schemas.LeadEvent.properties.data);
+  });
+
   it('documents the request headers each operation reads', () => {
     for (const { method, op } of operationsOf(doc)) {
       const headers = headerParameters(doc, op.operationId);
       const idempotent =
         (method === 'post' || method === 'put') &&
-        !['generateToken', 'createOAuthClient'].includes(op.operationId);
+        !['generateToken', 'createOAuthClient', 'createWebhook', 'rotateWebhookSecret'].includes(
+          op.operationId,
+        );
       assert.equal(headers.includes('Idempotency-Key'), idempotent, op.operationId);
     }
     for (const op of ['updateLead', 'changeLeadStatus']) {
@@ -368,6 +389,22 @@ describe('responses match the document', () => {
       '/v2/admin/extendedFields/LEAD/size/translations/hi',
       { label: 'आकार' },
     );
+
+    await check('listEvents', o.till, '/v2/events?limit=5');
+    const hook = await check('createWebhook', o.admin, '/v2/admin/webhooks', {
+      url: 'https://crm.example.com/leadline',
+      events: ['lead.created'],
+    });
+    const hookPath = `/v2/admin/webhooks/${hook.body.id}`;
+    await check('listWebhooks', o.admin, '/v2/admin/webhooks');
+    await check('changeWebhook', o.admin, hookPath, { enabled: false });
+    await check('rotateWebhookSecret', o.admin, `${hookPath}/rotateSecret`);
+    const now = new Date().toISOString();
+    await check('replayWebhookEvents', o.admin, `${hookPath}/replay`, { from: now, to: now });
+    await check('listWebhookDeliveries', o.admin, '/v2/admin/webhooks/deliveries?limit=5');
+    await check('getWebhookHealth', o.admin, `${hookPath}/health`);
+    await check('deleteWebhook', o.admin, hookPath);
+    await check('getWebhookHealth', o.admin, `${hookPath}/health`, undefined, {}, 404);
 
     // Errors: each a declared status with the envelope and its documented headers.
     await check('getLead', undefined, `/v2/leads/${id}`, undefined, {}, 401);

@@ -24,6 +24,10 @@ const ORG_TABLES = [
   'extended_field_translations',
   'audit_log',
   'idempotency_keys',
+  'lead_events',
+  'webhook_endpoints',
+  'webhook_deliveries',
+  'webhook_attempts',
 ] as const;
 
 /** `raw` with each whole-token occurrence of `value` masked (never inside a longer token). */
@@ -66,13 +70,18 @@ describe('tenant isolation on every route with a path parameter', () => {
       dataType: 'STRING',
     });
     assert.equal(field.status, 200, field.raw);
+    const hook = await send(t.app, a.admin, 'POST', '/v2/admin/webhooks', {
+      url: 'https://crm.example.com/leadline',
+    });
+    assert.equal(hook.status, 200, hook.raw);
+    const hookId = String(hook.body.id);
     const reasonId = (
       (await send(t.app, a.till, 'GET', '/v2/leads/reasons')).body.data as Array<{ id: number }>
     )[0]?.id;
 
     type Case = {
       path: string;
-      method: 'GET' | 'PUT' | 'POST';
+      method: 'GET' | 'PUT' | 'POST' | 'DELETE';
       url: (value: string) => string;
       mine: string;
       unknown: string;
@@ -157,6 +166,43 @@ describe('tenant isolation on every route with a path parameter', () => {
         unknown: 'no_such_field',
         body: { label: 'Couleur' },
       },
+      {
+        path: '/v2/admin/webhooks/{id}',
+        method: 'PUT',
+        url: (v) => `/v2/admin/webhooks/${v}`,
+        mine: hookId,
+        unknown: none,
+        body: { enabled: false },
+      },
+      {
+        path: '/v2/admin/webhooks/{id}',
+        method: 'DELETE',
+        url: (v) => `/v2/admin/webhooks/${v}`,
+        mine: hookId,
+        unknown: none,
+      },
+      {
+        path: '/v2/admin/webhooks/{id}/rotateSecret',
+        method: 'POST',
+        url: (v) => `/v2/admin/webhooks/${v}/rotateSecret`,
+        mine: hookId,
+        unknown: none,
+      },
+      {
+        path: '/v2/admin/webhooks/{id}/replay',
+        method: 'POST',
+        url: (v) => `/v2/admin/webhooks/${v}/replay`,
+        mine: hookId,
+        unknown: none,
+        body: { from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' },
+      },
+      {
+        path: '/v2/admin/webhooks/{id}/health',
+        method: 'GET',
+        url: (v) => `/v2/admin/webhooks/${v}/health`,
+        mine: hookId,
+        unknown: none,
+      },
     ];
 
     // Every documented path with a parameter is covered.
@@ -165,7 +211,9 @@ describe('tenant isolation on every route with a path parameter', () => {
     };
     for (const [path, item] of Object.entries(doc.paths)) {
       if (!path.includes('{')) continue;
-      for (const method of Object.keys(item).filter((m) => ['get', 'put', 'post'].includes(m))) {
+      for (const method of Object.keys(item).filter((m) =>
+        ['get', 'put', 'post', 'delete'].includes(m),
+      )) {
         assert.ok(
           cases.some((c) => c.path === path && c.method === method.toUpperCase()),
           `${method.toUpperCase()} ${path} is not covered by the isolation test`,

@@ -1,0 +1,250 @@
+// `npm run bench:webhooks` (issue 11, point 8): what the outbox and webhooks cost, in separate
+// processes, as ratios within one run.
+//
+// 1. Status-change throughput of one server with no enabled webhook endpoint, and with one
+//    enabled endpoint whose deliveries go to a receiver in this process (answering 204), in
+//    alternating rounds (without, with, without, with, …); the figure is median(with) /
+//    median(without). Every status change writes its event either way (the outbox is always on):
+//    the ratio is what an endpoint adds — fan-out and delivery in the same process.
+// 2. Delivery rate: a backlog of events made with the dispatcher off, then a server with the
+//    dispatcher on; the time from its start until the receiver has every event gives events/s.
+//
+//   npm run bench:webhooks -- [--store sqlite|postgres|both] [--seconds N] [--rounds N]
+//     [--connections N] [--backlog-seconds N]
+//
+// Prints one JSON line per store, then a markdown table (docs/benchmarks.md, "Webhooks").
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { cliJson, cliJsonStreaming } from '../toolbox/cli.js';
+import { basicAuthorization, okJson } from '../toolbox/http.js';
+import {
+  killChildrenOnSignals,
+  sleep,
+  startServer,
+  stopGracefully,
+  type RunningServer,
+  type StoreEnv,
+} from '../toolbox/processes.js';
+import { openBuiltStore, prepareStore, type StoreKind } from '../toolbox/stores.js';
+import { median } from '../toolbox/stats.js';
+import { runLoad, type LoadRequest, type RequestParts } from './bench/load.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'both' },
+    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '10' },
+    'backlog-seconds': { type: 'string', default: '8' },
+  },
+  strict: true,
+});
+if (!['sqlite', 'postgres', 'both'].includes(opts.store)) {
+  process.stderr.write('bench-webhooks: --store sqlite|postgres|both\n');
+  process.exit(2);
+}
+const stores: StoreKind[] =
+  opts.store === 'both' ? ['sqlite', 'postgres'] : [opts.store as StoreKind];
+const seconds = Number(opts.seconds);
+const rounds = Number(opts.rounds);
+const connections = Number(opts.connections);
+const backlogSeconds = Number(opts['backlog-seconds']);
+const log = (message: string) => void process.stderr.write(`bench-webhooks: ${message}\n`);
+killChildrenOnSignals();
+
+/** The receiving endpoint: answers every delivery 204 and keeps the distinct events' ids. */
+const received = new Set<string>();
+const receiver = http.createServer((request, response) => {
+  request.resume();
+  request.on('end', () => {
+    received.add(String(request.headers['webhook-id']));
+    response.writeHead(204).end();
+  });
+});
+await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/leadline`;
+
+function serve(storeEnv: StoreEnv, dispatchSeconds: string): Promise<RunningServer> {
+  return startServer({
+    storeEnv,
+    env: {
+      RATE_LIMIT_PER_MINUTE: '0',
+      AUTO_CLOSE_INTERVAL_SECONDS: '0',
+      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+      WEBHOOK_DISPATCH_INTERVAL_SECONDS: dispatchSeconds,
+    },
+    logLevel: 'warn',
+  });
+}
+
+/** Status changes between OPEN and ON_HOLD of random leads, each with the bench reason. */
+function statusChanges(authorization: string, leadIds: number[], reasonId: number): LoadRequest {
+  let n = 0;
+  return {
+    method: 'PUT',
+    setupRequest: (request: RequestParts) => {
+      n += 1;
+      return {
+        ...request,
+        method: 'PUT',
+        path: `/v2/leads/${leadIds[n % leadIds.length]}/status`,
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ status: n % 2 === 0 ? 'OPEN' : 'ON_HOLD', reasonId }),
+      };
+    },
+  };
+}
+
+async function eventCount(storeEnv: StoreEnv): Promise<number> {
+  const store = await openBuiltStore(storeEnv);
+  try {
+    const row = await store.db
+      .selectFrom('lead_events')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  } finally {
+    await store.close();
+  }
+}
+
+type Row = {
+  store: StoreKind;
+  withoutRps: number[];
+  withRps: number[];
+  ratio: number;
+  errors: number;
+  backlog: number;
+  deliveredPerSecond: number;
+};
+const rows: Row[] = [];
+
+for (const store of stores) {
+  const prepared = await prepareStore(store, { prefix: 'leadline_hooks' });
+  const env = prepared.env;
+  let server: RunningServer | undefined;
+  try {
+    const org = 'Hooks Bench';
+    cliJson(env, ['org', 'create', '--name', org]);
+    cliJson(env, [
+      ...['entity', 'create', '--org', org, '--type', 'TILL'],
+      ...['--code', 'hooks-till', '--password', 'bench-password'],
+    ]);
+    const authorization = basicAuthorization('hooks-till', 'bench-password');
+    log(`${store}: seeding 2,000 leads`);
+    await cliJsonStreaming(env, ['seed', '--org', org, '--leads', '2000']);
+    const endpoint = cliJson<{ id: number }>(
+      env,
+      [
+        ...['webhook', 'create', '--org', org, '--url', receiverUrl],
+        ...['--events', 'lead.status_changed'],
+      ],
+      { env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } },
+    );
+    const toggle = (on: boolean) =>
+      cliJson(env, [
+        'webhook',
+        on ? 'enable' : 'disable',
+        '--org',
+        org,
+        '--id',
+        String(endpoint.id),
+      ]);
+
+    server = await serve(env, '1');
+    const leads = await okJson<{ data: Array<{ id: number }> }>(
+      server.base,
+      authorization,
+      'GET',
+      '/v2/leads?limit=1000',
+    );
+    const leadIds = leads.data.map((lead) => lead.id);
+    const reasons = await okJson<{ data: Array<{ id: number; reason: string }> }>(
+      server.base,
+      authorization,
+      'POST',
+      '/v2/leads/reasons',
+      [{ reason: 'Bench' }],
+    );
+    const reasonId = reasons.data.find((r) => r.reason === 'Bench')!.id;
+    const load = () =>
+      runLoad({
+        base: server!.base,
+        request: statusChanges(authorization, leadIds, reasonId),
+        connections,
+        seconds,
+      });
+
+    // 1. Throughput without and with an enabled endpoint, alternating.
+    toggle(false);
+    await load(); // warm-up
+    const withoutRps: number[] = [];
+    const withRps: number[] = [];
+    let errors = 0;
+    for (let round = 1; round <= rounds; round += 1) {
+      log(`${store}: round ${round} of ${rounds}`);
+      toggle(false);
+      const without = await load();
+      toggle(true);
+      const withEndpoint = await load();
+      withoutRps.push(without.rps);
+      withRps.push(withEndpoint.rps);
+      errors += without.errors + withEndpoint.errors;
+    }
+    toggle(false);
+    await stopGracefully(server.child);
+    server = undefined;
+
+    // 2. A backlog made with the dispatcher off, then delivered by one process.
+    toggle(true);
+    const before = await eventCount(env);
+    server = await serve(env, '0');
+    const backlogLoad = await runLoad({
+      base: server.base,
+      request: statusChanges(authorization, leadIds, reasonId),
+      connections,
+      seconds: backlogSeconds,
+    });
+    errors += backlogLoad.errors;
+    await stopGracefully(server.child);
+    server = undefined;
+    const backlog = (await eventCount(env)) - before;
+    received.clear();
+    log(`${store}: delivering a backlog of ${backlog} events`);
+    server = await serve(env, '0.05');
+    const started = performance.now();
+    while (received.size < backlog) {
+      if (performance.now() - started > 300_000) throw new Error('the backlog did not drain');
+      await sleep(20);
+    }
+    const deliveredPerSecond = backlog / ((performance.now() - started) / 1000);
+    const row: Row = {
+      store,
+      withoutRps,
+      withRps,
+      ratio: median(withRps)! / median(withoutRps)!,
+      errors,
+      backlog,
+      deliveredPerSecond,
+    };
+    rows.push(row);
+    console.log(JSON.stringify(row));
+  } finally {
+    if (server) await stopGracefully(server.child);
+    await prepared.cleanup();
+  }
+}
+receiver.closeAllConnections();
+receiver.close();
+
+console.log(
+  '\n| store | status changes/s, no endpoint | with one endpoint | ratio | backlog | delivered/s (one process) |',
+);
+console.log('| --- | --- | --- | --- | --- | --- |');
+for (const r of rows) {
+  console.log(
+    `| ${r.store} | ${median(r.withoutRps)!.toFixed(0)} | ${median(r.withRps)!.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.backlog} | ${r.deliveredPerSecond.toFixed(0)} |`,
+  );
+}
+if (rows.some((r) => r.errors > 0)) process.exitCode = 1;

@@ -1,0 +1,258 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { DeliveryStatus, Row } from '../db/schema.js';
+
+export type DeliveryRow = Row<'webhook_deliveries'>;
+export type AttemptRow = Row<'webhook_attempts'>;
+export type NewDeliveryRow = Omit<DeliveryRow, 'id'>;
+
+/** The enabled endpoints of every org: the ones the dispatcher creates deliveries for. */
+export async function findEnabledEndpoints(db: Db) {
+  return db
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'org_id', 'event_types', 'last_position'])
+    .where('enabled', '=', 1)
+    .orderBy('id')
+    .execute();
+}
+
+export async function insertDeliveries(trx: Db, rows: NewDeliveryRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await trx.insertInto('webhook_deliveries').values(rows).execute();
+}
+
+/**
+ * Moves the endpoint's feed cursor from `from` to `to`; answers false when another process moved
+ * it first (its deliveries are the ones that count, so the caller rolls back).
+ */
+export async function moveEndpointCursor(
+  trx: Db,
+  id: number,
+  from: number,
+  to: number,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('webhook_endpoints')
+    .set({ last_position: to })
+    .where('id', '=', id)
+    .where('last_position', '=', from)
+    .where('enabled', '=', 1)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Up to `limit` deliveries due at `now` to enabled endpoints, each the oldest pending one of its
+ * lead for its endpoint: a lead's later events wait until the earlier ones are delivered or
+ * given up.
+ */
+export async function findDueDeliveries(db: Db, now: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
+    .select('d.id')
+    .where('d.status', '=', 'pending')
+    .where('d.next_attempt_at', '<=', now)
+    .where('w.enabled', '=', 1)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('webhook_deliveries as p')
+            .select(sql`1`.as('one'))
+            .whereRef('p.endpoint_id', '=', 'd.endpoint_id')
+            .whereRef('p.lead_id', '=', 'd.lead_id')
+            .where('p.status', '=', 'pending')
+            .whereRef('p.id', '<', 'd.id'),
+        ),
+      ),
+    )
+    .orderBy('d.next_attempt_at')
+    .orderBy('d.id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Leases the deliveries among `ids` still due at `now` until `leaseUntil`, so no other process
+ * sends them meanwhile; answers the ones this call won, with what sending needs.
+ */
+export async function leaseDeliveries(trx: Db, ids: number[], now: number, leaseUntil: number) {
+  if (ids.length === 0) return [];
+  return trx
+    .updateTable('webhook_deliveries')
+    .set({ next_attempt_at: leaseUntil })
+    .where('id', 'in', ids)
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .returning(['id', 'org_id', 'endpoint_id', 'event_id', 'payload', 'attempts'])
+    .execute();
+}
+
+export async function findEndpointsById(db: Db, ids: number[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('webhook_endpoints')
+    .select([
+      'id',
+      'org_id',
+      'url',
+      'secret',
+      'previous_secret',
+      'previous_secret_until',
+      'enabled',
+    ])
+    .where('id', 'in', ids)
+    .execute();
+}
+
+/**
+ * Marks the endpoint healthy again after a success. Writes (and locks the row) only when it was
+ * failing, so concurrent successful deliveries to one endpoint do not queue on its row.
+ */
+export async function clearEndpointFailing(trx: Db, id: number): Promise<void> {
+  await trx
+    .updateTable('webhook_endpoints')
+    .set({ failing_since: null })
+    .where('id', '=', id)
+    .where('failing_since', 'is not', null)
+    .execute();
+}
+
+export async function insertAttempt(trx: Db, row: Omit<AttemptRow, 'id'>): Promise<void> {
+  await trx.insertInto('webhook_attempts').values(row).execute();
+}
+
+export async function settleDelivery(
+  trx: Db,
+  id: number,
+  changes: {
+    status: DeliveryStatus;
+    attempts: number;
+    next_attempt_at: number;
+    completed_on: number | null;
+  },
+): Promise<void> {
+  await trx.updateTable('webhook_deliveries').set(changes).where('id', '=', id).execute();
+}
+
+export type DeliveryFilter = {
+  orgId: number;
+  endpointId?: number | undefined;
+  eventId?: string | undefined;
+  leadId?: number | undefined;
+  status?: DeliveryStatus | undefined;
+  limit: number;
+  offset: number;
+};
+
+/** The org's deliveries matching `filter`, newest first. */
+export async function findDeliveries(db: Db, filter: DeliveryFilter): Promise<DeliveryRow[]> {
+  let query = db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('org_id', '=', filter.orgId)
+    .orderBy('id', 'desc')
+    .limit(filter.limit)
+    .offset(filter.offset);
+  if (filter.endpointId !== undefined) query = query.where('endpoint_id', '=', filter.endpointId);
+  if (filter.eventId !== undefined) query = query.where('event_id', '=', filter.eventId);
+  if (filter.leadId !== undefined) query = query.where('lead_id', '=', filter.leadId);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  return query.execute();
+}
+
+/** The attempts of the given deliveries, oldest first. */
+export async function findAttempts(
+  db: Db,
+  orgId: number,
+  deliveryIds: number[],
+): Promise<AttemptRow[]> {
+  if (deliveryIds.length === 0) return [];
+  return db
+    .selectFrom('webhook_attempts')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('delivery_id', 'in', deliveryIds)
+    .orderBy('id')
+    .execute();
+}
+
+/** Counts of an endpoint's deliveries by status. */
+export async function countDeliveriesByStatus(db: Db, endpointId: number) {
+  return db
+    .selectFrom('webhook_deliveries')
+    .select(['status', sql<number>`count(*)`.as('n')])
+    .where('endpoint_id', '=', endpointId)
+    .groupBy('status')
+    .execute();
+}
+
+/** An endpoint's attempts since `since`: answered 2xx or not, and their latencies. */
+export async function findAttemptsSince(db: Db, endpointId: number, since: number) {
+  return db
+    .selectFrom('webhook_attempts')
+    .select(['status_code', 'latency_ms', 'attempted_on', 'error'])
+    .where('endpoint_id', '=', endpointId)
+    .where('attempted_on', '>=', since)
+    .orderBy('attempted_on')
+    .execute();
+}
+
+/** The latest attempt of an endpoint that succeeded, and the latest that failed. */
+export async function findLastOutcomes(db: Db, endpointId: number) {
+  const success = await db
+    .selectFrom('webhook_attempts')
+    .select(sql<number | null>`max(attempted_on)`.as('at'))
+    .where('endpoint_id', '=', endpointId)
+    .where('status_code', '>=', 200)
+    .where('status_code', '<', 300)
+    .executeTakeFirst();
+  const failure = await db
+    .selectFrom('webhook_attempts')
+    .select(sql<number | null>`max(attempted_on)`.as('at'))
+    .where('endpoint_id', '=', endpointId)
+    .where((eb) =>
+      eb.or([
+        eb('status_code', 'is', null),
+        eb('status_code', '<', 200),
+        eb('status_code', '>=', 300),
+      ]),
+    )
+    .executeTakeFirst();
+  return {
+    lastSuccess: success?.at == null ? null : Number(success.at),
+    lastFailure: failure?.at == null ? null : Number(failure.at),
+  };
+}
+
+/**
+ * Deletes up to `batch` finished deliveries (with their attempts) older than their org's event
+ * retention; answers how many deliveries.
+ */
+export async function deleteExpiredDeliveries(
+  trx: Db,
+  now: number,
+  defaultDays: number,
+  batch: number,
+): Promise<number> {
+  const day = 86_400_000;
+  const expired = await trx
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('orgs as o', 'o.id', 'd.org_id')
+    .select('d.id')
+    .where('d.status', '!=', 'pending')
+    .where(
+      'd.created_on',
+      '<',
+      sql<number>`cast(${now} as bigint) - cast(coalesce(o.event_retention_days, ${defaultDays}) as bigint) * cast(${day} as bigint)`,
+    )
+    .limit(batch)
+    .execute();
+  const ids = expired.map((row) => row.id);
+  if (ids.length === 0) return 0;
+  await trx.deleteFrom('webhook_attempts').where('delivery_id', 'in', ids).execute();
+  await trx.deleteFrom('webhook_deliveries').where('id', 'in', ids).execute();
+  return ids.length;
+}

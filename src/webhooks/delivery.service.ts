@@ -1,0 +1,449 @@
+import type { AppContext } from '../core/context.js';
+import { AppError } from '../core/errors.js';
+import { SYSTEM_ACTOR_ID, type Actor } from '../core/actor.js';
+import { formatDateTime } from '../core/date-time.js';
+import { recordAudit } from '../audit/index.js';
+import {
+  EVENT_RETENTION_DAYS_DEFAULT,
+  findEvents,
+  highestOrgPosition,
+  sequenceEvents,
+  type EventRow,
+} from '../events/index.js';
+import type { Db } from '../db/database.js';
+import {
+  clearEndpointFailing,
+  countDeliveriesByStatus,
+  deleteExpiredDeliveries,
+  findAttempts,
+  findAttemptsSince,
+  findDeliveries,
+  findDueDeliveries,
+  findEnabledEndpoints,
+  findEndpointsById,
+  findLastOutcomes,
+  insertAttempt,
+  insertDeliveries,
+  leaseDeliveries,
+  moveEndpointCursor,
+  settleDelivery,
+  type NewDeliveryRow,
+} from './delivery.repository.js';
+import { findOrgWebhook, updateWebhook } from './webhook.repository.js';
+import { webhookNotFound } from './webhook.service.js';
+import { sendWebhook, type SendResult } from './webhook-sender.js';
+import { signatureHeader } from './webhook-signature.js';
+import { urlProblem } from './webhook-target.js';
+import type {
+  DeliveryQuery,
+  WebhookDelivery,
+  WebhookHealth,
+  WebhookReplayBody,
+} from './delivery.schemas.js';
+
+/**
+ * Webhook delivery (docs/webhooks.md). The dispatcher turns each enabled endpoint's new feed
+ * events into deliveries ({@link createDeliveries}), then sends the due ones
+ * ({@link sendDueDeliveries}): signed, retried on the configured schedule, one lead's events to
+ * one endpoint strictly in order, different leads in parallel. Every attempt is logged.
+ */
+
+const DAY_MS = 86_400_000;
+/** An endpoint whose every attempt failed this long is disabled, and the audit log says so. */
+export const DISABLE_AFTER_FAILING_MS = 3 * DAY_MS;
+/** Events turned into deliveries per endpoint and transaction. */
+const FAN_OUT_BATCH = 500;
+/** Deliveries leased per round, and sent at once. */
+const SEND_BATCH = 50;
+const SEND_CONCURRENCY = 10;
+/** A lease outlives the send's timeout by this much: a process that died mid-send is retried. */
+const LEASE_MARGIN_MS = 30_000;
+/** The longest `Retry-After` honoured. */
+const RETRY_AFTER_MAX_MS = DAY_MS;
+
+function deliveryRow(
+  endpoint: { id: number; org_id: number },
+  event: EventRow,
+  now: number,
+  replay: boolean,
+): NewDeliveryRow {
+  // The event's id travels as `webhook-id`: a receiver deduplicates on it.
+  const payload = JSON.stringify({ id: event.event_id, ...(JSON.parse(event.payload) as object) });
+  return {
+    org_id: endpoint.org_id,
+    endpoint_id: endpoint.id,
+    event_id: event.event_id,
+    event_type: event.type,
+    lead_id: event.lead_id,
+    payload,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: now,
+    replay: replay ? 1 : 0,
+    created_on: now,
+    completed_on: null,
+  };
+}
+
+function typesOf(eventTypes: string | null): string[] | undefined {
+  return eventTypes === null ? undefined : (JSON.parse(eventTypes) as string[]);
+}
+
+/**
+ * Creates a delivery for every enabled endpoint and every event of its types after its cursor,
+ * in feed order, moving the cursor in the same transaction; answers how many. Two processes at
+ * it at once create each delivery once: the cursor moves only from where its reader found it.
+ */
+export async function createDeliveries(ctx: AppContext): Promise<number> {
+  const { db } = ctx.store;
+  await sequenceEvents(ctx.store);
+  let created = 0;
+  for (const endpoint of await findEnabledEndpoints(db)) {
+    const types = typesOf(endpoint.event_types);
+    let from = Number(endpoint.last_position);
+    for (;;) {
+      // Read before the events: every position up to it is visible to the events' query.
+      const highest = await highestOrgPosition(db, endpoint.org_id);
+      if (highest <= from) break;
+      const events = await findEvents(db, {
+        orgId: endpoint.org_id,
+        after: from,
+        limit: FAN_OUT_BATCH,
+        types,
+      });
+      const last = Number(events.at(-1)?.position ?? from);
+      const to = events.length === FAN_OUT_BATCH ? last : Math.max(last, highest);
+      if (to <= from) break;
+      const now = ctx.clock.now();
+      const moved = await ctx.store.transaction(async (trx) => {
+        if (!(await moveEndpointCursor(trx, endpoint.id, from, to))) return false;
+        await insertDeliveries(
+          trx,
+          events.map((event) => deliveryRow(endpoint, event, now, false)),
+        );
+        return true;
+      });
+      if (!moved) break;
+      created += events.length;
+      from = to;
+      if (events.length < FAN_OUT_BATCH) break;
+    }
+  }
+  return created;
+}
+
+/** The wait before attempt `attempts + 1`, ±10 % so endpoints that failed together spread out. */
+function retryDelayMs(ctx: AppContext, attempts: number, result: SendResult): number | undefined {
+  const delays = ctx.config.webhookRetryDelaysMs;
+  if (attempts > delays.length) return undefined;
+  if (result.retryAfterSeconds !== undefined) {
+    return Math.min(result.retryAfterSeconds * 1000, RETRY_AFTER_MAX_MS);
+  }
+  const base = delays[attempts - 1] ?? 0;
+  return Math.round(base * (0.9 + Math.random() * 0.2));
+}
+
+async function disableEndpoint(
+  trx: Db,
+  endpoint: { id: number; org_id: number },
+  at: number,
+  reason: string,
+): Promise<void> {
+  await updateWebhook(trx, endpoint.org_id, endpoint.id, { enabled: 0, updated_on: at });
+  const system: Actor = { orgId: endpoint.org_id, actorId: SYSTEM_ACTOR_ID };
+  await recordAudit(
+    trx,
+    system,
+    'webhook.disable',
+    String(endpoint.id),
+    { enabled: false, reason },
+    at,
+  );
+}
+
+type Leased = Awaited<ReturnType<typeof leaseDeliveries>>[number];
+type Endpoint = Awaited<ReturnType<typeof findEndpointsById>>[number];
+
+/** Records one attempt and what follows from it: done, the next attempt, or giving up. */
+async function recordOutcome(
+  ctx: AppContext,
+  delivery: Leased,
+  endpoint: Endpoint,
+  at: number,
+  result: SendResult,
+): Promise<void> {
+  const status = result.statusCode;
+  const succeeded = status !== undefined && status >= 200 && status < 300;
+  const gone = status === 410;
+  const attempts = delivery.attempts + 1;
+  const delay = succeeded || gone ? undefined : retryDelayMs(ctx, attempts, result);
+  await ctx.store.transaction(async (trx) => {
+    await insertAttempt(trx, {
+      org_id: delivery.org_id,
+      delivery_id: delivery.id,
+      endpoint_id: endpoint.id,
+      attempted_on: at,
+      status_code: status ?? null,
+      latency_ms: result.latencyMs,
+      response_body: result.responseBody ?? null,
+      error:
+        result.error ??
+        (succeeded ? null : `the endpoint answered ${status}${gone ? ': disabled' : ''}`),
+    });
+    await settleDelivery(trx, delivery.id, {
+      status: succeeded ? 'delivered' : delay === undefined ? 'failed' : 'pending',
+      attempts,
+      next_attempt_at: delay === undefined ? at : at + delay,
+      completed_on: succeeded || delay === undefined ? at : null,
+    });
+    if (succeeded) {
+      await clearEndpointFailing(trx, endpoint.id);
+      return;
+    }
+    const current = await findOrgWebhook(trx, endpoint.org_id, endpoint.id);
+    if (!current || current.enabled !== 1) return;
+    const since = current.failing_since === null ? at : Number(current.failing_since);
+    if (current.failing_since === null) {
+      await updateWebhook(trx, endpoint.org_id, endpoint.id, { failing_since: at });
+    }
+    if (gone) {
+      await disableEndpoint(trx, endpoint, at, 'the endpoint answered 410 Gone');
+    } else if (at - since >= DISABLE_AFTER_FAILING_MS) {
+      await disableEndpoint(trx, endpoint, at, 'every delivery attempt failed for 3 days');
+    }
+  });
+}
+
+/** Sends one leased delivery, signed with the endpoint's secrets, and records the outcome. */
+async function attempt(ctx: AppContext, delivery: Leased, endpoint: Endpoint): Promise<void> {
+  const at = ctx.clock.now();
+  const secrets = [endpoint.secret];
+  if (endpoint.previous_secret && Number(endpoint.previous_secret_until) > at) {
+    secrets.push(endpoint.previous_secret);
+  }
+  const timestamp = Math.floor(at / 1000);
+  // The rules again, as they are now: the operator may have narrowed WEBHOOK_ALLOWED_HOSTS.
+  const problem = urlProblem(endpoint.url, ctx.config.webhookAllowedHosts);
+  if (problem) {
+    await recordOutcome(ctx, delivery, endpoint, at, { latencyMs: 0, error: `the URL ${problem}` });
+    return;
+  }
+  const result = await sendWebhook(
+    endpoint.url,
+    {
+      'content-type': 'application/json',
+      'user-agent': 'Leadline-Webhooks/1',
+      'webhook-id': delivery.event_id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signatureHeader(secrets, delivery.event_id, timestamp, delivery.payload),
+    },
+    delivery.payload,
+    { allowed: ctx.config.webhookAllowedHosts, timeoutMs: ctx.config.webhookTimeoutMs },
+  );
+  await recordOutcome(ctx, delivery, endpoint, at, result);
+}
+
+/**
+ * Sends the deliveries due now (at most one round's worth), each leased first so no other
+ * process sends it meanwhile; answers how many were attempted.
+ */
+export async function sendDueDeliveries(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  const due = await findDueDeliveries(ctx.store.db, now, SEND_BATCH);
+  if (due.length === 0) return 0;
+  const leased = await ctx.store.transaction((trx) =>
+    leaseDeliveries(trx, due, now, now + ctx.config.webhookTimeoutMs + LEASE_MARGIN_MS),
+  );
+  const endpoints = new Map(
+    (await findEndpointsById(ctx.store.db, [...new Set(leased.map((d) => d.endpoint_id))])).map(
+      (endpoint) => [endpoint.id, endpoint],
+    ),
+  );
+  const queue = [...leased];
+  const worker = async () => {
+    for (let delivery = queue.shift(); delivery; delivery = queue.shift()) {
+      const endpoint = endpoints.get(delivery.endpoint_id);
+      if (endpoint) await attempt(ctx, delivery, endpoint);
+    }
+  };
+  await Promise.all(Array.from({ length: SEND_CONCURRENCY }, worker));
+  return leased.length;
+}
+
+/** One dispatcher round: new deliveries, then the due ones sent. */
+export async function dispatchWebhooks(
+  ctx: AppContext,
+): Promise<{ created: number; sent: number }> {
+  const created = await createDeliveries(ctx);
+  const sent = await sendDueDeliveries(ctx);
+  return { created, sent };
+}
+
+/**
+ * Deletes the finished deliveries (and their attempts) older than their org's event retention,
+ * a batch per transaction; answers how many deliveries.
+ */
+export async function pruneDeliveries(ctx: AppContext): Promise<number> {
+  const batch = 1000;
+  let deleted = 0;
+  for (;;) {
+    const now = ctx.clock.now();
+    const n = await ctx.store.transaction((trx) =>
+      deleteExpiredDeliveries(trx, now, EVENT_RETENTION_DAYS_DEFAULT, batch),
+    );
+    deleted += n;
+    if (n < batch) return deleted;
+  }
+}
+
+/**
+ * Delivers again one event, or the events made in a time range, to one of the org's endpoints
+ * (of the endpoint's types, among the events still kept); answers how many deliveries it made.
+ */
+export async function replayEvents(
+  ctx: AppContext,
+  actor: Actor,
+  endpointId: number,
+  body: WebhookReplayBody,
+): Promise<{ endpointId: number; replayed: number }> {
+  const endpoint = await findOrgWebhook(ctx.store.db, actor.orgId, endpointId);
+  if (!endpoint) throw webhookNotFound(endpointId);
+  const range = body.from !== undefined || body.to !== undefined;
+  if (body.eventId !== undefined ? range : body.from === undefined || body.to === undefined) {
+    throw AppError.of('FIELD_REQUIRED', 'eventId, or from and to, is required (not both)');
+  }
+  const from = Date.parse(body.from ?? '');
+  const to = Date.parse(body.to ?? '');
+  const selection = body.eventId !== undefined ? { eventId: body.eventId } : { from, to };
+  if (body.eventId === undefined && from > to) {
+    throw AppError.of('FIELD_INVALID_VALUE', 'to must not be before from');
+  }
+  await sequenceEvents(ctx.store);
+  let after = 0;
+  let replayed = 0;
+  for (;;) {
+    const events = await findEvents(ctx.store.db, {
+      orgId: actor.orgId,
+      ...selection,
+      types: typesOf(endpoint.event_types),
+      after,
+      limit: FAN_OUT_BATCH,
+    });
+    if (events.length === 0) break;
+    const now = ctx.clock.now();
+    await ctx.store.transaction((trx) =>
+      insertDeliveries(
+        trx,
+        events.map((event) => deliveryRow(endpoint, event, now, true)),
+      ),
+    );
+    replayed += events.length;
+    after = Number(events.at(-1)?.position ?? after);
+    if (events.length < FAN_OUT_BATCH) break;
+  }
+  if (body.eventId !== undefined && replayed === 0) {
+    throw AppError.of(
+      'FIELD_UNKNOWN_REFERENCE',
+      `eventId: no event ${body.eventId} of this endpoint's types kept in this org`,
+    );
+  }
+  await ctx.store.transaction((trx) =>
+    recordAudit(
+      trx,
+      actor,
+      'webhook.replay',
+      String(endpointId),
+      { ...body, replayed },
+      ctx.clock.now(),
+    ),
+  );
+  return { endpointId, replayed };
+}
+
+/** The org's deliveries matching `query`, newest first, each with its attempts. */
+export async function listDeliveries(
+  ctx: AppContext,
+  orgId: number,
+  query: DeliveryQuery,
+): Promise<WebhookDelivery[]> {
+  const { db } = ctx.store;
+  const rows = await findDeliveries(db, {
+    orgId,
+    endpointId: query.endpointId,
+    eventId: query.eventId,
+    leadId: query.leadId,
+    status: query.status,
+    limit: query.limit ?? 100,
+    offset: query.offset ?? 0,
+  });
+  const attempts = await findAttempts(
+    db,
+    orgId,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    endpointId: Number(row.endpoint_id),
+    eventId: row.event_id,
+    eventType: row.event_type,
+    leadId: Number(row.lead_id),
+    status: row.status,
+    replay: row.replay === 1,
+    createdOn: formatDateTime(row.created_on),
+    nextAttemptAt: row.status === 'pending' ? formatDateTime(row.next_attempt_at) : null,
+    completedOn: row.completed_on === null ? null : formatDateTime(row.completed_on),
+    attempts: attempts
+      .filter((a) => a.delivery_id === row.id)
+      .map((a) => ({
+        attemptedOn: formatDateTime(a.attempted_on),
+        statusCode: a.status_code,
+        latencyMs: a.latency_ms,
+        responseBody: a.response_body,
+        error: a.error,
+      })),
+  }));
+}
+
+function percentileOf(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
+}
+
+/** How one of the org's endpoints is doing: its backlog, and its last 24 hours of attempts. */
+export async function endpointHealth(
+  ctx: AppContext,
+  orgId: number,
+  endpointId: number,
+): Promise<WebhookHealth> {
+  const { db } = ctx.store;
+  const endpoint = await findOrgWebhook(db, orgId, endpointId);
+  if (!endpoint) throw webhookNotFound(endpointId);
+  const now = ctx.clock.now();
+  const counts = new Map(
+    (await countDeliveriesByStatus(db, endpointId)).map((row) => [row.status, Number(row.n)]),
+  );
+  const recent = await findAttemptsSince(db, endpointId, now - DAY_MS);
+  const ok = recent.filter(
+    (a) => a.status_code !== null && a.status_code >= 200 && a.status_code < 300,
+  );
+  const latencies = recent.map((a) => a.latency_ms).sort((a, b) => a - b);
+  const { lastSuccess, lastFailure } = await findLastOutcomes(db, endpointId);
+  return {
+    endpointId,
+    enabled: endpoint.enabled === 1,
+    failingSince: endpoint.failing_since === null ? null : formatDateTime(endpoint.failing_since),
+    pending: counts.get('pending') ?? 0,
+    delivered: counts.get('delivered') ?? 0,
+    failed: counts.get('failed') ?? 0,
+    last24Hours: {
+      attempts: recent.length,
+      succeeded: ok.length,
+      failed: recent.length - ok.length,
+      successRate: recent.length === 0 ? null : ok.length / recent.length,
+      latencyP50Ms: percentileOf(latencies, 50),
+      latencyP95Ms: percentileOf(latencies, 95),
+    },
+    lastSuccessAt: lastSuccess === null ? null : formatDateTime(lastSuccess),
+    lastFailureAt: lastFailure === null ? null : formatDateTime(lastFailure),
+  };
+}

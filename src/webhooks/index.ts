@@ -1,0 +1,20 @@
+/** What other parts may use of webhooks/: the admin routes and the CLI's entry points. */
+export { webhookRoutes } from './webhook.routes.js';
+export {
+  createWebhookFromCli,
+  listWebhooks,
+  removeWebhook,
+  rotateWebhookSecret,
+  setWebhookEnabled,
+  webhookIdOption,
+} from './webhook.service.js';
+export { WebhookEndpoint } from './webhook.schemas.js';
+export { DeliveryQuery, WebhookDelivery, WebhookReplayBody } from './delivery.schemas.js';
+export { startWebhookDispatcher } from './delivery.scheduler.js';
+export {
+  dispatchWebhooks,
+  endpointHealth,
+  listDeliveries,
+  replayEvents,
+} from './delivery.service.js';
+export { webhooksDocument } from './webhook.openapi.js';
