@@ -280,8 +280,6 @@ export type WebhookDeliveryTable = {
   event_id: string;
   event_type: string;
   lead_id: number;
-  /** The body sent: the event's JSON. */
-  payload: string;
   status: DeliveryStatus;
   attempts: number;
   /** When the next attempt is due; while one is in flight, when its lease ends. */

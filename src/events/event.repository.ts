@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Row } from '../db/schema.js';
+import type { Database, Row } from '../db/schema.js';
 
 /** An event as the outbox stores it, before it has a position. */
 export type NewEventRow = Omit<Row<'lead_events'>, 'id' | 'position'>;
@@ -18,6 +18,20 @@ export async function takePositions(trx: Db, count: number): Promise<number> {
     .returning('last_position')
     .executeTakeFirstOrThrow();
   return Number(row.last_position) - count + 1;
+}
+
+/** The stored bodies (`{id, type, timestamp, data}` as JSON) of the events among `eventIds`. */
+export async function findEventPayloads(
+  db: Db,
+  eventIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('lead_events')
+    .select(['event_id', 'payload'])
+    .where('event_id', 'in', [...eventIds])
+    .execute();
+  return new Map(rows.map((row) => [row.event_id, row.payload]));
 }
 
 /** The highest position of one org's events (0 when it has none). */
@@ -92,27 +106,50 @@ export type EventFilter = {
   to?: number | undefined;
 };
 
-/** An org's events after position `after`, in position order, filtered. */
-export async function findEvents(db: Db, filter: EventFilter): Promise<EventRow[]> {
-  let query = db
-    .selectFrom('lead_events')
-    .select(['event_id', 'position', 'payload', 'lead_id', 'type', 'created_on'])
+/** `query` narrowed to the org's events after `filter.after` that match it, in feed order. */
+function filtered<O>(
+  query: SelectQueryBuilder<Database, 'lead_events', O>,
+  filter: EventFilter,
+): SelectQueryBuilder<Database, 'lead_events', O> {
+  let q = query
     .where('org_id', '=', filter.orgId)
     .where('position', '>', filter.after)
     .orderBy('position')
     .limit(filter.limit);
-  if (filter.types && filter.types.length > 0) query = query.where('type', 'in', filter.types);
-  if (filter.leadId !== undefined) query = query.where('lead_id', '=', filter.leadId);
-  if (filter.eventId !== undefined) query = query.where('event_id', '=', filter.eventId);
-  if (filter.from !== undefined) query = query.where('created_on', '>=', filter.from);
-  if (filter.to !== undefined) query = query.where('created_on', '<=', filter.to);
-  return query.execute();
+  if (filter.types && filter.types.length > 0) q = q.where('type', 'in', filter.types);
+  if (filter.leadId !== undefined) q = q.where('lead_id', '=', filter.leadId);
+  if (filter.eventId !== undefined) q = q.where('event_id', '=', filter.eventId);
+  if (filter.from !== undefined) q = q.where('created_on', '>=', filter.from);
+  if (filter.to !== undefined) q = q.where('created_on', '<=', filter.to);
+  return q;
+}
+
+/** An org's events after position `after`, in position order, filtered. */
+export async function findEvents(db: Db, filter: EventFilter): Promise<EventRow[]> {
+  return filtered(
+    db
+      .selectFrom('lead_events')
+      .select(['event_id', 'position', 'payload', 'lead_id', 'type', 'created_on']),
+    filter,
+  ).execute();
+}
+
+/** {@link findEvents} without the bodies: what turning events into deliveries needs. */
+export async function findEventRefs(
+  db: Db,
+  filter: EventFilter,
+): Promise<Array<Omit<EventRow, 'payload'>>> {
+  return filtered(
+    db.selectFrom('lead_events').select(['event_id', 'position', 'lead_id', 'type', 'created_on']),
+    filter,
+  ).execute();
 }
 
 /**
  * Deletes up to `batch` events older than their org's retention (`defaultDays` when the org has
  * none of its own) as of `now`; answers how many. An event an enabled webhook endpoint has not
- * yet turned into its delivery stays (docs/webhooks.md): expiry never loses a delivery.
+ * yet turned into its delivery, or whose delivery is pending, stays (docs/webhooks.md): expiry
+ * never loses a delivery.
  */
 export async function deleteExpiredEvents(
   trx: Db,
@@ -141,6 +178,18 @@ export async function deleteExpiredEvents(
             .where((w) =>
               w.or([w('e.position', 'is', null), w('w.last_position', '<', w.ref('e.position'))]),
             ),
+        ),
+      ),
+    )
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('webhook_deliveries as d')
+            .select(sql`1`.as('one'))
+            .whereRef('d.org_id', '=', 'e.org_id')
+            .whereRef('d.event_id', '=', 'e.event_id')
+            .where('d.status', '=', 'pending'),
         ),
       ),
     )

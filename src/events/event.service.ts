@@ -49,19 +49,24 @@ export async function appendEvents(trx: Db, events: NewLeadEvent[]): Promise<voi
   const first = commitsInInsertOrder(trx) ? await takePositions(trx, events.length) : undefined;
   await insertEvents(
     trx,
-    events.map((event, i) => ({
-      event_id: `evt_${randomUUID().replaceAll('-', '')}`,
-      org_id: event.orgId,
-      lead_id: event.leadId,
-      type: event.type,
-      position: first === undefined ? null : first + i,
-      created_on: event.at,
-      payload: JSON.stringify({
+    events.map((event, i) => {
+      const id = `evt_${randomUUID().replaceAll('-', '')}`;
+      return {
+        event_id: id,
+        org_id: event.orgId,
+        lead_id: event.leadId,
         type: event.type,
-        timestamp: formatDateTime(event.at),
-        data: event.data,
-      }),
-    })),
+        position: first === undefined ? null : first + i,
+        created_on: event.at,
+        // Stored as sent: the feed and every delivery use these bytes as they are.
+        payload: JSON.stringify({
+          id,
+          type: event.type,
+          timestamp: formatDateTime(event.at),
+          data: event.data,
+        }),
+      };
+    }),
   );
 }
 
@@ -152,10 +157,7 @@ export async function listEvents(
     const last = rows.at(-1)?.position ?? after;
     if (rows.length > 0 || Date.now() >= deadline || signal?.aborted) {
       return {
-        data: rows.map((row) => ({
-          id: row.event_id,
-          ...(JSON.parse(row.payload) as Omit<LeadEvent, 'id'>),
-        })),
+        data: rows.map((row) => JSON.parse(row.payload) as LeadEvent),
         warnings: [],
         errors: [],
         nextCursor: String(rows.length === limit ? last : Math.max(last, highest)),

@@ -6,5 +6,11 @@ export {
   sequenceEvents,
   type NewLeadEvent,
 } from './event.service.js';
-export { findEvents, highestOrgPosition, type EventRow } from './event.repository.js';
+export {
+  findEventPayloads,
+  findEventRefs,
+  findEvents,
+  highestOrgPosition,
+  type EventRow,
+} from './event.repository.js';
 export { LEAD_EVENT_TYPES, type LeadEvent, type LeadEventType } from './event.schemas.js';

@@ -86,7 +86,7 @@ export async function leaseDeliveries(trx: Db, ids: number[], now: number, lease
     .where('id', 'in', ids)
     .where('status', '=', 'pending')
     .where('next_attempt_at', '<=', now)
-    .returning(['id', 'org_id', 'endpoint_id', 'event_id', 'payload', 'attempts'])
+    .returning(['id', 'org_id', 'endpoint_id', 'event_id', 'attempts'])
     .execute();
 }
 
@@ -120,8 +120,9 @@ export async function clearEndpointFailing(trx: Db, id: number): Promise<void> {
     .execute();
 }
 
-export async function insertAttempt(trx: Db, row: Omit<AttemptRow, 'id'>): Promise<void> {
-  await trx.insertInto('webhook_attempts').values(row).execute();
+export async function insertAttempts(trx: Db, rows: Array<Omit<AttemptRow, 'id'>>): Promise<void> {
+  if (rows.length === 0) return;
+  await trx.insertInto('webhook_attempts').values(rows).execute();
 }
 
 export async function settleDelivery(

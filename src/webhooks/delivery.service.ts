@@ -5,7 +5,8 @@ import { formatDateTime } from '../core/date-time.js';
 import { recordAudit } from '../audit/index.js';
 import {
   EVENT_RETENTION_DAYS_DEFAULT,
-  findEvents,
+  findEventPayloads,
+  findEventRefs,
   highestOrgPosition,
   sequenceEvents,
   type EventRow,
@@ -22,7 +23,7 @@ import {
   findEnabledEndpoints,
   findEndpointsById,
   findLastOutcomes,
-  insertAttempt,
+  insertAttempts,
   insertDeliveries,
   leaseDeliveries,
   moveEndpointCursor,
@@ -54,8 +55,8 @@ export const DISABLE_AFTER_FAILING_MS = 3 * DAY_MS;
 /** Events turned into deliveries per endpoint and transaction. */
 const FAN_OUT_BATCH = 500;
 /** Deliveries leased per round, and sent at once. */
-const SEND_BATCH = 50;
-const SEND_CONCURRENCY = 10;
+const SEND_BATCH = 100;
+const SEND_CONCURRENCY = 16;
 /** A lease outlives the send's timeout by this much: a process that died mid-send is retried. */
 const LEASE_MARGIN_MS = 30_000;
 /** The longest `Retry-After` honoured. */
@@ -63,19 +64,16 @@ const RETRY_AFTER_MAX_MS = DAY_MS;
 
 function deliveryRow(
   endpoint: { id: number; org_id: number },
-  event: EventRow,
+  event: Omit<EventRow, 'payload'>,
   now: number,
   replay: boolean,
 ): NewDeliveryRow {
-  // The event's id travels as `webhook-id`: a receiver deduplicates on it.
-  const payload = JSON.stringify({ id: event.event_id, ...(JSON.parse(event.payload) as object) });
   return {
     org_id: endpoint.org_id,
     endpoint_id: endpoint.id,
     event_id: event.event_id,
     event_type: event.type,
     lead_id: event.lead_id,
-    payload,
     status: 'pending',
     attempts: 0,
     next_attempt_at: now,
@@ -105,7 +103,7 @@ export async function createDeliveries(ctx: AppContext): Promise<number> {
       // Read before the events: every position up to it is visible to the events' query.
       const highest = await highestOrgPosition(db, endpoint.org_id);
       if (highest <= from) break;
-      const events = await findEvents(db, {
+      const events = await findEventRefs(db, {
         orgId: endpoint.org_id,
         after: from,
         limit: FAN_OUT_BATCH,
@@ -164,59 +162,96 @@ async function disableEndpoint(
 type Leased = Awaited<ReturnType<typeof leaseDeliveries>>[number];
 type Endpoint = Awaited<ReturnType<typeof findEndpointsById>>[number];
 
-/** Records one attempt and what follows from it: done, the next attempt, or giving up. */
-async function recordOutcome(
-  ctx: AppContext,
-  delivery: Leased,
-  endpoint: Endpoint,
-  at: number,
-  result: SendResult,
-): Promise<void> {
-  const status = result.statusCode;
-  const succeeded = status !== undefined && status >= 200 && status < 300;
-  const gone = status === 410;
-  const attempts = delivery.attempts + 1;
-  const delay = succeeded || gone ? undefined : retryDelayMs(ctx, attempts, result);
+/** One attempt's result, waiting to be recorded with the rest of its round. */
+type Outcome = { delivery: Leased; endpoint: Endpoint; at: number; result: SendResult };
+
+const succeededOf = (result: SendResult): boolean =>
+  result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
+
+/**
+ * Records a round's attempts in one transaction (one commit, however many were sent) and what
+ * follows from each: done, the next attempt, or giving up; then each endpoint's health: any
+ * success clears its failing state; a 410, or failures only for 3 days, disable it.
+ */
+async function recordOutcomes(ctx: AppContext, outcomes: Outcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
   await ctx.store.transaction(async (trx) => {
-    await insertAttempt(trx, {
-      org_id: delivery.org_id,
-      delivery_id: delivery.id,
-      endpoint_id: endpoint.id,
-      attempted_on: at,
-      status_code: status ?? null,
-      latency_ms: result.latencyMs,
-      response_body: result.responseBody ?? null,
-      error:
-        result.error ??
-        (succeeded ? null : `the endpoint answered ${status}${gone ? ': disabled' : ''}`),
-    });
-    await settleDelivery(trx, delivery.id, {
-      status: succeeded ? 'delivered' : delay === undefined ? 'failed' : 'pending',
-      attempts,
-      next_attempt_at: delay === undefined ? at : at + delay,
-      completed_on: succeeded || delay === undefined ? at : null,
-    });
-    if (succeeded) {
-      await clearEndpointFailing(trx, endpoint.id);
-      return;
+    await insertAttempts(
+      trx,
+      outcomes.map(({ delivery, endpoint, at, result }) => ({
+        org_id: delivery.org_id,
+        delivery_id: delivery.id,
+        endpoint_id: endpoint.id,
+        attempted_on: at,
+        status_code: result.statusCode ?? null,
+        latency_ms: result.latencyMs,
+        response_body: result.responseBody ?? null,
+        error:
+          result.error ??
+          (succeededOf(result)
+            ? null
+            : `the endpoint answered ${result.statusCode}${result.statusCode === 410 ? ': disabled' : ''}`),
+      })),
+    );
+    for (const { delivery, at, result } of outcomes) {
+      const succeeded = succeededOf(result);
+      const attempts = delivery.attempts + 1;
+      const delay =
+        succeeded || result.statusCode === 410 ? undefined : retryDelayMs(ctx, attempts, result);
+      await settleDelivery(trx, delivery.id, {
+        status: succeeded ? 'delivered' : delay === undefined ? 'failed' : 'pending',
+        attempts,
+        next_attempt_at: delay === undefined ? at : at + delay,
+        completed_on: succeeded || delay === undefined ? at : null,
+      });
     }
-    const current = await findOrgWebhook(trx, endpoint.org_id, endpoint.id);
-    if (!current || current.enabled !== 1) return;
-    const since = current.failing_since === null ? at : Number(current.failing_since);
-    if (current.failing_since === null) {
-      await updateWebhook(trx, endpoint.org_id, endpoint.id, { failing_since: at });
+    const byEndpoint = new Map<number, Outcome[]>();
+    for (const outcome of outcomes) {
+      byEndpoint.set(outcome.endpoint.id, [
+        ...(byEndpoint.get(outcome.endpoint.id) ?? []),
+        outcome,
+      ]);
     }
-    if (gone) {
-      await disableEndpoint(trx, endpoint, at, 'the endpoint answered 410 Gone');
-    } else if (at - since >= DISABLE_AFTER_FAILING_MS) {
-      await disableEndpoint(trx, endpoint, at, 'every delivery attempt failed for 3 days');
+    for (const [id, results] of byEndpoint) {
+      const endpoint = results[0]!.endpoint;
+      if (results.some((o) => succeededOf(o.result))) {
+        await clearEndpointFailing(trx, id);
+        continue;
+      }
+      const current = await findOrgWebhook(trx, endpoint.org_id, id);
+      if (!current || current.enabled !== 1) continue;
+      const first = Math.min(...results.map((o) => o.at));
+      const last = Math.max(...results.map((o) => o.at));
+      const since = current.failing_since === null ? first : Number(current.failing_since);
+      if (current.failing_since === null) {
+        await updateWebhook(trx, endpoint.org_id, id, { failing_since: since });
+      }
+      if (results.some((o) => o.result.statusCode === 410)) {
+        await disableEndpoint(trx, endpoint, last, 'the endpoint answered 410 Gone');
+      } else if (last - since >= DISABLE_AFTER_FAILING_MS) {
+        await disableEndpoint(trx, endpoint, last, 'every delivery attempt failed for 3 days');
+      }
     }
   });
 }
 
-/** Sends one leased delivery, signed with the endpoint's secrets, and records the outcome. */
-async function attempt(ctx: AppContext, delivery: Leased, endpoint: Endpoint): Promise<void> {
+/** Sends one leased delivery, signed with the endpoint's secrets; answers its outcome. */
+async function attempt(
+  ctx: AppContext,
+  delivery: Leased,
+  endpoint: Endpoint,
+  payload: string | undefined,
+): Promise<Outcome> {
   const at = ctx.clock.now();
+  if (payload === undefined) {
+    // Retention keeps an event while a delivery of it is pending; this is only a safeguard.
+    return {
+      delivery,
+      endpoint,
+      at,
+      result: { latencyMs: 0, error: 'the event is no longer kept' },
+    };
+  }
   const secrets = [endpoint.secret];
   if (endpoint.previous_secret && Number(endpoint.previous_secret_until) > at) {
     secrets.push(endpoint.previous_secret);
@@ -225,8 +260,7 @@ async function attempt(ctx: AppContext, delivery: Leased, endpoint: Endpoint): P
   // The rules again, as they are now: the operator may have narrowed WEBHOOK_ALLOWED_HOSTS.
   const problem = urlProblem(endpoint.url, ctx.config.webhookAllowedHosts);
   if (problem) {
-    await recordOutcome(ctx, delivery, endpoint, at, { latencyMs: 0, error: `the URL ${problem}` });
-    return;
+    return { delivery, endpoint, at, result: { latencyMs: 0, error: `the URL ${problem}` } };
   }
   const result = await sendWebhook(
     endpoint.url,
@@ -235,17 +269,19 @@ async function attempt(ctx: AppContext, delivery: Leased, endpoint: Endpoint): P
       'user-agent': 'Leadline-Webhooks/1',
       'webhook-id': delivery.event_id,
       'webhook-timestamp': String(timestamp),
-      'webhook-signature': signatureHeader(secrets, delivery.event_id, timestamp, delivery.payload),
+      'webhook-signature': signatureHeader(secrets, delivery.event_id, timestamp, payload),
     },
-    delivery.payload,
+    payload,
     { allowed: ctx.config.webhookAllowedHosts, timeoutMs: ctx.config.webhookTimeoutMs },
   );
-  await recordOutcome(ctx, delivery, endpoint, at, result);
+  return { delivery, endpoint, at, result };
 }
 
 /**
  * Sends the deliveries due now (at most one round's worth), each leased first so no other
- * process sends it meanwhile; answers how many were attempted.
+ * process sends it meanwhile, and records their outcomes together; answers how many were
+ * attempted. A process that dies before recording leaves the leases to run out: those
+ * deliveries are sent again (at least once).
  */
 export async function sendDueDeliveries(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
@@ -259,14 +295,23 @@ export async function sendDueDeliveries(ctx: AppContext): Promise<number> {
       (endpoint) => [endpoint.id, endpoint],
     ),
   );
+  // The event's stored bytes are the body: the id in it travels as `webhook-id` too.
+  const payloads = await findEventPayloads(
+    ctx.store.db,
+    leased.map((d) => d.event_id),
+  );
   const queue = [...leased];
+  const outcomes: Outcome[] = [];
   const worker = async () => {
     for (let delivery = queue.shift(); delivery; delivery = queue.shift()) {
       const endpoint = endpoints.get(delivery.endpoint_id);
-      if (endpoint) await attempt(ctx, delivery, endpoint);
+      if (endpoint) {
+        outcomes.push(await attempt(ctx, delivery, endpoint, payloads.get(delivery.event_id)));
+      }
     }
   };
   await Promise.all(Array.from({ length: SEND_CONCURRENCY }, worker));
+  await recordOutcomes(ctx, outcomes);
   return leased.length;
 }
 
@@ -322,7 +367,7 @@ export async function replayEvents(
   let after = 0;
   let replayed = 0;
   for (;;) {
-    const events = await findEvents(ctx.store.db, {
+    const events = await findEventRefs(ctx.store.db, {
       orgId: actor.orgId,
       ...selection,
       types: typesOf(endpoint.event_types),

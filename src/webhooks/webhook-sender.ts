@@ -17,6 +17,8 @@ export type SendResult = {
   error?: string;
   /** Seconds the endpoint asked to wait (`Retry-After` on a 429 or 503). */
   retryAfterSeconds?: number;
+  /** A failure no retry can mend: the delivery is given up at once. */
+  permanent?: boolean;
 };
 
 /**

@@ -10,7 +10,7 @@ import { idColumn } from './columns.js';
  *   one keeps signing until `previous_secret_until`.
  * - `last_position` is how far in the event feed the endpoint's deliveries were created: the
  *   dispatcher turns the events after it into deliveries, in feed order.
- * - A delivery holds its payload, so retention may delete the event while it is retried.
+ * - A delivery held a copy of its payload (0008 drops it: the event's row is read instead).
  */
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await idColumn(db.schema.createTable('webhook_endpoints'), dialect)
