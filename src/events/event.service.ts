@@ -15,7 +15,13 @@ import {
   positionNewEvents,
   takePositions,
 } from './event.repository.js';
-import type { EventList, EventQuery, LeadEvent, LeadEventType } from './event.schemas.js';
+import {
+  LEAD_EVENT_TYPES,
+  type EventList,
+  type EventQuery,
+  type LeadEvent,
+  type LeadEventType,
+} from './event.schemas.js';
 
 /**
  * The outbox and the event feed (docs/events.md). A lead change appends its event in its own
@@ -108,12 +114,7 @@ function positionOf(after: string | undefined): number {
 
 function typesOf(types: string | undefined): LeadEventType[] | undefined {
   if (types === undefined) return undefined;
-  const known = new Set<string>([
-    'lead.created',
-    'lead.updated',
-    'lead.status_changed',
-    'lead.follow_up_added',
-  ]);
+  const known = new Set<string>(LEAD_EVENT_TYPES);
   const wanted = types
     .split(',')
     .map((t) => t.trim())
