@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
+import { retentionCutoff } from '../db/retention.js';
 import type { Database, Row } from '../db/schema.js';
 
 /** An event as the outbox stores it, before it has a position. */
@@ -156,17 +157,11 @@ export async function deleteExpiredEvents(
   options: { now: number; defaultDays: number; batch: number; orgIds?: number[] | undefined },
 ): Promise<number> {
   const { now, defaultDays, batch, orgIds } = options;
-  const day = 86_400_000;
   let expired = trx
     .selectFrom('lead_events as e')
     .innerJoin('orgs as o', 'o.id', 'e.org_id')
     .select('e.id')
-    .where(
-      'e.created_on',
-      '<',
-      // Cast: PostgreSQL would otherwise type the parameters as 32-bit integers.
-      sql<number>`cast(${now} as bigint) - cast(coalesce(o.event_retention_days, ${defaultDays}) as bigint) * cast(${day} as bigint)`,
-    )
+    .where('e.created_on', '<', retentionCutoff(now, defaultDays))
     .where((eb) =>
       eb.not(
         eb.exists(

@@ -6,6 +6,7 @@ import { AppError } from '../core/errors.js';
 import { formatDateTime } from '../core/date-time.js';
 import type { Db, Store } from '../db/database.js';
 import { commitsInInsertOrder, transactionLock } from '../db/capabilities.js';
+import { deleteInBatches } from '../db/retention.js';
 import {
   deleteExpiredEvents,
   findEvents,
@@ -173,14 +174,7 @@ export async function listEvents(
  * given), a batch per transaction so writers never wait long behind it; answers how many.
  */
 export async function pruneEvents(ctx: AppContext, orgIds?: number[]): Promise<number> {
-  const batch = 1000;
-  let deleted = 0;
-  for (;;) {
-    const now = ctx.clock.now();
-    const n = await ctx.store.transaction((trx) =>
-      deleteExpiredEvents(trx, { now, defaultDays: EVENT_RETENTION_DAYS_DEFAULT, batch, orgIds }),
-    );
-    deleted += n;
-    if (n < batch) return deleted;
-  }
+  return deleteInBatches(ctx.store, ctx.clock, (trx, now, batch) =>
+    deleteExpiredEvents(trx, { now, defaultDays: EVENT_RETENTION_DAYS_DEFAULT, batch, orgIds }),
+  );
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { retentionCutoff } from '../db/retention.js';
 import type { DeliveryStatus, Row } from '../db/schema.js';
 
 export type DeliveryRow = Row<'webhook_deliveries'>;
@@ -230,28 +231,22 @@ export async function findLastOutcomes(db: Db, endpointId: number) {
 
 /**
  * Deletes up to `batch` finished deliveries (with their attempts) older than their org's event
- * retention; answers how many deliveries.
+ * retention (of the orgs `orgIds` only, when given); answers how many deliveries.
  */
 export async function deleteExpiredDeliveries(
   trx: Db,
-  now: number,
-  defaultDays: number,
-  batch: number,
+  options: { now: number; defaultDays: number; batch: number; orgIds?: number[] | undefined },
 ): Promise<number> {
-  const day = 86_400_000;
-  const expired = await trx
+  const { now, defaultDays, batch, orgIds } = options;
+  let expired = trx
     .selectFrom('webhook_deliveries as d')
     .innerJoin('orgs as o', 'o.id', 'd.org_id')
     .select('d.id')
     .where('d.status', '!=', 'pending')
-    .where(
-      'd.created_on',
-      '<',
-      sql<number>`cast(${now} as bigint) - cast(coalesce(o.event_retention_days, ${defaultDays}) as bigint) * cast(${day} as bigint)`,
-    )
-    .limit(batch)
-    .execute();
-  const ids = expired.map((row) => row.id);
+    .where('d.created_on', '<', retentionCutoff(now, defaultDays))
+    .limit(batch);
+  if (orgIds) expired = expired.where('d.org_id', 'in', orgIds);
+  const ids = (await expired.execute()).map((row) => row.id);
   if (ids.length === 0) return 0;
   await trx.deleteFrom('webhook_attempts').where('delivery_id', 'in', ids).execute();
   await trx.deleteFrom('webhook_deliveries').where('id', 'in', ids).execute();

@@ -12,6 +12,7 @@ import {
   type EventRow,
 } from '../events/index.js';
 import type { Db } from '../db/database.js';
+import { deleteInBatches } from '../db/retention.js';
 import {
   clearEndpointFailing,
   countDeliveriesByStatus,
@@ -325,20 +326,13 @@ export async function dispatchWebhooks(
 }
 
 /**
- * Deletes the finished deliveries (and their attempts) older than their org's event retention,
- * a batch per transaction; answers how many deliveries.
+ * Deletes the finished deliveries (and their attempts) older than their org's event retention
+ * (of the orgs `orgIds` only, when given), a batch per transaction; answers how many deliveries.
  */
-export async function pruneDeliveries(ctx: AppContext): Promise<number> {
-  const batch = 1000;
-  let deleted = 0;
-  for (;;) {
-    const now = ctx.clock.now();
-    const n = await ctx.store.transaction((trx) =>
-      deleteExpiredDeliveries(trx, now, EVENT_RETENTION_DAYS_DEFAULT, batch),
-    );
-    deleted += n;
-    if (n < batch) return deleted;
-  }
+export async function pruneDeliveries(ctx: AppContext, orgIds?: number[]): Promise<number> {
+  return deleteInBatches(ctx.store, ctx.clock, (trx, now, batch) =>
+    deleteExpiredDeliveries(trx, { now, defaultDays: EVENT_RETENTION_DAYS_DEFAULT, batch, orgIds }),
+  );
 }
 
 /**

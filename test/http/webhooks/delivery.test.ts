@@ -7,6 +7,7 @@ import { TestClock, useTestApp } from '../../helpers/app.js';
 import { newLead, newOrg, send, type TestOrg } from '../../helpers/factories.js';
 import { addReason, assertError } from '../../helpers/fixtures.js';
 import { dispatchWebhooks } from '../../../src/webhooks/index.js';
+import { pruneDeliveries } from '../../../src/webhooks/delivery.service.js';
 import { pruneEvents } from '../../../src/events/event.service.js';
 import { sendWebhook } from '../../../src/webhooks/webhook-sender.js';
 import { parseAllowList, type AllowList } from '../../../src/core/network-targets.js';
@@ -427,6 +428,45 @@ describe('webhook delivery', () => {
     assert.equal(receiver.at(hook.path).length, 1);
     await pruneEvents(t.ctx, [o.org.id]);
     assert.equal((await feedEvents(o)).length, 0);
+  });
+
+  it('prunes finished deliveries past the org’s retention and keeps pending ones', async () => {
+    clock.ms = Date.now();
+    const o = await newOrg(t.ctx);
+    const usual = await newOrg(t.ctx);
+    const hook = await endpoint(o);
+    const usualHook = await endpoint(usual);
+    await send(t.app, o.admin, 'PUT', '/v2/admin/settings', { eventRetentionDays: 1 });
+    const delivered = await newLead(t.app, o.till);
+    const failing = await newLead(t.app, o.till);
+    receiver.answer(`${hook.path}#${failing.id}`, { status: 500 });
+    await newLead(t.app, usual.till);
+    await dispatch();
+    assert.equal(receiver.at(usualHook.path).length, 1);
+    const before = await deliveries(o, '');
+    assert.deepEqual(
+      before.map((d) => [d.leadId, d.status]).sort(),
+      [
+        [delivered.id, 'delivered'],
+        [failing.id, 'pending'],
+      ].sort(),
+    );
+
+    clock.advance(DAY / 2);
+    assert.equal(await pruneDeliveries(t.ctx, [o.org.id, usual.org.id]), 0, 'within retention');
+    clock.advance(DAY);
+    assert.equal(await pruneDeliveries(t.ctx, [o.org.id, usual.org.id]), 1);
+    const after = await deliveries(o, '');
+    assert.deepEqual(
+      after.map((d) => [d.leadId, d.status]),
+      [[failing.id, 'pending']],
+      'a pending delivery outlives retention: it still has to reach the endpoint',
+    );
+    assert.equal(
+      (await deliveries(usual, '')).length,
+      1,
+      'the default retention (7 days) keeps the other org’s log',
+    );
   });
 });
 
