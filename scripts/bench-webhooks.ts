@@ -5,7 +5,12 @@
 //    enabled endpoint whose deliveries go to a receiver in this process (answering 204), in
 //    alternating rounds (without, with, without, with, …); the figure is median(with) /
 //    median(without). Every status change writes its event either way (the outbox is always on):
-//    the ratio is what an endpoint adds — fan-out and delivery in the same process.
+//    the ratio is what an endpoint adds — fan-out and delivery in the same process. Beside it,
+//    the server's CPU time per status change (from /proc, after waiting for a round's deliveries
+//    to reach the receiver, so their sending counts): this machine's 2 cores are shared with the
+//    load generator and the receiver and other tenants of the host, which makes throughput swing
+//    by a third between rounds, while CPU per change holds still; on a server that is
+//    CPU-bound, as one SQLite process is, without/with of it is the throughput ratio.
 // 2. Delivery rate: a backlog of events made with the dispatcher off, then a server with the
 //    dispatcher on; the time from its start until the receiver has every event gives events/s.
 //
@@ -20,6 +25,7 @@ import { cliJson, cliJsonStreaming } from '../toolbox/cli.js';
 import { basicAuthorization, okJson } from '../toolbox/http.js';
 import {
   killChildrenOnSignals,
+  readCpuSeconds,
   sleep,
   startServer,
   stopGracefully,
@@ -34,7 +40,7 @@ const { values: opts } = parseArgs({
   options: {
     store: { type: 'string', default: 'both' },
     seconds: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '10' },
     'backlog-seconds': { type: 'string', default: '8' },
   },
@@ -99,14 +105,18 @@ function statusChanges(authorization: string, leadIds: number[], reasonId: numbe
 async function eventCount(storeEnv: StoreEnv): Promise<number> {
   const store = await openBuiltStore(storeEnv);
   try {
-    const row = await store.db
-      .selectFrom('lead_events')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return await countEvents(store);
   } finally {
     await store.close();
   }
+}
+
+async function countEvents(store: Awaited<ReturnType<typeof openBuiltStore>>): Promise<number> {
+  const row = await store.db
+    .selectFrom('lead_events')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 type Row = {
@@ -114,6 +124,10 @@ type Row = {
   withoutRps: number[];
   withRps: number[];
   ratio: number;
+  /** Server CPU milliseconds per status change, without and with the endpoint, each round. */
+  withoutCpuMs: number[];
+  withCpuMs: number[];
+  cpuRatio: number;
   errors: number;
   backlog: number;
   deliveredPerSecond: number;
@@ -124,6 +138,7 @@ for (const store of stores) {
   const prepared = await prepareStore(store, { prefix: 'leadline_hooks' });
   const env = prepared.env;
   let server: RunningServer | undefined;
+  let reader: Awaited<ReturnType<typeof openBuiltStore>> | undefined;
   try {
     const org = 'Hooks Bench';
     cliJson(env, ['org', 'create', '--name', org]);
@@ -153,6 +168,8 @@ for (const store of stores) {
       ]);
 
     server = await serve(env, '1');
+    const eventStore = await openBuiltStore(env);
+    reader = eventStore;
     const leads = await okJson<{ data: Array<{ id: number }> }>(
       server.base,
       authorization,
@@ -175,24 +192,49 @@ for (const store of stores) {
         connections,
         seconds,
       });
+    /** A load, and the server's CPU per status change (with its deliveries, when `delivered`). */
+    const measured = async (delivered: boolean) => {
+      const pid = server!.child.pid!;
+      const cpuBefore = readCpuSeconds(pid)!;
+      const receivedBefore = received.size;
+      const eventsBefore = await countEvents(eventStore);
+      const result = await load();
+      const changes = result.requests - result.errors;
+      if (delivered) {
+        const events = (await countEvents(eventStore)) - eventsBefore;
+        const started = performance.now();
+        while (received.size - receivedBefore < events) {
+          if (performance.now() - started > 60_000) throw new Error('deliveries fell behind');
+          await sleep(20);
+        }
+      }
+      const cpuMs = ((readCpuSeconds(pid)! - cpuBefore) * 1000) / changes;
+      return { ...result, cpuMs };
+    };
 
     // 1. Throughput without and with an enabled endpoint, alternating.
     toggle(false);
     await load(); // warm-up
     const withoutRps: number[] = [];
     const withRps: number[] = [];
+    const withoutCpuMs: number[] = [];
+    const withCpuMs: number[] = [];
     let errors = 0;
     for (let round = 1; round <= rounds; round += 1) {
       log(`${store}: round ${round} of ${rounds}`);
       toggle(false);
-      const without = await load();
+      const without = await measured(false);
       toggle(true);
-      const withEndpoint = await load();
+      const withEndpoint = await measured(true);
       withoutRps.push(without.rps);
       withRps.push(withEndpoint.rps);
+      withoutCpuMs.push(without.cpuMs);
+      withCpuMs.push(withEndpoint.cpuMs);
       errors += without.errors + withEndpoint.errors;
     }
     toggle(false);
+    await reader.close();
+    reader = undefined;
     await stopGracefully(server.child);
     server = undefined;
 
@@ -224,6 +266,9 @@ for (const store of stores) {
       withoutRps,
       withRps,
       ratio: median(withRps)! / median(withoutRps)!,
+      withoutCpuMs,
+      withCpuMs,
+      cpuRatio: median(withoutCpuMs)! / median(withCpuMs)!,
       errors,
       backlog,
       deliveredPerSecond,
@@ -231,6 +276,7 @@ for (const store of stores) {
     rows.push(row);
     console.log(JSON.stringify(row));
   } finally {
+    await reader?.close();
     if (server) await stopGracefully(server.child);
     await prepared.cleanup();
   }
@@ -239,12 +285,12 @@ receiver.closeAllConnections();
 receiver.close();
 
 console.log(
-  '\n| store | status changes/s, no endpoint | with one endpoint | ratio | backlog | delivered/s (one process) |',
+  '\n| store | status changes/s, no endpoint | with one endpoint | ratio | server CPU ms per change, no endpoint | with one endpoint | ratio | backlog | delivered/s (one process) |',
 );
-console.log('| --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
   console.log(
-    `| ${r.store} | ${median(r.withoutRps)!.toFixed(0)} | ${median(r.withRps)!.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.backlog} | ${r.deliveredPerSecond.toFixed(0)} |`,
+    `| ${r.store} | ${median(r.withoutRps)!.toFixed(0)} | ${median(r.withRps)!.toFixed(0)} | ${r.ratio.toFixed(2)} | ${median(r.withoutCpuMs)!.toFixed(3)} | ${median(r.withCpuMs)!.toFixed(3)} | ${r.cpuRatio.toFixed(2)} | ${r.backlog} | ${r.deliveredPerSecond.toFixed(0)} |`,
   );
 }
 if (rows.some((r) => r.errors > 0)) process.exitCode = 1;

@@ -240,6 +240,21 @@ export async function stopGracefully(
   return result;
 }
 
+/**
+ * CPU time (user + system) process `pid` has used so far, in seconds, or undefined once it is
+ * gone. Fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s (Linux's USER_HZ).
+ */
+export function readCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; the fields after it are plain.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resident memory of process `pid` in MB (VmRSS), or undefined once it is gone. */
 export function readRssMb(pid: number): number | undefined {
   try {

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import { retentionCutoff } from '../db/retention.js';
 import type { DeliveryStatus, Row } from '../db/schema.js';
@@ -126,17 +126,42 @@ export async function insertAttempts(trx: Db, rows: Array<Omit<AttemptRow, 'id'>
   await trx.insertInto('webhook_attempts').values(rows).execute();
 }
 
-export async function settleDelivery(
-  trx: Db,
-  id: number,
-  changes: {
-    status: DeliveryStatus;
-    attempts: number;
-    next_attempt_at: number;
-    completed_on: number | null;
-  },
-): Promise<void> {
-  await trx.updateTable('webhook_deliveries').set(changes).where('id', '=', id).execute();
+export type DeliverySettlement = {
+  id: number;
+  status: DeliveryStatus;
+  next_attempt_at: number;
+  completed_on: number | null;
+};
+
+/**
+ * Records what follows one attempt of each of the leased deliveries (each attempt counted once):
+ * done, the next attempt, or given up. One statement for a whole round: on SQLite every statement
+ * is the single writer's time, and an endpoint's cost to the writes it follows is mostly its rows.
+ */
+export async function settleDeliveries(trx: Db, settlements: DeliverySettlement[]): Promise<void> {
+  if (settlements.length === 0) return;
+  // Casts: PostgreSQL types an untyped parameter in a CASE branch as text.
+  const byId = (column: (s: DeliverySettlement) => RawBuilder<unknown>) =>
+    sql`case id ${sql.join(
+      settlements.map((s) => sql`when ${s.id} then ${column(s)}`),
+      sql` `,
+    )} end`;
+  await trx
+    .updateTable('webhook_deliveries')
+    .set({
+      status: byId((s) => sql`cast(${s.status} as text)`) as RawBuilder<DeliveryStatus>,
+      attempts: sql<number>`attempts + 1`,
+      next_attempt_at: byId((s) => sql`cast(${s.next_attempt_at} as bigint)`) as RawBuilder<number>,
+      completed_on: byId((s) => sql`cast(${s.completed_on} as bigint)`) as RawBuilder<
+        number | null
+      >,
+    })
+    .where(
+      'id',
+      'in',
+      settlements.map((s) => s.id),
+    )
+    .execute();
 }
 
 export type DeliveryFilter = {

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { AppContext } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { SYSTEM_ACTOR_ID, type Actor } from '../core/actor.js';
@@ -28,13 +29,13 @@ import {
   insertDeliveries,
   leaseDeliveries,
   moveEndpointCursor,
-  settleDelivery,
+  settleDeliveries,
   type NewDeliveryRow,
 } from './delivery.repository.js';
 import { findOrgWebhook, updateWebhook } from './webhook.repository.js';
 import { webhookNotFound } from './webhook.service.js';
 import { sendWebhook, type SendResult } from './webhook-sender.js';
-import { signatureHeader } from './webhook-signature.js';
+import { signatureHeader, signingKeys } from './webhook-signature.js';
 import { urlProblem } from './webhook-target.js';
 import type {
   DeliveryQuery,
@@ -194,18 +195,22 @@ async function recordOutcomes(ctx: AppContext, outcomes: Outcome[]): Promise<voi
             : `the endpoint answered ${result.statusCode}${result.statusCode === 410 ? ': disabled' : ''}`),
       })),
     );
-    for (const { delivery, at, result } of outcomes) {
-      const succeeded = succeededOf(result);
-      const attempts = delivery.attempts + 1;
-      const delay =
-        succeeded || result.statusCode === 410 ? undefined : retryDelayMs(ctx, attempts, result);
-      await settleDelivery(trx, delivery.id, {
-        status: succeeded ? 'delivered' : delay === undefined ? 'failed' : 'pending',
-        attempts,
-        next_attempt_at: delay === undefined ? at : at + delay,
-        completed_on: succeeded || delay === undefined ? at : null,
-      });
-    }
+    await settleDeliveries(
+      trx,
+      outcomes.map(({ delivery, at, result }) => {
+        const succeeded = succeededOf(result);
+        const delay =
+          succeeded || result.statusCode === 410
+            ? undefined
+            : retryDelayMs(ctx, delivery.attempts + 1, result);
+        return {
+          id: delivery.id,
+          status: succeeded ? 'delivered' : delay === undefined ? 'failed' : 'pending',
+          next_attempt_at: delay === undefined ? at : at + delay,
+          completed_on: succeeded || delay === undefined ? at : null,
+        };
+      }),
+    );
     const byEndpoint = new Map<number, Outcome[]>();
     for (const outcome of outcomes) {
       byEndpoint.set(outcome.endpoint.id, [
@@ -236,11 +241,33 @@ async function recordOutcomes(ctx: AppContext, outcomes: Outcome[]): Promise<voi
   });
 }
 
+/** What sending to one endpoint needs, worked out once per round rather than per delivery. */
+type Target = {
+  endpoint: Endpoint;
+  /** Why the URL is refused under the rules as they are now (the operator may have narrowed
+   * WEBHOOK_ALLOWED_HOSTS since the endpoint was made), or undefined. */
+  problem: string | undefined;
+  /** The keys that sign: the current secret's, and the previous one's for a day after a rotation. */
+  keys: KeyObject[];
+};
+
+function targetOf(ctx: AppContext, endpoint: Endpoint, now: number): Target {
+  const secrets = [endpoint.secret];
+  if (endpoint.previous_secret && Number(endpoint.previous_secret_until) > now) {
+    secrets.push(endpoint.previous_secret);
+  }
+  return {
+    endpoint,
+    problem: urlProblem(endpoint.url, ctx.config.webhookAllowedHosts),
+    keys: signingKeys(secrets),
+  };
+}
+
 /** Sends one leased delivery, signed with the endpoint's secrets; answers its outcome. */
 async function attempt(
   ctx: AppContext,
   delivery: Leased,
-  endpoint: Endpoint,
+  { endpoint, problem, keys }: Target,
   payload: string | undefined,
 ): Promise<Outcome> {
   const at = ctx.clock.now();
@@ -253,16 +280,10 @@ async function attempt(
       result: { latencyMs: 0, error: 'the event is no longer kept' },
     };
   }
-  const secrets = [endpoint.secret];
-  if (endpoint.previous_secret && Number(endpoint.previous_secret_until) > at) {
-    secrets.push(endpoint.previous_secret);
-  }
-  const timestamp = Math.floor(at / 1000);
-  // The rules again, as they are now: the operator may have narrowed WEBHOOK_ALLOWED_HOSTS.
-  const problem = urlProblem(endpoint.url, ctx.config.webhookAllowedHosts);
   if (problem) {
     return { delivery, endpoint, at, result: { latencyMs: 0, error: `the URL ${problem}` } };
   }
+  const timestamp = Math.floor(at / 1000);
   const result = await sendWebhook(
     endpoint.url,
     {
@@ -270,7 +291,7 @@ async function attempt(
       'user-agent': 'Leadline-Webhooks/1',
       'webhook-id': delivery.event_id,
       'webhook-timestamp': String(timestamp),
-      'webhook-signature': signatureHeader(secrets, delivery.event_id, timestamp, payload),
+      'webhook-signature': signatureHeader(keys, delivery.event_id, timestamp, payload),
     },
     payload,
     { allowed: ctx.config.webhookAllowedHosts, timeoutMs: ctx.config.webhookTimeoutMs },
@@ -291,9 +312,9 @@ export async function sendDueDeliveries(ctx: AppContext): Promise<number> {
   const leased = await ctx.store.transaction((trx) =>
     leaseDeliveries(trx, due, now, now + ctx.config.webhookTimeoutMs + LEASE_MARGIN_MS),
   );
-  const endpoints = new Map(
+  const targets = new Map(
     (await findEndpointsById(ctx.store.db, [...new Set(leased.map((d) => d.endpoint_id))])).map(
-      (endpoint) => [endpoint.id, endpoint],
+      (endpoint) => [endpoint.id, targetOf(ctx, endpoint, now)],
     ),
   );
   // The event's stored bytes are the body: the id in it travels as `webhook-id` too.
@@ -305,9 +326,9 @@ export async function sendDueDeliveries(ctx: AppContext): Promise<number> {
   const outcomes: Outcome[] = [];
   const worker = async () => {
     for (let delivery = queue.shift(); delivery; delivery = queue.shift()) {
-      const endpoint = endpoints.get(delivery.endpoint_id);
-      if (endpoint) {
-        outcomes.push(await attempt(ctx, delivery, endpoint, payloads.get(delivery.event_id)));
+      const target = targets.get(delivery.endpoint_id);
+      if (target) {
+        outcomes.push(await attempt(ctx, delivery, target, payloads.get(delivery.event_id)));
       }
     }
   };

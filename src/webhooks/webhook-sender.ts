@@ -1,7 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns';
-import http from 'node:http';
-import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { Agent, request } from 'undici';
 import { isInternalAddress, type AllowList } from '../core/network-targets.js';
 
 /** The most of a response body a delivery keeps for its log. */
@@ -26,12 +25,12 @@ export type SendResult = {
  * address the connection will use, so a name that resolves differently after its endpoint was
  * created (DNS rebinding) still cannot reach inside.
  */
-function guardedLookup(host: string, allowed: AllowList): LookupFunction {
+function guardedLookup(allowed: AllowList): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);
       const list = addresses as unknown as Array<{ address: string; family: number }>;
-      const usable = allowed.allows(host)
+      const usable = allowed.allows(hostname)
         ? list
         : list.filter(
             (entry) => allowed.allows(entry.address) || !isInternalAddress(entry.address),
@@ -55,13 +54,44 @@ function guardedLookup(host: string, allowed: AllowList): LookupFunction {
 }
 
 /**
- * Kept-alive connections, per protocol: a busy endpoint is not paid a TCP (and TLS) handshake per
- * delivery. Each request still passes the guarded lookup, which a new connection uses.
+ * Kept-alive connections (undici: about half the CPU of node:http per request, measured in
+ * docs/benchmarks.md, and delivery is mostly sending), one pool per allow list because the
+ * guarded lookup that opens its connections depends on it. A busy endpoint is not paid a TCP (and
+ * TLS) handshake per delivery; a new connection passes the guarded lookup.
  */
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 16 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),
-};
+const agents = new WeakMap<AllowList, Agent>();
+
+function agentFor(allowed: AllowList): Agent {
+  let agent = agents.get(allowed);
+  if (!agent) {
+    agent = new Agent({ connections: 16, connect: { lookup: guardedLookup(allowed) } });
+    agents.set(allowed, agent);
+  }
+  return agent;
+}
+
+/**
+ * Why an IP-literal host may not be reached (a literal is connected to without a lookup), or
+ * undefined; remembered per allow list, as every delivery to an endpoint asks the same.
+ */
+const literalRefusals = new WeakMap<AllowList, Map<string, string | undefined>>();
+
+function literalRefusal(host: string, allowed: AllowList): string | undefined {
+  let known = literalRefusals.get(allowed);
+  if (!known) {
+    known = new Map();
+    literalRefusals.set(allowed, known);
+  }
+  if (known.has(host)) return known.get(host);
+  const refusal =
+    isIP(host) !== 0 && isInternalAddress(host) && !allowed.allows(host)
+      ? `${host} is an internal address`
+      : undefined;
+  // Bounded: the hosts are the org's endpoints', but nothing else limits how many there are.
+  if (known.size >= 10_000) known.clear();
+  known.set(host, refusal);
+  return refusal;
+}
 
 function retryAfterOf(value: string | string[] | undefined, now: number): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;
@@ -71,11 +101,33 @@ function retryAfterOf(value: string | string[] | undefined, now: number): number
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
+/** The first {@link RESPONSE_KEPT_BYTES} of a response body, reading (and keeping) no more. */
+async function keptBody(body: AsyncIterable<Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  // Leaving the loop early destroys the body: the rest is never read.
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    kept += chunk.length;
+    if (kept >= RESPONSE_KEPT_BYTES) break;
+  }
+  const text = Buffer.concat(chunks).subarray(0, RESPONSE_KEPT_BYTES).toString('utf8');
+  // A cut multi-byte character becomes U+FFFD; drop it rather than keep half.
+  return text.replace(/\uFFFD$/, '');
+}
+
+/** The innermost message of an error undici (or the socket under it) raised. */
+function messageOf(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}
+
 /**
  * POSTs `body` to `url` once: no redirect is followed (a 3xx is an answer like any other), the
  * response is read up to 1 KB, and the whole exchange is bounded by `timeoutMs`.
  */
-export function sendWebhook(
+export async function sendWebhook(
   url: string,
   headers: Record<string, string>,
   body: string,
@@ -83,72 +135,38 @@ export function sendWebhook(
 ): Promise<SendResult> {
   const started = performance.now();
   const latency = () => Math.round(performance.now() - started);
-  return new Promise((resolve) => {
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      resolve({ latencyMs: 0, error: 'the URL is not valid' });
-      return;
-    }
-    const host = target.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) !== 0 && isInternalAddress(host) && !options.allowed.allows(host)) {
-      resolve({ latencyMs: 0, error: `${host} is an internal address` });
-      return;
-    }
-    const client = target.protocol === 'https:' ? https : http;
-    let settled = false;
-    const finish = (result: SendResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(result);
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return { latencyMs: 0, error: 'the URL is not valid' };
+  }
+  const refusal = literalRefusal(target.hostname.replace(/^\[|\]$/g, ''), options.allowed);
+  if (refusal) return { latencyMs: 0, error: refusal };
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  try {
+    const response = await request(target, {
+      method: 'POST',
+      headers,
+      body,
+      signal,
+      dispatcher: agentFor(options.allowed),
+    });
+    const responseBody = await keptBody(response.body);
+    const retryAfter =
+      response.statusCode === 429 || response.statusCode === 503
+        ? retryAfterOf(response.headers['retry-after'], Date.now())
+        : undefined;
+    return {
+      statusCode: response.statusCode,
+      latencyMs: latency(),
+      responseBody,
+      ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
     };
-    const request = client.request(
-      target,
-      {
-        method: 'POST',
-        headers: { ...headers, 'content-length': Buffer.byteLength(body).toString() },
-        lookup: guardedLookup(host, options.allowed),
-        agent: target.protocol === 'https:' ? agents['https:'] : agents['http:'],
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        const done = () => {
-          const text = Buffer.concat(chunks).subarray(0, RESPONSE_KEPT_BYTES).toString('utf8');
-          const statusCode = response.statusCode ?? 0;
-          const retryAfter =
-            statusCode === 429 || statusCode === 503
-              ? retryAfterOf(response.headers['retry-after'], Date.now())
-              : undefined;
-          finish({
-            statusCode,
-            latencyMs: latency(),
-            // A cut multi-byte character becomes U+FFFD; drop it rather than keep half.
-            responseBody: text.replace(/\uFFFD$/, ''),
-            ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
-          });
-          response.destroy();
-        };
-        response.on('data', (chunk: Buffer) => {
-          if (kept < RESPONSE_KEPT_BYTES) {
-            chunks.push(chunk);
-            kept += chunk.length;
-          }
-          if (kept >= RESPONSE_KEPT_BYTES) done();
-        });
-        response.on('end', done);
-        response.on('error', (error) => finish({ latencyMs: latency(), error: error.message }));
-      },
-    );
-    const timer = setTimeout(() => {
-      finish({ latencyMs: latency(), error: `no answer within ${options.timeoutMs} ms` });
-      request.destroy();
-    }, options.timeoutMs);
-    request.on('error', (error: NodeJS.ErrnoException) =>
-      finish({ latencyMs: latency(), error: error.message }),
-    );
-    request.end(body);
-  });
+  } catch (error) {
+    if (signal.aborted) {
+      return { latencyMs: latency(), error: `no answer within ${options.timeoutMs} ms` };
+    }
+    return { latencyMs: latency(), error: messageOf(error) };
+  }
 }
