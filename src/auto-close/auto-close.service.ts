@@ -9,6 +9,7 @@ import {
   lockDueLeads,
 } from './auto-close.repository.js';
 import { SYSTEM_ACTOR_ID } from '../core/actor.js';
+import { DAY_MS } from '../core/date-time.js';
 
 /**
  * Auto-close: the org's OPEN and ON_HOLD leads that nothing changed (no update, status change or
@@ -20,8 +21,6 @@ import { SYSTEM_ACTOR_ID } from '../core/actor.js';
  * several runs at once (concurrent runs in one process, or processes sharing one database) close
  * each lead exactly once and never overwrite a change made after the lead was found.
  */
-
-const DAY_MS = 86_400_000;
 
 export type AutoCloseOptions = {
   orgId: number;

@@ -1,3 +1,8 @@
+/** Lengths of time in milliseconds, the unit of every instant Leadline stores. */
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
 /**
  * Date-times of the contract: ISO 8601 with a mandatory offset (`Z` or `±hh:mm`), optional
  * fraction of a second, and a real calendar instant (no 31 April, no 25:00).

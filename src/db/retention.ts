@@ -1,7 +1,17 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Store } from './database.js';
 
+// core/date-time.ts has it too; db/ is the bottom layer and imports nothing above it.
 const DAY_MS = 86_400_000;
+
+/** One batch of a retention prune: rows past retention at `now`, of the orgs `orgIds` if given. */
+export type RetentionBatch = {
+  now: number;
+  /** Days kept for an org without its own `event_retention_days`. */
+  defaultDays: number;
+  batch: number;
+  orgIds?: number[] | undefined;
+};
 
 /**
  * The instant before which a row of the org joined as `o` is past its event retention at `now`:

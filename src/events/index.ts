@@ -11,6 +11,7 @@ export {
   findEventRefs,
   findEvents,
   highestOrgPosition,
+  highestOrgPositions,
   type EventRow,
 } from './event.repository.js';
 export { LEAD_EVENT_TYPES, type LeadEvent, type LeadEventType } from './event.schemas.js';

@@ -3,7 +3,7 @@
 import { LEAD_STATUSES, type LeadStatus, type LeadType } from '../db/schema.js';
 import type { FieldRow } from '../extended-fields/extended-field.repository.js';
 import { enumValuesOf } from '../extended-fields/extended-field.mapper.js';
-import { formatDateTime } from '../core/date-time.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, formatDateTime } from '../core/date-time.js';
 import { SYSTEM_ACTOR_ID } from '../core/actor.js';
 import type { LeadBatch } from '../db/bulk/lead-batch.js';
 import { SeedRandom, WeightedPicker } from './seed.random.js';
@@ -51,13 +51,9 @@ export type SeedPlan = {
 const MAX_STATUS_LOGS = 4;
 const MAX_FOLLOW_UPS = 3;
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
 /** Stores open 10:00 to 21:00 in India (04:30 to 15:30 UTC): leads are created then. */
-const STORE_OPENS = 4 * HOUR + 30 * MINUTE;
-const STORE_HOURS = 11 * HOUR;
+const STORE_OPENS = 4 * HOUR_MS + 30 * MINUTE_MS;
+const STORE_HOURS = 11 * HOUR_MS;
 
 const SKU_FAMILIES: ReadonlyArray<[string, readonly string[]]> = [
   ['JKT', ['S', 'M', 'L', 'XL']],
@@ -262,12 +258,12 @@ export class LeadGenerator {
     this.skuPicker = zipf(this.skus.length, 0.8);
     this.channelPicker = new WeightedPicker(plan.channels.map((c) => CHANNEL_WEIGHTS.get(c) ?? 2));
 
-    this.firstDay = Math.floor(plan.start / DAY) * DAY;
-    const days = Math.max(1, Math.ceil((plan.end - this.firstDay) / DAY));
+    this.firstDay = Math.floor(plan.start / DAY_MS) * DAY_MS;
+    const days = Math.max(1, Math.ceil((plan.end - this.firstDay) / DAY_MS));
     this.dayCumulative = new Float64Array(days);
     let sum = 0;
     for (let d = 0; d < days; d += 1) {
-      const date = new Date(this.firstDay + d * DAY);
+      const date = new Date(this.firstDay + d * DAY_MS);
       const weekday = date.getUTCDay();
       const month = date.getUTCMonth();
       // The business grows over the window; weekends and the festive season are busier.
@@ -291,7 +287,7 @@ export class LeadGenerator {
     while (this.day < days.length - 1 && (days[this.day] as number) <= target) this.day += 1;
     const before = this.day === 0 ? 0 : (days[this.day - 1] as number);
     const within = (target - before) / ((days[this.day] as number) - before);
-    const at = this.firstDay + this.day * DAY + STORE_OPENS + Math.floor(within * STORE_HOURS);
+    const at = this.firstDay + this.day * DAY_MS + STORE_OPENS + Math.floor(within * STORE_HOURS);
     return Math.min(this.plan.end, Math.max(this.plan.start, at));
   }
 
@@ -349,7 +345,7 @@ export class LeadGenerator {
     const values: Record<string, string | number | boolean> = {};
     for (const field of fields) {
       if (field.required !== 1 && this.random.chance(0.4)) continue;
-      const later = createdOn + this.random.int(1, 60) * DAY;
+      const later = createdOn + this.random.int(1, 60) * DAY_MS;
       switch (field.data_type) {
         case 'STRING':
           values[field.name] = this.random.pick(FREE_TEXT);
@@ -410,7 +406,7 @@ export class LeadGenerator {
       const path = this.statusPath(final);
       const times = [createdOn];
       for (let i = 1; i < path.length; i += 1) {
-        const gap = 10 * MINUTE + random.exponential(4 * DAY);
+        const gap = 10 * MINUTE_MS + random.exponential(4 * DAY_MS);
         times.push(Math.min(plan.end, Math.floor((times[i - 1] as number) + gap)));
       }
       const lastChange = times[times.length - 1] as number;
@@ -420,7 +416,7 @@ export class LeadGenerator {
       // open lead); they are recorded up to two hours after they happened.
       const followUpCount = FOLLOW_UPS.pick(random);
       const activityEnds = open
-        ? Math.min(plan.end, lastChange + Math.floor(random.exponential(10 * DAY)))
+        ? Math.min(plan.end, lastChange + Math.floor(random.exponential(10 * DAY_MS)))
         : lastChange;
       const followedUpOns: number[] = [];
       for (let f = 0; f < followUpCount; f += 1) {
@@ -434,8 +430,8 @@ export class LeadGenerator {
         // A follow-up is recorded up to two hours after it happened; the lead is unchanged
         // for the whole period after that.
         const lastActivity =
-          Math.max(times[times.length - 2] as number, followedUpOns.at(-1) ?? 0) + 2 * HOUR;
-        const closeAt = lastActivity + plan.autoCloseDays * DAY + random.int(0, 300) * MINUTE;
+          Math.max(times[times.length - 2] as number, followedUpOns.at(-1) ?? 0) + 2 * HOUR_MS;
+        const closeAt = lastActivity + plan.autoCloseDays * DAY_MS + random.int(0, 300) * MINUTE_MS;
         const previous = path[path.length - 2];
         if (closeAt <= plan.end && (previous === 'OPEN' || previous === 'ON_HOLD')) {
           closedBySystem = true;
@@ -472,7 +468,7 @@ export class LeadGenerator {
 
       for (const followedUpOn of followedUpOns) {
         const by = actor();
-        const recordedOn = Math.min(plan.end, followedUpOn + random.int(0, 120) * MINUTE);
+        const recordedOn = Math.min(plan.end, followedUpOn + random.int(0, 120) * MINUTE_MS);
         const row = followUps.count;
         followUps.count += 1;
         followUps.lead[row] = position;
@@ -483,7 +479,7 @@ export class LeadGenerator {
         followUps.followedUpBy[row] = random.chance(0.8) ? by : till;
         followUps.followedUpOn[row] = followedUpOn;
         followUps.scheduledFollowUp[row] = random.chance(0.35)
-          ? followedUpOn - random.int(0, 48) * HOUR
+          ? followedUpOn - random.int(0, 48) * HOUR_MS
           : Number.NaN;
         if (recordedOn > lastUpdatedOn) {
           lastUpdatedOn = recordedOn;
@@ -494,7 +490,7 @@ export class LeadGenerator {
       // Open leads mostly have a follow-up planned (some already overdue); closed ones rarely.
       const planned = random.chance(open ? 0.8 : 0.05);
       const nextFollowUp = planned
-        ? Math.floor((lastUpdatedOn + random.int(1, 14) * DAY) / HOUR) * HOUR
+        ? Math.floor((lastUpdatedOn + random.int(1, 14) * DAY_MS) / HOUR_MS) * HOUR_MS
         : null;
 
       batch.userId[position] = userId;

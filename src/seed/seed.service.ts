@@ -5,6 +5,7 @@ import type { AppContext } from '../core/context.js';
 import type { EntityType, LeadStatus } from '../db/schema.js';
 import { AppError, ErrorCatalogue } from '../core/errors.js';
 import { cliActor } from '../core/actor.js';
+import { DAY_MS } from '../core/date-time.js';
 import { createOrg } from '../orgs/org.service.js';
 import { findOrgByName, type OrgRow } from '../orgs/org.repository.js';
 import { addEntity } from '../entities/entity.service.js';
@@ -88,7 +89,6 @@ export type SeedSummary = {
 /** Called before the first batch (0) and after each committed batch. */
 export type SeedProgress = (done: number, total: number) => void;
 
-const DAY = 86_400_000;
 /** Leads are spread over the two years before the run. */
 const WINDOW_DAYS = 730;
 /** Stores per zone of the generated hierarchy. */
@@ -383,7 +383,7 @@ export async function seedLeads(
   const runSeed = (options.randomSeed ^ Math.imul(existingLeads, 0x27d4eb2d)) >>> 0;
 
   const end = ctx.clock.now();
-  const start = end - WINDOW_DAYS * DAY;
+  const start = end - WINDOW_DAYS * DAY_MS;
   const customers = await createCustomers(
     ctx,
     org.id,

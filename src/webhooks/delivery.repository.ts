@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
-import { retentionCutoff } from '../db/retention.js';
+import { retentionCutoff, type RetentionBatch } from '../db/retention.js';
 import type { DeliveryStatus, Row } from '../db/schema.js';
 
 export type DeliveryRow = Row<'webhook_deliveries'>;
@@ -258,10 +258,7 @@ export async function findLastOutcomes(db: Db, endpointId: number) {
  * Deletes up to `batch` finished deliveries (with their attempts) older than their org's event
  * retention (of the orgs `orgIds` only, when given); answers how many deliveries.
  */
-export async function deleteExpiredDeliveries(
-  trx: Db,
-  options: { now: number; defaultDays: number; batch: number; orgIds?: number[] | undefined },
-): Promise<number> {
+export async function deleteExpiredDeliveries(trx: Db, options: RetentionBatch): Promise<number> {
   const { now, defaultDays, batch, orgIds } = options;
   let expired = trx
     .selectFrom('webhook_deliveries as d')

@@ -2,13 +2,14 @@ import type { KeyObject } from 'node:crypto';
 import type { AppContext } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { SYSTEM_ACTOR_ID, type Actor } from '../core/actor.js';
-import { formatDateTime } from '../core/date-time.js';
+import { DAY_MS, formatDateTime } from '../core/date-time.js';
 import { recordAudit } from '../audit/index.js';
 import {
   EVENT_RETENTION_DAYS_DEFAULT,
   findEventPayloads,
   findEventRefs,
   highestOrgPosition,
+  highestOrgPositions,
   sequenceEvents,
   type EventRow,
 } from '../events/index.js';
@@ -51,7 +52,6 @@ import type {
  * one endpoint strictly in order, different leads in parallel. Every attempt is logged.
  */
 
-const DAY_MS = 86_400_000;
 /** An endpoint whose every attempt failed this long is disabled, and the audit log says so. */
 export const DISABLE_AFTER_FAILING_MS = 3 * DAY_MS;
 /** Events turned into deliveries per endpoint and transaction. */
@@ -98,12 +98,17 @@ export async function createDeliveries(ctx: AppContext): Promise<number> {
   const { db } = ctx.store;
   await sequenceEvents(ctx.store);
   let created = 0;
-  for (const endpoint of await findEnabledEndpoints(db)) {
+  const endpoints = await findEnabledEndpoints(db);
+  // Read before the events: every position up to it is visible to the events' queries.
+  const highestOfOrg = await highestOrgPositions(db, [...new Set(endpoints.map((e) => e.org_id))]);
+  for (const endpoint of endpoints) {
     const types = typesOf(endpoint.event_types);
     let from = Number(endpoint.last_position);
-    for (;;) {
-      // Read before the events: every position up to it is visible to the events' query.
-      const highest = await highestOrgPosition(db, endpoint.org_id);
+    for (let turn = 0; ; turn += 1) {
+      const highest =
+        turn === 0
+          ? (highestOfOrg.get(endpoint.org_id) ?? 0)
+          : await highestOrgPosition(db, endpoint.org_id);
       if (highest <= from) break;
       const events = await findEventRefs(db, {
         orgId: endpoint.org_id,
