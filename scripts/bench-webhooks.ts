@@ -3,14 +3,14 @@
 //
 // 1. Status-change throughput of one server with no enabled webhook endpoint, and with one
 //    enabled endpoint whose deliveries go to a receiver in this process (answering 204), in
-//    alternating rounds (without, with, without, with, …); the figure is median(with) /
-//    median(without). Every status change writes its event either way (the outbox is always on):
-//    the ratio is what an endpoint adds — fan-out and delivery in the same process. Beside it,
-//    the server's CPU time per status change (from /proc, after waiting for a round's deliveries
-//    to reach the receiver, so their sending counts): this machine's 2 cores are shared with the
-//    load generator and the receiver and other tenants of the host, which makes throughput swing
-//    by a third between rounds, while CPU per change holds still; on a server that is
-//    CPU-bound, as one SQLite process is, without/with of it is the throughput ratio.
+//    rounds of one load each way, the order flipping every round (without then with, with then
+//    without, …) so a drift of the machine weighs on both sides alike. The figure is the median
+//    of the rounds' with/without ratios: on this machine throughput swings by a third from one
+//    load to the next (the commits' fsyncs on a shared virtual disk), far more than between the
+//    two loads of one round. Every status change writes its event either way (the outbox is
+//    always on): the ratio is what an endpoint adds — fan-out and delivery in the same process.
+//    Beside it, the server's CPU time per status change (from /proc, counted until the load's
+//    deliveries reached the receiver, so their sending is in it), and its ratio the same way.
 // 2. Delivery rate: a backlog of events made with the dispatcher off, then a server with the
 //    dispatcher on; the time from its start until the receiver has every event gives events/s.
 //
@@ -39,8 +39,8 @@ import { runLoad, type LoadRequest, type RequestParts } from './bench/load.js';
 const { values: opts } = parseArgs({
   options: {
     store: { type: 'string', default: 'both' },
-    seconds: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '4' },
     connections: { type: 'string', default: '10' },
     'backlog-seconds': { type: 'string', default: '8' },
   },
@@ -222,10 +222,19 @@ for (const store of stores) {
     let errors = 0;
     for (let round = 1; round <= rounds; round += 1) {
       log(`${store}: round ${round} of ${rounds}`);
-      toggle(false);
-      const without = await measured(false);
-      toggle(true);
-      const withEndpoint = await measured(true);
+      const measureEach = async (on: boolean) => {
+        toggle(on);
+        return measured(on);
+      };
+      let without;
+      let withEndpoint;
+      if (round % 2 === 1) {
+        without = await measureEach(false);
+        withEndpoint = await measureEach(true);
+      } else {
+        withEndpoint = await measureEach(true);
+        without = await measureEach(false);
+      }
       withoutRps.push(without.rps);
       withRps.push(withEndpoint.rps);
       withoutCpuMs.push(without.cpuMs);
@@ -265,10 +274,10 @@ for (const store of stores) {
       store,
       withoutRps,
       withRps,
-      ratio: median(withRps)! / median(withoutRps)!,
+      ratio: median(withRps.map((rps, i) => rps / withoutRps[i]!))!,
       withoutCpuMs,
       withCpuMs,
-      cpuRatio: median(withoutCpuMs)! / median(withCpuMs)!,
+      cpuRatio: median(withoutCpuMs.map((ms, i) => ms / withCpuMs[i]!))!,
       errors,
       backlog,
       deliveredPerSecond,
