@@ -10,7 +10,8 @@
 //    two loads of one round. Every status change writes its event either way (the outbox is
 //    always on): the ratio is what an endpoint adds — fan-out and delivery in the same process.
 //    Beside it, the server's CPU time per status change (from /proc, counted until the load's
-//    deliveries reached the receiver, so their sending is in it), and its ratio the same way.
+//    deliveries reached the receiver, so their sending is in it), as the median of the rounds'
+//    without/with ratios: the throughput ratio a server bound by its CPU would show.
 // 2. Delivery rate: a backlog of events made with the dispatcher off, then a server with the
 //    dispatcher on; the time from its start until the receiver has every event gives events/s.
 //
@@ -294,7 +295,7 @@ receiver.closeAllConnections();
 receiver.close();
 
 console.log(
-  '\n| store | status changes/s, no endpoint | with one endpoint | ratio | server CPU ms per change, no endpoint | with one endpoint | ratio | backlog | delivered/s (one process) |',
+  '\n| store | status changes/s, no endpoint | with one endpoint | ratio | server CPU ms per change, no endpoint | with one endpoint | CPU ratio (without/with) | backlog | delivered/s (one process) |',
 );
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {

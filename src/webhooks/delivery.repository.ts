@@ -134,11 +134,17 @@ export type DeliverySettlement = {
 };
 
 /**
- * Records what follows one attempt of each of the leased deliveries (each attempt counted once):
- * done, the next attempt, or given up. One statement for a whole round: on SQLite every statement
- * is the single writer's time, and an endpoint's cost to the writes it follows is mostly its rows.
+ * Records what follows one attempt of each of the deliveries leased until `leaseUntil`: done, the
+ * next attempt, or given up. A delivery whose lease ran out and was taken by another process is
+ * left to that process (its attempt is still logged by the caller). One statement for a whole
+ * round: on SQLite every statement is the single writer's time, and an endpoint's cost to the
+ * writes it follows is mostly its rows.
  */
-export async function settleDeliveries(trx: Db, settlements: DeliverySettlement[]): Promise<void> {
+export async function settleDeliveries(
+  trx: Db,
+  leaseUntil: number,
+  settlements: DeliverySettlement[],
+): Promise<void> {
   if (settlements.length === 0) return;
   // Casts: PostgreSQL types an untyped parameter in a CASE branch as text.
   const byId = (column: (s: DeliverySettlement) => RawBuilder<unknown>) =>
@@ -161,6 +167,8 @@ export async function settleDeliveries(trx: Db, settlements: DeliverySettlement[
       'in',
       settlements.map((s) => s.id),
     )
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '=', leaseUntil)
     .execute();
 }
 

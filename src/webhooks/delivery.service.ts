@@ -57,11 +57,11 @@ export const DISABLE_AFTER_FAILING_MS = 3 * DAY_MS;
 /** Events turned into deliveries per endpoint and transaction. */
 const FAN_OUT_BATCH = 500;
 /**
- * Deliveries leased per round, and sent 16 at a time. 250 drains a backlog on PostgreSQL about
- * a fifth faster than 100 (fewer rounds of a dozen statements each, docs/benchmarks.md); a round
- * still waits for its slowest send, so more would hold fast endpoints back behind a slow one.
+ * Deliveries leased per round, and sent 16 at a time. A round waits for its slowest send, so a
+ * bigger round lets an endpoint that does not answer hold the others back longer (250 drained a
+ * backlog on PostgreSQL about a fifth faster, docs/benchmarks.md, for 16 timeouts instead of 7).
  */
-const SEND_BATCH = 250;
+const SEND_BATCH = 100;
 const SEND_CONCURRENCY = 16;
 /** A lease outlives the send's timeout by this much: a process that died mid-send is retried. */
 const LEASE_MARGIN_MS = 30_000;
@@ -184,7 +184,11 @@ const succeededOf = (result: SendResult): boolean =>
  * follows from each: done, the next attempt, or giving up; then each endpoint's health: any
  * success clears its failing state; a 410, or failures only for 3 days, disable it.
  */
-async function recordOutcomes(ctx: AppContext, outcomes: Outcome[]): Promise<void> {
+async function recordOutcomes(
+  ctx: AppContext,
+  outcomes: Outcome[],
+  leaseUntil: number,
+): Promise<void> {
   if (outcomes.length === 0) return;
   await ctx.store.transaction(async (trx) => {
     await insertAttempts(
@@ -206,6 +210,7 @@ async function recordOutcomes(ctx: AppContext, outcomes: Outcome[]): Promise<voi
     );
     await settleDeliveries(
       trx,
+      leaseUntil,
       outcomes.map(({ delivery, at, result }) => {
         const succeeded = succeededOf(result);
         const delay =
@@ -256,19 +261,24 @@ type Target = {
   /** Why the URL is refused under the rules as they are now (the operator may have narrowed
    * WEBHOOK_ALLOWED_HOSTS since the endpoint was made), or undefined. */
   problem: string | undefined;
-  /** The keys that sign: the current secret's, and the previous one's for a day after a rotation. */
-  keys: KeyObject[];
+  /** The current secret's key. */
+  key: KeyObject;
+  /** The previous secret's key and until when it signs too (a day after a rotation). */
+  previous: { key: KeyObject; until: number } | undefined;
 };
 
-function targetOf(ctx: AppContext, endpoint: Endpoint, now: number): Target {
-  const secrets = [endpoint.secret];
-  if (endpoint.previous_secret && Number(endpoint.previous_secret_until) > now) {
-    secrets.push(endpoint.previous_secret);
-  }
+function targetOf(ctx: AppContext, endpoint: Endpoint): Target {
+  const [key, previousKey] = signingKeys(
+    endpoint.previous_secret ? [endpoint.secret, endpoint.previous_secret] : [endpoint.secret],
+  );
   return {
     endpoint,
     problem: urlProblem(endpoint.url, ctx.config.webhookAllowedHosts),
-    keys: signingKeys(secrets),
+    key: key!,
+    previous: previousKey && {
+      key: previousKey,
+      until: Number(endpoint.previous_secret_until ?? 0),
+    },
   };
 }
 
@@ -276,7 +286,7 @@ function targetOf(ctx: AppContext, endpoint: Endpoint, now: number): Target {
 async function attempt(
   ctx: AppContext,
   delivery: Leased,
-  { endpoint, problem, keys }: Target,
+  { endpoint, problem, key, previous }: Target,
   payload: string | undefined,
 ): Promise<Outcome> {
   const at = ctx.clock.now();
@@ -293,6 +303,7 @@ async function attempt(
     return { delivery, endpoint, at, result: { latencyMs: 0, error: `the URL ${problem}` } };
   }
   const timestamp = Math.floor(at / 1000);
+  const keys = previous && previous.until > at ? [key, previous.key] : [key];
   const result = await sendWebhook(
     endpoint.url,
     {
@@ -318,12 +329,14 @@ export async function sendDueDeliveries(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   const due = await findDueDeliveries(ctx.store.db, now, SEND_BATCH);
   if (due.length === 0) return 0;
-  const leased = await ctx.store.transaction((trx) =>
-    leaseDeliveries(trx, due, now, now + ctx.config.webhookTimeoutMs + LEASE_MARGIN_MS),
-  );
+  // Long enough for every wave of sends to time out: a lease that ran out mid-round would let
+  // another process send a delivery this one has not sent yet, and then a lead's later event.
+  const waves = Math.ceil(due.length / SEND_CONCURRENCY);
+  const leaseUntil = now + waves * ctx.config.webhookTimeoutMs + LEASE_MARGIN_MS;
+  const leased = await ctx.store.transaction((trx) => leaseDeliveries(trx, due, now, leaseUntil));
   const targets = new Map(
     (await findEndpointsById(ctx.store.db, [...new Set(leased.map((d) => d.endpoint_id))])).map(
-      (endpoint) => [endpoint.id, targetOf(ctx, endpoint, now)],
+      (endpoint) => [endpoint.id, targetOf(ctx, endpoint)],
     ),
   );
   // The event's stored bytes are the body: the id in it travels as `webhook-id` too.
@@ -342,7 +355,7 @@ export async function sendDueDeliveries(ctx: AppContext): Promise<number> {
     }
   };
   await Promise.all(Array.from({ length: SEND_CONCURRENCY }, worker));
-  await recordOutcomes(ctx, outcomes);
+  await recordOutcomes(ctx, outcomes, leaseUntil);
   return leased.length;
 }
 

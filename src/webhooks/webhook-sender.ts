@@ -55,17 +55,26 @@ function guardedLookup(allowed: AllowList): LookupFunction {
 
 /**
  * Kept-alive connections (undici: about half the CPU of node:http per request, measured in
- * docs/benchmarks.md, and delivery is mostly sending), one pool per allow list because the
- * guarded lookup that opens its connections depends on it. A busy endpoint is not paid a TCP (and
- * TLS) handshake per delivery; a new connection passes the guarded lookup.
+ * docs/benchmarks.md, and delivery is mostly sending), one pool per allow list and timeout: the
+ * guarded lookup that opens its connections depends on the one, and connecting may take the
+ * whole of the other (undici's own limit is 10 s). A busy endpoint is not paid a TCP (and TLS)
+ * handshake per delivery; a new connection passes the guarded lookup.
  */
-const agents = new WeakMap<AllowList, Agent>();
+const agents = new WeakMap<AllowList, Map<number, Agent>>();
 
-function agentFor(allowed: AllowList): Agent {
-  let agent = agents.get(allowed);
+function agentFor(allowed: AllowList, timeoutMs: number): Agent {
+  let byTimeout = agents.get(allowed);
+  if (!byTimeout) {
+    byTimeout = new Map();
+    agents.set(allowed, byTimeout);
+  }
+  let agent = byTimeout.get(timeoutMs);
   if (!agent) {
-    agent = new Agent({ connections: 16, connect: { lookup: guardedLookup(allowed) } });
-    agents.set(allowed, agent);
+    agent = new Agent({
+      connections: 16,
+      connect: { lookup: guardedLookup(allowed), timeout: timeoutMs },
+    });
+    byTimeout.set(timeoutMs, agent);
   }
   return agent;
 }
@@ -150,7 +159,7 @@ export async function sendWebhook(
       headers,
       body,
       signal,
-      dispatcher: agentFor(options.allowed),
+      dispatcher: agentFor(options.allowed, options.timeoutMs),
     });
     const responseBody = await keptBody(response.body);
     const retryAfter =
@@ -164,7 +173,9 @@ export async function sendWebhook(
       ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
     };
   } catch (error) {
-    if (signal.aborted) {
+    // Connecting is bounded by the same timeout (the agent's), and reads the same in the log.
+    const connectTimeout = (error as { code?: string }).code === 'UND_ERR_CONNECT_TIMEOUT';
+    if (signal.aborted || connectTimeout) {
       return { latencyMs: latency(), error: `no answer within ${options.timeoutMs} ms` };
     }
     return { latencyMs: latency(), error: messageOf(error) };

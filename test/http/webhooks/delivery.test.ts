@@ -415,6 +415,30 @@ describe('webhook delivery', () => {
     assert.equal(new Set(ids).size, 5);
   });
 
+  it('leaves a delivery to the process that took it over when a lease ran out', async () => {
+    clock.ms = Date.now();
+    const o = await newOrg(t.ctx);
+    const hook = await endpoint(o);
+    // The first process's send gets no answer; the second's is answered 200.
+    receiver.answer(hook.path, { status: 200, hang: true });
+    const lead = await newLead(t.app, o.till);
+    const first = dispatchWebhooks(t.ctx);
+    while (receiver.at(hook.path).length === 0) await new Promise((r) => setTimeout(r, 10));
+    // Past the first lease (one wave's timeout plus 30 s): another process may take it.
+    clock.advance(31 * SECOND);
+    await dispatchWebhooks(t.ctx);
+    await first;
+    const [delivery] = await deliveries(o, `leadId=${lead.id}`);
+    assert.equal(delivery.status, 'delivered', 'the late timeout does not undo the delivery');
+    assert.deepEqual(
+      delivery.attempts.map((a: { statusCode: number | null }) => a.statusCode).sort(),
+      [200, null],
+      'both attempts are logged',
+    );
+    await dispatch();
+    assert.equal(receiver.at(hook.path).length, 2, 'and it is not sent a third time');
+  });
+
   it('keeps events past retention until every enabled endpoint took them', async () => {
     clock.ms = Date.now();
     const o = await newOrg(t.ctx);
