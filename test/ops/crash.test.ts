@@ -13,7 +13,10 @@ import { TSX } from '../../toolbox/processes.js';
 
 type Run = { code: number | null; summary: any; stderr: string };
 
-function crashTest(args: string[], timeoutMs = 60_000): Promise<Run> {
+// Generous: after the last kill, the deliveries the killed server had leased wait out their lease
+// (a send timeout per wave of 16 sends, plus 30 s) before they are sent again, and the run
+// takes about 50 s on this machine.
+function crashTest(args: string[], timeoutMs = 150_000): Promise<Run> {
   // The script connects to the run's database only to create (and drop) one beside it.
   const runDatabase = process.env.LEADLINE_TEST_DATABASE_URL;
   const storeArgs =
