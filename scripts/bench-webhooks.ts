@@ -2,7 +2,7 @@
 // processes, as ratios within one run.
 //
 // 1. Status-change throughput of one server with no enabled webhook endpoint, and with one
-//    enabled endpoint whose deliveries go to a receiver in this process (answering 204), in
+//    enabled endpoint whose deliveries go to a receiver in a process of its own (answering 204), in
 //    rounds of one load each way, the order flipping every round (without then with, with then
 //    without, …) so a drift of the machine weighs on both sides alike. The figure is the median
 //    of the rounds' with/without ratios: on this machine throughput swings by a third from one
@@ -19,8 +19,6 @@
 //     [--connections N] [--backlog-seconds N]
 //
 // Prints one JSON line per store, then a markdown table (docs/benchmarks.md, "Webhooks").
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { cliJson, cliJsonStreaming } from '../toolbox/cli.js';
 import { basicAuthorization, okJson } from '../toolbox/http.js';
@@ -28,10 +26,12 @@ import {
   killChildrenOnSignals,
   readCpuSeconds,
   sleep,
+  spawnTracked,
   startServer,
   stopGracefully,
   type RunningServer,
   type StoreEnv,
+  TSX,
 } from '../toolbox/processes.js';
 import { openBuiltStore, prepareStore, type StoreKind } from '../toolbox/stores.js';
 import { median } from '../toolbox/stats.js';
@@ -60,17 +60,21 @@ const backlogSeconds = Number(opts['backlog-seconds']);
 const log = (message: string) => void process.stderr.write(`bench-webhooks: ${message}\n`);
 killChildrenOnSignals();
 
-/** The receiving endpoint: answers every delivery 204 and keeps the distinct events' ids. */
-const received = new Set<string>();
-const receiver = http.createServer((request, response) => {
-  request.resume();
-  request.on('end', () => {
-    received.add(String(request.headers['webhook-id']));
-    response.writeHead(204).end();
-  });
+/** The receiving endpoint (scripts/bench/webhook-receiver.ts), in its own process. */
+const receiverProcess = spawnTracked([...TSX, 'scripts/bench/webhook-receiver.ts'], process.env);
+const receiverPort = await new Promise<string>((resolve, reject) => {
+  receiverProcess.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+  receiverProcess.once('exit', () => reject(new Error(receiverProcess.stderrTail())));
 });
-await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/leadline`;
+const receiverBase = `http://127.0.0.1:${receiverPort}`;
+const receiverUrl = `${receiverBase}/leadline`;
+/** How many distinct events the receiver has had since its last reset. */
+async function receivedCount(): Promise<number> {
+  return Number(await (await fetch(`${receiverBase}/count`)).text());
+}
+async function resetReceiver(): Promise<void> {
+  await fetch(`${receiverBase}/reset`, { method: 'POST' });
+}
 
 function serve(storeEnv: StoreEnv, dispatchSeconds: string): Promise<RunningServer> {
   return startServer({
@@ -197,14 +201,14 @@ for (const store of stores) {
     const measured = async (delivered: boolean) => {
       const pid = server!.child.pid!;
       const cpuBefore = readCpuSeconds(pid)!;
-      const receivedBefore = received.size;
+      const receivedBefore = await receivedCount();
       const eventsBefore = await countEvents(eventStore);
       const result = await load();
       const changes = result.requests - result.errors;
       if (delivered) {
         const events = (await countEvents(eventStore)) - eventsBefore;
         const started = performance.now();
-        while (received.size - receivedBefore < events) {
+        while ((await receivedCount()) - receivedBefore < events) {
           if (performance.now() - started > 60_000) throw new Error('deliveries fell behind');
           await sleep(20);
         }
@@ -262,11 +266,11 @@ for (const store of stores) {
     await stopGracefully(server.child);
     server = undefined;
     const backlog = (await eventCount(env)) - before;
-    received.clear();
+    await resetReceiver();
     log(`${store}: delivering a backlog of ${backlog} events`);
     server = await serve(env, '0.05');
     const started = performance.now();
-    while (received.size < backlog) {
+    while ((await receivedCount()) < backlog) {
       if (performance.now() - started > 300_000) throw new Error('the backlog did not drain');
       await sleep(20);
     }
@@ -291,8 +295,7 @@ for (const store of stores) {
     await prepared.cleanup();
   }
 }
-receiver.closeAllConnections();
-receiver.close();
+receiverProcess.kill();
 
 console.log(
   '\n| store | status changes/s, no endpoint | with one endpoint | ratio | server CPU ms per change, no endpoint | with one endpoint | CPU ratio (without/with) | backlog | delivered/s (one process) |',

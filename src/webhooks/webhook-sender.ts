@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { isInternalAddress, type AllowList } from '../core/network-targets.js';
 
 /** The most of a response body a delivery keeps for its log. */
@@ -110,16 +110,8 @@ function retryAfterOf(value: string | string[] | undefined, now: number): number
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
-/** The first {@link RESPONSE_KEPT_BYTES} of a response body, reading (and keeping) no more. */
-async function keptBody(body: AsyncIterable<Buffer>): Promise<string> {
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  // Leaving the loop early destroys the body: the rest is never read.
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    kept += chunk.length;
-    if (kept >= RESPONSE_KEPT_BYTES) break;
-  }
+/** The first {@link RESPONSE_KEPT_BYTES} of the chunks, as UTF-8 text. */
+function keptText(chunks: Buffer[]): string {
   const text = Buffer.concat(chunks).subarray(0, RESPONSE_KEPT_BYTES).toString('utf8');
   // A cut multi-byte character becomes U+FFFD; drop it rather than keep half.
   return text.replace(/\uFFFD$/, '');
@@ -135,8 +127,12 @@ function messageOf(error: unknown): string {
 /**
  * POSTs `body` to `url` once: no redirect is followed (a 3xx is an answer like any other), the
  * response is read up to 1 KB, and the whole exchange is bounded by `timeoutMs`.
+ *
+ * Through undici's `dispatch`, its lowest level, with one timer: `request` with an
+ * `AbortSignal.timeout` cost twice the CPU per delivery (docs/benchmarks.md), and sending is
+ * most of what a delivery costs the process. `dispatch` may change in a semver-major undici.
  */
-export async function sendWebhook(
+export function sendWebhook(
   url: string,
   headers: Record<string, string>,
   body: string,
@@ -148,36 +144,84 @@ export async function sendWebhook(
   try {
     target = new URL(url);
   } catch {
-    return { latencyMs: 0, error: 'the URL is not valid' };
+    return Promise.resolve({ latencyMs: 0, error: 'the URL is not valid' });
   }
   const refusal = literalRefusal(target.hostname.replace(/^\[|\]$/g, ''), options.allowed);
-  if (refusal) return { latencyMs: 0, error: refusal };
-  const signal = AbortSignal.timeout(options.timeoutMs);
-  try {
-    const response = await request(target, {
-      method: 'POST',
+  if (refusal) return Promise.resolve({ latencyMs: 0, error: refusal });
+  return new Promise((resolve) => {
+    let settled = false;
+    let controller: Dispatcher.DispatchController | undefined;
+    let statusCode = 0;
+    let responseHeaders: Record<string, string | string[] | undefined> = {};
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    const settle = (result: SendResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const answered = () => {
+      const retryAfter =
+        statusCode === 429 || statusCode === 503
+          ? retryAfterOf(responseHeaders['retry-after'], Date.now())
+          : undefined;
+      settle({
+        statusCode,
+        latencyMs: latency(),
+        responseBody: keptText(chunks),
+        ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+      });
+    };
+    const timeout = () => ({
+      latencyMs: latency(),
+      error: `no answer within ${options.timeoutMs} ms`,
+    });
+    const timer = setTimeout(() => {
+      // Settled first: aborting reports the abort as an error at once. Not started yet (still
+      // connecting, or queued): it is aborted as soon as it starts.
+      settle(timeout());
+      controller?.abort(new Error('timed out'));
+    }, options.timeoutMs);
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(started) {
+        controller = started;
+        if (settled) started.abort(new Error('timed out'));
+      },
+      onResponseStart(_controller, status, received) {
+        statusCode = status;
+        responseHeaders = received;
+      },
+      onResponseData(current, chunk) {
+        chunks.push(chunk);
+        kept += chunk.length;
+        // The rest is never read: the answer is known, and its log keeps no more.
+        if (kept >= RESPONSE_KEPT_BYTES) {
+          answered();
+          current.abort(new Error('response body past the kept bytes'));
+        }
+      },
+      onResponseEnd() {
+        answered();
+      },
+      onResponseError(_controller, error) {
+        // Connecting is bounded by the same timeout (the agent's), and reads the same.
+        const connectTimeout = (error as { code?: string }).code === 'UND_ERR_CONNECT_TIMEOUT';
+        settle(connectTimeout ? timeout() : { latencyMs: latency(), error: messageOf(error) });
+      },
+    };
+    const request = {
+      origin: target.origin,
+      path: target.pathname + target.search,
+      method: 'POST' as const,
       headers,
       body,
-      signal,
-      dispatcher: agentFor(options.allowed, options.timeoutMs),
-    });
-    const responseBody = await keptBody(response.body);
-    const retryAfter =
-      response.statusCode === 429 || response.statusCode === 503
-        ? retryAfterOf(response.headers['retry-after'], Date.now())
-        : undefined;
-    return {
-      statusCode: response.statusCode,
-      latencyMs: latency(),
-      responseBody,
-      ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
     };
-  } catch (error) {
-    // Connecting is bounded by the same timeout (the agent's), and reads the same in the log.
-    const connectTimeout = (error as { code?: string }).code === 'UND_ERR_CONNECT_TIMEOUT';
-    if (signal.aborted || connectTimeout) {
-      return { latencyMs: latency(), error: `no answer within ${options.timeoutMs} ms` };
+    try {
+      agentFor(options.allowed, options.timeoutMs).dispatch(request, handler);
+    } catch (error) {
+      // undici reports through the handler; this is for anything it throws instead.
+      settle({ latencyMs: latency(), error: messageOf(error) });
     }
-    return { latencyMs: latency(), error: messageOf(error) };
-  }
+  });
 }

@@ -516,6 +516,30 @@ describe('the sender refuses internal addresses at delivery time', () => {
     assert.equal(network.statusCode, 200);
   });
 
+  it('keeps the first 1 KB of an answer without waiting for the rest of its body', async () => {
+    // 2 KB of the body, then nothing more: the answer is known, and its log keeps 1 KB.
+    const endless = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write(`a${'é'.repeat(1024)}`);
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = endless.address() as AddressInfo;
+      const result = await sendWebhook(`http://127.0.0.1:${port}/`, {}, '{}', {
+        allowed: allow('127.0.0.1'),
+        timeoutMs: 5000,
+      });
+      assert.equal(result.error, undefined);
+      assert.equal(result.statusCode, 200);
+      // Byte 1,024 is the first half of an 'é': dropped rather than kept as half a character.
+      assert.equal(result.responseBody, `a${'é'.repeat(511)}`);
+      assert.ok(result.latencyMs < 5000, 'answered before the timeout');
+    } finally {
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
+    }
+  });
+
   it('parses the allow list, refusing what is not a host, an address or a network', () => {
     for (const bad of ['10.0.0.0/33', 'exa mple.com', '1.2.3.4/x', 'http://x']) {
       assert.ok('problem' in parseAllowList(bad), bad);
