@@ -36,7 +36,7 @@ import {
 import { findOrgWebhook, updateWebhook } from './webhook.repository.js';
 import { webhookNotFound } from './webhook.service.js';
 import { sendWebhook, type SendResult } from './webhook-sender.js';
-import { signatureHeader, signingKeys } from './webhook-signature.js';
+import { signatureHeader, signingKey } from './webhook-signature.js';
 import { urlProblem } from './webhook-target.js';
 import type {
   DeliveryQuery,
@@ -268,17 +268,16 @@ type Target = {
 };
 
 function targetOf(ctx: AppContext, endpoint: Endpoint): Target {
-  const [key, previousKey] = signingKeys(
-    endpoint.previous_secret ? [endpoint.secret, endpoint.previous_secret] : [endpoint.secret],
-  );
   return {
     endpoint,
     problem: urlProblem(endpoint.url, ctx.config.webhookAllowedHosts),
-    key: key!,
-    previous: previousKey && {
-      key: previousKey,
-      until: Number(endpoint.previous_secret_until ?? 0),
-    },
+    key: signingKey(endpoint.secret),
+    previous: endpoint.previous_secret
+      ? {
+          key: signingKey(endpoint.previous_secret),
+          until: Number(endpoint.previous_secret_until ?? 0),
+        }
+      : undefined,
   };
 }
 

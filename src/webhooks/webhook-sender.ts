@@ -54,53 +54,53 @@ function guardedLookup(allowed: AllowList): LookupFunction {
 }
 
 /**
+ * A value worked out once per allow list and key: `make(key)` the first time, the same value
+ * after. Keyed weakly by the list, so a list the configuration no longer holds is forgotten; at
+ * most `bound` keys per list (then they are all forgotten and worked out again).
+ */
+function perAllowList<K, V>(
+  make: (allowed: AllowList, key: K) => V,
+  bound = Number.POSITIVE_INFINITY,
+): (allowed: AllowList, key: K) => V {
+  const lists = new WeakMap<AllowList, Map<K, V>>();
+  return (allowed, key) => {
+    let known = lists.get(allowed);
+    if (!known) {
+      known = new Map();
+      lists.set(allowed, known);
+    }
+    if (known.has(key)) return known.get(key) as V;
+    const value = make(allowed, key);
+    if (known.size >= bound) known.clear();
+    known.set(key, value);
+    return value;
+  };
+}
+
+/**
  * Kept-alive connections (undici: about half the CPU of node:http per request, measured in
  * docs/benchmarks.md, and delivery is mostly sending), one pool per allow list and timeout: the
  * guarded lookup that opens its connections depends on the one, and connecting may take the
  * whole of the other (undici's own limit is 10 s). A busy endpoint is not paid a TCP (and TLS)
  * handshake per delivery; a new connection passes the guarded lookup.
  */
-const agents = new WeakMap<AllowList, Map<number, Agent>>();
-
-function agentFor(allowed: AllowList, timeoutMs: number): Agent {
-  let byTimeout = agents.get(allowed);
-  if (!byTimeout) {
-    byTimeout = new Map();
-    agents.set(allowed, byTimeout);
-  }
-  let agent = byTimeout.get(timeoutMs);
-  if (!agent) {
-    agent = new Agent({
-      connections: 16,
-      connect: { lookup: guardedLookup(allowed), timeout: timeoutMs },
-    });
-    byTimeout.set(timeoutMs, agent);
-  }
-  return agent;
-}
+const agentFor = perAllowList(
+  (allowed, timeoutMs: number) =>
+    new Agent({ connections: 16, connect: { lookup: guardedLookup(allowed), timeout: timeoutMs } }),
+);
 
 /**
  * Why an IP-literal host may not be reached (a literal is connected to without a lookup), or
- * undefined; remembered per allow list, as every delivery to an endpoint asks the same.
+ * undefined; remembered per allow list, as every delivery to an endpoint asks the same. Bounded:
+ * the hosts are the org's endpoints', but nothing else limits how many there are.
  */
-const literalRefusals = new WeakMap<AllowList, Map<string, string | undefined>>();
-
-function literalRefusal(host: string, allowed: AllowList): string | undefined {
-  let known = literalRefusals.get(allowed);
-  if (!known) {
-    known = new Map();
-    literalRefusals.set(allowed, known);
-  }
-  if (known.has(host)) return known.get(host);
-  const refusal =
+const literalRefusal = perAllowList(
+  (allowed, host: string) =>
     isIP(host) !== 0 && isInternalAddress(host) && !allowed.allows(host)
       ? `${host} is an internal address`
-      : undefined;
-  // Bounded: the hosts are the org's endpoints', but nothing else limits how many there are.
-  if (known.size >= 10_000) known.clear();
-  known.set(host, refusal);
-  return refusal;
-}
+      : undefined,
+  10_000,
+);
 
 function retryAfterOf(value: string | string[] | undefined, now: number): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;
@@ -146,7 +146,7 @@ export function sendWebhook(
   } catch {
     return Promise.resolve({ latencyMs: 0, error: 'the URL is not valid' });
   }
-  const refusal = literalRefusal(target.hostname.replace(/^\[|\]$/g, ''), options.allowed);
+  const refusal = literalRefusal(options.allowed, target.hostname.replace(/^\[|\]$/g, ''));
   if (refusal) return Promise.resolve({ latencyMs: 0, error: refusal });
   return new Promise((resolve) => {
     let settled = false;

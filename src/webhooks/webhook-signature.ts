@@ -5,11 +5,9 @@ import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
  * `id.timestamp.body` under the secret's key (the base64 after `whsec_`), as `v1,` + base64.
  */
 
-/** The HMAC keys of `whsec_…` secrets: decoded once, for every delivery of a round. */
-export function signingKeys(secrets: string[]): KeyObject[] {
-  return secrets.map((secret) =>
-    createSecretKey(Buffer.from(secret.replace(/^whsec_/, ''), 'base64')),
-  );
+/** The HMAC key of a `whsec_…` secret: decoded once, for every delivery of a round. */
+export function signingKey(secret: string): KeyObject {
+  return createSecretKey(Buffer.from(secret.replace(/^whsec_/, ''), 'base64'));
 }
 
 /**

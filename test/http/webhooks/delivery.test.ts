@@ -11,6 +11,7 @@ import { pruneDeliveries } from '../../../src/webhooks/delivery.service.js';
 import { pruneEvents } from '../../../src/events/event.service.js';
 import { sendWebhook } from '../../../src/webhooks/webhook-sender.js';
 import { parseAllowList, type AllowList } from '../../../src/core/network-targets.js';
+import { DAY_MS, SECOND_MS } from '../../../src/core/date-time.js';
 
 type Received = {
   path: string;
@@ -65,9 +66,6 @@ class Receiver {
     return this.received.filter((r) => r.path === path);
   }
 }
-
-const SECOND = 1000;
-const DAY = 86_400_000;
 
 describe('webhook delivery', () => {
   // Signatures carry the clock's time, which receivers check against theirs: start at now.
@@ -184,13 +182,13 @@ describe('webhook delivery', () => {
     const lead = await newLead(t.app, o.till);
     await dispatch();
     assert.equal(receiver.at(hook.path).length, 1);
-    clock.advance(8 * SECOND);
+    clock.advance(8 * SECOND_MS);
     await dispatch();
     assert.equal(receiver.at(hook.path).length, 1, 'not before the first delay (10 s ±10 %)');
-    clock.advance(4 * SECOND);
+    clock.advance(4 * SECOND_MS);
     await dispatch();
     assert.equal(receiver.at(hook.path).length, 2);
-    clock.advance(23 * SECOND);
+    clock.advance(23 * SECOND_MS);
     await dispatch();
     assert.equal(receiver.at(hook.path).length, 3);
     const [delivery] = await deliveries(o, `leadId=${lead.id}`);
@@ -212,7 +210,7 @@ describe('webhook delivery', () => {
     const doomed = await newLead(t.app, o.till);
     for (let i = 0; i < 4; i++) {
       await dispatch();
-      clock.advance(40 * SECOND);
+      clock.advance(40 * SECOND_MS);
     }
     const [given] = await deliveries(o, `leadId=${doomed.id}`);
     assert.equal(given.status, 'failed', 'given up after 1 + 3 attempts');
@@ -242,7 +240,7 @@ describe('webhook delivery', () => {
       [`${a.id} lead.created`, `${b.id} lead.created`].sort(),
       'a’s status change waits for a’s creation; b does not wait',
     );
-    clock.advance(15 * SECOND);
+    clock.advance(15 * SECOND_MS);
     await dispatch();
     const ofA = receiver.at(hook.path).filter((r) => r.json.data.leadId === a.id);
     assert.deepEqual(
@@ -261,13 +259,16 @@ describe('webhook delivery', () => {
     await dispatch();
     const [waiting] = await deliveries(o, `leadId=${lead.id}`);
     assert.equal(waiting.status, 'pending');
-    assert.equal(Date.parse(waiting.nextAttemptAt), Math.floor((at + 120 * SECOND) / 1000) * 1000);
-    clock.advance(60 * SECOND);
+    assert.equal(
+      Date.parse(waiting.nextAttemptAt),
+      Math.floor((at + 120 * SECOND_MS) / 1000) * 1000,
+    );
+    clock.advance(60 * SECOND_MS);
     await dispatch();
     assert.equal(receiver.at(hook.path).length, 1, 'not before Retry-After');
 
     receiver.answer(hook.path, { status: 410 });
-    clock.advance(61 * SECOND);
+    clock.advance(61 * SECOND_MS);
     await dispatch();
     const [gone] = await deliveries(o, `leadId=${lead.id}`);
     assert.equal(gone.status, 'failed');
@@ -291,7 +292,7 @@ describe('webhook delivery', () => {
     for (let day = 0; day < 4; day++) {
       await newLead(t.app, o.till);
       await dispatch();
-      clock.advance(DAY);
+      clock.advance(DAY_MS);
     }
     const health = await send(t.app, o.admin, 'GET', `/v2/admin/webhooks/${hook.id}/health`);
     assert.equal(health.status, 200, health.raw);
@@ -316,7 +317,7 @@ describe('webhook delivery', () => {
     );
     const lead = await newLead(t.app, o.till);
     await dispatch();
-    clock.advance(15 * SECOND);
+    clock.advance(15 * SECOND_MS);
     await dispatch();
     const [delivery] = await deliveries(o, `leadId=${lead.id}`);
     assert.match(delivery.attempts[0].error, /no answer within 500 ms/);
@@ -425,7 +426,7 @@ describe('webhook delivery', () => {
     const first = dispatchWebhooks(t.ctx);
     while (receiver.at(hook.path).length === 0) await new Promise((r) => setTimeout(r, 10));
     // Past the first lease (one wave's timeout plus 30 s): another process may take it.
-    clock.advance(31 * SECOND);
+    clock.advance(31 * SECOND_MS);
     await dispatchWebhooks(t.ctx);
     await first;
     const [delivery] = await deliveries(o, `leadId=${lead.id}`);
@@ -445,7 +446,7 @@ describe('webhook delivery', () => {
     const hook = await endpoint(o);
     await send(t.app, o.admin, 'PUT', '/v2/admin/settings', { eventRetentionDays: 1 });
     await newLead(t.app, o.till);
-    clock.advance(2 * DAY);
+    clock.advance(2 * DAY_MS);
     await pruneEvents(t.ctx, [o.org.id]);
     assert.equal((await feedEvents(o)).length, 1, 'not yet turned into a delivery: kept');
     await dispatch();
@@ -476,9 +477,9 @@ describe('webhook delivery', () => {
       ].sort(),
     );
 
-    clock.advance(DAY / 2);
+    clock.advance(DAY_MS / 2);
     assert.equal(await pruneDeliveries(t.ctx, [o.org.id, usual.org.id]), 0, 'within retention');
-    clock.advance(DAY);
+    clock.advance(DAY_MS);
     assert.equal(await pruneDeliveries(t.ctx, [o.org.id, usual.org.id]), 1);
     const after = await deliveries(o, '');
     assert.deepEqual(
