@@ -38,7 +38,7 @@ import {
   webhooksDocument,
 } from './webhooks/index.js';
 import { FollowUp, Lead, LeadResponse, StatusLog } from './leads/lead.schemas.js';
-import { Reason } from './reasons/reason.schemas.js';
+import { AdminReason, AdminReasonResponse, Reason } from './reasons/reason.schemas.js';
 import { CustomerResponse } from './customers/customer.schemas.js';
 import { Channel } from './channels/channel.schemas.js';
 import { SubStatus } from './sub-statuses/sub-status.schemas.js';
@@ -54,6 +54,7 @@ import { channelRoutes } from './channels/channel.routes.js';
 import { entityRoutes } from './entities/entity.routes.js';
 import { customerRoutes } from './customers/customer.routes.js';
 import { extendedFieldAdminRoutes } from './extended-fields/extended-field.admin-routes.js';
+import { reasonAdminRoutes } from './reasons/reason.admin-routes.js';
 import { extendedFieldRoutes } from './extended-fields/extended-field.routes.js';
 
 /** The package's version: the OpenAPI document's `info.version`. */
@@ -168,6 +169,8 @@ export async function buildApp(
     Lead,
     LeadResponse,
     Reason,
+    AdminReason,
+    AdminReasonResponse,
     CustomerResponse,
     Channel,
     SubStatus,
@@ -240,6 +243,7 @@ export async function buildApp(
       installAdminGuard(admin);
       await admin.register(adminRoutes);
       await admin.register(extendedFieldAdminRoutes);
+      await admin.register(reasonAdminRoutes);
       await admin.register(webhookRoutes);
     });
   });

@@ -182,7 +182,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         operationId: 'updateSettings',
         summary:
-          'Change settings: auto-close days, default country of mobiles, rate limit, If-Match, event retention',
+          'Change settings: auto-close days, default country of mobiles, rate limit, If-Match, event retention, time zone',
         body: SettingsBody,
         response: { 200: ref(SettingsResponse), ...writeErrors, ...adminOnly },
       },

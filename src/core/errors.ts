@@ -159,6 +159,11 @@ export const ErrorCatalogue = {
     status: 404,
     when: "No webhook endpoint has this id in the caller's org (admin routes; CLI `--id`).",
   },
+  REASON_NOT_FOUND: {
+    code: 1208,
+    status: 404,
+    when: "No reason has this id in the caller's org (admin routes; CLI `--id`); another org's reason answers alike.",
+  },
   ORG_NOT_FOUND: { code: 1202, status: 404, when: 'CLI: no org has this name.' },
   ENTITY_NOT_FOUND: {
     code: 1203,

@@ -22,6 +22,8 @@ export type OrgTable = {
   require_if_match: Generated<number>;
   /** Days the org's lead events stay in the feed; null: the default (7). */
   event_retention_days: Generated<number | null>;
+  /** IANA time zone that analytics' weeks, months and "today" follow; null: UTC. */
+  time_zone: Generated<string | null>;
 };
 
 export const ENTITY_TYPES = [
@@ -93,6 +95,8 @@ export type ReasonTable = {
   /** Lower-cased reason: uniqueness is without case. */
   reason_key: string;
   created_on: number;
+  /** 1: a lead lost for this reason is unfulfilled demand (the store could not sell it). */
+  not_available: Generated<number>;
 };
 
 export const LEAD_STATUSES = ['OPEN', 'WON', 'LOST', 'ON_HOLD', 'DELETED'] as const;

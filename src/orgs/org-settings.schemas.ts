@@ -30,6 +30,16 @@ export const SettingsBody = Type.Object({
       }),
     ),
   ),
+  timeZone: Type.Optional(
+    Nullable(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          'IANA time zone (e.g. Asia/Kolkata) that analytics weeks, months and "today" follow; null: UTC.',
+      }),
+    ),
+  ),
 });
 /** The settings a change may name; it names at least one. */
 export const SETTINGS_NAMES = Object.keys(SettingsBody.properties) as Array<keyof SettingsBody>;
@@ -55,6 +65,11 @@ const settingsFields = {
   }),
   eventRetentionDays: Nullable(
     Type.Integer({ description: 'Days lead events stay in the feed; null: the default (7).' }),
+  ),
+  timeZone: Nullable(
+    Type.String({
+      description: 'IANA time zone analytics weeks, months and "today" follow; null: UTC.',
+    }),
   ),
 };
 /** What an org's administrators configure. `null` means "not set". */

@@ -20,6 +20,7 @@ const SETTINGS_COLUMNS = [
   'rate_limit_per_minute',
   'require_if_match',
   'event_retention_days',
+  'time_zone',
 ] as const;
 
 function settingsOf(row: Pick<Row<'orgs'>, (typeof SETTINGS_COLUMNS)[number]>): OrgSettings {
@@ -29,7 +30,22 @@ function settingsOf(row: Pick<Row<'orgs'>, (typeof SETTINGS_COLUMNS)[number]>): 
     rateLimitPerMinute: row.rate_limit_per_minute,
     requireIfMatch: row.require_if_match === 1,
     eventRetentionDays: row.event_retention_days,
+    timeZone: row.time_zone,
   };
+}
+
+/**
+ * Whether the runtime knows `zone` as an IANA time zone (any case, aliases too). The name is
+ * kept as given: how the runtime spells one (`Asia/Kolkata` or `Asia/Calcutta`) differs between
+ * Node's ICU versions, and every use of it goes through `Intl`, which takes either.
+ */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function getOrgSettings(ctx: AppContext, orgId: number): Promise<OrgSettings> {
@@ -77,12 +93,20 @@ export async function updateOrgSettings(
   }
   const ifMatch = change.requireIfMatch;
   const retention = change.eventRetentionDays;
+  const zone = change.timeZone;
+  if (typeof zone === 'string' && !isTimeZone(zone)) {
+    errors.add(
+      'FIELD_INVALID_VALUE',
+      'timeZone must be an IANA time zone name, e.g. Asia/Kolkata or Europe/London, or null',
+    );
+  }
   if (
     days === undefined &&
     country === undefined &&
     rateLimit === undefined &&
     ifMatch === undefined &&
-    retention === undefined
+    retention === undefined &&
+    zone === undefined
   ) {
     errors.add('FIELD_REQUIRED', `${SETTINGS_NAMES.join(' or ')} is required`);
   }
@@ -99,6 +123,7 @@ export async function updateOrgSettings(
       rate_limit_per_minute: rateLimit === undefined ? before.rate_limit_per_minute : rateLimit,
       require_if_match: ifMatch === undefined ? before.require_if_match : ifMatch ? 1 : 0,
       event_retention_days: retention === undefined ? before.event_retention_days : retention,
+      time_zone: zone === undefined ? before.time_zone : zone,
     };
     await trx.updateTable('orgs').set(after).where('id', '=', actor.orgId).execute();
     await recordAudit(
@@ -114,6 +139,7 @@ export async function updateOrgSettings(
           ...(rateLimit === undefined ? {} : { rateLimitPerMinute: before.rate_limit_per_minute }),
           ...(ifMatch === undefined ? {} : { requireIfMatch: before.require_if_match === 1 }),
           ...(retention === undefined ? {} : { eventRetentionDays: before.event_retention_days }),
+          ...(zone === undefined ? {} : { timeZone: before.time_zone }),
         },
         after: {
           autoCloseDays: after.auto_close_days,
@@ -121,6 +147,7 @@ export async function updateOrgSettings(
           ...(rateLimit === undefined ? {} : { rateLimitPerMinute: after.rate_limit_per_minute }),
           ...(ifMatch === undefined ? {} : { requireIfMatch: after.require_if_match === 1 }),
           ...(retention === undefined ? {} : { eventRetentionDays: after.event_retention_days }),
+          ...(zone === undefined ? {} : { timeZone: after.time_zone }),
         },
       },
       ctx.clock.now(),
@@ -160,6 +187,7 @@ export async function setOrgSettingsByName(
     rateLimit?: string | undefined;
     requireIfMatch?: string | undefined;
     eventRetentionDays?: string | undefined;
+    timeZone?: string | undefined;
   },
 ): Promise<OrgSettings & { org: string }> {
   const org = await requireOrg(ctx, input.org);
@@ -191,6 +219,10 @@ export async function setOrgSettingsByName(
       ? {}
       : { requireIfMatch: input.requireIfMatch === 'on' }),
     ...(eventRetentionDays === undefined ? {} : { eventRetentionDays }),
+    // `default` goes back to UTC.
+    ...(input.timeZone === undefined
+      ? {}
+      : { timeZone: input.timeZone === 'default' ? null : input.timeZone }),
   };
   // The API's own schema: the command line meets the same limits as the API.
   checkInput(SettingsBody, change);

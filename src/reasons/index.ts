@@ -5,3 +5,4 @@ export {
   findReasonsByIds,
   insertReason,
 } from './reason.repository.js';
+export { changeReasonFromCli, getAdminReasons } from './reason.service.js';

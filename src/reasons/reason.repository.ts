@@ -20,15 +20,6 @@ export function listReasons(db: Db, orgId: number): Promise<ReasonRow[]> {
     .execute();
 }
 
-export function findReasonById(db: Db, orgId: number, id: number): Promise<ReasonRow | undefined> {
-  return db
-    .selectFrom('reasons')
-    .select(['id', 'reason'])
-    .where('org_id', '=', orgId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
-
 export function findReasonByText(
   db: Db,
   orgId: number,
@@ -70,4 +61,46 @@ export async function findReasonsByIds(
     .where('id', 'in', [...new Set(ids)])
     .execute();
   return new Map(rows.map((r) => [r.id, r]));
+}
+
+export type AdminReasonRow = Pick<Row<'reasons'>, 'id' | 'reason' | 'not_available'>;
+
+/** The org's reasons with their flags, oldest first. */
+export function listAdminReasons(db: Db, orgId: number): Promise<AdminReasonRow[]> {
+  return db
+    .selectFrom('reasons')
+    .select(['id', 'reason', 'not_available'])
+    .where('org_id', '=', orgId)
+    .orderBy('id')
+    .execute();
+}
+
+/** One of the org's reasons, with its flags. */
+export function findReasonById(
+  db: Db,
+  orgId: number,
+  id: number,
+): Promise<AdminReasonRow | undefined> {
+  return db
+    .selectFrom('reasons')
+    .select(['id', 'reason', 'not_available'])
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Sets the reason's "not available" flag; answers the reason after, or undefined if none. */
+export function updateReasonNotAvailable(
+  db: Db,
+  orgId: number,
+  id: number,
+  notAvailable: boolean,
+): Promise<AdminReasonRow | undefined> {
+  return db
+    .updateTable('reasons')
+    .set({ not_available: notAvailable ? 1 : 0 })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .returning(['id', 'reason', 'not_available'])
+    .executeTakeFirst();
 }

@@ -1,8 +1,19 @@
 import type { AppContext } from '../core/context.js';
 import type { Caller } from '../core/caller.js';
+import type { Actor } from '../core/actor.js';
 import { AppError, envelopeItem, type EnvelopeItem } from '../core/errors.js';
-import { findReasonByText, insertReason, listReasons, reasonKey } from './reason.repository.js';
-import type { Reason, ReasonsBody } from './reason.schemas.js';
+import { recordAudit } from '../audit/index.js';
+import {
+  findReasonById,
+  findReasonByText,
+  insertReason,
+  listAdminReasons,
+  listReasons,
+  reasonKey,
+  updateReasonNotAvailable,
+  type AdminReasonRow,
+} from './reason.repository.js';
+import type { AdminReason, Reason, ReasonChangeBody, ReasonsBody } from './reason.schemas.js';
 
 export function getReasons(ctx: AppContext, caller: Caller): Promise<Reason[]> {
   return listReasons(ctx.store.db, caller.orgId);
@@ -37,4 +48,66 @@ export async function addReasons(
     }
   });
   return { reasons: await listReasons(ctx.store.db, caller.orgId), warnings };
+}
+
+function adminViewOf(row: AdminReasonRow): AdminReason {
+  return { id: row.id, reason: row.reason, notAvailable: row.not_available === 1 };
+}
+
+export function reasonNotFound(id: number): AppError {
+  return AppError.of('REASON_NOT_FOUND', `no reason ${id} in this org`);
+}
+
+/** The org's reasons with their flags, oldest first (administrators). */
+export async function getAdminReasons(ctx: AppContext, orgId: number): Promise<AdminReason[]> {
+  return (await listAdminReasons(ctx.store.db, orgId)).map(adminViewOf);
+}
+
+/**
+ * Marks a reason as meaning "not available" (a lead lost for it is unfulfilled demand) or not,
+ * and records the change in the audit log with the flag before and after. Another org's reason
+ * answers as one that does not exist.
+ *
+ * @example await changeReason(ctx, actor, 12, { notAvailable: true });
+ */
+export async function changeReason(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  change: ReasonChangeBody,
+): Promise<AdminReason> {
+  return ctx.store.transaction(async (trx) => {
+    const before = await findReasonById(trx, actor.orgId, id);
+    if (!before) throw reasonNotFound(id);
+    const after = await updateReasonNotAvailable(trx, actor.orgId, id, change.notAvailable);
+    if (!after) throw reasonNotFound(id);
+    await recordAudit(
+      trx,
+      actor,
+      'reason.update',
+      String(id),
+      {
+        reason: after.reason,
+        before: { notAvailable: before.not_available === 1 },
+        after: { notAvailable: change.notAvailable },
+      },
+      ctx.clock.now(),
+    );
+    return adminViewOf(after);
+  });
+}
+
+/** The CLI's `reason set`: `--id` and `--not-available on|off` parsed, then {@link changeReason}. */
+export async function changeReasonFromCli(
+  ctx: AppContext,
+  actor: Actor,
+  input: { id: string; notAvailable: string },
+): Promise<AdminReason> {
+  if (!/^[1-9]\d{0,15}$/.test(input.id) || !Number.isSafeInteger(Number(input.id))) {
+    throw AppError.of('INVALID_ARGUMENT', '--id must be a reason id, a positive integer');
+  }
+  if (!['on', 'off'].includes(input.notAvailable)) {
+    throw AppError.of('INVALID_ARGUMENT', '--not-available must be on or off');
+  }
+  return changeReason(ctx, actor, Number(input.id), { notAvailable: input.notAvailable === 'on' });
 }

@@ -398,6 +398,7 @@ describe('leadline CLI', () => {
       rateLimitPerMinute: null,
       requireIfMatch: false,
       eventRetentionDays: null,
+      timeZone: null,
     });
     assert.match(failed(badDays, 1304, 2).message, /--auto-close-days/);
     assert.equal(ok(disabled).disabled, true);
@@ -416,6 +417,39 @@ describe('leadline CLI', () => {
     assert.equal(
       ok(await cli('org', 'set', '--org', name, '--event-retention-days', '30')).eventRetentionDays,
       30,
+    );
+    const [zoned, badZone] = await Promise.all([
+      cli('org', 'set', '--org', name, '--time-zone', 'Europe/London'),
+      cli('org', 'set', '--org', name, '--time-zone', 'Europe/Nowhere'),
+    ]);
+    assert.equal(ok(zoned).timeZone, 'Europe/London');
+    assert.match(failed(badZone, 1304, 2).message, /^--time-zone/);
+    assert.equal(
+      ok(await cli('org', 'set', '--org', name, '--time-zone', 'default')).timeZone,
+      null,
+    );
+    const reasons = ok(await cli('reason', 'list', '--org', name)).data as Array<{
+      id: number;
+      reason: string;
+      notAvailable: boolean;
+    }>;
+    const apiCall = reasons.find((r) => r.reason === 'APICALL')!;
+    assert.equal(apiCall.notAvailable, false);
+    const [flagged, badFlag, badId, unknownId] = await Promise.all([
+      cli('reason', 'set', '--org', name, '--id', String(apiCall.id), '--not-available', 'on'),
+      cli('reason', 'set', '--org', name, '--id', String(apiCall.id), '--not-available', 'yes'),
+      cli('reason', 'set', '--org', name, '--id', 'x1', '--not-available', 'on'),
+      cli('reason', 'set', '--org', name, '--id', '999999999', '--not-available', 'on'),
+    ]);
+    assert.deepEqual(ok(flagged), { id: apiCall.id, reason: 'APICALL', notAvailable: true });
+    assert.match(failed(badFlag, 1304, 2).message, /^--not-available/);
+    assert.match(failed(badId, 1304, 2).message, /^--id/);
+    failed(unknownId, 1208, 1);
+    assert.equal(
+      (ok(await cli('reason', 'list', '--org', name)).data as typeof reasons).find(
+        (r) => r.id === apiCall.id,
+      )?.notAvailable,
+      true,
     );
     assert.equal((await send(app, asTill('first-password'), 'GET', '/v2/leads')).status, 401);
     assert.equal((await send(app, asTill('second-password'), 'GET', '/v2/leads')).status, 200);
@@ -445,6 +479,9 @@ describe('leadline CLI', () => {
       'org.create',
       'org.settings',
       'org.settings',
+      'org.settings',
+      'org.settings',
+      'reason.update',
     ]);
     assert.ok(log.data.every((e: { actorId: number }) => e.actorId === -1));
   });

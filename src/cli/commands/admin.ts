@@ -5,13 +5,14 @@ import { revokeOauthClient } from '../../auth/oauth.service.js';
 import { AuditQuery, listAuditEntries } from '../../audit/index.js';
 import { checkInput } from '../../http/validation.js';
 import { cliActor } from '../../core/actor.js';
+import { changeReasonFromCli, getAdminReasons } from '../../reasons/index.js';
 import { optStr, str, type Command } from '../command.js';
 
 /** Org administration: the same actions as `/v2/admin/*`, recorded with actor -1. */
 export const adminCommands: Record<string, Command> = {
   'org set': {
     usage:
-      'leadline org set --org NAME [--auto-close-days N|off] [--country-code CC|none] [--rate-limit N|default] [--require-if-match on|off] [--event-retention-days N|default]',
+      'leadline org set --org NAME [--auto-close-days N|off] [--country-code CC|none] [--rate-limit N|default] [--require-if-match on|off] [--event-retention-days N|default] [--time-zone ZONE|default]',
     options: {
       org: { type: 'string' },
       'auto-close-days': { type: 'string' },
@@ -19,6 +20,7 @@ export const adminCommands: Record<string, Command> = {
       'rate-limit': { type: 'string' },
       'require-if-match': { type: 'string' },
       'event-retention-days': { type: 'string' },
+      'time-zone': { type: 'string' },
     },
     required: ['org'],
     run: (ctx, v) =>
@@ -29,7 +31,33 @@ export const adminCommands: Record<string, Command> = {
         rateLimit: optStr(v['rate-limit']),
         requireIfMatch: optStr(v['require-if-match']),
         eventRetentionDays: optStr(v['event-retention-days']),
+        timeZone: optStr(v['time-zone']),
       }),
+  },
+  'reason list': {
+    usage: 'leadline reason list --org NAME',
+    options: { org: { type: 'string' } },
+    required: ['org'],
+    run: async (ctx, v) => {
+      const org = await requireOrg(ctx, str(v.org));
+      return { data: await getAdminReasons(ctx, org.id) };
+    },
+  },
+  'reason set': {
+    usage: 'leadline reason set --org NAME --id N --not-available on|off',
+    options: {
+      org: { type: 'string' },
+      id: { type: 'string' },
+      'not-available': { type: 'string' },
+    },
+    required: ['org', 'id', 'not-available'],
+    run: async (ctx, v) => {
+      const org = await requireOrg(ctx, str(v.org));
+      return changeReasonFromCli(ctx, cliActor(org.id), {
+        id: str(v.id),
+        notAvailable: str(v['not-available']),
+      });
+    },
   },
   'entity disable': {
     usage: 'leadline entity disable --org NAME --code CODE',

@@ -340,6 +340,7 @@ describe('org administration', () => {
       rateLimitPerMinute: null,
       requireIfMatch: false,
       eventRetentionDays: null,
+      timeZone: null,
       warnings: [],
     });
 
@@ -353,6 +354,7 @@ describe('org administration', () => {
       rateLimitPerMinute: null,
       requireIfMatch: false,
       eventRetentionDays: null,
+      timeZone: null,
       warnings: [],
     });
     const partial = await send(t.app, o.admin, 'PUT', '/v2/admin/settings', { countryCode: null });
@@ -362,6 +364,7 @@ describe('org administration', () => {
       rateLimitPerMinute: null,
       requireIfMatch: false,
       eventRetentionDays: null,
+      timeZone: null,
       warnings: [],
     });
     const [entry] = await audit(o);
@@ -396,8 +399,38 @@ describe('org administration', () => {
       rateLimitPerMinute: null,
       requireIfMatch: false,
       eventRetentionDays: null,
+      timeZone: null,
       warnings: [],
     });
+  });
+
+  it('sets the org’s time zone by any IANA name the runtime knows', async () => {
+    const o = await newOrg(t.ctx);
+    const put = (body: unknown) => send(t.app, o.admin, 'PUT', '/v2/admin/settings', body);
+    const set = await put({ timeZone: 'Asia/Kolkata' });
+    assert.equal(set.status, 200);
+    assert.equal(set.body.timeZone, 'Asia/Kolkata');
+    const [entry] = await audit(o);
+    assert.deepEqual(entry?.details, {
+      before: { autoCloseDays: null, countryCode: null, timeZone: null },
+      after: { autoCloseDays: null, countryCode: null, timeZone: 'Asia/Kolkata' },
+    });
+    for (const bad of ['Mars/Olympus', 'UTC+5', 'Asia/Kolkata; drop table orgs']) {
+      assertError(await put({ timeZone: bad }), 400, 'FIELD_INVALID_VALUE', 'timeZone');
+    }
+    assertError(await put({ timeZone: '' }), 400, 'FIELD_INVALID_VALUE', 'timeZone');
+    assert.equal(
+      (await send(t.app, o.admin, 'GET', '/v2/admin/settings')).body.timeZone,
+      'Asia/Kolkata',
+    );
+    const cleared = await put({ timeZone: null });
+    assert.equal(cleared.body.timeZone, null, 'null: back to UTC');
+    const other = await newOrg(t.ctx);
+    assert.equal(
+      (await send(t.app, other.admin, 'GET', '/v2/admin/settings')).body.timeZone,
+      null,
+      'another org keeps its own',
+    );
   });
 
   it('keeps each org’s audit log to itself, newest first, with CLI changes as actor -1', async () => {

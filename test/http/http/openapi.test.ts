@@ -211,7 +211,7 @@ describe('the OpenAPI document', () => {
       identifier: ['idType'],
     });
     assert.equal(body('updateLead').anyOf.length, 2);
-    assert.equal(body('updateSettings').anyOf.length, 5);
+    assert.equal(body('updateSettings').anyOf.length, 6);
     assert.match(operation(doc, 'listLeads').op.description, /entityType.*entityCode/);
     assert.match(operation(doc, 'listLeads').op.description, /cursor.*offset/);
   });

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useTestApp } from '../../helpers/app.js';
 import { newOrg, send, type TestOrg } from '../../helpers/factories.js';
-import { assertErrorsMatching } from '../../helpers/fixtures.js';
+import { assertError, assertErrorsMatching } from '../../helpers/fixtures.js';
 
 const URL = '/v2/leads/reasons';
 
@@ -262,5 +262,98 @@ describe('reasons', () => {
       assert.ok(response.status === 200 || response.status === 400, String(response.status));
       assert.deepEqual(await list(o), before);
     });
+  });
+});
+
+describe('reasons for administrators: the "not available" flag', () => {
+  const t = useTestApp();
+  const ADMIN_URL = '/v2/admin/reasons';
+
+  async function adminList(o: TestOrg) {
+    const response = await send(t.app, o.admin, 'GET', ADMIN_URL);
+    assert.equal(response.status, 200);
+    return response.body.data as Array<{ id: number; reason: string; notAvailable: boolean }>;
+  }
+
+  async function addOne(o: TestOrg, text: string): Promise<number> {
+    const added = await send(t.app, o.admin, 'POST', URL, [{ reason: text }]);
+    assert.equal(added.status, 200);
+    return (added.body.data as Array<{ id: number; reason: string }>).find(
+      (r) => r.reason === text,
+    )!.id;
+  }
+
+  it('lists every reason unflagged at first, and sets and clears the flag, audited', async () => {
+    const o = await newOrg(t.ctx);
+    const id = await addOne(o, 'Size not in stock');
+    const first = await adminList(o);
+    assert.deepEqual(texts(first).sort(), ['APICALL', 'AUTO_CLOSE', 'Size not in stock']);
+    assert.ok(first.every((r) => r.notAvailable === false));
+
+    const set = await send(t.app, o.admin, 'PUT', `${ADMIN_URL}/${id}`, { notAvailable: true });
+    assert.equal(set.status, 200);
+    assert.deepEqual(set.body, {
+      id,
+      reason: 'Size not in stock',
+      notAvailable: true,
+      warnings: [],
+    });
+    assert.deepEqual(
+      (await adminList(o)).filter((r) => r.notAvailable).map((r) => r.id),
+      [id],
+    );
+    // The contract's list keeps its shape: the flag is the administrators'.
+    const contract = await send(t.app, o.till, 'GET', URL);
+    for (const item of contract.body.data) {
+      assert.deepEqual(Object.keys(item).sort(), ['id', 'reason']);
+    }
+
+    const audit = await send(t.app, o.admin, 'GET', '/v2/admin/audit?limit=1');
+    assert.equal(audit.body.data[0].action, 'reason.update');
+    assert.equal(audit.body.data[0].target, String(id));
+    assert.deepEqual(audit.body.data[0].details, {
+      reason: 'Size not in stock',
+      before: { notAvailable: false },
+      after: { notAvailable: true },
+    });
+
+    const cleared = await send(t.app, o.admin, 'PUT', `${ADMIN_URL}/${id}`, {
+      notAvailable: false,
+    });
+    assert.equal(cleared.body.notAvailable, false);
+    assert.ok((await adminList(o)).every((r) => r.notAvailable === false));
+  });
+
+  it('refuses bad changes, other roles, and another org’s reason, changing nothing', async () => {
+    const o = await newOrg(t.ctx);
+    const other = await newOrg(t.ctx);
+    const id = await addOne(o, 'Colour not made');
+    const theirs = await addOne(other, 'Brand not stocked');
+    const put = (who: TestOrg['admin'], reasonId: number | string, body: unknown) =>
+      send(t.app, who, 'PUT', `${ADMIN_URL}/${reasonId}`, body);
+
+    assertError(
+      await put(o.admin, id, { notAvailable: 'yes' }),
+      400,
+      'FIELD_INVALID_TYPE',
+      'notAvailable',
+    );
+    assertError(await put(o.admin, id, {}), 400, 'FIELD_REQUIRED', 'notAvailable');
+    assertError(await put(o.admin, 'abc', { notAvailable: true }), 400, 'FIELD_INVALID_TYPE', 'id');
+    assertError(
+      await put(o.admin, theirs, { notAvailable: true }),
+      404,
+      'REASON_NOT_FOUND',
+      String(theirs),
+    );
+    assert.equal((await put(o.till, id, { notAvailable: true })).status, 403);
+    assert.equal((await send(t.app, o.associate, 'GET', ADMIN_URL)).status, 403);
+
+    assert.ok((await adminList(o)).every((r) => r.notAvailable === false));
+    assert.ok((await adminList(other)).every((r) => r.notAvailable === false));
+    assert.ok(
+      !(await adminList(o)).some((r) => r.id === theirs),
+      'another org’s reasons are not listed',
+    );
   });
 });

@@ -197,6 +197,14 @@ describe('tenant isolation on every route with a path parameter', () => {
         body: { from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' },
       },
       {
+        path: '/v2/admin/reasons/{id}',
+        method: 'PUT',
+        url: (v) => `/v2/admin/reasons/${v}`,
+        mine: String(reasonId),
+        unknown: none,
+        body: { notAvailable: true },
+      },
+      {
         path: '/v2/admin/webhooks/{id}/health',
         method: 'GET',
         url: (v) => `/v2/admin/webhooks/${v}/health`,
