@@ -5,6 +5,12 @@ import { isInternalAddress, type AllowList } from '../core/network-targets.js';
 
 /** The most of a response body a delivery keeps for its log. */
 export const RESPONSE_KEPT_BYTES = 1024;
+/**
+ * The most of a response body read at all: the rest of an answer past the kept bytes is read and
+ * dropped, so its kept-alive connection serves the next delivery; one longer than this is cut
+ * (its connection closed) rather than read on.
+ */
+const RESPONSE_DRAINED_BYTES = 64 * 1024;
 
 export type SendResult = {
   /** The endpoint's HTTP status; absent when there was no answer. */
@@ -86,7 +92,13 @@ function perAllowList<K, V>(
  */
 const agentFor = perAllowList(
   (allowed, timeoutMs: number) =>
-    new Agent({ connections: 16, connect: { lookup: guardedLookup(allowed), timeout: timeoutMs } }),
+    new Agent({
+      connections: 16,
+      connect: { lookup: guardedLookup(allowed), timeout: timeoutMs },
+      // A body still arriving after its first 1 KB settled the send (so past the send's own
+      // timer) is drained only while it keeps coming.
+      bodyTimeout: timeoutMs,
+    }),
 );
 
 /**
@@ -126,7 +138,8 @@ function messageOf(error: unknown): string {
 
 /**
  * POSTs `body` to `url` once: no redirect is followed (a 3xx is an answer like any other), the
- * response is read up to 1 KB, and the whole exchange is bounded by `timeoutMs`.
+ * answer counts once its headers and 1 KB of its body (or all of a shorter one) have arrived, and
+ * that is bounded by `timeoutMs`.
  *
  * Through undici's `dispatch`, its lowest level, with one timer: `request` with an
  * `AbortSignal.timeout` cost twice the CPU per delivery (docs/benchmarks.md), and sending is
@@ -155,6 +168,7 @@ export function sendWebhook(
     let responseHeaders: Record<string, string | string[] | undefined> = {};
     const chunks: Buffer[] = [];
     let kept = 0;
+    let received = 0;
     const settle = (result: SendResult) => {
       if (settled) return;
       settled = true;
@@ -193,13 +207,14 @@ export function sendWebhook(
         responseHeaders = received;
       },
       onResponseData(current, chunk) {
-        chunks.push(chunk);
-        kept += chunk.length;
-        // The rest is never read: the answer is known, and its log keeps no more.
-        if (kept >= RESPONSE_KEPT_BYTES) {
-          answered();
-          current.abort(new Error('response body past the kept bytes'));
+        received += chunk.length;
+        if (kept < RESPONSE_KEPT_BYTES) {
+          chunks.push(chunk);
+          kept += chunk.length;
+          // The answer is known and its log keeps no more: it counts from now.
+          if (kept >= RESPONSE_KEPT_BYTES) answered();
         }
+        if (received > RESPONSE_DRAINED_BYTES) current.abort(new Error('response body too long'));
       },
       onResponseEnd() {
         answered();

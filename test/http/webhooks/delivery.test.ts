@@ -541,6 +541,35 @@ describe('the sender refuses internal addresses at delivery time', () => {
     }
   });
 
+  it('reads and drops the rest of a long answer, keeping its connection for the next send', async () => {
+    let connections = 0;
+    const verbose = http.createServer((_request, response) => {
+      response.writeHead(500, { 'content-type': 'text/html' });
+      response.end('<p>error</p>'.repeat(125)); // 1,500 bytes
+    });
+    verbose.on('connection', () => (connections += 1));
+    await new Promise<void>((resolve) => verbose.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = verbose.address() as AddressInfo;
+      const allowed = allow('127.0.0.1');
+      for (let i = 0; i < 10; i += 1) {
+        const result = await sendWebhook(`http://127.0.0.1:${port}/`, {}, '{}', {
+          allowed,
+          timeoutMs: 5000,
+        });
+        assert.equal(result.statusCode, 500);
+        assert.equal(result.responseBody?.length, 1024);
+      }
+      // Sent one after the other: a connection closed after each answer would make ten. An
+      // answer counts at 1 KB, so the next send may start on a second connection while the
+      // rest of the previous answer is still read on the first; neither is closed.
+      assert.ok(connections <= 2, `${connections} connections for 10 sends`);
+    } finally {
+      verbose.closeAllConnections();
+      await new Promise((resolve) => verbose.close(resolve));
+    }
+  });
+
   it('parses the allow list, refusing what is not a host, an address or a network', () => {
     for (const bad of ['10.0.0.0/33', 'exa mple.com', '1.2.3.4/x', 'http://x']) {
       assert.ok('problem' in parseAllowList(bad), bad);
