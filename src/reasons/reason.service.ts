@@ -10,6 +10,7 @@ import {
   listAdminReasons,
   listReasons,
   reasonKey,
+  SYSTEM_REASONS,
   updateReasonNotAvailable,
   type AdminReasonRow,
 } from './reason.repository.js';
@@ -50,6 +51,10 @@ export async function addReasons(
   return { reasons: await listReasons(ctx.store.db, caller.orgId), warnings };
 }
 
+function isSystemReason(reason: string): boolean {
+  return (Object.values(SYSTEM_REASONS) as string[]).includes(reason);
+}
+
 function adminViewOf(row: AdminReasonRow): AdminReason {
   return { id: row.id, reason: row.reason, notAvailable: row.not_available === 1 };
 }
@@ -79,6 +84,14 @@ export async function changeReason(
   return ctx.store.transaction(async (trx) => {
     const before = await findReasonById(trx, actor.orgId, id);
     if (!before) throw reasonNotFound(id);
+    // Leads close with these for what happened to them, never for what a store lacked: auto-close
+    // marked "not available" would count every lead left alone as unfulfilled demand.
+    if (change.notAvailable && isSystemReason(before.reason)) {
+      throw AppError.of(
+        'FIELD_INVALID_VALUE',
+        `id: reason ${id} (${before.reason}) is a system reason, which cannot be marked not available`,
+      );
+    }
     const after = await updateReasonNotAvailable(trx, actor.orgId, id, change.notAvailable);
     if (!after) throw reasonNotFound(id);
     await recordAudit(

@@ -428,28 +428,39 @@ describe('leadline CLI', () => {
       ok(await cli('org', 'set', '--org', name, '--time-zone', 'default')).timeZone,
       null,
     );
+    const added = await send(app, asTill('second-password'), 'POST', '/v2/leads/reasons', [
+      { reason: 'Size not in stock' },
+    ]);
+    assert.equal(added.status, 200, added.raw);
     const reasons = ok(await cli('reason', 'list', '--org', name)).data as Array<{
       id: number;
       reason: string;
       notAvailable: boolean;
     }>;
+    const sizes = reasons.find((r) => r.reason === 'Size not in stock')!;
     const apiCall = reasons.find((r) => r.reason === 'APICALL')!;
-    assert.equal(apiCall.notAvailable, false);
-    const [flagged, badFlag, badId, unknownId] = await Promise.all([
-      cli('reason', 'set', '--org', name, '--id', String(apiCall.id), '--not-available', 'on'),
-      cli('reason', 'set', '--org', name, '--id', String(apiCall.id), '--not-available', 'yes'),
+    assert.equal(sizes.notAvailable, false);
+    const [flagged, badFlag, badId, unknownId, system] = await Promise.all([
+      cli('reason', 'set', '--org', name, '--id', String(sizes.id), '--not-available', 'on'),
+      cli('reason', 'set', '--org', name, '--id', String(sizes.id), '--not-available', 'yes'),
       cli('reason', 'set', '--org', name, '--id', 'x1', '--not-available', 'on'),
       cli('reason', 'set', '--org', name, '--id', '999999999', '--not-available', 'on'),
+      cli('reason', 'set', '--org', name, '--id', String(apiCall.id), '--not-available', 'on'),
     ]);
-    assert.deepEqual(ok(flagged), { id: apiCall.id, reason: 'APICALL', notAvailable: true });
+    assert.deepEqual(ok(flagged), {
+      id: sizes.id,
+      reason: 'Size not in stock',
+      notAvailable: true,
+    });
     assert.match(failed(badFlag, 1304, 2).message, /^--not-available/);
     assert.match(failed(badId, 1304, 2).message, /^--id/);
     failed(unknownId, 1208, 1);
-    assert.equal(
-      (ok(await cli('reason', 'list', '--org', name)).data as typeof reasons).find(
-        (r) => r.id === apiCall.id,
-      )?.notAvailable,
-      true,
+    assert.match(failed(system, 1304, 2).message, /^--id: .*system reason/);
+    assert.deepEqual(
+      (ok(await cli('reason', 'list', '--org', name)).data as typeof reasons)
+        .filter((r) => r.notAvailable)
+        .map((r) => r.id),
+      [sizes.id],
     );
     assert.equal((await send(app, asTill('first-password'), 'GET', '/v2/leads')).status, 401);
     assert.equal((await send(app, asTill('second-password'), 'GET', '/v2/leads')).status, 200);

@@ -346,6 +346,14 @@ describe('reasons for administrators: the "not available" flag', () => {
       'REASON_NOT_FOUND',
       String(theirs),
     );
+    for (const system of (await adminList(o)).filter((r) => r.reason !== 'Colour not made')) {
+      assertError(
+        await put(o.admin, system.id, { notAvailable: true }),
+        400,
+        'FIELD_INVALID_VALUE',
+        'id',
+      );
+    }
     assert.equal((await put(o.till, id, { notAvailable: true })).status, 403);
     assert.equal((await send(t.app, o.associate, 'GET', ADMIN_URL)).status, 403);
 
