@@ -209,6 +209,7 @@ for (const counters of STORES) {
           rateLimitPerMinute: 3,
           requireIfMatch: false,
           eventRetentionDays: null,
+          timeZone: null,
           warnings: [],
         });
         assertRateLimitHeaders(await send(t.app, o.till, 'GET', PROBE), 3, 2);
