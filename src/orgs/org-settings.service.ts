@@ -3,6 +3,7 @@ import type { AppContext } from '../core/context.js';
 import { AppError, FieldErrors } from '../core/errors.js';
 import { cliActor, type Actor } from '../core/actor.js';
 import { recordAudit } from '../audit/index.js';
+import { onOffOption } from '../core/cli-options.js';
 import { requireOrg } from './org.service.js';
 
 import { checkInput } from '../http/validation.js';
@@ -202,9 +203,7 @@ export async function setOrgSettingsByName(
   const rateLimitPerMinute = wholeNumberOr(input.rateLimit, 'rate-limit', 'requests per minute', [
     'default',
   ]);
-  if (input.requireIfMatch !== undefined && !['on', 'off'].includes(input.requireIfMatch)) {
-    throw AppError.of('INVALID_ARGUMENT', '--require-if-match must be on or off');
-  }
+  const requireIfMatch = onOffOption(input.requireIfMatch, 'require-if-match');
   const eventRetentionDays = wholeNumberOr(
     input.eventRetentionDays,
     'event-retention-days',
@@ -215,9 +214,7 @@ export async function setOrgSettingsByName(
     ...(autoCloseDays === undefined ? {} : { autoCloseDays }),
     ...(countryCode === undefined ? {} : { countryCode }),
     ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }),
-    ...(input.requireIfMatch === undefined
-      ? {}
-      : { requireIfMatch: input.requireIfMatch === 'on' }),
+    ...(requireIfMatch === undefined ? {} : { requireIfMatch }),
     ...(eventRetentionDays === undefined ? {} : { eventRetentionDays }),
     // `default` goes back to UTC.
     ...(input.timeZone === undefined

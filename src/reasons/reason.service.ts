@@ -3,6 +3,7 @@ import type { Caller } from '../core/caller.js';
 import type { Actor } from '../core/actor.js';
 import { AppError, envelopeItem, type EnvelopeItem } from '../core/errors.js';
 import { recordAudit } from '../audit/index.js';
+import { onOffOption, positiveIdOption } from '../core/cli-options.js';
 import {
   findReasonById,
   findReasonByText,
@@ -116,11 +117,7 @@ export async function changeReasonFromCli(
   actor: Actor,
   input: { id: string; notAvailable: string },
 ): Promise<AdminReason> {
-  if (!/^[1-9]\d{0,15}$/.test(input.id) || !Number.isSafeInteger(Number(input.id))) {
-    throw AppError.of('INVALID_ARGUMENT', '--id must be a reason id, a positive integer');
-  }
-  if (!['on', 'off'].includes(input.notAvailable)) {
-    throw AppError.of('INVALID_ARGUMENT', '--not-available must be on or off');
-  }
-  return changeReason(ctx, actor, Number(input.id), { notAvailable: input.notAvailable === 'on' });
+  const id = positiveIdOption(input.id, 'id', 'a reason id');
+  const notAvailable = onOffOption(input.notAvailable, 'not-available');
+  return changeReason(ctx, actor, id, { notAvailable });
 }

@@ -4,6 +4,7 @@ import { AppError } from '../core/errors.js';
 import { cliActor, type Actor } from '../core/actor.js';
 import { formatDateTime } from '../core/date-time.js';
 import { recordAudit } from '../audit/index.js';
+import { positiveIdOption } from '../core/cli-options.js';
 import { requireOrg } from '../orgs/index.js';
 import { currentPosition, LEAD_EVENT_TYPES, type LeadEventType } from '../events/index.js';
 import { checkInput } from '../http/validation.js';
@@ -211,8 +212,5 @@ export async function createWebhookFromCli(
 
 /** Parses the CLI's `--id`. */
 export function webhookIdOption(text: string): number {
-  if (!/^[1-9]\d{0,15}$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw AppError.of('INVALID_ARGUMENT', '--id must be a webhook endpoint id, a positive integer');
-  }
-  return Number(text);
+  return positiveIdOption(text, 'id', 'a webhook endpoint id');
 }
