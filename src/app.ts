@@ -56,6 +56,7 @@ import { customerRoutes } from './customers/customer.routes.js';
 import { extendedFieldAdminRoutes } from './extended-fields/extended-field.admin-routes.js';
 import { reasonAdminRoutes } from './reasons/reason.admin-routes.js';
 import { extendedFieldRoutes } from './extended-fields/extended-field.routes.js';
+import { analyticsRoutes, ANALYTICS_SCHEMAS } from './analytics/index.js';
 
 /** The package's version: the OpenAPI document's `info.version`. */
 const LEADLINE_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string })
@@ -183,6 +184,7 @@ export async function buildApp(
     LeadEvent,
     WebhookEndpoint,
     WebhookDelivery,
+    ...ANALYTICS_SCHEMAS,
   ]) {
     app.addSchema(schema);
   }
@@ -239,6 +241,7 @@ export async function buildApp(
     await api.register(customerRoutes);
     await api.register(channelRoutes);
     await api.register(entityRoutes);
+    await api.register(analyticsRoutes);
     await api.register(async (admin) => {
       installAdminGuard(admin);
       await admin.register(adminRoutes);

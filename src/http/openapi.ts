@@ -150,6 +150,10 @@ const TAGS = [
   { name: 'customers', description: 'Shoppers, found by email or mobile.' },
   { name: 'channels', description: 'Where leads come from (`orgSourceId`).' },
   { name: 'entities', description: 'The calling entity.' },
+  {
+    name: 'analytics',
+    description: 'Read-only lead reports, in JSON or CSV (docs/analytics.md).',
+  },
   { name: 'admin', description: 'Org administration, for ADMIN_USER entities.' },
   {
     name: 'webhooks',

@@ -4,3 +4,4 @@ export { addFollowUp } from './use-cases/add-follow-up.js';
 export { changeStatus } from './use-cases/change-status.js';
 export { createLead } from './use-cases/create-lead.js';
 export { recordStatusChanges } from './lead.events.js';
+export { entitySubtree } from './lead.repository.js';

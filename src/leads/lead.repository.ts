@@ -237,25 +237,32 @@ function matchingLeads(db: Db, orgId: number, filters: LeadFilters): LeadQuery {
   }
   const under = filters.createdUnder;
   if (under !== undefined) {
-    const subtree = db
-      .withRecursive('subtree(id)', (cte) =>
-        cte
-          .selectFrom('entities')
-          .select('entities.id')
-          .where('entities.org_id', '=', orgId)
-          .where('entities.type', '=', under.type)
-          .where('entities.code', '=', under.code)
-          .unionAll((child) =>
-            child
-              .selectFrom('entities as child')
-              .innerJoin('subtree', 'subtree.id', 'child.parent_id')
-              .select('child.id')
-              .where('child.org_id', '=', orgId),
-          ),
-      )
-      .selectFrom('subtree')
-      .select('subtree.id');
-    query = query.where('leads.created_by', 'in', subtree);
+    query = query.where('leads.created_by', 'in', entitySubtree(db, orgId, under));
   }
   return query;
+}
+
+/**
+ * The ids of the org's entity `under` and of every entity beneath it (none when the org has no
+ * such entity): the `entityType` + `entityCode` filter of the list and of analytics.
+ */
+export function entitySubtree(db: Db, orgId: number, under: { type: EntityType; code: string }) {
+  return db
+    .withRecursive('subtree(id)', (cte) =>
+      cte
+        .selectFrom('entities')
+        .select('entities.id')
+        .where('entities.org_id', '=', orgId)
+        .where('entities.type', '=', under.type)
+        .where('entities.code', '=', under.code)
+        .unionAll((child) =>
+          child
+            .selectFrom('entities as child')
+            .innerJoin('subtree', 'subtree.id', 'child.parent_id')
+            .select('child.id')
+            .where('child.org_id', '=', orgId),
+        ),
+    )
+    .selectFrom('subtree')
+    .select('subtree.id');
 }

@@ -1,0 +1,109 @@
+import type {
+  DemandReport,
+  FunnelReport,
+  LostReasonsReport,
+  WinRateReport,
+} from './analytics.schemas.js';
+import type { ReportName } from './analytics.service.js';
+import { toCsv, type CsvValue } from './csv.js';
+
+/**
+ * Each report as CSV: one row per group (the total's one row without `groupBy`); lost reasons
+ * and demand have one row per group and reason, or group and item, since those lists are the
+ * report. Column names are the JSON's, nested ones joined by a dot.
+ */
+export function reportCsv(name: ReportName, report: unknown): string {
+  switch (name) {
+    case 'funnel':
+      return funnelCsv(report as FunnelReport);
+    case 'win-rate':
+      return winRateCsv(report as WinRateReport);
+    case 'lost-reasons':
+      return lostReasonsCsv(report as LostReasonsReport);
+    case 'demand':
+      return demandCsv(report as DemandReport);
+  }
+}
+
+function rowsOf<T>(report: { groupBy: string | null; total: T; groups: T[] }): T[] {
+  return report.groupBy === null ? [report.total] : report.groups;
+}
+
+function funnelCsv(report: FunnelReport): string {
+  const columns = [
+    'group',
+    'created',
+    'reached.onHold',
+    'reached.won',
+    'reached.lost',
+    'reached.deleted',
+    'current.open',
+    'current.onHold',
+    'current.won',
+    'current.lost',
+    'current.deleted',
+    'conversion.createdToOnHold',
+    'conversion.onHoldToWon',
+    'conversion.createdToWon',
+    'conversion.createdToLost',
+  ];
+  return toCsv(
+    columns,
+    rowsOf(report).map((r) => [
+      r.group,
+      r.created,
+      r.reached.onHold,
+      r.reached.won,
+      r.reached.lost,
+      r.reached.deleted,
+      r.current.open,
+      r.current.onHold,
+      r.current.won,
+      r.current.lost,
+      r.current.deleted,
+      r.conversion.createdToOnHold,
+      r.conversion.onHoldToWon,
+      r.conversion.createdToWon,
+      r.conversion.createdToLost,
+    ]),
+  );
+}
+
+function winRateCsv(report: WinRateReport): string {
+  return toCsv(
+    ['group', 'won', 'lost', 'closed', 'winRate'],
+    rowsOf(report).map((r) => [r.group, r.won, r.lost, r.closed, r.winRate]),
+  );
+}
+
+function lostReasonsCsv(report: LostReasonsReport): string {
+  return toCsv(
+    ['group', 'reason', 'subStatus', 'count', 'share'],
+    rowsOf(report).flatMap((r) =>
+      r.reasons.map((reason): CsvValue[] => [
+        r.group,
+        reason.reason,
+        reason.subStatus,
+        reason.count,
+        reason.share,
+      ]),
+    ),
+  );
+}
+
+function demandCsv(report: DemandReport): string {
+  return toCsv(
+    ['group', 'type', 'leadFor', 'count', 'lost', 'open', 'topStores'],
+    rowsOf(report).flatMap((r) =>
+      r.items.map((item): CsvValue[] => [
+        r.group,
+        item.type,
+        item.leadFor,
+        item.count,
+        item.lost,
+        item.open,
+        item.topStores.map((s) => `${s.store ?? ''}:${s.count}`).join(';'),
+      ]),
+    ),
+  );
+}

@@ -1,0 +1,232 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { EntityType, LeadType } from '../db/schema.js';
+import { entitySubtree } from '../leads/index.js';
+import { BUCKET_MS } from './local-time.js';
+
+/**
+ * The reads of lead analytics. Every report is computed from the status log itself (never from
+ * counters kept beside it): a lead's current status is its newest status-log row (the newest row
+ * always carries the lead's status, see change-status.ts), and "reached" means the log holds the
+ * status at any time. The store groups by a raw dimension (an entity id, a channel's source id, a
+ * quarter-hour of creation…); the service folds those into stores, zones, weeks and months.
+ */
+
+export type ReportFilters = {
+  from?: number | undefined;
+  to?: number | undefined;
+  createdUnder?: { type: EntityType; code: string } | undefined;
+  ownerId?: number | undefined;
+  orgSourceId?: number | undefined;
+  type?: LeadType | undefined;
+};
+
+/** What the store groups by; the service maps each onto the groups a client asked for. */
+export type RawDimension =
+  'creator' | 'owner' | 'channel' | 'type' | 'leadFor' | 'reason' | 'bucket' | 'none';
+
+const DIMENSION_SQL: Record<RawDimension, RawBuilder<unknown>> = {
+  creator: sql`m.created_by`,
+  owner: sql`m.owner_id`,
+  channel: sql`m.org_source_id`,
+  type: sql`m.type`,
+  leadFor: sql`m.lead_for`,
+  // Only a lost lead has a reason it was lost for; the rest group as null.
+  reason: sql`case when last_log.status = 'LOST' then last_log.reason_id end`,
+  bucket: sql`m.created_on / ${sql.lit(BUCKET_MS)}`,
+  none: sql`0`,
+};
+
+/** A raw group's key as the store returns it (PostgreSQL answers bigints as text). */
+export type RawKey = string | number | null;
+
+/**
+ * The org's leads matching the filters, and for each the facts its status log holds: whether it
+ * ever reached ON_HOLD, WON, LOST, DELETED, and its newest row (`last_log`, joined by the report).
+ */
+function leadsWithHistory(db: Db, orgId: number, filters: ReportFilters) {
+  let matching = db
+    .selectFrom('leads')
+    .select(['id', 'created_by', 'owner_id', 'org_source_id', 'type', 'lead_for', 'created_on'])
+    .where('org_id', '=', orgId);
+  if (filters.from !== undefined) matching = matching.where('created_on', '>=', filters.from);
+  if (filters.to !== undefined) matching = matching.where('created_on', '<', filters.to);
+  if (filters.ownerId !== undefined) matching = matching.where('owner_id', '=', filters.ownerId);
+  if (filters.orgSourceId !== undefined) {
+    matching = matching.where('org_source_id', '=', filters.orgSourceId);
+  }
+  if (filters.type !== undefined) matching = matching.where('type', '=', filters.type);
+  if (filters.createdUnder !== undefined) {
+    matching = matching.where('created_by', 'in', entitySubtree(db, orgId, filters.createdUnder));
+  }
+  const reached = (status: string) =>
+    sql`max(case when s.status = ${sql.lit(status)} then 1 else 0 end)`;
+  return sql`with m as ${matching},
+    history as (
+      select s.lead_id,
+        ${reached('ON_HOLD')} as on_hold, ${reached('WON')} as won,
+        ${reached('LOST')} as lost, ${reached('DELETED')} as deleted,
+        max(s.id) as last_id
+      from status_logs s inner join m on m.id = s.lead_id
+      group by s.lead_id
+    )`;
+}
+
+const FROM_LEADS = sql`from m
+  inner join history h on h.lead_id = m.id
+  inner join status_logs last_log on last_log.id = h.last_id`;
+
+const isStatus = (status: string) =>
+  sql`sum(case when last_log.status = ${sql.lit(status)} then 1 else 0 end)`;
+
+export type FunnelCounts = {
+  k: RawKey;
+  created: number;
+  reached_on_hold: number;
+  reached_won: number;
+  reached_lost: number;
+  reached_deleted: number;
+  on_hold_then_won: number;
+  open: number;
+  on_hold: number;
+  won: number;
+  lost: number;
+  deleted: number;
+};
+
+export async function funnelCounts(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  dimension: RawDimension,
+): Promise<FunnelCounts[]> {
+  const { rows } = await sql<FunnelCounts>`${leadsWithHistory(db, orgId, filters)}
+    select ${DIMENSION_SQL[dimension]} as k, count(*) as created,
+      sum(h.on_hold) as reached_on_hold, sum(h.won) as reached_won,
+      sum(h.lost) as reached_lost, sum(h.deleted) as reached_deleted,
+      sum(h.on_hold * h.won) as on_hold_then_won,
+      ${isStatus('OPEN')} as open, ${isStatus('ON_HOLD')} as on_hold, ${isStatus('WON')} as won,
+      ${isStatus('LOST')} as lost, ${isStatus('DELETED')} as deleted
+    ${FROM_LEADS}
+    group by 1`.execute(db);
+  return rows.map((row) => numbers(row));
+}
+
+export type WinRateCounts = { k: RawKey; won: number; lost: number };
+
+export async function winRateCounts(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  dimension: RawDimension,
+): Promise<WinRateCounts[]> {
+  const { rows } = await sql<WinRateCounts>`${leadsWithHistory(db, orgId, filters)}
+    select ${DIMENSION_SQL[dimension]} as k, ${isStatus('WON')} as won, ${isStatus('LOST')} as lost
+    ${FROM_LEADS}
+    where last_log.status in ('WON', 'LOST')
+    group by 1`.execute(db);
+  return rows.map((row) => numbers(row));
+}
+
+export type LostReasonCounts = {
+  k: RawKey;
+  reason: string;
+  sub_status: string | null;
+  count: number;
+};
+
+export async function lostReasonCounts(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  dimension: RawDimension,
+): Promise<LostReasonCounts[]> {
+  const { rows } = await sql<LostReasonCounts>`${leadsWithHistory(db, orgId, filters)}
+    select ${DIMENSION_SQL[dimension]} as k, r.reason as reason, last_log.sub_status as sub_status,
+      count(*) as count
+    ${FROM_LEADS}
+    inner join reasons r on r.id = last_log.reason_id
+    where last_log.status = 'LOST'
+    group by 1, r.reason, last_log.sub_status`.execute(db);
+  return rows.map((row) => numbers(row));
+}
+
+export type DemandCounts = {
+  k: RawKey;
+  creator: number;
+  type: LeadType;
+  lead_for: string;
+  lost: number;
+  open: number;
+};
+
+export async function demandCounts(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  dimension: RawDimension,
+): Promise<DemandCounts[]> {
+  const { rows } = await sql<DemandCounts>`${leadsWithHistory(db, orgId, filters)}
+    select ${DIMENSION_SQL[dimension]} as k, m.created_by as creator, m.type as type,
+      m.lead_for as lead_for, ${isStatus('LOST')} as lost,
+      sum(case when last_log.status in ('OPEN', 'ON_HOLD') then 1 else 0 end) as open
+    ${FROM_LEADS}
+    inner join reasons r on r.id = last_log.reason_id
+    where last_log.status in ('OPEN', 'ON_HOLD')
+      or (last_log.status = 'LOST' and r.not_available = 1)
+    group by 1, m.created_by, m.type, m.lead_for`.execute(db);
+  return rows.map((row) => numbers(row));
+}
+
+/** The org's entities as a tree, for folding creators into stores and zones. */
+export function orgEntities(db: Db, orgId: number) {
+  return db
+    .selectFrom('entities')
+    .select(['id', 'type', 'code', 'parent_id'])
+    .where('org_id', '=', orgId)
+    .execute();
+}
+
+export function orgChannels(db: Db, orgId: number) {
+  return db
+    .selectFrom('channels')
+    .select(['source_id', 'name'])
+    .where('org_id', '=', orgId)
+    .execute();
+}
+
+export function orgReasons(db: Db, orgId: number) {
+  return db.selectFrom('reasons').select(['id', 'reason']).where('org_id', '=', orgId).execute();
+}
+
+export async function orgTimeZone(db: Db, orgId: number): Promise<string | null> {
+  const row = await db
+    .selectFrom('orgs')
+    .select('time_zone')
+    .where('id', '=', orgId)
+    .executeTakeFirst();
+  return row?.time_zone ?? null;
+}
+
+/** PostgreSQL answers counts and bigints as text: every numeric-looking count back to a number. */
+function numbers<T extends Record<string, unknown>>(row: T): T {
+  const out: Record<string, unknown> = { ...row };
+  for (const column of [
+    'created',
+    'reached_on_hold',
+    'reached_won',
+    'reached_lost',
+    'reached_deleted',
+    'on_hold_then_won',
+    'open',
+    'on_hold',
+    'won',
+    'lost',
+    'deleted',
+    'count',
+    'creator',
+  ]) {
+    if (column in out) out[column] = Number(out[column] ?? 0);
+  }
+  return out as T;
+}

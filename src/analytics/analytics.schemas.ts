@@ -1,0 +1,153 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ENTITY_TYPES, LEAD_TYPES } from '../db/schema.js';
+import { DateTime, Id, StringEnum, named } from '../http/schemas.js';
+
+/** Every dimension a report can be grouped by; each report accepts the ones that apply to it. */
+export const GROUP_BYS = [
+  'store',
+  'zone',
+  'owner',
+  'channel',
+  'type',
+  'leadFor',
+  'reason',
+  'week',
+  'month',
+] as const;
+export type GroupBy = (typeof GROUP_BYS)[number];
+
+/** The filters every report takes: the lead list's, plus the created-on range. */
+export const AnalyticsQuery = Type.Object({
+  from: Type.Optional({ ...DateTime, description: 'Leads created at or after this instant.' }),
+  to: Type.Optional({ ...DateTime, description: 'Leads created before this instant.' }),
+  entityType: Type.Optional(StringEnum(ENTITY_TYPES)),
+  entityCode: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  owner: Type.Optional(Id),
+  orgSourceId: Type.Optional(Type.Integer({ minimum: -1, maximum: 2147483647 })),
+  type: Type.Optional(StringEnum(LEAD_TYPES)),
+  groupBy: Type.Optional(StringEnum(GROUP_BYS)),
+});
+export type AnalyticsQuery = Static<typeof AnalyticsQuery>;
+
+const Count = Type.Integer({ minimum: 0 });
+/** A share or rate from 0 to 1 (four decimals); null when its denominator is zero. */
+const Ratio = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]);
+const GroupKey = Type.Union([Type.String(), Type.Null()], {
+  description:
+    'The group: an entity code (store, zone, owner), a channel name, a lead type, a `leadFor`, a reason, ' +
+    'the Monday a week starts on (`YYYY-MM-DD`) or a month (`YYYY-MM`), in the org’s time zone. ' +
+    'null: leads without one (no owner, not under a store or zone); null for the total.',
+});
+
+/** The header every report shares: how it was grouped and which time zone its dates follow. */
+function report<T extends TSchema>(name: string, description: string, row: T) {
+  return named(
+    name,
+    Type.Object(
+      {
+        groupBy: Type.Union([StringEnum(GROUP_BYS), Type.Null()]),
+        timeZone: Type.String({ description: 'The org’s time zone (IANA); UTC unless set.' }),
+        total: row,
+        groups: Type.Array(row, { description: 'One row per group; empty without `groupBy`.' }),
+      },
+      { description },
+    ),
+  );
+}
+
+export const FunnelRow = Type.Object({
+  group: GroupKey,
+  created: Count,
+  reached: Type.Object(
+    { onHold: Count, won: Count, lost: Count, deleted: Count },
+    { description: 'Leads whose status log holds the status at any time.' },
+  ),
+  current: Type.Object(
+    { open: Count, onHold: Count, won: Count, lost: Count, deleted: Count },
+    { description: 'Leads by their status now.' },
+  ),
+  conversion: Type.Object(
+    {
+      createdToOnHold: Ratio,
+      onHoldToWon: Ratio,
+      createdToWon: Ratio,
+      createdToLost: Ratio,
+    },
+    { description: 'Step to step: the later step’s leads among the earlier step’s.' },
+  ),
+});
+export type FunnelRow = Static<typeof FunnelRow>;
+export const FunnelReport = report(
+  'FunnelReport',
+  'Leads created and how far they got.',
+  FunnelRow,
+);
+export type FunnelReport = Static<typeof FunnelReport>;
+
+export const WinRateRow = Type.Object({
+  group: GroupKey,
+  won: Count,
+  lost: Count,
+  closed: Count,
+  winRate: Ratio,
+});
+export type WinRateRow = Static<typeof WinRateRow>;
+export const WinRateReport = report(
+  'WinRateReport',
+  'WON / (WON + LOST) of the leads whose status now is WON or LOST; by cohort with groupBy week or month.',
+  WinRateRow,
+);
+export type WinRateReport = Static<typeof WinRateReport>;
+
+export const LostReason = Type.Object({
+  reason: Type.String(),
+  subStatus: Type.Union([Type.String(), Type.Null()]),
+  count: Count,
+  share: Ratio,
+});
+export const LostReasonsRow = Type.Object({
+  group: GroupKey,
+  lost: Count,
+  reasons: Type.Array(LostReason, {
+    description: 'By reason and sub-status, most leads first (ties by reason, then sub-status).',
+  }),
+});
+export type LostReasonsRow = Static<typeof LostReasonsRow>;
+export const LostReasonsReport = report(
+  'LostReasonsReport',
+  'LOST leads by the reason and sub-status of the change that lost them.',
+  LostReasonsRow,
+);
+export type LostReasonsReport = Static<typeof LostReasonsReport>;
+
+export const DemandStore = Type.Object({
+  store: Type.Union([Type.String(), Type.Null()]),
+  count: Count,
+});
+export const DemandItem = Type.Object({
+  type: StringEnum(LEAD_TYPES),
+  leadFor: Type.String(),
+  count: Count,
+  lost: Count,
+  open: Count,
+  topStores: Type.Array(DemandStore, {
+    description: 'The stores asking most for it (at most 3), most first.',
+  }),
+});
+export const DemandRow = Type.Object({
+  group: GroupKey,
+  count: Count,
+  items: Type.Array(DemandItem, {
+    description: 'Most asked for first (ties by type, then leadFor); at most 100.',
+  }),
+});
+export type DemandRow = Static<typeof DemandRow>;
+export const DemandReport = report(
+  'DemandReport',
+  'What shoppers asked for that the store could not sell: leads LOST for a reason the org marks "not available", and leads still OPEN or ON_HOLD.',
+  DemandRow,
+);
+export type DemandReport = Static<typeof DemandReport>;
+
+/** The schemas a client can refer to by name. */
+export const ANALYTICS_SCHEMAS = [FunnelReport, WinRateReport, LostReasonsReport, DemandReport];

@@ -1,0 +1,405 @@
+import type { AppContext } from '../core/context.js';
+import type { Caller } from '../core/caller.js';
+import { FieldErrors } from '../core/errors.js';
+import { parseDateTime } from '../core/date-time.js';
+import type { Db } from '../db/database.js';
+import type { LeadType } from '../db/schema.js';
+import {
+  demandCounts,
+  funnelCounts,
+  lostReasonCounts,
+  orgChannels,
+  orgEntities,
+  orgReasons,
+  orgTimeZone,
+  winRateCounts,
+  type RawDimension,
+  type RawKey,
+  type ReportFilters,
+} from './analytics.repository.js';
+import {
+  GROUP_BYS,
+  type AnalyticsQuery,
+  type DemandReport,
+  type DemandRow,
+  type FunnelReport,
+  type FunnelRow,
+  type GroupBy,
+  type LostReasonsReport,
+  type LostReasonsRow,
+  type WinRateReport,
+  type WinRateRow,
+} from './analytics.schemas.js';
+import { LocalCalendar } from './local-time.js';
+
+export const REPORTS = ['funnel', 'win-rate', 'lost-reasons', 'demand'] as const;
+export type ReportName = (typeof REPORTS)[number];
+
+/** The groupings each report accepts; `reason` means something only where leads are lost. */
+const WITHOUT_REASON = GROUP_BYS.filter((groupBy) => groupBy !== 'reason');
+export const GROUP_BYS_OF: Record<ReportName, readonly GroupBy[]> = {
+  funnel: WITHOUT_REASON,
+  'win-rate': WITHOUT_REASON,
+  'lost-reasons': GROUP_BYS,
+  demand: GROUP_BYS,
+};
+
+/** How many items the demand report lists per group, and stores per item. */
+export const DEMAND_ITEMS_MAX = 100;
+export const DEMAND_TOP_STORES = 3;
+
+/** A report costs the org's read budget what a list of this many leads does. */
+const REPORT_READ_WEIGHT = 10;
+
+const RAW_DIMENSION_OF: Record<GroupBy, RawDimension> = {
+  store: 'creator',
+  zone: 'creator',
+  owner: 'owner',
+  channel: 'channel',
+  type: 'type',
+  leadFor: 'leadFor',
+  reason: 'reason',
+  week: 'bucket',
+  month: 'bucket',
+};
+
+type Prepared = {
+  filters: ReportFilters;
+  groupBy: GroupBy | null;
+  timeZone: string;
+  dimension: RawDimension;
+  /** The client's group of a raw key (an entity id, a bucket…). */
+  groupOf: (key: RawKey) => string | null;
+  /** The store a lead's creator belongs to (its own code when it is one), or null. */
+  storeOf: (creator: number) => string | null;
+};
+
+/** Checks the query, then reads what folding raw keys into the client's groups needs. */
+async function prepare(
+  db: Db,
+  orgId: number,
+  report: ReportName,
+  query: AnalyticsQuery,
+): Promise<Prepared> {
+  const errors = new FieldErrors();
+  if ((query.entityType === undefined) !== (query.entityCode === undefined)) {
+    errors.add('FIELD_CONFLICT', 'entityType and entityCode must be given together');
+  }
+  const from = query.from === undefined ? undefined : parseDateTime(query.from);
+  const to = query.to === undefined ? undefined : parseDateTime(query.to);
+  if (from !== undefined && to !== undefined && to <= from) {
+    errors.add('FIELD_INVALID_VALUE', 'to: must be after from');
+  }
+  const groupBy = query.groupBy ?? null;
+  if (groupBy !== null && !GROUP_BYS_OF[report].includes(groupBy)) {
+    errors.add(
+      'FIELD_INVALID_VALUE',
+      `groupBy: ${report} groups by ${GROUP_BYS_OF[report].join(', ')}, not ${groupBy}`,
+    );
+  }
+  errors.throwIfAny();
+
+  const [timeZone, entities] = await Promise.all([orgTimeZone(db, orgId), orgEntities(db, orgId)]);
+  const calendar = new LocalCalendar(timeZone ?? 'UTC');
+  const byId = new Map(entities.map((e) => [Number(e.id), e]));
+  const ancestorOfType = (id: number, type: string): string | null => {
+    // Bounded by the org's size, so a (never expected) cycle in the tree cannot spin forever.
+    let at = byId.get(id);
+    for (let hops = 0; at !== undefined && hops <= byId.size; hops += 1) {
+      if (at.type === type) return at.code;
+      at = at.parent_id === null ? undefined : byId.get(Number(at.parent_id));
+    }
+    return null;
+  };
+  const storeOf = (creator: number) => ancestorOfType(creator, 'STORE');
+  const codeOf = (key: RawKey) => (key === null ? null : (byId.get(Number(key))?.code ?? null));
+
+  let groupOf: Prepared['groupOf'] = () => null;
+  if (groupBy === 'store') groupOf = (key) => (key === null ? null : storeOf(Number(key)));
+  else if (groupBy === 'zone')
+    groupOf = (key) => (key === null ? null : ancestorOfType(Number(key), 'ZONE'));
+  else if (groupBy === 'owner') groupOf = codeOf;
+  else if (groupBy === 'type' || groupBy === 'leadFor') {
+    groupOf = (key) => (key === null ? null : String(key));
+  } else if (groupBy === 'week') groupOf = (key) => calendar.weekOf(Number(key));
+  else if (groupBy === 'month') groupOf = (key) => calendar.monthOf(Number(key));
+  else if (groupBy === 'channel') {
+    const names = new Map((await orgChannels(db, orgId)).map((c) => [c.source_id, c.name]));
+    groupOf = (key) => (key === null ? null : (names.get(Number(key)) ?? String(key)));
+  } else if (groupBy === 'reason') {
+    const names = new Map((await orgReasons(db, orgId)).map((r) => [Number(r.id), r.reason]));
+    groupOf = (key) => (key === null ? null : (names.get(Number(key)) ?? null));
+  }
+  return {
+    filters: {
+      from,
+      to,
+      ownerId: query.owner,
+      orgSourceId: query.orgSourceId,
+      type: query.type,
+      createdUnder:
+        query.entityType !== undefined && query.entityCode !== undefined
+          ? { type: query.entityType, code: query.entityCode }
+          : undefined,
+    },
+    groupBy,
+    timeZone: timeZone ?? 'UTC',
+    dimension: groupBy === null ? 'none' : RAW_DIMENSION_OF[groupBy],
+    groupOf,
+    storeOf,
+  };
+}
+
+/** Runs one report within the org's read budget (reports are the heaviest reads there are). */
+export async function runReport<T>(
+  ctx: AppContext,
+  caller: Caller,
+  report: ReportName,
+  query: AnalyticsQuery,
+  build: (db: Db, orgId: number, prepared: Prepared) => Promise<T>,
+): Promise<T> {
+  const db = ctx.store.db;
+  const prepared = await prepare(db, caller.orgId, report, query);
+  const release = await ctx.orgReadBudget.acquire(caller.orgId, REPORT_READ_WEIGHT);
+  try {
+    return await build(db, caller.orgId, prepared);
+  } finally {
+    release();
+  }
+}
+
+/** `part / whole` to four decimals; null when there is no whole. */
+export function ratio(part: number, whole: number): number | null {
+  return whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
+}
+
+/** Sums rows into their client groups, keeping the first-seen order. */
+function fold<R extends { k: RawKey }, A>(
+  rows: R[],
+  groupOf: (key: RawKey) => string | null,
+  empty: () => A,
+  add: (into: A, row: R) => void,
+): Map<string | null, A> {
+  const groups = new Map<string | null, A>();
+  for (const row of rows) {
+    const group = groupOf(row.k);
+    let into = groups.get(group);
+    if (into === undefined) {
+      into = empty();
+      groups.set(group, into);
+    }
+    add(into, row);
+  }
+  return groups;
+}
+
+/**
+ * Groups in their report order: weeks and months in time order; anything else by `size`, largest
+ * first, ties by group, leads without a group (null) last.
+ */
+function ordered<A>(
+  groups: Map<string | null, A>,
+  groupBy: GroupBy | null,
+  size: (a: A) => number,
+): Array<[string | null, A]> {
+  const byKey = (a: string | null, b: string | null) =>
+    a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
+  const entries = [...groups];
+  if (groupBy === 'week' || groupBy === 'month') return entries.sort(([a], [b]) => byKey(a, b));
+  return entries.sort(([a, x], [b, y]) => size(y) - size(x) || byKey(a, b));
+}
+
+type FunnelSums = Omit<FunnelRow, 'group' | 'conversion'> & { onHoldThenWon: number };
+
+function funnelRow(group: string | null, sums: FunnelSums): FunnelRow {
+  const { onHoldThenWon, ...counts } = sums;
+  return {
+    group,
+    ...counts,
+    conversion: {
+      createdToOnHold: ratio(sums.reached.onHold, sums.created),
+      onHoldToWon: ratio(onHoldThenWon, sums.reached.onHold),
+      createdToWon: ratio(sums.reached.won, sums.created),
+      createdToLost: ratio(sums.reached.lost, sums.created),
+    },
+  };
+}
+
+export function funnelReport(ctx: AppContext, caller: Caller, query: AnalyticsQuery) {
+  return runReport(ctx, caller, 'funnel', query, async (db, orgId, p): Promise<FunnelReport> => {
+    const rows = await funnelCounts(db, orgId, p.filters, p.dimension);
+    const empty = (): FunnelSums => ({
+      created: 0,
+      reached: { onHold: 0, won: 0, lost: 0, deleted: 0 },
+      current: { open: 0, onHold: 0, won: 0, lost: 0, deleted: 0 },
+      onHoldThenWon: 0,
+    });
+    const add = (into: FunnelSums, row: (typeof rows)[number]) => {
+      into.created += row.created;
+      into.reached.onHold += row.reached_on_hold;
+      into.reached.won += row.reached_won;
+      into.reached.lost += row.reached_lost;
+      into.reached.deleted += row.reached_deleted;
+      into.onHoldThenWon += row.on_hold_then_won;
+      into.current.open += row.open;
+      into.current.onHold += row.on_hold;
+      into.current.won += row.won;
+      into.current.lost += row.lost;
+      into.current.deleted += row.deleted;
+    };
+    const total = fold(rows, () => null, empty, add).get(null) ?? empty();
+    const groups =
+      p.groupBy === null
+        ? []
+        : ordered(fold(rows, p.groupOf, empty, add), p.groupBy, (s) => s.created).map(
+            ([group, sums]) => funnelRow(group, sums),
+          );
+    return { groupBy: p.groupBy, timeZone: p.timeZone, total: funnelRow(null, total), groups };
+  });
+}
+
+function winRateRow(group: string | null, won: number, lost: number): WinRateRow {
+  return { group, won, lost, closed: won + lost, winRate: ratio(won, won + lost) };
+}
+
+export function winRateReport(ctx: AppContext, caller: Caller, query: AnalyticsQuery) {
+  return runReport(ctx, caller, 'win-rate', query, async (db, orgId, p): Promise<WinRateReport> => {
+    const rows = await winRateCounts(db, orgId, p.filters, p.dimension);
+    const empty = () => ({ won: 0, lost: 0 });
+    const add = (into: { won: number; lost: number }, row: (typeof rows)[number]) => {
+      into.won += row.won;
+      into.lost += row.lost;
+    };
+    const total = fold(rows, () => null, empty, add).get(null) ?? empty();
+    const groups =
+      p.groupBy === null
+        ? []
+        : ordered(fold(rows, p.groupOf, empty, add), p.groupBy, (s) => s.won + s.lost).map(
+            ([group, s]) => winRateRow(group, s.won, s.lost),
+          );
+    return {
+      groupBy: p.groupBy,
+      timeZone: p.timeZone,
+      total: winRateRow(null, total.won, total.lost),
+      groups,
+    };
+  });
+}
+
+function lostReasonsRow(group: string | null, counts: Map<string, LostCount>): LostReasonsRow {
+  const lost = [...counts.values()].reduce((sum, c) => sum + c.count, 0);
+  const reasons = [...counts.values()]
+    .sort(
+      (a, b) =>
+        b.count - a.count ||
+        compareText(a.reason, b.reason) ||
+        compareText(a.subStatus ?? '', b.subStatus ?? ''),
+    )
+    .map((c) => ({ ...c, share: ratio(c.count, lost) }));
+  return { group, lost, reasons };
+}
+
+type LostCount = { reason: string; subStatus: string | null; count: number };
+
+/** Code-point order, the same on every machine (unlike a locale's collation). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function lostReasonsReport(ctx: AppContext, caller: Caller, query: AnalyticsQuery) {
+  return runReport(
+    ctx,
+    caller,
+    'lost-reasons',
+    query,
+    async (db, orgId, p): Promise<LostReasonsReport> => {
+      const rows = await lostReasonCounts(db, orgId, p.filters, p.dimension);
+      const empty = () => new Map<string, LostCount>();
+      const add = (into: Map<string, LostCount>, row: (typeof rows)[number]) => {
+        const key = JSON.stringify([row.reason, row.sub_status]);
+        const at = into.get(key) ?? { reason: row.reason, subStatus: row.sub_status, count: 0 };
+        at.count += row.count;
+        into.set(key, at);
+      };
+      const total = fold(rows, () => null, empty, add).get(null) ?? empty();
+      const size = (m: Map<string, LostCount>) =>
+        [...m.values()].reduce((sum, c) => sum + c.count, 0);
+      const groups =
+        p.groupBy === null
+          ? []
+          : ordered(fold(rows, p.groupOf, empty, add), p.groupBy, size).map(([group, m]) =>
+              lostReasonsRow(group, m),
+            );
+      return {
+        groupBy: p.groupBy,
+        timeZone: p.timeZone,
+        total: lostReasonsRow(null, total),
+        groups,
+      };
+    },
+  );
+}
+
+type DemandSums = Map<
+  string,
+  {
+    type: LeadType;
+    leadFor: string;
+    lost: number;
+    open: number;
+    stores: Map<string | null, number>;
+  }
+>;
+
+function demandRow(group: string | null, sums: DemandSums): DemandRow {
+  const items = [...sums.values()].map((item) => ({
+    type: item.type,
+    leadFor: item.leadFor,
+    count: item.lost + item.open,
+    lost: item.lost,
+    open: item.open,
+    topStores: [...item.stores]
+      .sort(
+        ([a, x], [b, y]) =>
+          y - x || (a === b ? 0 : a === null ? 1 : b === null ? -1 : compareText(a, b)),
+      )
+      .slice(0, DEMAND_TOP_STORES)
+      .map(([store, count]) => ({ store, count })),
+  }));
+  items.sort(
+    (a, b) => b.count - a.count || compareText(a.type, b.type) || compareText(a.leadFor, b.leadFor),
+  );
+  return {
+    group,
+    count: items.reduce((sum, item) => sum + item.count, 0),
+    items: items.slice(0, DEMAND_ITEMS_MAX),
+  };
+}
+
+export function demandReport(ctx: AppContext, caller: Caller, query: AnalyticsQuery) {
+  return runReport(ctx, caller, 'demand', query, async (db, orgId, p): Promise<DemandReport> => {
+    const rows = await demandCounts(db, orgId, p.filters, p.dimension);
+    const empty = (): DemandSums => new Map();
+    const add = (into: DemandSums, row: (typeof rows)[number]) => {
+      const key = JSON.stringify([row.type, row.lead_for]);
+      let item = into.get(key);
+      if (item === undefined) {
+        item = { type: row.type, leadFor: row.lead_for, lost: 0, open: 0, stores: new Map() };
+        into.set(key, item);
+      }
+      item.lost += row.lost;
+      item.open += row.open;
+      const store = p.storeOf(row.creator);
+      item.stores.set(store, (item.stores.get(store) ?? 0) + row.lost + row.open);
+    };
+    const total = fold(rows, () => null, empty, add).get(null) ?? empty();
+    const size = (m: DemandSums) => [...m.values()].reduce((sum, i) => sum + i.lost + i.open, 0);
+    const groups =
+      p.groupBy === null
+        ? []
+        : ordered(fold(rows, p.groupOf, empty, add), p.groupBy, size).map(([group, sums]) =>
+            demandRow(group, sums),
+          );
+    return { groupBy: p.groupBy, timeZone: p.timeZone, total: demandRow(null, total), groups };
+  });
+}

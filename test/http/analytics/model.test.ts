@@ -1,0 +1,279 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { TestClock, TEST_STORE, useTestApp } from '../../helpers/app.js';
+import { newLead, newOrg, send, type Login } from '../../helpers/factories.js';
+import { addReason, addSubStatus, reasonIdOf } from '../../helpers/fixtures.js';
+
+/**
+ * Property test of the analytics reports: random lead histories (creation with a back-dated
+ * `createdOn` and an initial status, then status changes, back-dated within the rules, to any
+ * status including DELETED and back, with reasons marked "not available" or not and a LOST
+ * sub-status), built through the API in a fresh org with a random time zone, and each report
+ * compared with a plain in-memory computation from the same histories.
+ *
+ * Reproducible: ANALYTICS_SEED and ANALYTICS_RUNS; the seed is printed.
+ */
+
+const SEED = Number(process.env.ANALYTICS_SEED ?? 1_212);
+const RUNS = Number(process.env.ANALYTICS_RUNS ?? 12);
+const STATUSES = ['OPEN', 'WON', 'LOST', 'ON_HOLD', 'DELETED'] as const;
+type Status = (typeof STATUSES)[number];
+const TYPES = ['SKU', 'BRAND', 'CATEGORY'] as const;
+const ZONES = ['UTC', 'Asia/Kolkata', 'America/New_York', 'Asia/Kathmandu'] as const;
+const NOW = Date.parse('2026-03-02T12:00:00Z');
+const DAY = 86_400_000;
+
+type ReasonKind = 'apiCall' | 'notAvailable' | 'other';
+type Change = { status: Status; reason: ReasonKind; noSize: boolean };
+type PlannedLead = {
+  creator: number;
+  type: (typeof TYPES)[number];
+  leadFor: string;
+  owned: boolean;
+  channel: -1 | 1;
+  /** How long before now it was created (ms). */
+  age: number;
+  initial: Status;
+  changes: Change[];
+};
+
+const change = fc.record({
+  status: fc.constantFrom(...STATUSES),
+  reason: fc.constantFrom<ReasonKind>('apiCall', 'notAvailable', 'other'),
+  noSize: fc.boolean(),
+});
+const plannedLead = fc.record({
+  creator: fc.integer({ min: 0, max: 3 }),
+  type: fc.constantFrom(...TYPES),
+  leadFor: fc.constantFrom('JKT-M', 'JKT-L', '=SUM(A1)', 'Shoes'),
+  owned: fc.boolean(),
+  channel: fc.constantFrom<-1 | 1>(-1, 1),
+  age: fc.integer({ min: 0, max: 70 * DAY }),
+  initial: fc.constantFrom(...STATUSES),
+  changes: fc.array(change, { maxLength: 4 }),
+});
+const plan = fc.record({
+  timeZone: fc.constantFrom(...ZONES),
+  leads: fc.array(plannedLead, { minLength: 0, maxLength: 12 }),
+  filter: fc.constantFrom('none', 'store', 'type', 'from'),
+});
+type Plan = typeof plan extends fc.Arbitrary<infer T> ? T : never;
+
+type ModelLead = PlannedLead & {
+  createdOn: number;
+  store: string | null;
+  owner: string | null;
+  /** Every status-log row: the status and, for the newest, its reason and sub-status. */
+  log: Array<{ status: Status; reason: ReasonKind; subStatus: string | null }>;
+};
+
+const round = (part: number, whole: number) =>
+  whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
+
+function monthIn(timeZone: string, instant: number): string {
+  // sv-SE writes dates as YYYY-MM-DD: a second way to the local month besides the app's.
+  return new Date(instant).toLocaleString('sv-SE', { timeZone }).slice(0, 7);
+}
+
+/** Counts per key, as sorted [key, value] pairs. */
+function tally<T>(items: T[], keyOf: (item: T) => string | null): Array<[string | null, number]> {
+  const counts = new Map<string | null, number>();
+  for (const item of items) counts.set(keyOf(item), (counts.get(keyOf(item)) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => String(a).localeCompare(String(b)));
+}
+
+describe(`analytics match an in-memory model of random histories (${TEST_STORE})`, () => {
+  const clock = new TestClock(NOW);
+  const t = useTestApp({ clock });
+
+  async function build(p: Plan) {
+    clock.ms = NOW;
+    const o = await newOrg(t.ctx);
+    const store2 = await o.entity('STORE', o.zone);
+    const till2 = await o.entity('TILL', store2, true);
+    // Creators: two tills of store 1 and 2, the associate (store 1), the admin (zone: no store).
+    const creators: Array<[Login, string | null]> = [
+      [o.till, o.store.code],
+      [till2, store2.code],
+      [o.associate, o.store.code],
+      [o.admin, null],
+    ];
+    const reasons: Record<ReasonKind, number> = {
+      apiCall: await reasonIdOf(t.app, o.till, 'APICALL'),
+      notAvailable: await addReason(t.app, o.till, 'Out of stock'),
+      other: await addReason(t.app, o.till, 'Changed mind'),
+    };
+    const marked = await send(t.app, o.admin, 'PUT', `/v2/admin/reasons/${reasons.notAvailable}`, {
+      notAvailable: true,
+    });
+    assert.equal(marked.status, 200, marked.raw);
+    await addSubStatus(t.app, o.admin, 'LOST', 'NoSize');
+    const zone = await send(t.app, o.admin, 'PUT', '/v2/admin/settings', {
+      timeZone: p.timeZone,
+    });
+    assert.equal(zone.status, 200, zone.raw);
+
+    const model: ModelLead[] = [];
+    for (const planned of p.leads) {
+      const [who, store] = creators[planned.creator]!;
+      const createdOn = Math.floor((NOW - planned.age) / 1000) * 1000;
+      const lead = await newLead(t.app, who, {
+        leadFor: planned.leadFor,
+        type: planned.type,
+        orgSourceId: planned.channel,
+        createdOn: new Date(createdOn).toISOString(),
+        status: planned.initial,
+        ...(planned.owned ? { owner: o.associate.code } : {}),
+      });
+      const log: ModelLead['log'] = [
+        { status: planned.initial, reason: 'apiCall', subStatus: null },
+      ];
+      let latest = createdOn;
+      for (const c of planned.changes) {
+        // Back-dated between the newest row and now, as the rules allow.
+        const on = Math.floor((latest + (NOW - latest) / 2) / 1000) * 1000;
+        const subStatus = c.status === 'LOST' && c.noSize ? 'NoSize' : null;
+        const response = await send(t.app, who, 'PUT', `/v2/leads/${lead.id}/status`, {
+          status: c.status,
+          reasonId: reasons[c.reason],
+          createdOn: new Date(on).toISOString(),
+          ...(subStatus === null ? {} : { subStatus }),
+        });
+        assert.equal(response.status, 200, response.raw);
+        latest = Math.max(latest, on);
+        log.push({ status: c.status, reason: c.reason, subStatus });
+      }
+      model.push({
+        ...planned,
+        createdOn,
+        store,
+        owner: planned.owned ? o.associate.code : null,
+        log,
+      });
+    }
+    return { o, store2, model };
+  }
+
+  async function report(who: Login, name: string, query: string) {
+    const response = await send(t.app, who, 'GET', `/v2/analytics/${name}?${query}`);
+    assert.equal(response.status, 200, response.raw);
+    return response.body;
+  }
+
+  it('funnel, win rate, lost reasons and demand, by store and by month, under a filter', async () => {
+    console.log(`analytics model on ${TEST_STORE}: seed ${SEED}, ${RUNS} runs`);
+    await fc.assert(
+      fc.asyncProperty(plan, async (p) => {
+        const { o, model } = await build(p);
+        const cutoff = NOW - 30 * DAY;
+        const filters: Record<typeof p.filter, [string, (l: ModelLead) => boolean]> = {
+          none: ['', () => true],
+          store: [`entityType=STORE&entityCode=${o.store.code}&`, (l) => l.store === o.store.code],
+          type: ['type=SKU&', (l) => l.type === 'SKU'],
+          from: [`from=${new Date(cutoff).toISOString()}&`, (l) => l.createdOn >= cutoff],
+        };
+        const [query, keep] = filters[p.filter];
+        const leads = model.filter(keep);
+        const current = (l: ModelLead) => l.log.at(-1)!;
+        const reached = (l: ModelLead, s: Status) => l.log.some((row) => row.status === s);
+
+        // Funnel, by month in the org's zone.
+        const funnel = await report(o.till, 'funnel', `${query}groupBy=month`);
+        const count = (ls: ModelLead[], test: (l: ModelLead) => boolean) => ls.filter(test).length;
+        const created = leads.length;
+        const onHold = count(leads, (l) => reached(l, 'ON_HOLD'));
+        assert.deepEqual(funnel.total.reached, {
+          onHold,
+          won: count(leads, (l) => reached(l, 'WON')),
+          lost: count(leads, (l) => reached(l, 'LOST')),
+          deleted: count(leads, (l) => reached(l, 'DELETED')),
+        });
+        assert.deepEqual(funnel.total.current, {
+          open: count(leads, (l) => current(l).status === 'OPEN'),
+          onHold: count(leads, (l) => current(l).status === 'ON_HOLD'),
+          won: count(leads, (l) => current(l).status === 'WON'),
+          lost: count(leads, (l) => current(l).status === 'LOST'),
+          deleted: count(leads, (l) => current(l).status === 'DELETED'),
+        });
+        assert.equal(funnel.total.created, created);
+        assert.equal(
+          funnel.total.conversion.onHoldToWon,
+          round(
+            count(leads, (l) => reached(l, 'ON_HOLD') && reached(l, 'WON')),
+            onHold,
+          ),
+        );
+        assert.deepEqual(
+          funnel.groups.map((g: any) => [g.group, g.created]),
+          tally(leads, (l) => monthIn(p.timeZone, l.createdOn)),
+        );
+
+        // Win rate, by store.
+        const closed = leads.filter((l) => ['WON', 'LOST'].includes(current(l).status));
+        const winRate = await report(o.till, 'win-rate', `${query}groupBy=store`);
+        const won = count(closed, (l) => current(l).status === 'WON');
+        assert.deepEqual(winRate.total, {
+          group: null,
+          won,
+          lost: closed.length - won,
+          closed: closed.length,
+          winRate: round(won, closed.length),
+        });
+        const byStore = new Map<string | null, ModelLead[]>();
+        for (const l of closed) byStore.set(l.store, [...(byStore.get(l.store) ?? []), l]);
+        assert.deepEqual(
+          winRate.groups
+            .map((g: any) => [g.group, g.won, g.closed])
+            .sort((a: any, b: any) => String(a[0]).localeCompare(String(b[0]))),
+          [...byStore]
+            .map(([store, ls]) => [store, count(ls, (l) => current(l).status === 'WON'), ls.length])
+            .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+        );
+
+        // Lost reasons.
+        const reasonText: Record<ReasonKind, string> = {
+          apiCall: 'APICALL',
+          notAvailable: 'Out of stock',
+          other: 'Changed mind',
+        };
+        const lost = leads.filter((l) => current(l).status === 'LOST');
+        const lostReasons = await report(o.till, 'lost-reasons', query);
+        assert.equal(lostReasons.total.lost, lost.length);
+        assert.deepEqual(
+          lostReasons.total.reasons.map((r: any) => `${r.reason}/${r.subStatus}:${r.count}`).sort(),
+          tally(lost, (l) => `${reasonText[current(l).reason]}/${current(l).subStatus}`).map(
+            ([key, n]) => `${key}:${n}`,
+          ),
+        );
+        const counts = lostReasons.total.reasons.map((r: any) => r.count);
+        assert.deepEqual(
+          counts,
+          [...counts].sort((a: number, b: number) => b - a),
+        );
+
+        // Unfulfilled demand.
+        const demand = leads.filter(
+          (l) =>
+            ['OPEN', 'ON_HOLD'].includes(current(l).status) ||
+            (current(l).status === 'LOST' && current(l).reason === 'notAvailable'),
+        );
+        const demandReport = await report(o.till, 'demand', query);
+        assert.equal(demandReport.total.count, demand.length);
+        assert.deepEqual(
+          demandReport.total.items
+            .map((i: any) => `${i.type}/${i.leadFor}:${i.lost}+${i.open}`)
+            .sort(),
+          [...new Set(demand.map((l) => `${l.type}/${l.leadFor}`))]
+            .map((key) => {
+              const of = demand.filter((l) => `${l.type}/${l.leadFor}` === key);
+              const lostOnes = count(of, (l) => current(l).status === 'LOST');
+              return `${key}:${lostOnes}+${of.length - lostOnes}`;
+            })
+            .sort(),
+        );
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+});
