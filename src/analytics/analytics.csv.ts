@@ -1,7 +1,9 @@
 import type {
   DemandReport,
+  DurationStats,
   FunnelReport,
   LostReasonsReport,
+  TimeInStatusReport,
   WinRateReport,
 } from './analytics.schemas.js';
 import type { ReportName } from './analytics.service.js';
@@ -18,6 +20,8 @@ export function reportCsv(name: ReportName, report: unknown): string {
       return funnelCsv(report as FunnelReport);
     case 'win-rate':
       return winRateCsv(report as WinRateReport);
+    case 'time-in-status':
+      return timeInStatusCsv(report as TimeInStatusReport);
     case 'lost-reasons':
       return lostReasonsCsv(report as LostReasonsReport);
     case 'demand':
@@ -73,6 +77,38 @@ function winRateCsv(report: WinRateReport): string {
   return toCsv(
     ['group', 'won', 'lost', 'closed', 'winRate'],
     rowsOf(report).map((r) => [r.group, r.won, r.lost, r.closed, r.winRate]),
+  );
+}
+
+/**
+ * One row per group and measure: `OPEN.closed`, `OPEN.open`, … for each status, then
+ * `firstFollowUp`, `withoutFollowUp` (only its count), `creationToWon`, `creationToLost`.
+ */
+function timeInStatusCsv(report: TimeInStatusReport): string {
+  const noTimes = { p50Hours: null, p90Hours: null, meanHours: null };
+  return toCsv(
+    ['group', 'leads', 'measure', 'count', 'p50Hours', 'p90Hours', 'meanHours'],
+    rowsOf(report).flatMap((r) => {
+      const measures: Array<[string, DurationStats]> = [
+        ...r.statuses.flatMap((s): Array<[string, DurationStats]> => [
+          [`${s.status}.closed`, s.closed],
+          [`${s.status}.open`, s.open],
+        ]),
+        ['firstFollowUp', r.firstFollowUp],
+        ['withoutFollowUp', { count: r.firstFollowUp.withoutFollowUp, ...noTimes }],
+        ['creationToWon', r.creationToWon],
+        ['creationToLost', r.creationToLost],
+      ];
+      return measures.map(([measure, stats]): CsvValue[] => [
+        r.group,
+        r.leads,
+        measure,
+        stats.count,
+        stats.p50Hours,
+        stats.p90Hours,
+        stats.meanHours,
+      ]);
+    }),
   );
 }
 

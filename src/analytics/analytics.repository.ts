@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { EntityType, LeadType } from '../db/schema.js';
+import type { EntityType, LeadStatus, LeadType } from '../db/schema.js';
 import { entitySubtree } from '../leads/index.js';
 import { BUCKET_MS } from './local-time.js';
 
@@ -33,18 +33,16 @@ const DIMENSION_SQL: Record<RawDimension, RawBuilder<unknown>> = {
   leadFor: sql`m.lead_for`,
   // Only a lost lead has a reason it was lost for; the rest group as null.
   reason: sql`case when last_log.status = 'LOST' then last_log.reason_id end`,
-  bucket: sql`m.created_on / ${sql.lit(BUCKET_MS)}`,
+  // Floored, also before 1970 (SQL's division truncates toward zero).
+  bucket: sql`(m.created_on - ((m.created_on % ${sql.lit(BUCKET_MS)}) + ${sql.lit(BUCKET_MS)}) % ${sql.lit(BUCKET_MS)}) / ${sql.lit(BUCKET_MS)}`,
   none: sql`0`,
 };
 
-/** A raw group's key as the store returns it (PostgreSQL answers bigints as text). */
+/** A raw group's key: an id or bucket (a number), a type or `leadFor` (text), or null. */
 export type RawKey = string | number | null;
 
-/**
- * The org's leads matching the filters, and for each the facts its status log holds: whether it
- * ever reached ON_HOLD, WON, LOST, DELETED, and its newest row (`last_log`, joined by the report).
- */
-function leadsWithHistory(db: Db, orgId: number, filters: ReportFilters) {
+/** The org's leads matching the filters: the `m` of every report's statement. */
+function matchingLeads(db: Db, orgId: number, filters: ReportFilters) {
   let matching = db
     .selectFrom('leads')
     .select(['id', 'created_by', 'owner_id', 'org_source_id', 'type', 'lead_for', 'created_on'])
@@ -59,6 +57,15 @@ function leadsWithHistory(db: Db, orgId: number, filters: ReportFilters) {
   if (filters.createdUnder !== undefined) {
     matching = matching.where('created_by', 'in', entitySubtree(db, orgId, filters.createdUnder));
   }
+  return matching;
+}
+
+/**
+ * The matching leads (`m`) and for each the facts its status log holds (`history`): whether it
+ * ever reached ON_HOLD, WON, LOST, DELETED, and its newest row (`last_log`, joined by the report).
+ */
+function leadsWithHistory(db: Db, orgId: number, filters: ReportFilters) {
+  const matching = matchingLeads(db, orgId, filters);
   const reached = (status: string) =>
     sql`max(case when s.status = ${sql.lit(status)} then 1 else 0 end)`;
   return sql`with m as ${matching},
@@ -68,6 +75,7 @@ function leadsWithHistory(db: Db, orgId: number, filters: ReportFilters) {
         ${reached('LOST')} as lost, ${reached('DELETED')} as deleted,
         max(s.id) as last_id
       from status_logs s inner join m on m.id = s.lead_id
+      where s.org_id = ${orgId}
       group by s.lead_id
     )`;
 }
@@ -109,7 +117,7 @@ export async function funnelCounts(
       ${isStatus('LOST')} as lost, ${isStatus('DELETED')} as deleted
     ${FROM_LEADS}
     group by 1`.execute(db);
-  return rows.map((row) => numbers(row));
+  return rows;
 }
 
 export type WinRateCounts = { k: RawKey; won: number; lost: number };
@@ -125,7 +133,7 @@ export async function winRateCounts(
     ${FROM_LEADS}
     where last_log.status in ('WON', 'LOST')
     group by 1`.execute(db);
-  return rows.map((row) => numbers(row));
+  return rows;
 }
 
 export type LostReasonCounts = {
@@ -145,10 +153,52 @@ export async function lostReasonCounts(
     select ${DIMENSION_SQL[dimension]} as k, r.reason as reason, last_log.sub_status as sub_status,
       count(*) as count
     ${FROM_LEADS}
-    inner join reasons r on r.id = last_log.reason_id
+    inner join reasons r on r.id = last_log.reason_id and r.org_id = ${orgId}
     where last_log.status = 'LOST'
     group by 1, r.reason, last_log.sub_status`.execute(db);
-  return rows.map((row) => numbers(row));
+  return rows;
+}
+
+/** One status-log row of a matching lead, in the lead's log order. */
+export type TimelineRow = {
+  lead_id: number;
+  k: RawKey;
+  lead_created_on: number;
+  status: LeadStatus;
+  created_on: number;
+};
+
+/** Every status-log row of the matching leads, lead by lead, each lead's oldest first. */
+export async function statusTimelines(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  dimension: Exclude<RawDimension, 'reason'>,
+): Promise<TimelineRow[]> {
+  const { rows } = await sql<TimelineRow>`with m as ${matchingLeads(db, orgId, filters)}
+    select m.id as lead_id, ${DIMENSION_SQL[dimension]} as k, m.created_on as lead_created_on,
+      s.status as status, s.created_on as created_on
+    from m inner join status_logs s on s.lead_id = m.id
+    where s.org_id = ${orgId}
+    order by m.id, s.created_on, s.id`.execute(db);
+  return rows;
+}
+
+/** When each matching lead was first followed up (leads without a follow-up are absent). */
+export async function firstFollowUps(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+): Promise<Map<number, number>> {
+  const { rows } = await sql<{
+    lead_id: number;
+    first: number;
+  }>`with m as ${matchingLeads(db, orgId, filters)}
+    select f.lead_id as lead_id, min(f.followed_up_on) as first
+    from m inner join follow_ups f on f.lead_id = m.id
+    where f.org_id = ${orgId}
+    group by f.lead_id`.execute(db);
+  return new Map(rows.map((row) => [Number(row.lead_id), Number(row.first)]));
 }
 
 export type DemandCounts = {
@@ -171,11 +221,11 @@ export async function demandCounts(
       m.lead_for as lead_for, ${isStatus('LOST')} as lost,
       sum(case when last_log.status in ('OPEN', 'ON_HOLD') then 1 else 0 end) as open
     ${FROM_LEADS}
-    inner join reasons r on r.id = last_log.reason_id
+    inner join reasons r on r.id = last_log.reason_id and r.org_id = ${orgId}
     where last_log.status in ('OPEN', 'ON_HOLD')
       or (last_log.status = 'LOST' and r.not_available = 1)
     group by 1, m.created_by, m.type, m.lead_for`.execute(db);
-  return rows.map((row) => numbers(row));
+  return rows;
 }
 
 /** The org's entities as a tree, for folding creators into stores and zones. */
@@ -206,27 +256,4 @@ export async function orgTimeZone(db: Db, orgId: number): Promise<string | null>
     .where('id', '=', orgId)
     .executeTakeFirst();
   return row?.time_zone ?? null;
-}
-
-/** PostgreSQL answers counts and bigints as text: every numeric-looking count back to a number. */
-function numbers<T extends Record<string, unknown>>(row: T): T {
-  const out: Record<string, unknown> = { ...row };
-  for (const column of [
-    'created',
-    'reached_on_hold',
-    'reached_won',
-    'reached_lost',
-    'reached_deleted',
-    'on_hold_then_won',
-    'open',
-    'on_hold',
-    'won',
-    'lost',
-    'deleted',
-    'count',
-    'creator',
-  ]) {
-    if (column in out) out[column] = Number(out[column] ?? 0);
-  }
-  return out as T;
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { readErrors, ref, type NamedSchema } from '../http/schemas.js';
+import { EnvelopeItem, readErrors, ref, Warnings, type NamedSchema } from '../http/schemas.js';
 import { callerOf } from '../http/request-context.js';
 import type { AppContext } from '../core/context.js';
 import type { Caller } from '../core/caller.js';
@@ -10,6 +10,7 @@ import {
   DemandReport,
   FunnelReport,
   LostReasonsReport,
+  TimeInStatusReport,
   WinRateReport,
 } from './analytics.schemas.js';
 import {
@@ -17,6 +18,7 @@ import {
   funnelReport,
   GROUP_BYS_OF,
   lostReasonsReport,
+  timeInStatusReport,
   winRateReport,
   type ReportName,
 } from './analytics.service.js';
@@ -24,10 +26,27 @@ import { reportCsv } from './analytics.csv.js';
 
 const CSV_TYPE = 'text/csv; charset=utf-8';
 
-/** Whether the client asked for CSV rather than JSON (`Accept: text/csv`). */
-function wantsCsv(request: FastifyRequest): boolean {
-  const accept = request.headers.accept ?? '';
-  return /(^|,)\s*text\/csv\b/i.test(accept) && !/(^|,)\s*application\/json\b/i.test(accept);
+/** The quality (`q`) the `Accept` header gives `mediaType`; 0 when it does not name it. */
+function quality(accept: string, mediaType: string): number {
+  let best = 0;
+  for (const part of accept.split(',')) {
+    const [type, ...parameters] = part.split(';').map((piece) => piece.trim().toLowerCase());
+    if (type !== mediaType) continue;
+    const q = parameters.find((p) => p.startsWith('q='));
+    const value = q === undefined ? 1 : Number(q.slice(2));
+    if (Number.isFinite(value)) best = Math.max(best, value);
+  }
+  return best;
+}
+
+/**
+ * Whether the client prefers CSV: `Accept` names `text/csv` with a quality above 0 and above
+ * that of `application/json` (JSON otherwise, including for `*\/*` and no `Accept`).
+ */
+export function wantsCsv(accept: string | undefined): boolean {
+  if (accept === undefined) return false;
+  const csv = quality(accept, 'text/csv');
+  return csv > 0 && csv > quality(accept, 'application/json');
 }
 
 type ReportOf<T> = (ctx: AppContext, caller: Caller, query: AnalyticsQuery) => Promise<T>;
@@ -59,7 +78,13 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           response: {
             200: {
               content: {
-                'application/json': { schema: ref(schema) },
+                'application/json': {
+                  schema: Type.Object({
+                    data: ref(schema),
+                    warnings: Warnings,
+                    errors: Type.Array(ref(EnvelopeItem)),
+                  }),
+                },
                 'text/csv': { schema: Type.String() },
               },
             },
@@ -69,7 +94,13 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       async (request: FastifyRequest<{ Querystring: AnalyticsQuery }>, reply: FastifyReply) => {
         const result = await run(app.ctx, callerOf(request), request.query);
-        if (!wantsCsv(request)) return reply.type('application/json; charset=utf-8').send(result);
+        // One URL, two representations: caches must keep them apart.
+        reply.header('vary', 'Accept');
+        if (!wantsCsv(request.headers.accept)) {
+          return reply
+            .type('application/json; charset=utf-8')
+            .send({ data: result, warnings: [], errors: [] });
+        }
         return reply
           .type(CSV_TYPE)
           .header('content-disposition', `attachment; filename="${name}.csv"`)
@@ -84,6 +115,13 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     'WON / (WON + LOST), by cohort or group',
     WinRateReport,
     winRateReport,
+  );
+  route(
+    'time-in-status',
+    'timeInStatusReport',
+    'Hours in each status, to the first follow-up, and to WON or LOST',
+    TimeInStatusReport,
+    timeInStatusReport,
   );
   route(
     'lost-reasons',

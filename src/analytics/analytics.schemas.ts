@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ENTITY_TYPES, LEAD_TYPES } from '../db/schema.js';
+import { ENTITY_TYPES, LEAD_STATUSES, LEAD_TYPES } from '../db/schema.js';
 import { DateTime, Id, StringEnum, named } from '../http/schemas.js';
 
 /** Every dimension a report can be grouped by; each report accepts the ones that apply to it. */
@@ -149,5 +149,43 @@ export const DemandReport = report(
 );
 export type DemandReport = Static<typeof DemandReport>;
 
+const Hours = Type.Union([Type.Number({ minimum: 0 }), Type.Null()]);
+export const DurationStats = Type.Object(
+  { count: Count, p50Hours: Hours, p90Hours: Hours, meanHours: Hours },
+  { description: 'Hours to two decimals; null without any duration.' },
+);
+export type DurationStats = Static<typeof DurationStats>;
+export const TimeInStatusRow = Type.Object({
+  group: GroupKey,
+  leads: Count,
+  statuses: Type.Array(
+    Type.Object({
+      status: StringEnum(LEAD_STATUSES),
+      closed: { ...DurationStats, description: 'Finished stays in the status.' },
+      open: { ...DurationStats, description: 'Leads in the status now: how long so far.' },
+    }),
+    { description: 'Every status, in the order OPEN, ON_HOLD, WON, LOST, DELETED.' },
+  ),
+  firstFollowUp: Type.Object({
+    ...DurationStats.properties,
+    withoutFollowUp: Type.Integer({ minimum: 0, description: 'Leads never followed up.' }),
+  }),
+  creationToWon: DurationStats,
+  creationToLost: DurationStats,
+});
+export type TimeInStatusRow = Static<typeof TimeInStatusRow>;
+export const TimeInStatusReport = report(
+  'TimeInStatusReport',
+  'How long leads stay in each status, wait for their first follow-up, and take to be won or lost.',
+  TimeInStatusRow,
+);
+export type TimeInStatusReport = Static<typeof TimeInStatusReport>;
+
 /** The schemas a client can refer to by name. */
-export const ANALYTICS_SCHEMAS = [FunnelReport, WinRateReport, LostReasonsReport, DemandReport];
+export const ANALYTICS_SCHEMAS = [
+  FunnelReport,
+  WinRateReport,
+  TimeInStatusReport,
+  LostReasonsReport,
+  DemandReport,
+];

@@ -3,7 +3,8 @@ import type { Caller } from '../core/caller.js';
 import { FieldErrors } from '../core/errors.js';
 import { parseDateTime } from '../core/date-time.js';
 import type { Db } from '../db/database.js';
-import type { LeadType } from '../db/schema.js';
+import type { LeadStatus, LeadType } from '../db/schema.js';
+import { HOUR_MS } from '../core/date-time.js';
 import {
   demandCounts,
   funnelCounts,
@@ -12,7 +13,10 @@ import {
   orgEntities,
   orgReasons,
   orgTimeZone,
+  firstFollowUps,
+  statusTimelines,
   winRateCounts,
+  type TimelineRow,
   type RawDimension,
   type RawKey,
   type ReportFilters,
@@ -27,19 +31,22 @@ import {
   type GroupBy,
   type LostReasonsReport,
   type LostReasonsRow,
+  type DurationStats,
+  type TimeInStatusReport,
+  type TimeInStatusRow,
   type WinRateReport,
   type WinRateRow,
 } from './analytics.schemas.js';
 import { LocalCalendar } from './local-time.js';
 
-export const REPORTS = ['funnel', 'win-rate', 'lost-reasons', 'demand'] as const;
-export type ReportName = (typeof REPORTS)[number];
+export type ReportName = 'funnel' | 'win-rate' | 'time-in-status' | 'lost-reasons' | 'demand';
 
 /** The groupings each report accepts; `reason` means something only where leads are lost. */
 const WITHOUT_REASON = GROUP_BYS.filter((groupBy) => groupBy !== 'reason');
 export const GROUP_BYS_OF: Record<ReportName, readonly GroupBy[]> = {
   funnel: WITHOUT_REASON,
   'win-rate': WITHOUT_REASON,
+  'time-in-status': WITHOUT_REASON,
   'lost-reasons': GROUP_BYS,
   demand: GROUP_BYS,
 };
@@ -48,8 +55,12 @@ export const GROUP_BYS_OF: Record<ReportName, readonly GroupBy[]> = {
 export const DEMAND_ITEMS_MAX = 100;
 export const DEMAND_TOP_STORES = 3;
 
-/** A report costs the org's read budget what a list of this many leads does. */
-const REPORT_READ_WEIGHT = 10;
+/**
+ * What a report takes of the org's read budget (ORG_READ_BUDGET, 10 by default): as much as a
+ * list of 500 leads, so that the org's reports queue behind each other while its tills' lists
+ * still go through beside one.
+ */
+const REPORT_READ_WEIGHT = 5;
 
 const RAW_DIMENSION_OF: Record<GroupBy, RawDimension> = {
   store: 'creator',
@@ -99,7 +110,13 @@ async function prepare(
   }
   errors.throwIfAny();
 
-  const [timeZone, entities] = await Promise.all([orgTimeZone(db, orgId), orgEntities(db, orgId)]);
+  // The entity tree only when a store, zone or owner has to be named.
+  const needsEntities =
+    report === 'demand' || groupBy === 'store' || groupBy === 'zone' || groupBy === 'owner';
+  const [timeZone, entities] = await Promise.all([
+    orgTimeZone(db, orgId),
+    needsEntities ? orgEntities(db, orgId) : Promise.resolve([]),
+  ]);
   const calendar = new LocalCalendar(timeZone ?? 'UTC');
   const byId = new Map(entities.map((e) => [Number(e.id), e]));
   const ancestorOfType = (id: number, type: string): string | null => {
@@ -173,7 +190,7 @@ export function ratio(part: number, whole: number): number | null {
   return whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
 }
 
-/** Sums rows into their client groups, keeping the first-seen order. */
+/** Sums rows into their client groups (in no particular order: {@link ordered} sorts them). */
 function fold<R extends { k: RawKey }, A>(
   rows: R[],
   groupOf: (key: RawKey) => string | null,
@@ -202,11 +219,11 @@ function ordered<A>(
   groupBy: GroupBy | null,
   size: (a: A) => number,
 ): Array<[string | null, A]> {
-  const byKey = (a: string | null, b: string | null) =>
-    a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
   const entries = [...groups];
-  if (groupBy === 'week' || groupBy === 'month') return entries.sort(([a], [b]) => byKey(a, b));
-  return entries.sort(([a, x], [b, y]) => size(y) - size(x) || byKey(a, b));
+  if (groupBy === 'week' || groupBy === 'month') {
+    return entries.sort(([a], [b]) => compareGroups(a, b));
+  }
+  return entries.sort(([a, x], [b, y]) => size(y) - size(x) || compareGroups(a, b));
 }
 
 type FunnelSums = Omit<FunnelRow, 'group' | 'conversion'> & { onHoldThenWon: number };
@@ -306,6 +323,11 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Groups (and stores) by their text, the null one last. */
+function compareGroups(a: string | null, b: string | null): number {
+  return a === b ? 0 : a === null ? 1 : b === null ? -1 : compareText(a, b);
+}
+
 export function lostReasonsReport(ctx: AppContext, caller: Caller, query: AnalyticsQuery) {
   return runReport(
     ctx,
@@ -359,10 +381,7 @@ function demandRow(group: string | null, sums: DemandSums): DemandRow {
     lost: item.lost,
     open: item.open,
     topStores: [...item.stores]
-      .sort(
-        ([a, x], [b, y]) =>
-          y - x || (a === b ? 0 : a === null ? 1 : b === null ? -1 : compareText(a, b)),
-      )
+      .sort(([a, x], [b, y]) => y - x || compareGroups(a, b))
       .slice(0, DEMAND_TOP_STORES)
       .map(([store, count]) => ({ store, count })),
   }));
@@ -402,4 +421,158 @@ export function demandReport(ctx: AppContext, caller: Caller, query: AnalyticsQu
           );
     return { groupBy: p.groupBy, timeZone: p.timeZone, total: demandRow(null, total), groups };
   });
+}
+
+/**
+ * The `p`-quantile of ascending `sorted` by linear interpolation between the nearest ranks (as
+ * PostgreSQL's `percentile_cont`): the median of 1, 2, 3, 10 is 2.5.
+ */
+export function quantile(sorted: readonly number[], p: number): number {
+  const at = (sorted.length - 1) * p;
+  const below = Math.floor(at);
+  const low = sorted[below] ?? 0;
+  const high = sorted[Math.min(below + 1, sorted.length - 1)] ?? low;
+  return low + (high - low) * (at - below);
+}
+
+const hours = (ms: number) => Math.round((ms / HOUR_MS) * 100) / 100;
+
+export function durationStats(durations: number[]): DurationStats {
+  if (durations.length === 0) {
+    return { count: 0, p50Hours: null, p90Hours: null, meanHours: null };
+  }
+  const sorted = [...durations].sort((a, b) => a - b);
+  const sum = sorted.reduce((total, d) => total + d, 0);
+  return {
+    count: sorted.length,
+    p50Hours: hours(quantile(sorted, 0.5)),
+    p90Hours: hours(quantile(sorted, 0.9)),
+    meanHours: hours(sum / sorted.length),
+  };
+}
+
+/** Statuses in the order a lead moves through them, as time in status lists them. */
+const STATUS_ORDER = [
+  'OPEN',
+  'ON_HOLD',
+  'WON',
+  'LOST',
+  'DELETED',
+] as const satisfies readonly LeadStatus[];
+
+/** The durations one group collects, in milliseconds. */
+type TimeSamples = {
+  leads: number;
+  closed: Map<LeadStatus, number[]>;
+  open: Map<LeadStatus, number[]>;
+  firstFollowUp: number[];
+  withoutFollowUp: number;
+  toWon: number[];
+  toLost: number[];
+};
+
+function emptySamples(): TimeSamples {
+  return {
+    leads: 0,
+    closed: new Map(STATUS_ORDER.map((status) => [status, []])),
+    open: new Map(STATUS_ORDER.map((status) => [status, []])),
+    firstFollowUp: [],
+    withoutFollowUp: 0,
+    toWon: [],
+    toLost: [],
+  };
+}
+
+/**
+ * Adds one lead's log (its rows oldest first) to `into`: consecutive rows of one status are one
+ * stay; a stay ends when the next status starts; a stay of no length (rows given together at
+ * creation) is not a stay; the stay in the current status is open, aged to `now`.
+ */
+function addTimeline(
+  into: TimeSamples,
+  rows: readonly TimelineRow[],
+  firstFollowUp: number | undefined,
+  now: number,
+): void {
+  const first = rows[0];
+  if (first === undefined) return;
+  into.leads += 1;
+  let status = first.status;
+  let since = first.created_on;
+  for (const row of rows.slice(1)) {
+    if (row.status === status) continue;
+    if (row.created_on > since) into.closed.get(status)?.push(row.created_on - since);
+    status = row.status;
+    since = row.created_on;
+  }
+  into.open.get(status)?.push(Math.max(0, now - since));
+  const createdOn = first.lead_created_on;
+  if (status === 'WON') into.toWon.push(Math.max(0, since - createdOn));
+  if (status === 'LOST') into.toLost.push(Math.max(0, since - createdOn));
+  // A follow-up dated before the lead was created (entered late) counts as at once.
+  if (firstFollowUp === undefined) into.withoutFollowUp += 1;
+  else into.firstFollowUp.push(Math.max(0, firstFollowUp - createdOn));
+}
+
+function timeInStatusRow(group: string | null, samples: TimeSamples): TimeInStatusRow {
+  return {
+    group,
+    leads: samples.leads,
+    statuses: STATUS_ORDER.map((status) => ({
+      status,
+      closed: durationStats(samples.closed.get(status) ?? []),
+      open: durationStats(samples.open.get(status) ?? []),
+    })),
+    firstFollowUp: {
+      ...durationStats(samples.firstFollowUp),
+      withoutFollowUp: samples.withoutFollowUp,
+    },
+    creationToWon: durationStats(samples.toWon),
+    creationToLost: durationStats(samples.toLost),
+  };
+}
+
+export function timeInStatusReport(ctx: AppContext, caller: Caller, query: AnalyticsQuery) {
+  return runReport(
+    ctx,
+    caller,
+    'time-in-status',
+    query,
+    async (db, orgId, p): Promise<TimeInStatusReport> => {
+      // `reason` is refused for this report before it gets here.
+      const dimension = p.dimension === 'reason' ? 'none' : p.dimension;
+      const [rows, followUps] = await Promise.all([
+        statusTimelines(db, orgId, p.filters, dimension),
+        firstFollowUps(db, orgId, p.filters),
+      ]);
+      const now = ctx.clock.now();
+      const total = emptySamples();
+      const groups = new Map<string | null, TimeSamples>();
+      for (let start = 0; start < rows.length;) {
+        let end = start + 1;
+        while (end < rows.length && rows[end]?.lead_id === rows[start]?.lead_id) end += 1;
+        const lead = rows.slice(start, end);
+        const leadId = lead[0]?.lead_id ?? 0;
+        addTimeline(total, lead, followUps.get(leadId), now);
+        if (p.groupBy !== null) {
+          const group = p.groupOf(lead[0]?.k ?? null);
+          let samples = groups.get(group);
+          if (samples === undefined) {
+            samples = emptySamples();
+            groups.set(group, samples);
+          }
+          addTimeline(samples, lead, followUps.get(leadId), now);
+        }
+        start = end;
+      }
+      return {
+        groupBy: p.groupBy,
+        timeZone: p.timeZone,
+        total: timeInStatusRow(null, total),
+        groups: ordered(groups, p.groupBy, (s) => s.leads).map(([group, samples]) =>
+          timeInStatusRow(group, samples),
+        ),
+      };
+    },
+  );
 }

@@ -7,7 +7,8 @@ import { addReason, addSubStatus, reasonIdOf } from '../../helpers/fixtures.js';
 
 /**
  * Property test of the analytics reports: random lead histories (creation with a back-dated
- * `createdOn` and an initial status, then status changes, back-dated within the rules, to any
+ * `createdOn` and an initial status, then status changes (dated between the newest row and now,
+ * just before the newest row within the clock skew, or not at all) to any
  * status including DELETED and back, with reasons marked "not available" or not and a LOST
  * sub-status), built through the API in a fresh org with a random time zone, and each report
  * compared with a plain in-memory computation from the same histories.
@@ -16,7 +17,7 @@ import { addReason, addSubStatus, reasonIdOf } from '../../helpers/fixtures.js';
  */
 
 const SEED = Number(process.env.ANALYTICS_SEED ?? 1_212);
-const RUNS = Number(process.env.ANALYTICS_RUNS ?? 12);
+const RUNS = Number(process.env.ANALYTICS_RUNS ?? 50);
 const STATUSES = ['OPEN', 'WON', 'LOST', 'ON_HOLD', 'DELETED'] as const;
 type Status = (typeof STATUSES)[number];
 const TYPES = ['SKU', 'BRAND', 'CATEGORY'] as const;
@@ -25,7 +26,10 @@ const NOW = Date.parse('2026-03-02T12:00:00Z');
 const DAY = 86_400_000;
 
 type ReasonKind = 'apiCall' | 'notAvailable' | 'other';
-type Change = { status: Status; reason: ReasonKind; noSize: boolean };
+/** How a change is dated: between the newest row and now, just before the newest row (within
+ * the clock skew, so recorded at that row's instant), or not at all (now). */
+type Dating = 'between' | 'skew' | 'none';
+type Change = { status: Status; reason: ReasonKind; noSize: boolean; dating: Dating };
 type PlannedLead = {
   creator: number;
   type: (typeof TYPES)[number];
@@ -42,6 +46,7 @@ const change = fc.record({
   status: fc.constantFrom(...STATUSES),
   reason: fc.constantFrom<ReasonKind>('apiCall', 'notAvailable', 'other'),
   noSize: fc.boolean(),
+  dating: fc.constantFrom<Dating>('between', 'skew', 'none'),
 });
 const plannedLead = fc.record({
   creator: fc.integer({ min: 0, max: 3 }),
@@ -65,11 +70,31 @@ type ModelLead = PlannedLead & {
   store: string | null;
   owner: string | null;
   /** Every status-log row: the status and, for the newest, its reason and sub-status. */
-  log: Array<{ status: Status; reason: ReasonKind; subStatus: string | null }>;
+  log: Array<{ status: Status; reason: ReasonKind; subStatus: string | null; on: number }>;
 };
 
 const round = (part: number, whole: number) =>
   whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
+
+/** The Monday starting the local week of `instant`, `YYYY-MM-DD`. */
+function weekIn(timeZone: string, instant: number): string {
+  const local = new Date(
+    `${new Date(instant).toLocaleString('sv-SE', { timeZone }).slice(0, 10)}T00:00:00Z`,
+  );
+  const sinceMonday = (local.getUTCDay() + 6) % 7;
+  return new Date(local.getTime() - sinceMonday * DAY).toISOString().slice(0, 10);
+}
+
+/** Linear interpolation between the nearest ranks, in hours to two decimals. */
+function medianHours(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) / 2;
+  const value =
+    sorted[Math.floor(at)]! +
+    (sorted[Math.ceil(at)]! - sorted[Math.floor(at)]!) * (at - Math.floor(at));
+  return Math.round((value / 3_600_000) * 100) / 100;
+}
 
 function monthIn(timeZone: string, instant: number): string {
   // sv-SE writes dates as YYYY-MM-DD: a second way to the local month besides the app's.
@@ -127,22 +152,28 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
         ...(planned.owned ? { owner: o.associate.code } : {}),
       });
       const log: ModelLead['log'] = [
-        { status: planned.initial, reason: 'apiCall', subStatus: null },
+        { status: planned.initial, reason: 'apiCall', subStatus: null, on: createdOn },
       ];
       let latest = createdOn;
       for (const c of planned.changes) {
-        // Back-dated between the newest row and now, as the rules allow.
-        const on = Math.floor((latest + (NOW - latest) / 2) / 1000) * 1000;
+        const asked =
+          c.dating === 'between'
+            ? Math.floor((latest + (NOW - latest) / 2) / 1000) * 1000
+            : c.dating === 'skew'
+              ? latest - 2 * 60_000
+              : undefined;
         const subStatus = c.status === 'LOST' && c.noSize ? 'NoSize' : null;
         const response = await send(t.app, who, 'PUT', `/v2/leads/${lead.id}/status`, {
           status: c.status,
           reasonId: reasons[c.reason],
-          createdOn: new Date(on).toISOString(),
+          ...(asked === undefined ? {} : { createdOn: new Date(asked).toISOString() }),
           ...(subStatus === null ? {} : { subStatus }),
         });
         assert.equal(response.status, 200, response.raw);
-        latest = Math.max(latest, on);
-        log.push({ status: c.status, reason: c.reason, subStatus });
+        // Within the skew before the newest row, a change is recorded at that row's instant.
+        const on = asked === undefined ? NOW : Math.max(asked, latest);
+        latest = on;
+        log.push({ status: c.status, reason: c.reason, subStatus, on });
       }
       model.push({
         ...planned,
@@ -158,7 +189,7 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
   async function report(who: Login, name: string, query: string) {
     const response = await send(t.app, who, 'GET', `/v2/analytics/${name}?${query}`);
     assert.equal(response.status, 200, response.raw);
-    return response.body;
+    return response.body.data;
   }
 
   it('funnel, win rate, lost reasons and demand, by store and by month, under a filter', async () => {
@@ -208,6 +239,54 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
           funnel.groups.map((g: any) => [g.group, g.created]),
           tally(leads, (l) => monthIn(p.timeZone, l.createdOn)),
         );
+
+        const byWeek = await report(o.till, 'funnel', `${query}groupBy=week`);
+        assert.deepEqual(
+          byWeek.groups.map((g: any) => [g.group, g.created]),
+          tally(leads, (l) => weekIn(p.timeZone, l.createdOn)),
+        );
+
+        // Time in status: stays merge repeated statuses, skip zero lengths; the last is open.
+        const stays = new Map<Status, { closed: number[]; open: number[] }>(
+          STATUSES.map((status) => [status, { closed: [], open: [] }]),
+        );
+        const toWon: number[] = [];
+        for (const l of leads) {
+          let at = l.log[0]!;
+          for (const row of l.log.slice(1)) {
+            if (row.status === at.status) continue;
+            if (row.on > at.on) stays.get(at.status)!.closed.push(row.on - at.on);
+            at = row;
+          }
+          stays.get(at.status)!.open.push(NOW - at.on);
+          if (at.status === 'WON') toWon.push(at.on - l.createdOn);
+        }
+        const timeInStatus = await report(o.till, 'time-in-status', query);
+        assert.equal(timeInStatus.total.leads, leads.length);
+        assert.deepEqual(
+          timeInStatus.total.statuses.map((s: any) => [
+            s.status,
+            s.closed.count,
+            s.closed.p50Hours,
+            s.open.count,
+            s.open.p50Hours,
+          ]),
+          ['OPEN', 'ON_HOLD', 'WON', 'LOST', 'DELETED'].map((status) => {
+            const of = stays.get(status as Status)!;
+            return [
+              status,
+              of.closed.length,
+              medianHours(of.closed),
+              of.open.length,
+              medianHours(of.open),
+            ];
+          }),
+        );
+        assert.deepEqual(
+          [timeInStatus.total.creationToWon.count, timeInStatus.total.creationToWon.p50Hours],
+          [toWon.length, medianHours(toWon)],
+        );
+        assert.equal(timeInStatus.total.firstFollowUp.withoutFollowUp, leads.length);
 
         // Win rate, by store.
         const closed = leads.filter((l) => ['WON', 'LOST'].includes(current(l).status));

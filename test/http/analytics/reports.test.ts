@@ -26,6 +26,8 @@ type Scenario = {
   boughtElsewhere: number;
 };
 
+const HOUR = 3_600_000;
+
 describe('analytics reports', () => {
   const clock = new TestClock(Date.parse('2026-03-02T12:00:00Z'));
   const t = useTestApp({ clock });
@@ -38,7 +40,9 @@ describe('analytics reports', () => {
       `/v2/analytics/${name}${query ? `?${query}` : ''}`,
     );
     assert.equal(response.status, 200, response.raw);
-    return response.body;
+    assert.deepEqual(response.body.warnings, []);
+    assert.deepEqual(response.body.errors, []);
+    return response.body.data;
   }
 
   async function changeStatus(
@@ -145,8 +149,7 @@ describe('analytics reports', () => {
         g.created,
       ]);
     assert.deepEqual(await groups('zone'), [[s.o.zone.code, 6]]);
-    // Leads without an owner are the null group, listed last.
-    // Largest group first: the five leads without an owner are the null group.
+    // Largest group first, so the five leads without an owner (the null group) lead here.
     assert.deepEqual(await groups('owner'), [
       [null, 5],
       [s.o.associate.code, 1],
@@ -212,6 +215,90 @@ describe('analytics reports', () => {
     assert.deepEqual(byMonth.groups, [
       { group: '2026-03', won: 1, lost: 3, closed: 4, winRate: 0.25 },
     ]);
+  });
+
+  it('time in status: stays, open ages, first follow-up, creation to WON and LOST', async () => {
+    const o = await newOrg(t.ctx);
+    const apiCall = await reasonIdOf(t.app, o.till, 'APICALL');
+    const start = clock.ms - 24 * HOUR;
+    const at = (hours: number) => new Date(start + hours * HOUR).toISOString();
+    const lead = (overrides: Record<string, unknown>) =>
+      newLead(t.app, o.till, { createdOn: at(0), ...overrides });
+    const dated = async (l: { id: number }, status: string, hours: number) => {
+      const response = await send(t.app, o.till, 'PUT', `/v2/leads/${l.id}/status`, {
+        status,
+        reasonId: apiCall,
+        createdOn: at(hours),
+      });
+      assert.equal(response.status, 200, response.raw);
+    };
+    const followUp = async (l: { id: number }, hours: number) => {
+      const response = await send(t.app, o.till, 'POST', `/v2/leads/${l.id}/followup`, {
+        followedUpOn: at(hours),
+        createdBy: o.till.id,
+      });
+      assert.equal(response.status, 200, response.raw);
+    };
+    // Now is hour 24. A: OPEN 2 h, ON_HOLD 4 h, WON since hour 6; followed up at hour 3.
+    const a = await lead({ type: 'SKU' });
+    await dated(a, 'ON_HOLD', 2);
+    await dated(a, 'WON', 6);
+    await followUp(a, 3);
+    // B: OPEN 10 h, LOST since hour 10; a follow-up dated before its creation counts as at once.
+    const b = await lead({ type: 'BRAND' });
+    await dated(b, 'LOST', 10);
+    await followUp(b, -1);
+    // C: created at hour 12, OPEN since.
+    await lead({ type: 'SKU', createdOn: at(12) });
+    // D: created ON_HOLD, OPEN at hour 1, OPEN again at hour 3 (one stay), ON_HOLD since hour 8.
+    const d = await lead({ type: 'SKU', status: 'ON_HOLD' });
+    await dated(d, 'OPEN', 1);
+    await dated(d, 'OPEN', 3);
+    await dated(d, 'ON_HOLD', 8);
+
+    const body = await report(o.till, 'time-in-status', 'groupBy=type');
+    const none = { count: 0, p50Hours: null, p90Hours: null, meanHours: null };
+    const one = (h: number) => ({ count: 1, p50Hours: h, p90Hours: h, meanHours: h });
+    assert.deepEqual(body.total, {
+      group: null,
+      leads: 4,
+      statuses: [
+        // Stays of 2, 10 and 7 h: the median is 7, p90 7 + 0.8 × 3.
+        {
+          status: 'OPEN',
+          closed: { count: 3, p50Hours: 7, p90Hours: 9.4, meanHours: 6.33 },
+          open: one(12),
+        },
+        {
+          status: 'ON_HOLD',
+          closed: { count: 2, p50Hours: 2.5, p90Hours: 3.7, meanHours: 2.5 },
+          open: one(16),
+        },
+        { status: 'WON', closed: none, open: one(18) },
+        { status: 'LOST', closed: none, open: one(14) },
+        { status: 'DELETED', closed: none, open: none },
+      ],
+      firstFollowUp: { count: 2, p50Hours: 1.5, p90Hours: 2.7, meanHours: 1.5, withoutFollowUp: 2 },
+      creationToWon: one(6),
+      creationToLost: one(10),
+    });
+    assert.deepEqual(
+      body.groups.map((g: any) => [g.group, g.leads, g.statuses[0].closed.count]),
+      [
+        ['SKU', 3, 2],
+        ['BRAND', 1, 1],
+      ],
+    );
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: '/v2/analytics/time-in-status',
+      headers: { ...o.till.headers, accept: 'text/csv' },
+    });
+    const lines = csv.body.trimEnd().split('\r\n');
+    assert.equal(lines[0], 'group,leads,measure,count,p50Hours,p90Hours,meanHours');
+    assert.equal(lines[1], ',4,OPEN.closed,3,7,9.4,6.33');
+    assert.ok(lines.includes(',4,withoutFollowUp,2,,,'), csv.body);
+    assert.equal(lines.length, 1 + 5 * 2 + 4);
   });
 
   it('lost reasons: by reason and sub-status, sorted, with shares, per group', async () => {
@@ -335,14 +422,28 @@ describe('analytics reports', () => {
     });
   });
 
-  it('another org’s store in the filter counts nothing, like a store that does not exist', async () => {
+  it('another org’s leads never count, even with the same codes, items and reasons', async () => {
     const s = await scenario();
-    const other = await newOrg(t.ctx);
-    await newLead(t.app, other.till);
-    const query = `entityType=STORE&entityCode=${other.store.code}`;
-    assert.equal((await report(s.o.till, 'funnel', query)).total.created, 0);
-    assert.equal((await report(s.o.till, 'funnel')).total.created, 6);
-    assert.equal((await report(other.till, 'funnel')).total.created, 1);
+    const query = (name: string) =>
+      ['', 'groupBy=store', 'groupBy=leadFor', 'groupBy=month'].map((q) => `${name}?${q}`);
+    const all = ['funnel', 'win-rate', 'time-in-status', 'lost-reasons', 'demand'].flatMap(query);
+    // One after another: the org's read budget queues reports (and refuses a pile of them).
+    const snapshot = async () => {
+      const reports: Array<[string, unknown]> = [];
+      for (const url of all) {
+        const response = await send(t.app, s.o.till, 'GET', `/v2/analytics/${url}`);
+        assert.equal(response.status, 200, response.raw);
+        reports.push([url, response.body.data]);
+      }
+      return reports;
+    };
+    const before = await snapshot();
+    // A second org with the same history: same items, a reason of the same text marked.
+    const other = await scenario();
+    assert.deepEqual(await snapshot(), before);
+    const otherStore = `entityType=STORE&entityCode=${other.o.store.code}`;
+    assert.equal((await report(s.o.till, 'funnel', otherStore)).total.created, 0);
+    assert.equal((await report(other.o.till, 'funnel', otherStore)).total.created, 4);
   });
 
   it('answers CSV for Accept: text/csv, one row per group, formulas defused', async () => {
@@ -376,11 +477,56 @@ describe('analytics reports', () => {
     assert.equal(total.body, 'group,won,lost,closed,winRate\r\n,0,0,0,\r\n');
   });
 
+  it('lost reasons and demand are one CSV row per reason or item; Accept qualities are honoured', async () => {
+    const s = await scenario();
+    const csv = async (name: string, accept: string) =>
+      t.app.inject({
+        method: 'GET',
+        url: `/v2/analytics/${name}`,
+        headers: { ...s.o.till.headers, accept },
+      });
+    const lost = await csv('lost-reasons?groupBy=store', 'text/csv');
+    assert.equal(lost.headers.vary, 'Accept');
+    assert.equal(
+      lost.body,
+      [
+        'group,reason,subStatus,count,share',
+        `${s.o.store.code},Size not in stock,,1,0.5`,
+        `${s.o.store.code},Size not in stock,NoSize,1,0.5`,
+        `${s.store2.code},Bought elsewhere,,1,1`,
+        '',
+      ].join('\r\n'),
+    );
+    const demand = await csv('demand', 'text/csv');
+    assert.equal(
+      demand.body,
+      [
+        'group,type,leadFor,count,lost,open,topStores',
+        `,SKU,JKT-M,3,2,1,${s.o.store.code}:2;${s.store2.code}:1`,
+        '',
+      ].join('\r\n'),
+    );
+    // JSON unless CSV is preferred: no Accept, */*, JSON first, or CSV refused with q=0.
+    for (const accept of [
+      '*/*',
+      'application/json',
+      'application/json, text/csv;q=0.5',
+      'text/csv;q=0',
+    ]) {
+      const response = await csv('demand', accept);
+      assert.match(String(response.headers['content-type']), /^application\/json/, accept);
+      assert.equal(response.headers.vary, 'Accept');
+    }
+    const preferred = await csv('demand', 'application/json;q=0.5, text/csv');
+    assert.match(String(preferred.headers['content-type']), /^text\/csv/);
+  });
+
   it('refuses bad filters with 400 naming the field', async () => {
     const o = await newOrg(t.ctx);
     const cases: Array<[string, string, RegExp]> = [
       ['funnel?groupBy=reason', 'FIELD_INVALID_VALUE', /^groupBy: funnel groups by/],
       ['win-rate?groupBy=reason', 'FIELD_INVALID_VALUE', /^groupBy:/],
+      ['time-in-status?groupBy=reason', 'FIELD_INVALID_VALUE', /^groupBy:/],
       ['funnel?groupBy=day', 'FIELD_INVALID_VALUE', /groupBy/],
       ['demand?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z', 'FIELD_INVALID_VALUE', /^to:/],
       ['funnel?entityType=STORE', 'FIELD_CONFLICT', /entityType and entityCode/],
