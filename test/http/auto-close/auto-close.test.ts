@@ -360,7 +360,13 @@ describe(`auto-close (${TEST_STORE})`, () => {
           text,
         );
       } else {
-        assert.match(text, /Index (Only )?Scan using leads_org_status_updated_idx on leads/, text);
+        // Two indexes start with (org_id, status, last_updated_on): this one and the list's, which
+        // adds id. Either serves every condition; the planner's pick between them varies with stats.
+        assert.match(
+          text,
+          /Index (Only )?Scan using leads_org_status_updated(_id)?_idx on leads/,
+          text,
+        );
         assert.match(text, /Index Cond: .*status = .*last_updated_on < /, text);
         assert.doesNotMatch(text, /Filter:/, text);
       }
