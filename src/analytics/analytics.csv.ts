@@ -1,6 +1,8 @@
 import type {
   DemandReport,
   DurationStats,
+  FollowUpsReport,
+  SummaryReport,
   FunnelReport,
   LostReasonsReport,
   TimeInStatusReport,
@@ -26,6 +28,10 @@ export function reportCsv(name: ReportName, report: unknown): string {
       return lostReasonsCsv(report as LostReasonsReport);
     case 'demand':
       return demandCsv(report as DemandReport);
+    case 'follow-ups':
+      return followUpsCsv(report as FollowUpsReport);
+    case 'summary':
+      return summaryCsv(report as SummaryReport);
   }
 }
 
@@ -141,5 +147,88 @@ function demandCsv(report: DemandReport): string {
         item.topStores.map((s) => `${s.store ?? ''}:${s.count}`).join(';'),
       ]),
     ),
+  );
+}
+
+function followUpsCsv(report: FollowUpsReport): string {
+  return toCsv(
+    [
+      'group',
+      'dueToday',
+      'overdue.count',
+      'overdue.upTo1Day',
+      'overdue.upTo3Days',
+      'overdue.upTo7Days',
+      'overdue.moreThan7Days',
+      'done.onTime',
+      'done.late',
+      'done.unscheduled',
+      'done.onTimeShare',
+      'done.lateP50Hours',
+      'autoClose.closed',
+      'autoClose.autoClosed',
+      'autoClose.share',
+    ],
+    rowsOf(report).map((r) => [
+      r.group,
+      r.dueToday,
+      r.overdue.count,
+      r.overdue.upTo1Day,
+      r.overdue.upTo3Days,
+      r.overdue.upTo7Days,
+      r.overdue.moreThan7Days,
+      r.done.onTime,
+      r.done.late,
+      r.done.unscheduled,
+      r.done.onTimeShare,
+      r.done.lateP50Hours,
+      r.autoClose.closed,
+      r.autoClose.autoClosed,
+      r.autoClose.share,
+    ]),
+  );
+}
+
+/** The summary's one row. */
+function summaryCsv(report: SummaryReport): string {
+  return toCsv(
+    [
+      'leads.created',
+      'leads.open',
+      'leads.won',
+      'leads.lost',
+      'winRate',
+      'creationToWonP50Hours',
+      'followUps.dueToday',
+      'followUps.overdue',
+      'followUps.onTimeShare',
+      'autoClosedShare',
+      'topLostReason.reason',
+      'topLostReason.count',
+      'topLostReason.share',
+      'topDemand.type',
+      'topDemand.leadFor',
+      'topDemand.count',
+    ],
+    [
+      [
+        report.leads.created,
+        report.leads.open,
+        report.leads.won,
+        report.leads.lost,
+        report.winRate,
+        report.creationToWonP50Hours,
+        report.followUps.dueToday,
+        report.followUps.overdue,
+        report.followUps.onTimeShare,
+        report.autoClosedShare,
+        report.topLostReason?.reason ?? null,
+        report.topLostReason?.count ?? null,
+        report.topLostReason?.share ?? null,
+        report.topDemand?.type ?? null,
+        report.topDemand?.leadFor ?? null,
+        report.topDemand?.count ?? null,
+      ],
+    ],
   );
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { EntityType, LeadStatus, LeadType } from '../db/schema.js';
 import { entitySubtree } from '../leads/index.js';
 import { BUCKET_MS } from './local-time.js';
+import { DAY_MS } from '../core/date-time.js';
 
 /**
  * The reads of lead analytics. Every report is computed from the status log itself (never from
@@ -45,7 +46,16 @@ export type RawKey = string | number | null;
 function matchingLeads(db: Db, orgId: number, filters: ReportFilters) {
   let matching = db
     .selectFrom('leads')
-    .select(['id', 'created_by', 'owner_id', 'org_source_id', 'type', 'lead_for', 'created_on'])
+    .select([
+      'id',
+      'created_by',
+      'owner_id',
+      'org_source_id',
+      'type',
+      'lead_for',
+      'created_on',
+      'next_follow_up',
+    ])
     .where('org_id', '=', orgId);
   if (filters.from !== undefined) matching = matching.where('created_on', '>=', filters.from);
   if (filters.to !== undefined) matching = matching.where('created_on', '<', filters.to);
@@ -199,6 +209,74 @@ export async function firstFollowUps(
     where f.org_id = ${orgId}
     group by f.lead_id`.execute(db);
   return new Map(rows.map((row) => [Number(row.lead_id), Number(row.first)]));
+}
+
+export type FollowUpLeadCounts = {
+  k: RawKey;
+  due_today: number;
+  overdue_1d: number;
+  overdue_3d: number;
+  overdue_7d: number;
+  overdue_more: number;
+  closed: number;
+  auto_closed: number;
+};
+
+/**
+ * Per raw group, the open leads (OPEN or ON_HOLD now) whose next follow-up falls from `now` to
+ * `endOfToday`, or before `now` (by how long), and the closed leads (WON or LOST now) with those
+ * the system closed (auto-close writes its rows as -1).
+ */
+export async function followUpLeadCounts(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  dimension: RawDimension,
+  times: { now: number; endOfToday: number },
+): Promise<FollowUpLeadCounts[]> {
+  const open = sql`last_log.status in ('OPEN', 'ON_HOLD')`;
+  const overdue = (from: number, to: number | null) =>
+    sql`sum(case when ${open} and m.next_follow_up < ${times.now - from}${
+      to === null ? sql`` : sql` and m.next_follow_up >= ${times.now - to}`
+    } then 1 else 0 end)`;
+  const { rows } = await sql<FollowUpLeadCounts>`${leadsWithHistory(db, orgId, filters)}
+    select ${DIMENSION_SQL[dimension]} as k,
+      sum(case when ${open} and m.next_follow_up >= ${times.now}
+        and m.next_follow_up < ${times.endOfToday} then 1 else 0 end) as due_today,
+      ${overdue(0, DAY_MS)} as overdue_1d,
+      ${overdue(DAY_MS, 3 * DAY_MS)} as overdue_3d,
+      ${overdue(3 * DAY_MS, 7 * DAY_MS)} as overdue_7d,
+      ${overdue(7 * DAY_MS, null)} as overdue_more,
+      sum(case when last_log.status in ('WON', 'LOST') then 1 else 0 end) as closed,
+      sum(case when last_log.status in ('WON', 'LOST') and last_log.created_by = -1
+        then 1 else 0 end) as auto_closed
+    ${FROM_LEADS}
+    group by 1`.execute(db);
+  return rows;
+}
+
+/** A follow-up of a matching lead that was scheduled: when for, and when it was done. */
+export type ScheduledFollowUp = { k: RawKey; scheduled: number; done: number };
+
+export async function scheduledFollowUps(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  dimension: Exclude<RawDimension, 'reason'>,
+): Promise<{ scheduled: ScheduledFollowUp[]; unscheduled: Array<{ k: RawKey; count: number }> }> {
+  const [scheduled, unscheduled] = await Promise.all([
+    sql<ScheduledFollowUp>`with m as ${matchingLeads(db, orgId, filters)}
+      select ${DIMENSION_SQL[dimension]} as k, f.scheduled_follow_up as scheduled,
+        f.followed_up_on as done
+      from m inner join follow_ups f on f.lead_id = m.id
+      where f.org_id = ${orgId} and f.scheduled_follow_up is not null`.execute(db),
+    sql<{ k: RawKey; count: number }>`with m as ${matchingLeads(db, orgId, filters)}
+      select ${DIMENSION_SQL[dimension]} as k, count(*) as count
+      from m inner join follow_ups f on f.lead_id = m.id
+      where f.org_id = ${orgId} and f.scheduled_follow_up is null
+      group by 1`.execute(db),
+  ]);
+  return { scheduled: scheduled.rows, unscheduled: unscheduled.rows };
 }
 
 export type DemandCounts = {

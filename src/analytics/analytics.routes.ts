@@ -8,16 +8,20 @@ import type { Caller } from '../core/caller.js';
 import {
   AnalyticsQuery,
   DemandReport,
+  FollowUpsReport,
   FunnelReport,
   LostReasonsReport,
+  SummaryReport,
   TimeInStatusReport,
   WinRateReport,
 } from './analytics.schemas.js';
 import {
   demandReport,
+  followUpsReport,
   funnelReport,
   GROUP_BYS_OF,
   lostReasonsReport,
+  summaryReport,
   timeInStatusReport,
   winRateReport,
   type ReportName,
@@ -67,7 +71,10 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           openapi: {
             queryRules:
               '`entityType` and `entityCode` go together; `to` must be after `from`. ' +
-              `groupBy: ${GROUP_BYS_OF[name].join(', ')}. Send \`Accept: text/csv\` for CSV.`,
+              (GROUP_BYS_OF[name].length === 0
+                ? 'Not grouped. '
+                : `groupBy: ${GROUP_BYS_OF[name].join(', ')}. `) +
+              'Send `Accept: text/csv` for CSV.',
           },
         },
         schema: {
@@ -108,6 +115,13 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     );
 
+  route(
+    'summary',
+    'summaryReport',
+    'The headline numbers of a dashboard, in one call',
+    SummaryReport,
+    summaryReport,
+  );
   route('funnel', 'funnelReport', 'Leads created and how far they got', FunnelReport, funnelReport);
   route(
     'win-rate',
@@ -129,6 +143,13 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     'LOST leads by reason and sub-status',
     LostReasonsReport,
     lostReasonsReport,
+  );
+  route(
+    'follow-ups',
+    'followUpsReport',
+    'Follow-ups due today, overdue, done on time or late, and the share left to auto-close',
+    FollowUpsReport,
+    followUpsReport,
   );
   route(
     'demand',

@@ -181,6 +181,79 @@ export const TimeInStatusReport = report(
 );
 export type TimeInStatusReport = Static<typeof TimeInStatusReport>;
 
+export const FollowUpsRow = Type.Object({
+  group: GroupKey,
+  dueToday: Type.Integer({
+    minimum: 0,
+    description: 'Open leads whose next follow-up is from now to the end of the org’s today.',
+  }),
+  overdue: Type.Object(
+    {
+      count: Count,
+      upTo1Day: Count,
+      upTo3Days: Count,
+      upTo7Days: Count,
+      moreThan7Days: Count,
+    },
+    { description: 'Open leads whose next follow-up has passed, by how long ago.' },
+  ),
+  done: Type.Object(
+    {
+      onTime: Count,
+      late: Count,
+      unscheduled: Count,
+      onTimeShare: Ratio,
+      lateP50Hours: Hours,
+    },
+    {
+      description:
+        'Follow-ups done: on time when no later than the org’s local day they were scheduled for.',
+    },
+  ),
+  autoClose: Type.Object(
+    { closed: Count, autoClosed: Count, share: Ratio },
+    { description: 'Leads WON or LOST now, and those of them closed by auto-close.' },
+  ),
+});
+export type FollowUpsRow = Static<typeof FollowUpsRow>;
+export const FollowUpsReport = report(
+  'FollowUpsReport',
+  'Follow-up discipline: what is due today, what is overdue, what was done on time, and how many leads were left to auto-close.',
+  FollowUpsRow,
+);
+export type FollowUpsReport = Static<typeof FollowUpsReport>;
+
+export const SummaryReport = named(
+  'SummaryReport',
+  Type.Object(
+    {
+      timeZone: Type.String({ description: 'The org’s time zone (IANA); UTC unless set.' }),
+      leads: Type.Object({
+        created: Count,
+        open: Type.Integer({ minimum: 0, description: 'OPEN or ON_HOLD now.' }),
+        won: Count,
+        lost: Count,
+      }),
+      winRate: Ratio,
+      creationToWonP50Hours: Hours,
+      followUps: Type.Object({ dueToday: Count, overdue: Count, onTimeShare: Ratio }),
+      autoClosedShare: Ratio,
+      topLostReason: Type.Union([
+        Type.Object({ reason: Type.String(), count: Count, share: Ratio }),
+        Type.Null(),
+      ]),
+      topDemand: Type.Union([
+        Type.Object({ type: StringEnum(LEAD_TYPES), leadFor: Type.String(), count: Count }),
+        Type.Null(),
+      ]),
+    },
+    {
+      description: 'The headline figures of the other reports over the same filters (not grouped).',
+    },
+  ),
+);
+export type SummaryReport = Static<typeof SummaryReport>;
+
 /** The schemas a client can refer to by name. */
 export const ANALYTICS_SCHEMAS = [
   FunnelReport,
@@ -188,4 +261,6 @@ export const ANALYTICS_SCHEMAS = [
   TimeInStatusReport,
   LostReasonsReport,
   DemandReport,
+  FollowUpsReport,
+  SummaryReport,
 ];

@@ -14,6 +14,8 @@ import {
   orgReasons,
   orgTimeZone,
   firstFollowUps,
+  followUpLeadCounts,
+  scheduledFollowUps,
   statusTimelines,
   winRateCounts,
   type TimelineRow,
@@ -34,12 +36,16 @@ import {
   type DurationStats,
   type TimeInStatusReport,
   type TimeInStatusRow,
+  type FollowUpsReport,
+  type FollowUpsRow,
+  type SummaryReport,
   type WinRateReport,
   type WinRateRow,
 } from './analytics.schemas.js';
 import { LocalCalendar } from './local-time.js';
 
-export type ReportName = 'funnel' | 'win-rate' | 'time-in-status' | 'lost-reasons' | 'demand';
+export type ReportName =
+  'funnel' | 'win-rate' | 'time-in-status' | 'lost-reasons' | 'demand' | 'follow-ups' | 'summary';
 
 /** The groupings each report accepts; `reason` means something only where leads are lost. */
 const WITHOUT_REASON = GROUP_BYS.filter((groupBy) => groupBy !== 'reason');
@@ -49,6 +55,8 @@ export const GROUP_BYS_OF: Record<ReportName, readonly GroupBy[]> = {
   'time-in-status': WITHOUT_REASON,
   'lost-reasons': GROUP_BYS,
   demand: GROUP_BYS,
+  'follow-ups': WITHOUT_REASON,
+  summary: [],
 };
 
 /** How many items the demand report lists per group, and stores per item. */
@@ -75,6 +83,7 @@ const RAW_DIMENSION_OF: Record<GroupBy, RawDimension> = {
 };
 
 type Prepared = {
+  calendar: LocalCalendar;
   filters: ReportFilters;
   groupBy: GroupBy | null;
   timeZone: string;
@@ -105,7 +114,9 @@ async function prepare(
   if (groupBy !== null && !GROUP_BYS_OF[report].includes(groupBy)) {
     errors.add(
       'FIELD_INVALID_VALUE',
-      `groupBy: ${report} groups by ${GROUP_BYS_OF[report].join(', ')}, not ${groupBy}`,
+      GROUP_BYS_OF[report].length === 0
+        ? `groupBy: ${report} is not grouped; leave groupBy out`
+        : `groupBy: ${report} groups by ${GROUP_BYS_OF[report].join(', ')}, not ${groupBy}`,
     );
   }
   errors.throwIfAny();
@@ -148,6 +159,7 @@ async function prepare(
     groupOf = (key) => (key === null ? null : (names.get(Number(key)) ?? null));
   }
   return {
+    calendar,
     filters: {
       from,
       to,
@@ -575,4 +587,155 @@ export function timeInStatusReport(ctx: AppContext, caller: Caller, query: Analy
       };
     },
   );
+}
+
+type FollowUpSums = {
+  dueToday: number;
+  overdue: FollowUpsRow['overdue'];
+  onTime: number;
+  late: number[];
+  unscheduled: number;
+  closed: number;
+  autoClosed: number;
+};
+
+function emptyFollowUpSums(): FollowUpSums {
+  return {
+    dueToday: 0,
+    overdue: { count: 0, upTo1Day: 0, upTo3Days: 0, upTo7Days: 0, moreThan7Days: 0 },
+    onTime: 0,
+    late: [],
+    unscheduled: 0,
+    closed: 0,
+    autoClosed: 0,
+  };
+}
+
+function followUpsRow(group: string | null, sums: FollowUpSums): FollowUpsRow {
+  const done = sums.onTime + sums.late.length;
+  const late = durationStats(sums.late);
+  return {
+    group,
+    dueToday: sums.dueToday,
+    overdue: sums.overdue,
+    done: {
+      onTime: sums.onTime,
+      late: sums.late.length,
+      unscheduled: sums.unscheduled,
+      onTimeShare: ratio(sums.onTime, done),
+      lateP50Hours: late.p50Hours,
+    },
+    autoClose: {
+      closed: sums.closed,
+      autoClosed: sums.autoClosed,
+      share: ratio(sums.autoClosed, sums.closed),
+    },
+  };
+}
+
+export function followUpsReport(ctx: AppContext, caller: Caller, query: AnalyticsQuery) {
+  return runReport(
+    ctx,
+    caller,
+    'follow-ups',
+    query,
+    async (db, orgId, p): Promise<FollowUpsReport> => {
+      const now = ctx.clock.now();
+      const endOfToday = p.calendar.startOfNextDay(now);
+      // `reason` is refused for this report before it gets here.
+      const dimension = p.dimension === 'reason' ? 'none' : p.dimension;
+      const [leads, followUps] = await Promise.all([
+        followUpLeadCounts(db, orgId, p.filters, dimension, { now, endOfToday }),
+        scheduledFollowUps(db, orgId, p.filters, dimension),
+      ]);
+      const total = emptyFollowUpSums();
+      const groups = new Map<string | null, FollowUpSums>();
+      const sumsOf = (key: RawKey): FollowUpSums[] => {
+        if (p.groupBy === null) return [total];
+        const group = p.groupOf(key);
+        let sums = groups.get(group);
+        if (sums === undefined) {
+          sums = emptyFollowUpSums();
+          groups.set(group, sums);
+        }
+        return [total, sums];
+      };
+      for (const row of leads) {
+        for (const sums of sumsOf(row.k)) {
+          sums.dueToday += row.due_today;
+          sums.overdue.upTo1Day += row.overdue_1d;
+          sums.overdue.upTo3Days += row.overdue_3d;
+          sums.overdue.upTo7Days += row.overdue_7d;
+          sums.overdue.moreThan7Days += row.overdue_more;
+          sums.overdue.count += row.overdue_1d + row.overdue_3d + row.overdue_7d + row.overdue_more;
+          sums.closed += row.closed;
+          sums.autoClosed += row.auto_closed;
+        }
+      }
+      for (const row of followUps.scheduled) {
+        const deadline = p.calendar.startOfNextDay(row.scheduled);
+        for (const sums of sumsOf(row.k)) {
+          if (row.done < deadline) sums.onTime += 1;
+          else sums.late.push(row.done - deadline);
+        }
+      }
+      for (const row of followUps.unscheduled) {
+        for (const sums of sumsOf(row.k)) sums.unscheduled += row.count;
+      }
+      const size = (s: FollowUpSums) => s.overdue.count + s.dueToday + s.onTime + s.late.length;
+      return {
+        groupBy: p.groupBy,
+        timeZone: p.timeZone,
+        total: followUpsRow(null, total),
+        groups: ordered(groups, p.groupBy, size).map(([group, sums]) => followUpsRow(group, sums)),
+      };
+    },
+  );
+}
+
+/**
+ * The headline numbers a dashboard shows first, from the other reports over the same filters
+ * (each taking its turn of the org's read budget, one after another).
+ */
+export async function summaryReport(
+  ctx: AppContext,
+  caller: Caller,
+  query: AnalyticsQuery,
+): Promise<SummaryReport> {
+  // Checks the query as every report does (and refuses groupBy) before any report runs.
+  await prepare(ctx.store.db, caller.orgId, 'summary', query);
+  const funnel = await funnelReport(ctx, caller, query);
+  const winRate = await winRateReport(ctx, caller, query);
+  const times = await timeInStatusReport(ctx, caller, query);
+  const followUps = await followUpsReport(ctx, caller, query);
+  const lost = await lostReasonsReport(ctx, caller, query);
+  const demand = await demandReport(ctx, caller, query);
+  const current = funnel.total.current;
+  const topReason = lost.total.reasons[0];
+  const topItem = demand.total.items[0];
+  return {
+    timeZone: funnel.timeZone,
+    leads: {
+      created: funnel.total.created,
+      open: current.open + current.onHold,
+      won: current.won,
+      lost: current.lost,
+    },
+    winRate: winRate.total.winRate,
+    creationToWonP50Hours: times.total.creationToWon.p50Hours,
+    followUps: {
+      dueToday: followUps.total.dueToday,
+      overdue: followUps.total.overdue.count,
+      onTimeShare: followUps.total.done.onTimeShare,
+    },
+    autoClosedShare: followUps.total.autoClose.share,
+    topLostReason:
+      topReason === undefined
+        ? null
+        : { reason: topReason.reason, count: topReason.count, share: topReason.share },
+    topDemand:
+      topItem === undefined
+        ? null
+        : { type: topItem.type, leadFor: topItem.leadFor, count: topItem.count },
+  };
 }

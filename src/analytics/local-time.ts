@@ -18,6 +18,7 @@ const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
  */
 export class LocalCalendar {
   private readonly format: Intl.DateTimeFormat;
+  private readonly clock: Intl.DateTimeFormat;
   private readonly weeks = new Map<number, string>();
   private readonly months = new Map<number, string>();
 
@@ -28,6 +29,16 @@ export class LocalCalendar {
       month: 'numeric',
       day: 'numeric',
       weekday: 'short',
+    });
+    this.clock = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
   }
 
@@ -40,6 +51,32 @@ export class LocalCalendar {
       day: Number(parts.day),
       weekday: WEEKDAYS.indexOf(parts.weekday ?? ''),
     };
+  }
+
+  /** The instant the local day after the one of `instant` starts (today's end, exclusive). */
+  startOfNextDay(instant: number): number {
+    const date = this.dateOf(instant);
+    const midnightUtc = Date.UTC(date.year, date.month - 1, date.day + 1);
+    // The local midnight is the UTC one moved by the zone's offset there; an offset that
+    // changes at that midnight (a DST switch) is found on the second look.
+    let guess = midnightUtc - this.offsetAt(midnightUtc);
+    guess = midnightUtc - this.offsetAt(guess);
+    return guess;
+  }
+
+  /** How far the zone's wall clock is ahead of UTC at `instant` (ms). */
+  private offsetAt(instant: number): number {
+    const parts: Record<string, string> = {};
+    for (const part of this.clock.formatToParts(instant)) parts[part.type] = part.value;
+    const wall = Date.UTC(
+      Number(parts.year),
+      Number(parts.month) - 1,
+      Number(parts.day),
+      Number(parts.hour) % 24,
+      Number(parts.minute),
+      Number(parts.second),
+    );
+    return wall - Math.floor(instant / 1000) * 1000;
   }
 
   /** `YYYY-MM-DD` of the Monday that starts the local week of the bucket. */

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { TestClock, TEST_STORE, useTestApp } from '../../helpers/app.js';
 import { newLead, newOrg, send, type Login } from '../../helpers/factories.js';
 import { addReason, addSubStatus, reasonIdOf } from '../../helpers/fixtures.js';
+import { autoClose } from '../../../src/auto-close/auto-close.service.js';
 
 /**
  * Property test of the analytics reports: random lead histories (creation with a back-dated
@@ -25,11 +26,16 @@ const ZONES = ['UTC', 'Asia/Kolkata', 'America/New_York', 'Asia/Kathmandu'] as c
 const NOW = Date.parse('2026-03-02T12:00:00Z');
 const DAY = 86_400_000;
 
-type ReasonKind = 'apiCall' | 'notAvailable' | 'other';
+type ReasonKind = 'apiCall' | 'notAvailable' | 'other' | 'autoClose';
 /** How a change is dated: between the newest row and now, just before the newest row (within
  * the clock skew, so recorded at that row's instant), or not at all (now). */
 type Dating = 'between' | 'skew' | 'none';
-type Change = { status: Status; reason: ReasonKind; noSize: boolean; dating: Dating };
+type Change = {
+  status: Status;
+  reason: Exclude<ReasonKind, 'autoClose'>;
+  noSize: boolean;
+  dating: Dating;
+};
 type PlannedLead = {
   creator: number;
   type: (typeof TYPES)[number];
@@ -40,11 +46,15 @@ type PlannedLead = {
   age: number;
   initial: Status;
   changes: Change[];
+  followUps: PlannedFollowUp[];
 };
+
+/** A follow-up: done `doneAfter` ms after creation, scheduled `scheduledAfter` ms after it. */
+type PlannedFollowUp = { doneAfter: number; scheduledAfter: number | null };
 
 const change = fc.record({
   status: fc.constantFrom(...STATUSES),
-  reason: fc.constantFrom<ReasonKind>('apiCall', 'notAvailable', 'other'),
+  reason: fc.constantFrom<Change['reason']>('apiCall', 'notAvailable', 'other'),
   noSize: fc.boolean(),
   dating: fc.constantFrom<Dating>('between', 'skew', 'none'),
 });
@@ -57,11 +67,19 @@ const plannedLead = fc.record({
   age: fc.integer({ min: 0, max: 70 * DAY }),
   initial: fc.constantFrom(...STATUSES),
   changes: fc.array(change, { maxLength: 4 }),
+  followUps: fc.array(
+    fc.record({
+      doneAfter: fc.integer({ min: -DAY, max: 5 * DAY }),
+      scheduledAfter: fc.option(fc.integer({ min: 0, max: 5 * DAY }), { nil: null }),
+    }),
+    { maxLength: 2 },
+  ),
 });
 const plan = fc.record({
   timeZone: fc.constantFrom(...ZONES),
   leads: fc.array(plannedLead, { minLength: 0, maxLength: 12 }),
   filter: fc.constantFrom('none', 'store', 'type', 'from'),
+  autoClose: fc.boolean(),
 });
 type Plan = typeof plan extends fc.Arbitrary<infer T> ? T : never;
 
@@ -124,7 +142,7 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
       [o.associate, o.store.code],
       [o.admin, null],
     ];
-    const reasons: Record<ReasonKind, number> = {
+    const reasons: Record<Change['reason'], number> = {
       apiCall: await reasonIdOf(t.app, o.till, 'APICALL'),
       notAvailable: await addReason(t.app, o.till, 'Out of stock'),
       other: await addReason(t.app, o.till, 'Changed mind'),
@@ -175,6 +193,16 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
         latest = on;
         log.push({ status: c.status, reason: c.reason, subStatus, on });
       }
+      for (const f of planned.followUps) {
+        const response = await send(t.app, who, 'POST', `/v2/leads/${lead.id}/followup`, {
+          followedUpOn: new Date(Math.min(createdOn + f.doneAfter, NOW)).toISOString(),
+          createdBy: who.id,
+          ...(f.scheduledAfter === null
+            ? {}
+            : { scheduledFollowUp: new Date(createdOn + f.scheduledAfter).toISOString() }),
+        });
+        assert.equal(response.status, 200, response.raw);
+      }
       model.push({
         ...planned,
         createdOn,
@@ -182,6 +210,18 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
         owner: planned.owned ? o.associate.code : null,
         log,
       });
+    }
+    if (p.autoClose) {
+      // Every lead was last written now: a day's setting and a run two days on closes each
+      // OPEN or ON_HOLD one, at the clock (now), as the system (-1), for AUTO_CLOSE.
+      const days = await send(t.app, o.admin, 'PUT', '/v2/admin/settings', { autoCloseDays: 1 });
+      assert.equal(days.status, 200, days.raw);
+      await autoClose(t.ctx, { orgId: o.org.id, asOf: NOW + 2 * DAY, dryRun: false });
+      for (const l of model) {
+        if (['OPEN', 'ON_HOLD'].includes(l.log.at(-1)!.status)) {
+          l.log.push({ status: 'LOST', reason: 'autoClose', subStatus: null, on: NOW });
+        }
+      }
     }
     return { o, store2, model };
   }
@@ -286,7 +326,56 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
           [timeInStatus.total.creationToWon.count, timeInStatus.total.creationToWon.p50Hours],
           [toWon.length, medianHours(toWon)],
         );
-        assert.equal(timeInStatus.total.firstFollowUp.withoutFollowUp, leads.length);
+        const followedUp = leads.filter((l) => l.followUps.length > 0);
+        assert.equal(
+          timeInStatus.total.firstFollowUp.withoutFollowUp,
+          leads.length - followedUp.length,
+        );
+        assert.equal(
+          timeInStatus.total.firstFollowUp.p50Hours,
+          medianHours(
+            followedUp.map((l) =>
+              Math.max(
+                0,
+                Math.min(...l.followUps.map((f) => Math.min(l.createdOn + f.doneAfter, NOW))) -
+                  l.createdOn,
+              ),
+            ),
+          ),
+        );
+
+        // Follow-ups done on time: no later than the local day they were scheduled for.
+        const localDay = (instant: number) =>
+          new Date(instant).toLocaleString('sv-SE', { timeZone: p.timeZone }).slice(0, 10);
+        const done = leads.flatMap((l) =>
+          l.followUps.map((f) => ({
+            done: Math.min(l.createdOn + f.doneAfter, NOW),
+            scheduled: f.scheduledAfter === null ? null : l.createdOn + f.scheduledAfter,
+          })),
+        );
+        const scheduled = done.filter((f) => f.scheduled !== null);
+        const onTime = count(
+          scheduled as never[],
+          (f: any) => localDay(f.done) <= localDay(f.scheduled),
+        );
+        const followUpsReport = await report(o.till, 'follow-ups', query);
+        assert.deepEqual(
+          [
+            followUpsReport.total.done.onTime,
+            followUpsReport.total.done.late,
+            followUpsReport.total.done.unscheduled,
+          ],
+          [onTime, scheduled.length - onTime, done.length - scheduled.length],
+        );
+        const closedNow = leads.filter((l) => ['WON', 'LOST'].includes(current(l).status));
+        assert.deepEqual(followUpsReport.total.autoClose, {
+          closed: closedNow.length,
+          autoClosed: count(closedNow, (l) => current(l).reason === 'autoClose'),
+          share: round(
+            count(closedNow, (l) => current(l).reason === 'autoClose'),
+            closedNow.length,
+          ),
+        });
 
         // Win rate, by store.
         const closed = leads.filter((l) => ['WON', 'LOST'].includes(current(l).status));
@@ -313,6 +402,7 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
         // Lost reasons.
         const reasonText: Record<ReasonKind, string> = {
           apiCall: 'APICALL',
+          autoClose: 'AUTO_CLOSE',
           notAvailable: 'Out of stock',
           other: 'Changed mind',
         };

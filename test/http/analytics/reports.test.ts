@@ -10,6 +10,7 @@ import {
   reasonIdOf,
 } from '../../helpers/fixtures.js';
 import type { ErrorName } from '../../../src/core/errors.js';
+import { autoClose } from '../../../src/auto-close/auto-close.service.js';
 
 /**
  * The analytics reports through HTTP, on a small org whose every number is worked out by hand in
@@ -301,6 +302,74 @@ describe('analytics reports', () => {
     assert.equal(lines.length, 1 + 5 * 2 + 4);
   });
 
+  it('follow-ups: due today and overdue in the org’s day, done on time or late, auto-closed share', async () => {
+    const o = await newOrg(t.ctx);
+    const apiCall = await reasonIdOf(t.app, o.till, 'APICALL');
+    const settings = async (body: Record<string, unknown>) => {
+      const response = await send(t.app, o.admin, 'PUT', '/v2/admin/settings', body);
+      assert.equal(response.status, 200, response.raw);
+    };
+    // E is left alone and auto-closed (the system closes it: -1).
+    await settings({ autoCloseDays: 30 });
+    const e = await newLead(t.app, o.till);
+    const closed = await autoClose(t.ctx, {
+      orgId: o.org.id,
+      asOf: clock.ms + 40 * 24 * HOUR,
+      dryRun: false,
+    });
+    assert.deepEqual(closed.closed, [e.id]);
+    await settings({ autoCloseDays: null, timeZone: 'Asia/Kolkata' });
+    const won = async (lead: { id: number }) => {
+      const response = await send(t.app, o.till, 'PUT', `/v2/leads/${lead.id}/status`, {
+        status: 'WON',
+        reasonId: apiCall,
+      });
+      assert.equal(response.status, 200, response.raw);
+    };
+    await won(await newLead(t.app, o.till));
+    // Now is Monday 2 March 12:00 UTC, 17:30 in Kolkata, whose day ends at 18:30 UTC.
+    const a = await newLead(t.app, o.till, { nextFollowUp: '2026-03-02T15:00:00Z' });
+    await newLead(t.app, o.till, { nextFollowUp: '2026-03-02T20:00:00Z' });
+    await newLead(t.app, o.till, { nextFollowUp: '2026-03-02T06:00:00Z' });
+    await newLead(t.app, o.till, { nextFollowUp: '2026-02-26T12:00:00Z' });
+    await newLead(t.app, o.till, { nextFollowUp: '2026-02-01T00:00:00Z', status: 'ON_HOLD' });
+    await won(await newLead(t.app, o.till, { nextFollowUp: '2026-02-28T12:00:00Z' }));
+    const followUp = async (followedUpOn: string, scheduledFollowUp?: string) => {
+      const response = await send(t.app, o.till, 'POST', `/v2/leads/${a.id}/followup`, {
+        followedUpOn,
+        createdBy: o.till.id,
+        ...(scheduledFollowUp === undefined ? {} : { scheduledFollowUp }),
+      });
+      assert.equal(response.status, 200, response.raw);
+    };
+    // Scheduled for 1 March (Kolkata), whose day ends at 18:30 UTC: on time, then late by 0.5 h.
+    await followUp('2026-03-01T18:00:00Z', '2026-03-01T10:00:00Z');
+    await followUp('2026-03-01T19:00:00Z', '2026-03-01T10:00:00Z');
+    await followUp('2026-03-01T20:00:00Z');
+    // Scheduled for 27 February (Kolkata), done at 06:00 the next day there: late by 6 h.
+    await followUp('2026-02-28T00:30:00Z', '2026-02-27T00:00:00Z');
+
+    const body = await report(o.till, 'follow-ups', 'groupBy=store');
+    assert.equal(body.timeZone, 'Asia/Kolkata');
+    const expected = {
+      dueToday: 1,
+      overdue: { count: 3, upTo1Day: 1, upTo3Days: 0, upTo7Days: 1, moreThan7Days: 1 },
+      done: { onTime: 1, late: 2, unscheduled: 1, onTimeShare: 0.3333, lateP50Hours: 3.25 },
+      autoClose: { closed: 3, autoClosed: 1, share: 0.3333 },
+    };
+    assert.deepEqual(body.total, { group: null, ...expected });
+    assert.deepEqual(body.groups, [{ group: o.store.code, ...expected }]);
+    // In UTC the day ends at midnight: the 20:00 follow-up is due today, and the second
+    // follow-up of 1 March was on time.
+    await settings({ timeZone: null });
+    const utc = await report(o.till, 'follow-ups');
+    assert.equal(utc.total.dueToday, 2);
+    assert.deepEqual(
+      [utc.total.done.onTime, utc.total.done.late, utc.total.done.lateP50Hours],
+      [2, 1, 0.5],
+    );
+  });
+
   it('lost reasons: by reason and sub-status, sorted, with shares, per group', async () => {
     const s = await scenario();
     const body = await report(s.o.till, 'lost-reasons', 'groupBy=store');
@@ -390,6 +459,43 @@ describe('analytics reports', () => {
         ],
       },
     );
+  });
+
+  it('summary: the headline numbers of the other reports, in one call', async () => {
+    const s = await scenario();
+    const body = await report(s.o.associate, 'summary');
+    assert.deepEqual(body, {
+      timeZone: 'UTC',
+      leads: { created: 6, open: 1, won: 1, lost: 3 },
+      winRate: 0.25,
+      // The clock stands still in this test: L1 was won the instant it was created.
+      creationToWonP50Hours: 0,
+      followUps: { dueToday: 0, overdue: 0, onTimeShare: null },
+      autoClosedShare: 0,
+      topLostReason: { reason: 'Bought elsewhere', count: 1, share: 0.3333 },
+      topDemand: { type: 'SKU', leadFor: 'JKT-M', count: 3 },
+    });
+    const store2 = await report(
+      s.o.till,
+      'summary',
+      `entityType=STORE&entityCode=${s.store2.code}`,
+    );
+    assert.deepEqual(store2.leads, { created: 2, open: 1, won: 0, lost: 1 });
+    assert.equal(store2.topDemand.count, 1);
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: '/v2/analytics/summary',
+      headers: { ...s.o.till.headers, accept: 'text/csv' },
+    });
+    assert.equal(
+      csv.body.split('\r\n')[1],
+      '6,1,1,3,0.25,0,0,0,,0,Bought elsewhere,1,0.3333,SKU,JKT-M,3',
+    );
+    const empty = await newOrg(t.ctx);
+    const none = await report(empty.till, 'summary');
+    assert.equal(none.topLostReason, null);
+    assert.equal(none.topDemand, null);
+    assert.equal(none.winRate, null);
   });
 
   it('an org without leads gets zeros and null ratios, never another org’s figures', async () => {
@@ -527,6 +633,8 @@ describe('analytics reports', () => {
       ['funnel?groupBy=reason', 'FIELD_INVALID_VALUE', /^groupBy: funnel groups by/],
       ['win-rate?groupBy=reason', 'FIELD_INVALID_VALUE', /^groupBy:/],
       ['time-in-status?groupBy=reason', 'FIELD_INVALID_VALUE', /^groupBy:/],
+      ['follow-ups?groupBy=reason', 'FIELD_INVALID_VALUE', /^groupBy:/],
+      ['summary?groupBy=store', 'FIELD_INVALID_VALUE', /^groupBy: summary is not grouped/],
       ['funnel?groupBy=day', 'FIELD_INVALID_VALUE', /groupBy/],
       ['demand?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z', 'FIELD_INVALID_VALUE', /^to:/],
       ['funnel?entityType=STORE', 'FIELD_CONFLICT', /entityType and entityCode/],
