@@ -38,6 +38,10 @@ export type LoadResult = {
  * other answer, socket error and timeout is an error.
  *
  * `pid`: the server process whose RSS is sampled (every 200 ms) during the load.
+ *
+ * `amount`: send exactly this many requests instead (`seconds` is then ignored) and wait for every
+ * answer, so that no request the load gave up on is still running on the server when the next
+ * load starts (a slow report would otherwise be measured twice).
  */
 export async function runLoad({
   base,
@@ -45,12 +49,17 @@ export async function runLoad({
   connections,
   seconds,
   pid,
+  amount,
+  timeoutSeconds = 30,
 }: {
   base: string;
   request: LoadRequest;
   connections: number;
   seconds: number;
   pid?: number | undefined;
+  amount?: number | undefined;
+  /** A request unanswered for this long is given up and counted as an error. */
+  timeoutSeconds?: number;
 }): Promise<LoadResult> {
   const rss = pid === undefined ? undefined : sampleRss(pid);
   const latencies: number[] = [];
@@ -60,8 +69,8 @@ export async function runLoad({
         url: `${base}${request.path ?? '/'}`,
         method: request.method,
         connections,
-        duration: seconds,
-        timeout: 30,
+        ...(amount === undefined ? { duration: seconds } : { amount }),
+        timeout: timeoutSeconds,
         // autocannon's request type is wider than what the bench builds; the hook only ever
         // sets the four parts of RequestParts.
         requests: [{ setupRequest: request.setupRequest as autocannon.Request['setupRequest'] }],
