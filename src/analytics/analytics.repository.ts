@@ -1,16 +1,21 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { EntityType, LeadStatus, LeadType } from '../db/schema.js';
+import { STATUS_BITS, type EntityType, type LeadStatus, type LeadType } from '../db/schema.js';
+import { SYSTEM_ACTOR_ID } from '../core/actor.js';
 import { entitySubtree } from '../leads/index.js';
 import { BUCKET_MS } from './local-time.js';
 import { DAY_MS } from '../core/date-time.js';
 
 /**
- * The reads of lead analytics. Every report is computed from the status log itself (never from
- * counters kept beside it): a lead's current status is its newest status-log row (the newest row
- * always carries the lead's status, see change-status.ts), and "reached" means the log holds the
- * status at any time. The store groups by a raw dimension (an entity id, a channel's source id, a
- * quarter-hour of creation…); the service folds those into stores, zones, weeks and months.
+ * The reads of lead analytics. Every report is computed from the status log, through what the
+ * transaction appending to the log keeps on the lead itself (its status facts, migration 0010
+ * and src/leads/status-facts.ts), never from counters kept beside it: a lead's current status
+ * and sub-status are its newest status-log row's (the lead's own columns), `reached_statuses`
+ * holds a bit for every status the log holds at any time, `status_reason_id` and
+ * `status_changed_by` are the newest row's reason and author. Reading the leads alone is what
+ * keeps an org-wide report over a million leads from grouping millions of log rows. The store
+ * groups by a raw dimension (an entity id, a channel's source id, a quarter-hour of creation…);
+ * the service folds those into stores, zones, weeks and months.
  */
 
 export type ReportFilters = {
@@ -33,7 +38,7 @@ const DIMENSION_SQL: Record<RawDimension, RawBuilder<unknown>> = {
   type: sql`m.type`,
   leadFor: sql`m.lead_for`,
   // Only a lost lead has a reason it was lost for; the rest group as null.
-  reason: sql`case when last_log.status = 'LOST' then last_log.reason_id end`,
+  reason: sql`case when m.status = 'LOST' then m.status_reason_id end`,
   // Floored, also before 1970 (SQL's division truncates toward zero).
   bucket: sql`(m.created_on - ((m.created_on % ${sql.lit(BUCKET_MS)}) + ${sql.lit(BUCKET_MS)}) % ${sql.lit(BUCKET_MS)}) / ${sql.lit(BUCKET_MS)}`,
   none: sql`0`,
@@ -55,6 +60,11 @@ function matchingLeads(db: Db, orgId: number, filters: ReportFilters) {
       'lead_for',
       'created_on',
       'next_follow_up',
+      'status',
+      'sub_status',
+      'reached_statuses',
+      'status_reason_id',
+      'status_changed_by',
     ])
     .where('org_id', '=', orgId);
   if (filters.from !== undefined) matching = matching.where('created_on', '>=', filters.from);
@@ -70,32 +80,19 @@ function matchingLeads(db: Db, orgId: number, filters: ReportFilters) {
   return matching;
 }
 
-/**
- * The matching leads (`m`) and for each the facts its status log holds (`history`): whether it
- * ever reached ON_HOLD, WON, LOST, DELETED, and its newest row (`last_log`, joined by the report).
- */
-function leadsWithHistory(db: Db, orgId: number, filters: ReportFilters) {
-  const matching = matchingLeads(db, orgId, filters);
-  const reached = (status: string) =>
-    sql`max(case when s.status = ${sql.lit(status)} then 1 else 0 end)`;
-  return sql`with m as ${matching},
-    history as (
-      select s.lead_id,
-        ${reached('ON_HOLD')} as on_hold, ${reached('WON')} as won,
-        ${reached('LOST')} as lost, ${reached('DELETED')} as deleted,
-        max(s.id) as last_id
-      from status_logs s inner join m on m.id = s.lead_id
-      where s.org_id = ${orgId}
-      group by s.lead_id
-    )`;
+/** The matching leads as `m`, for a report's statement to read from. */
+function withMatching(db: Db, orgId: number, filters: ReportFilters) {
+  return sql`with m as ${matchingLeads(db, orgId, filters)}`;
 }
 
-const FROM_LEADS = sql`from m
-  inner join history h on h.lead_id = m.id
-  inner join status_logs last_log on last_log.id = h.last_id`;
+/** 1 when the lead's log ever held every one of `statuses`, else 0. */
+const reachedAll = (...statuses: LeadStatus[]) => {
+  const bits = statuses.reduce((all, status) => all | STATUS_BITS[status], 0);
+  return sql`case when (m.reached_statuses & ${sql.lit(bits)}) = ${sql.lit(bits)} then 1 else 0 end`;
+};
 
-const isStatus = (status: string) =>
-  sql`sum(case when last_log.status = ${sql.lit(status)} then 1 else 0 end)`;
+const isStatus = (status: LeadStatus) =>
+  sql`sum(case when m.status = ${sql.lit(status)} then 1 else 0 end)`;
 
 export type FunnelCounts = {
   k: RawKey;
@@ -118,14 +115,15 @@ export async function funnelCounts(
   filters: ReportFilters,
   dimension: RawDimension,
 ): Promise<FunnelCounts[]> {
-  const { rows } = await sql<FunnelCounts>`${leadsWithHistory(db, orgId, filters)}
+  const { rows } = await sql<FunnelCounts>`${withMatching(db, orgId, filters)}
     select ${DIMENSION_SQL[dimension]} as k, count(*) as created,
-      sum(h.on_hold) as reached_on_hold, sum(h.won) as reached_won,
-      sum(h.lost) as reached_lost, sum(h.deleted) as reached_deleted,
-      sum(h.on_hold * h.won) as on_hold_then_won,
+      sum(${reachedAll('ON_HOLD')}) as reached_on_hold, sum(${reachedAll('WON')}) as reached_won,
+      sum(${reachedAll('LOST')}) as reached_lost,
+      sum(${reachedAll('DELETED')}) as reached_deleted,
+      sum(${reachedAll('ON_HOLD', 'WON')}) as on_hold_then_won,
       ${isStatus('OPEN')} as open, ${isStatus('ON_HOLD')} as on_hold, ${isStatus('WON')} as won,
       ${isStatus('LOST')} as lost, ${isStatus('DELETED')} as deleted
-    ${FROM_LEADS}
+    from m
     group by 1`.execute(db);
   return rows;
 }
@@ -138,10 +136,10 @@ export async function winRateCounts(
   filters: ReportFilters,
   dimension: RawDimension,
 ): Promise<WinRateCounts[]> {
-  const { rows } = await sql<WinRateCounts>`${leadsWithHistory(db, orgId, filters)}
+  const { rows } = await sql<WinRateCounts>`${withMatching(db, orgId, filters)}
     select ${DIMENSION_SQL[dimension]} as k, ${isStatus('WON')} as won, ${isStatus('LOST')} as lost
-    ${FROM_LEADS}
-    where last_log.status in ('WON', 'LOST')
+    from m
+    where m.status in ('WON', 'LOST')
     group by 1`.execute(db);
   return rows;
 }
@@ -159,13 +157,13 @@ export async function lostReasonCounts(
   filters: ReportFilters,
   dimension: RawDimension,
 ): Promise<LostReasonCounts[]> {
-  const { rows } = await sql<LostReasonCounts>`${leadsWithHistory(db, orgId, filters)}
-    select ${DIMENSION_SQL[dimension]} as k, r.reason as reason, last_log.sub_status as sub_status,
+  const { rows } = await sql<LostReasonCounts>`${withMatching(db, orgId, filters)}
+    select ${DIMENSION_SQL[dimension]} as k, r.reason as reason, m.sub_status as sub_status,
       count(*) as count
-    ${FROM_LEADS}
-    inner join reasons r on r.id = last_log.reason_id and r.org_id = ${orgId}
-    where last_log.status = 'LOST'
-    group by 1, r.reason, last_log.sub_status`.execute(db);
+    from m
+    inner join reasons r on r.id = m.status_reason_id and r.org_id = ${orgId}
+    where m.status = 'LOST'
+    group by 1, r.reason, m.sub_status`.execute(db);
   return rows;
 }
 
@@ -185,7 +183,7 @@ export async function statusTimelines(
   filters: ReportFilters,
   dimension: Exclude<RawDimension, 'reason'>,
 ): Promise<TimelineRow[]> {
-  const { rows } = await sql<TimelineRow>`with m as ${matchingLeads(db, orgId, filters)}
+  const { rows } = await sql<TimelineRow>`${withMatching(db, orgId, filters)}
     select m.id as lead_id, ${DIMENSION_SQL[dimension]} as k, m.created_on as lead_created_on,
       s.status as status, s.created_on as created_on
     from m inner join status_logs s on s.lead_id = m.id
@@ -203,7 +201,7 @@ export async function firstFollowUps(
   const { rows } = await sql<{
     lead_id: number;
     first: number;
-  }>`with m as ${matchingLeads(db, orgId, filters)}
+  }>`${withMatching(db, orgId, filters)}
     select f.lead_id as lead_id, min(f.followed_up_on) as first
     from m inner join follow_ups f on f.lead_id = m.id
     where f.org_id = ${orgId}
@@ -234,12 +232,12 @@ export async function followUpLeadCounts(
   dimension: RawDimension,
   times: { now: number; endOfToday: number },
 ): Promise<FollowUpLeadCounts[]> {
-  const open = sql`last_log.status in ('OPEN', 'ON_HOLD')`;
+  const open = sql`m.status in ('OPEN', 'ON_HOLD')`;
   const overdue = (from: number, to: number | null) =>
     sql`sum(case when ${open} and m.next_follow_up < ${times.now - from}${
       to === null ? sql`` : sql` and m.next_follow_up >= ${times.now - to}`
     } then 1 else 0 end)`;
-  const { rows } = await sql<FollowUpLeadCounts>`${leadsWithHistory(db, orgId, filters)}
+  const { rows } = await sql<FollowUpLeadCounts>`${withMatching(db, orgId, filters)}
     select ${DIMENSION_SQL[dimension]} as k,
       sum(case when ${open} and m.next_follow_up >= ${times.now}
         and m.next_follow_up < ${times.endOfToday} then 1 else 0 end) as due_today,
@@ -247,10 +245,10 @@ export async function followUpLeadCounts(
       ${overdue(DAY_MS, 3 * DAY_MS)} as overdue_3d,
       ${overdue(3 * DAY_MS, 7 * DAY_MS)} as overdue_7d,
       ${overdue(7 * DAY_MS, null)} as overdue_more,
-      sum(case when last_log.status in ('WON', 'LOST') then 1 else 0 end) as closed,
-      sum(case when last_log.status in ('WON', 'LOST') and last_log.created_by = -1
+      sum(case when m.status in ('WON', 'LOST') then 1 else 0 end) as closed,
+      sum(case when m.status in ('WON', 'LOST') and m.status_changed_by = ${SYSTEM_ACTOR_ID}
         then 1 else 0 end) as auto_closed
-    ${FROM_LEADS}
+    from m
     group by 1`.execute(db);
   return rows;
 }
@@ -265,12 +263,12 @@ export async function scheduledFollowUps(
   dimension: Exclude<RawDimension, 'reason'>,
 ): Promise<{ scheduled: ScheduledFollowUp[]; unscheduled: Array<{ k: RawKey; count: number }> }> {
   const [scheduled, unscheduled] = await Promise.all([
-    sql<ScheduledFollowUp>`with m as ${matchingLeads(db, orgId, filters)}
+    sql<ScheduledFollowUp>`${withMatching(db, orgId, filters)}
       select ${DIMENSION_SQL[dimension]} as k, f.scheduled_follow_up as scheduled,
         f.followed_up_on as done
       from m inner join follow_ups f on f.lead_id = m.id
       where f.org_id = ${orgId} and f.scheduled_follow_up is not null`.execute(db),
-    sql<{ k: RawKey; count: number }>`with m as ${matchingLeads(db, orgId, filters)}
+    sql<{ k: RawKey; count: number }>`${withMatching(db, orgId, filters)}
       select ${DIMENSION_SQL[dimension]} as k, count(*) as count
       from m inner join follow_ups f on f.lead_id = m.id
       where f.org_id = ${orgId} and f.scheduled_follow_up is null
@@ -294,14 +292,14 @@ export async function demandCounts(
   filters: ReportFilters,
   dimension: RawDimension,
 ): Promise<DemandCounts[]> {
-  const { rows } = await sql<DemandCounts>`${leadsWithHistory(db, orgId, filters)}
+  const { rows } = await sql<DemandCounts>`${withMatching(db, orgId, filters)}
     select ${DIMENSION_SQL[dimension]} as k, m.created_by as creator, m.type as type,
       m.lead_for as lead_for, ${isStatus('LOST')} as lost,
-      sum(case when last_log.status in ('OPEN', 'ON_HOLD') then 1 else 0 end) as open
-    ${FROM_LEADS}
-    inner join reasons r on r.id = last_log.reason_id and r.org_id = ${orgId}
-    where last_log.status in ('OPEN', 'ON_HOLD')
-      or (last_log.status = 'LOST' and r.not_available = 1)
+      sum(case when m.status in ('OPEN', 'ON_HOLD') then 1 else 0 end) as open
+    from m
+    inner join reasons r on r.id = m.status_reason_id and r.org_id = ${orgId}
+    where m.status in ('OPEN', 'ON_HOLD')
+      or (m.status = 'LOST' and r.not_available = 1)
     group by 1, m.created_by, m.type, m.lead_for`.execute(db);
   return rows;
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { SYSTEM_ACTOR_ID } from '../core/actor.js';
-import type { LeadStatus } from '../db/schema.js';
+import { STATUS_BITS, type LeadStatus } from '../db/schema.js';
 
 /** The statuses auto-close moves to LOST. */
 export const CLOSABLE_STATUSES = ['OPEN', 'ON_HOLD'] as const satisfies readonly LeadStatus[];
@@ -101,6 +101,7 @@ export function closeDueLeads(
   ids: readonly number[],
   cutoff: number,
   now: number,
+  reasonId: number,
 ): Promise<Array<{ id: number; user_id: number }>> {
   if (ids.length === 0) return Promise.resolve([]);
   return trx
@@ -108,6 +109,10 @@ export function closeDueLeads(
     .set({
       status: 'LOST',
       sub_status: null,
+      // The status facts of the AUTO_CLOSE row the caller appends (src/leads/status-facts.ts).
+      reached_statuses: sql<number>`reached_statuses | ${sql.lit(STATUS_BITS.LOST)}`,
+      status_reason_id: reasonId,
+      status_changed_by: SYSTEM_ACTOR_ID,
       // lastUpdatedOn never moves backwards.
       last_updated_on: sql<number>`case when last_updated_on > ${now} then last_updated_on else cast(${now} as bigint) end`,
       last_updated_by: SYSTEM_ACTOR_ID,

@@ -102,6 +102,7 @@ export function closeLeads(
       due.map((lead) => lead.id),
       cutoff,
       now,
+      reasonId,
     );
     await insertStatusLogs(
       trx,

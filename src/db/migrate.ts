@@ -9,6 +9,7 @@ import * as leadEvents from './migrations/0006-lead-events.js';
 import * as webhooks from './migrations/0007-webhooks.js';
 import * as deliveryPayloadByReference from './migrations/0008-delivery-payload-by-reference.js';
 import * as analyticsSettings from './migrations/0009-analytics-settings.js';
+import * as leadStatusFacts from './migrations/0010-lead-status-facts.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0007-webhooks': webhooks,
   '0008-delivery-payload-by-reference': deliveryPayloadByReference,
   '0009-analytics-settings': analyticsSettings,
+  '0010-lead-status-facts': leadStatusFacts,
 };
 
 /**

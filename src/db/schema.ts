@@ -102,6 +102,15 @@ export type ReasonTable = {
 export const LEAD_STATUSES = ['OPEN', 'WON', 'LOST', 'ON_HOLD', 'DELETED'] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
 
+/** Each status's bit in a lead's `reached_statuses` (migration 0010). */
+export const STATUS_BITS: Readonly<Record<LeadStatus, number>> = {
+  OPEN: 1,
+  WON: 2,
+  LOST: 4,
+  ON_HOLD: 8,
+  DELETED: 16,
+};
+
 export const LEAD_TYPES = ['SKU', 'BRAND', 'CATEGORY', 'CUSTOM'] as const;
 export type LeadType = (typeof LEAD_TYPES)[number];
 
@@ -140,6 +149,12 @@ export type LeadTable = {
   extended_fields: string;
   /** Bumped by every change; the lead's ETag. */
   version: Generated<number>;
+  /** Every status the lead's log holds, one bit each (src/leads/status-facts.ts). */
+  reached_statuses: Generated<number>;
+  /** The reason of the lead's newest status-log row. */
+  status_reason_id: number | null;
+  /** Who wrote the lead's newest status-log row; -1: the system (auto-close). */
+  status_changed_by: number | null;
 };
 
 export type FollowUpTable = {

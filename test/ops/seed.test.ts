@@ -211,6 +211,56 @@ describe('leadline seed', () => {
       assert.equal(typeof lead.extendedFields, 'object', where);
     }
 
+    // Analytics read what the seed keeps on each lead beside its log (its status facts): the
+    // reports agree with the logs the API shows.
+    const bit = {
+      OPEN: 'open',
+      ON_HOLD: 'onHold',
+      WON: 'won',
+      LOST: 'lost',
+      DELETED: 'deleted',
+    } as const;
+    const reached = { onHold: 0, won: 0, lost: 0, deleted: 0 };
+    const current = { open: 0, onHold: 0, won: 0, lost: 0, deleted: 0 };
+    const lostFor = new Map<string, number>();
+    const autoClose = { closed: 0, autoClosed: 0 };
+    for (const lead of leads) {
+      const logs = lead.statusLogDetails;
+      for (const status of new Set<keyof typeof bit>(logs.map((l: any) => l.status))) {
+        if (status !== 'OPEN') reached[bit[status]] += 1;
+      }
+      current[bit[lead.status as keyof typeof bit]] += 1;
+      const newest = logs.at(-1);
+      if (lead.status === 'LOST') {
+        const key = `${newest.reason}/${newest.subStatus ?? ''}`;
+        lostFor.set(key, (lostFor.get(key) ?? 0) + 1);
+      }
+      if (lead.status === 'WON' || lead.status === 'LOST') {
+        autoClose.closed += 1;
+        if (newest.createdBy === -1) autoClose.autoClosed += 1;
+      }
+    }
+    const report = async (name: string) => {
+      const response = await send(app, admin, 'GET', `/v2/analytics/${name}`);
+      assert.equal(response.status, 200, response.raw);
+      return response.body.data.total;
+    };
+    const funnel = await report('funnel');
+    assert.deepEqual([funnel.created, funnel.reached, funnel.current], [500, reached, current]);
+    assert.ok(current.lost > 0 && reached.onHold > 0, 'the seed writes histories worth checking');
+    const lost = await report('lost-reasons');
+    assert.deepEqual(
+      new Map(lost.reasons.map((r: any) => [`${r.reason}/${r.subStatus ?? ''}`, r.count])),
+      lostFor,
+    );
+    assert.deepEqual((await report('follow-ups')).autoClose, {
+      ...autoClose,
+      share:
+        autoClose.closed === 0
+          ? null
+          : Math.round((autoClose.autoClosed / autoClose.closed) * 10_000) / 10_000,
+    });
+
     // The ETag is the version: one per change after creation.
     for (const lead of leads.slice(0, 25)) {
       const one = await send(app, admin, 'GET', `/v2/leads/${lead.id}`);

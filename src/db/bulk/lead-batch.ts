@@ -1,3 +1,5 @@
+import { STATUS_BITS, type LeadStatus } from '../schema.js';
+
 /*
  * Batches are columns of typed arrays, so a batch made in the worker thread is handed to the
  * writer without a copy (its buffers are transferred). Text columns hold indexes into the
@@ -70,4 +72,28 @@ export function transferListOf(batch: LeadBatch): ArrayBuffer[] {
     Object.values(table).filter((v): v is Int32Array | Float64Array => ArrayBuffer.isView(v)),
   );
   return columns.map((c) => c.buffer as ArrayBuffer);
+}
+
+/**
+ * Each lead's status facts (migration 0010) from the batch's status-log rows: the bits of every
+ * status its rows hold, and the reason and author of its newest row (NaN when it has none).
+ */
+export function statusFactsOf(batch: LeadBatch): {
+  reached: Int32Array;
+  reasonId: Float64Array;
+  changedBy: Float64Array;
+} {
+  const reached = new Int32Array(batch.size);
+  const reasonId = new Float64Array(batch.size).fill(NaN);
+  const changedBy = new Float64Array(batch.size).fill(NaN);
+  const logs = batch.statusLogs;
+  // Rows are in id order, so a lead's last row is its newest.
+  for (let i = 0; i < logs.count; i += 1) {
+    const lead = logs.lead[i] as number;
+    const status = textAt(batch, logs.status, i) as LeadStatus;
+    reached[lead] = (reached[lead] as number) | STATUS_BITS[status];
+    reasonId[lead] = logs.reasonId[i] as number;
+    changedBy[lead] = logs.createdBy[i] as number;
+  }
+  return { reached, reasonId, changedBy };
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../schema.js';
-import { numberAt, textAt, type LeadBatch } from './lead-batch.js';
+import { numberAt, statusFactsOf, textAt, type LeadBatch } from './lead-batch.js';
 import type { BulkWriter } from './bulk-writer.js';
 
 /**
@@ -45,13 +45,16 @@ export function postgresBulkWriter(db: Db, parallel: number): BulkWriter {
           Array.from(column.subarray(0, count), (_, i) => textAt(batch, column, i));
         const numbers = (column: Float64Array, count: number) =>
           Array.from(column.subarray(0, count), (_, i) => numberAt(column, i));
+        const facts = statusFactsOf(batch);
         await sql`
           insert into leads (id, org_id, user_id, type, lead_for, status, sub_status, owner_id,
             next_follow_up, last_follow_up, created_on, created_by, last_updated_on,
-            last_updated_by, org_source_id, extended_fields, version)
+            last_updated_by, org_source_id, extended_fields, version, reached_statuses,
+            status_reason_id, status_changed_by)
           select u.id, ${orgId}::bigint, u.user_id, u.type, u.lead_for, u.status, u.sub_status,
             u.owner_id, u.next_follow_up, u.last_follow_up, u.created_on, u.created_by,
-            u.last_updated_on, u.last_updated_by, u.org_source_id, u.extended_fields, u.version
+            u.last_updated_on, u.last_updated_by, u.org_source_id, u.extended_fields, u.version,
+            u.reached_statuses, u.status_reason_id, u.status_changed_by
           from unnest(${ids}::bigint[], ${numbers(batch.userId, n)}::bigint[],
             ${texts(batch.type, n)}::text[], ${texts(batch.leadFor, n)}::text[],
             ${texts(batch.status, n)}::text[], ${texts(batch.subStatus, n)}::text[],
@@ -61,10 +64,13 @@ export function postgresBulkWriter(db: Db, parallel: number): BulkWriter {
             ${numbers(batch.lastUpdatedOn, n)}::bigint[],
             ${numbers(batch.lastUpdatedBy, n)}::bigint[],
             ${numbers(batch.orgSourceId, n)}::integer[],
-            ${texts(batch.extendedFields, n)}::text[], ${numbers(batch.version, n)}::integer[])
+            ${texts(batch.extendedFields, n)}::text[], ${numbers(batch.version, n)}::integer[],
+            ${Array.from(facts.reached)}::integer[], ${numbers(facts.reasonId, n)}::bigint[],
+            ${numbers(facts.changedBy, n)}::bigint[])
             as u(id, user_id, type, lead_for, status, sub_status, owner_id, next_follow_up,
               last_follow_up, created_on, created_by, last_updated_on, last_updated_by,
-              org_source_id, extended_fields, version)`.execute(trx);
+              org_source_id, extended_fields, version, reached_statuses, status_reason_id,
+              status_changed_by)`.execute(trx);
 
         const logs = batch.statusLogs;
         const leadIds = (column: Int32Array, count: number) =>

@@ -1,5 +1,5 @@
 import type SqliteDatabase from 'better-sqlite3';
-import { numberAt, textAt, type LeadBatch } from './lead-batch.js';
+import { numberAt, statusFactsOf, textAt, type LeadBatch } from './lead-batch.js';
 import type { BulkWriter } from './bulk-writer.js';
 
 /**
@@ -92,6 +92,9 @@ export function sqliteBulkWriter(file: SqliteDatabase.Database): BulkWriter {
     'org_source_id',
     'extended_fields',
     'version',
+    'reached_statuses',
+    'status_reason_id',
+    'status_changed_by',
   ]);
   const statusLogs = new MultiRowInsert(file, 'status_logs', [
     'org_id',
@@ -122,6 +125,7 @@ export function sqliteBulkWriter(file: SqliteDatabase.Database): BulkWriter {
   const writeBatch = (orgId: number, batch: LeadBatch) => {
     for (const insert of [leads, statusLogs, followUps]) insert.reset();
     const first = (lastLeadId.get()?.id ?? 0) + 1;
+    const facts = statusFactsOf(batch);
     let p = leads.params;
     for (let i = 0; i < batch.size; i += 1) {
       const o = leads.slot();
@@ -142,6 +146,9 @@ export function sqliteBulkWriter(file: SqliteDatabase.Database): BulkWriter {
       p[o + 14] = batch.orgSourceId[i] as number;
       p[o + 15] = textAt(batch, batch.extendedFields, i);
       p[o + 16] = batch.version[i] as number;
+      p[o + 17] = facts.reached[i] as number;
+      p[o + 18] = numberAt(facts.reasonId, i);
+      p[o + 19] = numberAt(facts.changedBy, i);
     }
     leads.flush();
     const logs = batch.statusLogs;

@@ -4,6 +4,7 @@ import type { Db } from '../../db/database.js';
 import { AppError, FieldErrors } from '../../core/errors.js';
 import { formatDateTime, parseDateTime } from '../../core/date-time.js';
 import { insertStatusLogs, latestStatusLogOn } from '../history.repository.js';
+import { statusFactsAfter } from '../status-facts.js';
 import type { LeadRow } from '../lead.repository.js';
 import type { VersionedLead } from '../lead.mapper.js';
 import type { StatusChangeBody } from '../lead.schemas.js';
@@ -67,19 +68,19 @@ export async function changeStatus(
     async apply(trx, row, now) {
       await requireHistoryRoom(ctx, trx, caller.orgId, id, 'statusLogs');
       const createdOn = await statusChangeDate(trx, row, now, body.createdOn);
-      await insertStatusLogs(trx, [
-        {
-          org_id: caller.orgId,
-          lead_id: id,
-          user_id: row.user_id,
-          status: body.status,
-          sub_status: body.subStatus ?? null,
-          created_by: body.createdBy ?? caller.entityId,
-          created_on: createdOn,
-          reason_id: body.reasonId,
-        },
-      ]);
+      const logRow = {
+        org_id: caller.orgId,
+        lead_id: id,
+        user_id: row.user_id,
+        status: body.status,
+        sub_status: body.subStatus ?? null,
+        created_by: body.createdBy ?? caller.entityId,
+        created_on: createdOn,
+        reason_id: body.reasonId,
+      };
+      await insertStatusLogs(trx, [logRow]);
       return {
+        ...statusFactsAfter(row, [logRow]),
         status: body.status,
         sub_status: body.subStatus ?? null,
         last_updated_on: nextUpdatedOn(row, now),

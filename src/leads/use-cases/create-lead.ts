@@ -8,6 +8,7 @@ import { IN_STORE_SOURCE_ID, channelExists } from '../../channels/index.js';
 import { findOrCreateCustomer } from '../../customers/index.js';
 import { findReasonByText, SYSTEM_REASONS } from '../../reasons/index.js';
 import { insertFollowUps, insertStatusLogs } from '../history.repository.js';
+import { statusFactsAfter } from '../status-facts.js';
 import { findLead, insertLead } from '../lead.repository.js';
 import { loadLeads } from '../lead.loader.js';
 import { recordLeadChange } from '../lead.events.js';
@@ -133,6 +134,7 @@ export async function createLead(
       last_updated_by: caller.entityId,
       org_source_id: orgSourceId,
       extended_fields: JSON.stringify(extendedFields),
+      ...statusFactsAfter(undefined, statusRows),
     });
     await insertFollowUps(
       trx,

@@ -5,6 +5,7 @@ import { TestClock, TEST_STORE, useTestApp } from '../../helpers/app.js';
 import { newLead, newOrg, send, type Login } from '../../helpers/factories.js';
 import { addReason, addSubStatus, reasonIdOf } from '../../helpers/fixtures.js';
 import { autoClose } from '../../../src/auto-close/auto-close.service.js';
+import { fillStatusFacts } from '../../../src/db/migrations/0010-lead-status-facts.js';
 
 /**
  * Property test of the analytics reports: random lead histories (creation with a back-dated
@@ -223,6 +224,26 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
         }
       }
     }
+    // Migration 0010 fills existing leads' status facts from their logs: the same facts the
+    // writes above kept, and the reports read.
+    const db = t.ctx.store.db;
+    const facts = () =>
+      db
+        .selectFrom('leads')
+        .select(['id', 'reached_statuses', 'status_reason_id', 'status_changed_by'])
+        .where('org_id', '=', o.org.id)
+        .orderBy('id')
+        .execute();
+    const kept = await facts();
+    await t.ctx.store.transaction(async (trx) => {
+      await trx
+        .updateTable('leads')
+        .set({ reached_statuses: 0, status_reason_id: null, status_changed_by: null })
+        .where('org_id', '=', o.org.id)
+        .execute();
+      await fillStatusFacts(trx, o.org.id);
+    });
+    assert.deepEqual(await facts(), kept);
     return { o, store2, model };
   }
 

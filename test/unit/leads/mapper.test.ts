@@ -24,6 +24,9 @@ const row: LeadRow = {
   org_source_id: -1,
   extended_fields: '{"size":9}',
   version: 2,
+  reached_statuses: 1,
+  status_reason_id: 3,
+  status_changed_by: 5,
 };
 const followUp: FollowUpRow & { total: number } = {
   id: 100,
