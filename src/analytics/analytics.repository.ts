@@ -31,12 +31,19 @@ export type ReportFilters = {
 export type RawDimension =
   'creator' | 'owner' | 'channel' | 'type' | 'leadFor' | 'reason' | 'bucket' | 'none';
 
+/**
+ * Owner, channel, type and `leadFor` are grouped by as expressions (`+ 0`, `|| ''`), not as bare
+ * columns: given a bare column, the stores walk that column's own list index for its order, over
+ * the whole org and through the leads themselves, in place of one range of the analytics index per
+ * creator of a store (measured on SQLite over 1,000,000 leads: 2.5–3 s against 42 ms by owner, 0.56
+ * s against 31 ms by type, for the largest store).
+ */
 const DIMENSION_SQL: Record<RawDimension, RawBuilder<unknown>> = {
   creator: sql`m.created_by`,
-  owner: sql`m.owner_id`,
-  channel: sql`m.org_source_id`,
-  type: sql`m.type`,
-  leadFor: sql`m.lead_for`,
+  owner: sql`m.owner_id + 0`,
+  channel: sql`m.org_source_id + 0`,
+  type: sql`m.type || ''`,
+  leadFor: sql`m.lead_for || ''`,
   // Only a lost lead has a reason it was lost for; the rest group as null.
   reason: sql`case when m.status = 'LOST' then m.status_reason_id end`,
   // Floored, also before 1970 (SQL's division truncates toward zero).
@@ -109,13 +116,13 @@ export type FunnelCounts = {
   deleted: number;
 };
 
-export async function funnelCounts(
+export function funnelStatement(
   db: Db,
   orgId: number,
   filters: ReportFilters,
   dimension: RawDimension,
-): Promise<FunnelCounts[]> {
-  const { rows } = await sql<FunnelCounts>`${withMatching(db, orgId, filters)}
+) {
+  return sql<FunnelCounts>`${withMatching(db, orgId, filters)}
     select ${DIMENSION_SQL[dimension]} as k, count(*) as created,
       sum(${reachedAll('ON_HOLD')}) as reached_on_hold, sum(${reachedAll('WON')}) as reached_won,
       sum(${reachedAll('LOST')}) as reached_lost,
@@ -124,11 +131,32 @@ export async function funnelCounts(
       ${isStatus('OPEN')} as open, ${isStatus('ON_HOLD')} as on_hold, ${isStatus('WON')} as won,
       ${isStatus('LOST')} as lost, ${isStatus('DELETED')} as deleted
     from m
-    group by 1`.execute(db);
-  return rows;
+    group by 1`;
+}
+
+export async function funnelCounts(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  dimension: RawDimension,
+): Promise<FunnelCounts[]> {
+  return (await funnelStatement(db, orgId, filters, dimension).execute(db)).rows;
 }
 
 export type WinRateCounts = { k: RawKey; won: number; lost: number };
+
+export function winRateStatement(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  dimension: RawDimension,
+) {
+  return sql<WinRateCounts>`${withMatching(db, orgId, filters)}
+    select ${DIMENSION_SQL[dimension]} as k, ${isStatus('WON')} as won, ${isStatus('LOST')} as lost
+    from m
+    where m.status in ('WON', 'LOST')
+    group by 1`;
+}
 
 export async function winRateCounts(
   db: Db,
@@ -136,12 +164,7 @@ export async function winRateCounts(
   filters: ReportFilters,
   dimension: RawDimension,
 ): Promise<WinRateCounts[]> {
-  const { rows } = await sql<WinRateCounts>`${withMatching(db, orgId, filters)}
-    select ${DIMENSION_SQL[dimension]} as k, ${isStatus('WON')} as won, ${isStatus('LOST')} as lost
-    from m
-    where m.status in ('WON', 'LOST')
-    group by 1`.execute(db);
-  return rows;
+  return (await winRateStatement(db, orgId, filters, dimension).execute(db)).rows;
 }
 
 export type LostReasonCounts = {
@@ -151,20 +174,28 @@ export type LostReasonCounts = {
   count: number;
 };
 
+export function lostReasonStatement(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  dimension: RawDimension,
+) {
+  return sql<LostReasonCounts>`${withMatching(db, orgId, filters)}
+    select ${DIMENSION_SQL[dimension]} as k, r.reason as reason, m.sub_status as sub_status,
+      count(*) as count
+    from m
+    inner join reasons r on r.id = m.status_reason_id and r.org_id = ${orgId}
+    where m.status = 'LOST'
+    group by 1, r.reason, m.sub_status`;
+}
+
 export async function lostReasonCounts(
   db: Db,
   orgId: number,
   filters: ReportFilters,
   dimension: RawDimension,
 ): Promise<LostReasonCounts[]> {
-  const { rows } = await sql<LostReasonCounts>`${withMatching(db, orgId, filters)}
-    select ${DIMENSION_SQL[dimension]} as k, r.reason as reason, m.sub_status as sub_status,
-      count(*) as count
-    from m
-    inner join reasons r on r.id = m.status_reason_id and r.org_id = ${orgId}
-    where m.status = 'LOST'
-    group by 1, r.reason, m.sub_status`.execute(db);
-  return rows;
+  return (await lostReasonStatement(db, orgId, filters, dimension).execute(db)).rows;
 }
 
 /** One status-log row of a matching lead, in the lead's log order. */
@@ -225,19 +256,19 @@ export type FollowUpLeadCounts = {
  * `endOfToday`, or before `now` (by how long), and the closed leads (WON or LOST now) with those
  * the system closed (auto-close writes its rows as -1).
  */
-export async function followUpLeadCounts(
+export function followUpLeadStatement(
   db: Db,
   orgId: number,
   filters: ReportFilters,
   dimension: RawDimension,
   times: { now: number; endOfToday: number },
-): Promise<FollowUpLeadCounts[]> {
+) {
   const open = sql`m.status in ('OPEN', 'ON_HOLD')`;
   const overdue = (from: number, to: number | null) =>
     sql`sum(case when ${open} and m.next_follow_up < ${times.now - from}${
       to === null ? sql`` : sql` and m.next_follow_up >= ${times.now - to}`
     } then 1 else 0 end)`;
-  const { rows } = await sql<FollowUpLeadCounts>`${withMatching(db, orgId, filters)}
+  return sql<FollowUpLeadCounts>`${withMatching(db, orgId, filters)}
     select ${DIMENSION_SQL[dimension]} as k,
       sum(case when ${open} and m.next_follow_up >= ${times.now}
         and m.next_follow_up < ${times.endOfToday} then 1 else 0 end) as due_today,
@@ -249,8 +280,17 @@ export async function followUpLeadCounts(
       sum(case when m.status in ('WON', 'LOST') and m.status_changed_by = ${SYSTEM_ACTOR_ID}
         then 1 else 0 end) as auto_closed
     from m
-    group by 1`.execute(db);
-  return rows;
+    group by 1`;
+}
+
+export async function followUpLeadCounts(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  dimension: RawDimension,
+  times: { now: number; endOfToday: number },
+): Promise<FollowUpLeadCounts[]> {
+  return (await followUpLeadStatement(db, orgId, filters, dimension, times).execute(db)).rows;
 }
 
 /** A follow-up of a matching lead that was scheduled: when for, and when it was done. */
@@ -286,22 +326,31 @@ export type DemandCounts = {
   open: number;
 };
 
+export function demandStatement(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  dimension: RawDimension,
+) {
+  return sql<DemandCounts>`${withMatching(db, orgId, filters)}
+    select ${DIMENSION_SQL[dimension]} as k, m.created_by as creator, m.type as type,
+      m.lead_for as lead_for, ${isStatus('LOST')} as lost,
+      sum(case when m.status in ('OPEN', 'ON_HOLD') then 1 else 0 end) as open
+    from m
+    -- In coalesce so that SQLite does not split the OR into a search per branch over two other
+    -- indexes (reading the leads themselves): one pass over leads_org_analytics_idx instead.
+    where coalesce(m.status in ('OPEN', 'ON_HOLD') or (m.status = 'LOST' and m.status_reason_id in
+      (select r.id from reasons r where r.org_id = ${orgId} and r.not_available = 1)), false)
+    group by 1, m.created_by, m.type, m.lead_for`;
+}
+
 export async function demandCounts(
   db: Db,
   orgId: number,
   filters: ReportFilters,
   dimension: RawDimension,
 ): Promise<DemandCounts[]> {
-  const { rows } = await sql<DemandCounts>`${withMatching(db, orgId, filters)}
-    select ${DIMENSION_SQL[dimension]} as k, m.created_by as creator, m.type as type,
-      m.lead_for as lead_for, ${isStatus('LOST')} as lost,
-      sum(case when m.status in ('OPEN', 'ON_HOLD') then 1 else 0 end) as open
-    from m
-    inner join reasons r on r.id = m.status_reason_id and r.org_id = ${orgId}
-    where m.status in ('OPEN', 'ON_HOLD')
-      or (m.status = 'LOST' and r.not_available = 1)
-    group by 1, m.created_by, m.type, m.lead_for`.execute(db);
-  return rows;
+  return (await demandStatement(db, orgId, filters, dimension).execute(db)).rows;
 }
 
 /** The org's entities as a tree, for folding creators into stores and zones. */

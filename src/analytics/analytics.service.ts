@@ -673,7 +673,7 @@ export function followUpsReport(ctx: AppContext, caller: Caller, query: Analytic
         }
       }
       for (const row of followUps.scheduled) {
-        const deadline = p.calendar.startOfNextDay(row.scheduled);
+        const deadline = p.calendar.endOfDayOf(row.scheduled);
         for (const sums of sumsOf(row.k)) {
           if (row.done < deadline) sums.onTime += 1;
           else sums.late.push(row.done - deadline);

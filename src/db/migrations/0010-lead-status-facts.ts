@@ -22,6 +22,29 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('leads').addColumn('status_reason_id', 'bigint').execute();
   await db.schema.alterTable('leads').addColumn('status_changed_by', 'bigint').execute();
   await fillStatusFacts(db);
+  // Every column a report filters, groups or counts by, after the org and the creator: a report
+  // over one store's subtree reads a range of this index and never the leads themselves, and an
+  // org-wide one reads the index, a third of the table's size.
+  await db.schema
+    .createIndex('leads_org_analytics_idx')
+    .on('leads')
+    .columns([
+      'org_id',
+      'created_by',
+      'status',
+      'reached_statuses',
+      'created_on',
+      'owner_id',
+      'org_source_id',
+      'type',
+      'status_reason_id',
+      'status_changed_by',
+      'sub_status',
+      'next_follow_up',
+      'lead_for',
+      'id',
+    ])
+    .execute();
 }
 
 /** Works every lead's status facts (or one org's leads') out from its status log. */
