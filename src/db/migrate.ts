@@ -10,6 +10,7 @@ import * as webhooks from './migrations/0007-webhooks.js';
 import * as deliveryPayloadByReference from './migrations/0008-delivery-payload-by-reference.js';
 import * as analyticsSettings from './migrations/0009-analytics-settings.js';
 import * as leadStatusFacts from './migrations/0010-lead-status-facts.js';
+import * as pendingDeliveryIndexes from './migrations/0011-pending-delivery-indexes.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0008-delivery-payload-by-reference': deliveryPayloadByReference,
   '0009-analytics-settings': analyticsSettings,
   '0010-lead-status-facts': leadStatusFacts,
+  '0011-pending-delivery-indexes': pendingDeliveryIndexes,
 };
 
 /**

@@ -7,6 +7,13 @@ export type DeliveryRow = Row<'webhook_deliveries'>;
 export type AttemptRow = Row<'webhook_attempts'>;
 export type NewDeliveryRow = Omit<DeliveryRow, 'id'>;
 
+/**
+ * `'pending'` written into the statement, not bound: the dispatcher's indexes hold pending
+ * deliveries only (migration 0011), and neither store's planner uses a partial index for a
+ * parameter it cannot see.
+ */
+const PENDING = sql.lit<DeliveryStatus>('pending');
+
 /** The enabled endpoints of every org: the ones the dispatcher creates deliveries for. */
 export async function findEnabledEndpoints(db: Db) {
   return db
@@ -20,6 +27,36 @@ export async function findEnabledEndpoints(db: Db) {
 export async function insertDeliveries(trx: Db, rows: NewDeliveryRow[]): Promise<void> {
   if (rows.length === 0) return;
   await trx.insertInto('webhook_deliveries').values(rows).execute();
+}
+
+/** Inserts `rows` and answers each one's id with its event's (RETURNING keeps no row order). */
+export async function insertDeliveriesReturningIds(
+  trx: Db,
+  rows: NewDeliveryRow[],
+): Promise<Array<{ id: number; event_id: string }>> {
+  if (rows.length === 0) return [];
+  return trx.insertInto('webhook_deliveries').values(rows).returning(['id', 'event_id']).execute();
+}
+
+/** Which of the leads `leadIds` have a pending delivery to the endpoint (leased ones included). */
+export function pendingLeadsQuery(db: Db, endpointId: number, leadIds: number[]) {
+  return db
+    .selectFrom('webhook_deliveries')
+    .select('lead_id')
+    .distinct()
+    .where('endpoint_id', '=', endpointId)
+    .where('lead_id', 'in', leadIds)
+    .where('status', '=', PENDING);
+}
+
+export async function findLeadsWithPendingDeliveries(
+  trx: Db,
+  endpointId: number,
+  leadIds: number[],
+): Promise<Set<number>> {
+  if (leadIds.length === 0) return new Set();
+  const rows = await pendingLeadsQuery(trx, endpointId, leadIds).execute();
+  return new Set(rows.map((row) => Number(row.lead_id)));
 }
 
 /**
@@ -45,14 +82,14 @@ export async function moveEndpointCursor(
 /**
  * Up to `limit` deliveries due at `now` to enabled endpoints, each the oldest pending one of its
  * lead for its endpoint: a lead's later events wait until the earlier ones are delivered or
- * given up.
+ * given up. Reads the pending-only indexes of migration 0011.
  */
-export async function findDueDeliveries(db: Db, now: number, limit: number): Promise<number[]> {
-  const rows = await db
+export function dueDeliveriesQuery(db: Db, now: number, limit: number) {
+  return db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
     .select('d.id')
-    .where('d.status', '=', 'pending')
+    .where('d.status', '=', PENDING)
     .where('d.next_attempt_at', '<=', now)
     .where('w.enabled', '=', 1)
     .where((eb) =>
@@ -63,15 +100,18 @@ export async function findDueDeliveries(db: Db, now: number, limit: number): Pro
             .select(sql`1`.as('one'))
             .whereRef('p.endpoint_id', '=', 'd.endpoint_id')
             .whereRef('p.lead_id', '=', 'd.lead_id')
-            .where('p.status', '=', 'pending')
+            .where('p.status', '=', PENDING)
             .whereRef('p.id', '<', 'd.id'),
         ),
       ),
     )
     .orderBy('d.next_attempt_at')
     .orderBy('d.id')
-    .limit(limit)
-    .execute();
+    .limit(limit);
+}
+
+export async function findDueDeliveries(db: Db, now: number, limit: number): Promise<number[]> {
+  const rows = await dueDeliveriesQuery(db, now, limit).execute();
   return rows.map((row) => row.id);
 }
 
@@ -214,11 +254,12 @@ export async function findAttempts(
     .execute();
 }
 
-/** Counts of an endpoint's deliveries by status. */
-export async function countDeliveriesByStatus(db: Db, endpointId: number) {
+/** Counts of an endpoint's deliveries by status (through the delivery log's endpoint index). */
+export async function countDeliveriesByStatus(db: Db, orgId: number, endpointId: number) {
   return db
     .selectFrom('webhook_deliveries')
     .select(['status', sql<number>`count(*)`.as('n')])
+    .where('org_id', '=', orgId)
     .where('endpoint_id', '=', endpointId)
     .groupBy('status')
     .execute();

@@ -26,8 +26,10 @@ import {
   findEnabledEndpoints,
   findEndpointsById,
   findLastOutcomes,
+  findLeadsWithPendingDeliveries,
   insertAttempts,
   insertDeliveries,
+  insertDeliveriesReturningIds,
   leaseDeliveries,
   moveEndpointCursor,
   settleDeliveries,
@@ -94,14 +96,44 @@ function typesOf(eventTypes: string | null): string[] | undefined {
 }
 
 /**
- * Creates a delivery for every enabled endpoint and every event of its types after its cursor,
- * in feed order, moving the cursor in the same transaction; answers how many. Two processes at
- * it at once create each delivery once: the cursor moves only from where its reader found it.
+ * A delivery this process holds until `leaseUntil` (no other process sends it meanwhile), with
+ * what sending it needs.
  */
-export async function createDeliveries(ctx: AppContext): Promise<number> {
+type Leased = {
+  id: number;
+  org_id: number;
+  endpoint_id: number;
+  event_id: string;
+  attempts: number;
+  leaseUntil: number;
+};
+
+/**
+ * The end of a lease on the first `count` deliveries of a round, taken at `now`: long enough for
+ * every wave of their sends to time out. A lease that ran out mid-round would let another process
+ * send a delivery this one has not sent yet, and then a lead's later event.
+ */
+function leaseUntilFor(ctx: AppContext, now: number, count: number): number {
+  return now + Math.ceil(count / SEND_CONCURRENCY) * ctx.config.webhookTimeoutMs + LEASE_MARGIN_MS;
+}
+
+/**
+ * Creates a delivery for every enabled endpoint and every event of its types after its cursor,
+ * in feed order, moving the cursor in the same transaction; answers how many, and the ones it
+ * created already leased to this process (up to `room`): a lead's first new event to an
+ * endpoint that has nothing of that lead pending. Those are sent in the same round without
+ * being found and leased again, which on SQLite saves a commit and two statements per round
+ * (docs/benchmarks.md, "Webhooks"). Two processes at it at once create each delivery once: the
+ * cursor moves only from where its reader found it, and only the mover holds the leases.
+ */
+export async function createDeliveries(
+  ctx: AppContext,
+  room = 0,
+): Promise<{ created: number; fresh: Leased[] }> {
   const { db } = ctx.store;
   await sequenceEvents(ctx.store);
   let created = 0;
+  const fresh: Leased[] = [];
   const endpoints = await findEnabledEndpoints(db);
   // Read before the events: every position up to it is visible to the events' queries.
   const highestOfOrg = await highestOrgPositions(db, [...new Set(endpoints.map((e) => e.org_id))]);
@@ -124,21 +156,44 @@ export async function createDeliveries(ctx: AppContext): Promise<number> {
       const to = events.length === FAN_OUT_BATCH ? last : Math.max(last, highest);
       if (to <= from) break;
       const now = ctx.clock.now();
-      const moved = await ctx.store.transaction(async (trx) => {
-        if (!(await moveEndpointCursor(trx, endpoint.id, from, to))) return false;
-        await insertDeliveries(
-          trx,
-          events.map((event) => deliveryRow(endpoint, event, now, false)),
-        );
-        return true;
+      const leasedHere = await ctx.store.transaction(async (trx) => {
+        if (!(await moveEndpointCursor(trx, endpoint.id, from, to))) return undefined;
+        const rows = events.map((event) => deliveryRow(endpoint, event, now, false));
+        if (fresh.length >= room) {
+          await insertDeliveries(trx, rows);
+          return [];
+        }
+        const leadIds = [...new Set(events.map((event) => Number(event.lead_id)))];
+        // A lead with a delivery pending (or leased) waits for it: per-lead order.
+        const seen = await findLeadsWithPendingDeliveries(trx, endpoint.id, leadIds);
+        const taken = new Set<string>();
+        for (const row of rows) {
+          const lead = Number(row.lead_id);
+          if (!seen.has(lead) && fresh.length + taken.size < room) taken.add(row.event_id);
+          seen.add(lead);
+        }
+        const leaseUntil = leaseUntilFor(ctx, now, fresh.length + taken.size);
+        for (const row of rows) if (taken.has(row.event_id)) row.next_attempt_at = leaseUntil;
+        const ids = await insertDeliveriesReturningIds(trx, rows);
+        return ids
+          .filter((row) => taken.has(row.event_id))
+          .map((row): Leased => ({
+            id: Number(row.id),
+            org_id: endpoint.org_id,
+            endpoint_id: endpoint.id,
+            event_id: row.event_id,
+            attempts: 0,
+            leaseUntil,
+          }));
       });
-      if (!moved) break;
+      if (!leasedHere) break;
+      fresh.push(...leasedHere);
       created += events.length;
       from = to;
       if (events.length < FAN_OUT_BATCH) break;
     }
   }
-  return created;
+  return { created, fresh };
 }
 
 /** The wait before attempt `attempts + 1`, ±10 % so endpoints that failed together spread out. */
@@ -170,7 +225,6 @@ async function disableEndpoint(
   );
 }
 
-type Leased = Awaited<ReturnType<typeof leaseDeliveries>>[number];
 type Endpoint = Awaited<ReturnType<typeof findEndpointsById>>[number];
 
 /** One attempt's result, waiting to be recorded with the rest of its round. */
@@ -184,11 +238,7 @@ const succeededOf = (result: SendResult): boolean =>
  * follows from each: done, the next attempt, or giving up; then each endpoint's health: any
  * success clears its failing state; a 410, or failures only for 3 days, disable it.
  */
-async function recordOutcomes(
-  ctx: AppContext,
-  outcomes: Outcome[],
-  leaseUntil: number,
-): Promise<void> {
+async function recordOutcomes(ctx: AppContext, outcomes: Outcome[]): Promise<void> {
   if (outcomes.length === 0) return;
   await ctx.store.transaction(async (trx) => {
     await insertAttempts(
@@ -208,23 +258,31 @@ async function recordOutcomes(
             : `the endpoint answered ${result.statusCode}${result.statusCode === 410 ? ': disabled' : ''}`),
       })),
     );
-    await settleDeliveries(
-      trx,
-      leaseUntil,
-      outcomes.map(({ delivery, at, result }) => {
-        const succeeded = succeededOf(result);
-        const delay =
-          succeeded || result.statusCode === 410
-            ? undefined
-            : retryDelayMs(ctx, delivery.attempts + 1, result);
-        return {
-          id: delivery.id,
-          status: succeeded ? 'delivered' : delay === undefined ? 'failed' : 'pending',
-          next_attempt_at: delay === undefined ? at : at + delay,
-          completed_on: succeeded || delay === undefined ? at : null,
-        };
-      }),
-    );
+    // One statement per lease: a round's new deliveries and its retries are leased apart.
+    const byLease = new Map<number, Outcome[]>();
+    for (const outcome of outcomes) {
+      const { leaseUntil } = outcome.delivery;
+      byLease.set(leaseUntil, [...(byLease.get(leaseUntil) ?? []), outcome]);
+    }
+    for (const [leaseUntil, leased] of byLease) {
+      await settleDeliveries(
+        trx,
+        leaseUntil,
+        leased.map(({ delivery, at, result }) => {
+          const succeeded = succeededOf(result);
+          const delay =
+            succeeded || result.statusCode === 410
+              ? undefined
+              : retryDelayMs(ctx, delivery.attempts + 1, result);
+          return {
+            id: delivery.id,
+            status: succeeded ? 'delivered' : delay === undefined ? 'failed' : 'pending',
+            next_attempt_at: delay === undefined ? at : at + delay,
+            completed_on: succeeded || delay === undefined ? at : null,
+          };
+        }),
+      );
+    }
     const byEndpoint = new Map<number, Outcome[]>();
     for (const outcome of outcomes) {
       byEndpoint.set(outcome.endpoint.id, [
@@ -319,20 +377,25 @@ async function attempt(
 }
 
 /**
- * Sends the deliveries due now (at most one round's worth), each leased first so no other
- * process sends it meanwhile, and records their outcomes together; answers how many were
- * attempted. A process that dies before recording leaves the leases to run out: those
- * deliveries are sent again (at least once).
+ * Sends `fresh` (deliveries just created leased) and the deliveries due now, up to one round's
+ * worth in all, each leased first so no other process sends it meanwhile, and records their
+ * outcomes together; answers how many were attempted. A process that dies before recording
+ * leaves the leases to run out: those deliveries are sent again (at least once).
  */
-export async function sendDueDeliveries(ctx: AppContext): Promise<number> {
+export async function sendDueDeliveries(ctx: AppContext, fresh: Leased[] = []): Promise<number> {
   const now = ctx.clock.now();
-  const due = await findDueDeliveries(ctx.store.db, now, SEND_BATCH);
-  if (due.length === 0) return 0;
-  // Long enough for every wave of sends to time out: a lease that ran out mid-round would let
-  // another process send a delivery this one has not sent yet, and then a lead's later event.
-  const waves = Math.ceil(due.length / SEND_CONCURRENCY);
-  const leaseUntil = now + waves * ctx.config.webhookTimeoutMs + LEASE_MARGIN_MS;
-  const leased = await ctx.store.transaction((trx) => leaseDeliveries(trx, due, now, leaseUntil));
+  const leased = [...fresh];
+  const due =
+    fresh.length < SEND_BATCH
+      ? await findDueDeliveries(ctx.store.db, now, SEND_BATCH - fresh.length)
+      : [];
+  if (due.length > 0) {
+    // Sent after the fresh ones: their lease covers the waves of both.
+    const leaseUntil = leaseUntilFor(ctx, now, fresh.length + due.length);
+    const won = await ctx.store.transaction((trx) => leaseDeliveries(trx, due, now, leaseUntil));
+    leased.push(...won.map((delivery) => ({ ...delivery, leaseUntil })));
+  }
+  if (leased.length === 0) return 0;
   const targets = new Map(
     (await findEndpointsById(ctx.store.db, [...new Set(leased.map((d) => d.endpoint_id))])).map(
       (endpoint) => [endpoint.id, targetOf(ctx, endpoint)],
@@ -354,16 +417,19 @@ export async function sendDueDeliveries(ctx: AppContext): Promise<number> {
     }
   };
   await Promise.all(Array.from({ length: SEND_CONCURRENCY }, worker));
-  await recordOutcomes(ctx, outcomes, leaseUntil);
+  await recordOutcomes(ctx, outcomes);
   return leased.length;
 }
 
-/** One dispatcher round: new deliveries, then the due ones sent (at most {@link SEND_BATCH}). */
+/**
+ * One dispatcher round: new deliveries (the first of each lead leased at once), then those and
+ * the due ones sent (at most {@link SEND_BATCH}).
+ */
 export async function dispatchWebhooks(
   ctx: AppContext,
 ): Promise<{ created: number; sent: number }> {
-  const created = await createDeliveries(ctx);
-  const sent = await sendDueDeliveries(ctx);
+  const { created, fresh } = await createDeliveries(ctx, SEND_BATCH);
+  const sent = await sendDueDeliveries(ctx, fresh);
   return { created, sent };
 }
 
@@ -501,7 +567,10 @@ export async function endpointHealth(
   if (!endpoint) throw webhookNotFound(endpointId);
   const now = ctx.clock.now();
   const counts = new Map(
-    (await countDeliveriesByStatus(db, endpointId)).map((row) => [row.status, Number(row.n)]),
+    (await countDeliveriesByStatus(db, orgId, endpointId)).map((row) => [
+      row.status,
+      Number(row.n),
+    ]),
   );
   const recent = await findAttemptsSince(db, endpointId, now - DAY_MS);
   const ok = recent.filter(

@@ -168,6 +168,12 @@ describe('webhook delivery', () => {
         ['delivered', 1, 200],
       ],
     );
+    const health = await send(t.app, o.admin, 'GET', `/v2/admin/webhooks/${all.id}/health`);
+    assert.deepEqual(
+      [health.body.pending, health.body.delivered, health.body.failed],
+      [0, 2, 0],
+      'the health counts this endpoint’s deliveries only',
+    );
   });
 
   it('retries on the schedule, logs every attempt, and gives up after the last', async () => {
@@ -245,6 +251,34 @@ describe('webhook delivery', () => {
     const ofA = receiver.at(hook.path).filter((r) => r.json.data.leadId === a.id);
     assert.deepEqual(
       ofA.map((r) => r.json.type),
+      ['lead.created', 'lead.created', 'lead.status_changed'],
+    );
+  });
+
+  it('holds a lead’s new event behind its delivery waiting for a retry', async () => {
+    clock.ms = Date.now();
+    const o = await newOrg(t.ctx);
+    const hook = await endpoint(o);
+    const reason = await addReason(t.app, o.till, 'Shopper travelling');
+    const a = await newLead(t.app, o.till);
+    receiver.answer(`${hook.path}#${a.id}`, { status: 503 });
+    await dispatch();
+    // The creation waits for its retry; the status change made now is a later round's new event.
+    const onHold = await send(t.app, o.till, 'PUT', `/v2/leads/${a.id}/status`, {
+      status: 'ON_HOLD',
+      reasonId: reason,
+    });
+    assert.equal(onHold.status, 200, onHold.raw);
+    await dispatch();
+    assert.deepEqual(
+      receiver.at(hook.path).map((r) => r.json.type),
+      ['lead.created'],
+      'the status change is not sent while the creation waits for its retry',
+    );
+    clock.advance(15 * SECOND_MS);
+    await dispatch();
+    assert.deepEqual(
+      receiver.at(hook.path).map((r) => r.json.type),
       ['lead.created', 'lead.created', 'lead.status_changed'],
     );
   });
