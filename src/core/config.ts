@@ -28,6 +28,8 @@ const EnvSchema = Type.Object({
   PG_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
   PG_CONNECT_TIMEOUT_MS: Type.Integer({ default: 3000, minimum: 100, maximum: 60_000 }),
   PG_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 0, maximum: 3_600_000 }),
+  // SQLite: threads for the analytics reports (docs/analytics.md, Speed); 0 reads them inline.
+  SQLITE_REPORT_THREADS: Type.Integer({ default: 2, minimum: 0, maximum: 16 }),
   // Time bounds of a request (docs/reliability.md, Faults).
   REQUEST_TIMEOUT_MS: Type.Integer({ default: 15_000, minimum: 100, maximum: 600_000 }),
   HEADERS_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 600_000 }),
@@ -72,6 +74,7 @@ export type Config = {
   bodyLimitBytes: number;
   credentialCacheSeconds: number;
   pgPoolSize: number;
+  sqliteReportThreads: number;
   /** PostgreSQL: the wait for a connection, and the longest a statement may run (0: none). */
   pgConnectTimeoutMs: number;
   pgStatementTimeoutMs: number;
@@ -162,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: env2.BODY_LIMIT_BYTES,
     credentialCacheSeconds: env2.CREDENTIAL_CACHE_SECONDS,
     pgPoolSize: env2.PG_POOL_SIZE,
+    sqliteReportThreads: env2.SQLITE_REPORT_THREADS,
     pgConnectTimeoutMs: env2.PG_CONNECT_TIMEOUT_MS,
     pgStatementTimeoutMs: env2.PG_STATEMENT_TIMEOUT_MS,
     requestTimeoutMs: env2.REQUEST_TIMEOUT_MS,

@@ -26,6 +26,7 @@ export function createContext(config: Config, clock: Clock = systemClock): AppCo
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     pgPoolSize: config.pgPoolSize,
+    sqliteReportThreads: config.sqliteReportThreads,
     pgConnectTimeoutMs: config.pgConnectTimeoutMs,
     pgStatementTimeoutMs: config.pgStatementTimeoutMs,
   });

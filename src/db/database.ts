@@ -8,6 +8,7 @@ import type { Database } from './schema.js';
 import { GroupCommit } from './group-commit.js';
 import { storeFaultOf, type StoreFault } from './errors.js';
 import { LeadlineSqliteDialect } from './sqlite-dialect.js';
+import { reportReadersDb, SqliteReportReaders } from './sqlite-report-readers.js';
 import type { BulkWriter } from './bulk/bulk-writer.js';
 import { postgresBulkWriter } from './bulk/postgres-bulk-writer.js';
 import { sqliteBulkWriter } from './bulk/sqlite-bulk-writer.js';
@@ -31,6 +32,13 @@ export type Store = {
   readonly db: Db;
   /** Where migrations run (they manage their own transactions): only before serving. */
   readonly schemaDb: Db;
+  /**
+   * Read-only, for long reads that see committed data only (the analytics reports): on SQLite
+   * the report reader threads (`SQLITE_REPORT_THREADS`, docs/analytics.md "Speed"), so a report
+   * neither holds the event loop nor waits for another; on PostgreSQL the pool, as `db`. Never
+   * inside a request's transaction: its writes are not visible here.
+   */
+  readonly reportDb: Db;
   /** SQLite: how many transactions its group commits carried in how many durable commits. */
   readonly groupCommitStats:
     { readonly transactions: number; readonly commits: number } | undefined;
@@ -73,6 +81,7 @@ export type StoreLogger = { warn(details: object, message: string): void };
 function joinable(base: {
   db: Db;
   schemaDb: Db;
+  reportDb: Db;
   groupCommitStats?: Store['groupCommitStats'];
   dialect: Dialect;
   begin<T>(work: (trx: Db) => Promise<T>): Promise<T>;
@@ -100,6 +109,7 @@ function joinable(base: {
       return requestTransaction.getStore() ?? base.db;
     },
     schemaDb: base.schemaDb,
+    reportDb: base.reportDb,
     groupCommitStats: base.groupCommitStats,
     dialect: base.dialect,
     transaction(work) {
@@ -146,6 +156,8 @@ export type StoreOptions = {
    * client gives up 2 s later if the server does not answer at all (a hung server).
    */
   pgStatementTimeoutMs?: number;
+  /** SQLite: the report reader threads (0: reports read on the main read connection). */
+  sqliteReportThreads?: number;
 };
 
 /** Until the server hands the store its logger, faults the store survives go to stderr. */
@@ -162,10 +174,10 @@ const stderrLogger: StoreLogger = {
 export function openStore(options: StoreOptions): Store {
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options)
-    : openSqlite(options.dataDir);
+    : openSqlite(options.dataDir, options.sqliteReportThreads ?? 0);
 }
 
-function openSqlite(dataDir: string): Store {
+function openSqlite(dataDir: string, reportThreads: number): Store {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'leadline.db');
   const writer = new SqliteDatabase(file);
@@ -187,9 +199,13 @@ function openSqlite(dataDir: string): Store {
     dialect: new LeadlineSqliteDialect({ database: withStatementCache(reader) }),
   });
   const groupCommit = new GroupCommit(writer, writeDb);
+  const reportReaders =
+    reportThreads > 0 ? new SqliteReportReaders(file, reportThreads) : undefined;
+  const reportDb = reportReaders ? reportReadersDb(reportReaders) : readDb;
   return joinable({
     db: readDb,
     schemaDb: writeDb,
+    reportDb,
     groupCommitStats: groupCommit.stats,
     dialect: 'sqlite',
     begin: (work) => groupCommit.run(work),
@@ -198,6 +214,7 @@ function openSqlite(dataDir: string): Store {
     logger: { current: stderrLogger },
     async close() {
       await groupCommit.drain();
+      if (reportDb !== readDb) await reportDb.destroy();
       await readDb.destroy();
       await writeDb.destroy();
     },
@@ -287,6 +304,7 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
   return joinable({
     db,
     schemaDb: db,
+    reportDb: db,
     dialect: 'postgres',
     begin: (work) => db.transaction().execute(work),
     bulkWriter: () => postgresBulkWriter(db, POSTGRES_PARALLEL_BATCHES),
