@@ -28,7 +28,7 @@ const Database = require(workerData.driverPath);
 const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 const statements = new Map();
-parentPort.on('message', ({ id, sql, parameters }) => {
+parentPort.on('message', ({ sql, parameters }) => {
   try {
     let statement = statements.get(sql);
     if (!statement) {
@@ -41,68 +41,96 @@ parentPort.on('message', ({ id, sql, parameters }) => {
     if (!statement.reader) {
       throw Object.assign(new Error('the report readers run reads only'), { code: 'SQLITE_READONLY' });
     }
-    parentPort.postMessage({ id, rows: statement.all(parameters) });
+    parentPort.postMessage({ rows: statement.all(parameters) });
   } catch (error) {
-    parentPort.postMessage({ id, error: { message: String(error && error.message), code: error && error.code } });
+    parentPort.postMessage({ error: { message: String(error && error.message), code: error && error.code } });
   }
 });
 `;
 
-type Reply = { id: number; rows?: unknown[]; error?: { message: string; code?: string } };
+type Reply = { rows?: unknown[]; error?: { message: string; code?: string } };
 type Pending = { resolve(rows: unknown[]): void; reject(error: Error): void };
 type Job = { sql: string; parameters: readonly unknown[]; pending: Pending };
 
+/**
+ * Heap bound of one reader thread. The reports answer grouped rows (kilobytes); a statement that
+ * would answer more than this ends its own thread, not the process.
+ */
+const DEFAULT_THREAD_HEAP_MB = 256;
+
+/** One worker thread running one statement at a time. */
 class ReaderThread {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, Pending>();
-  private nextId = 0;
-  busy = false;
+  private current: Pending | undefined;
+  private ended = false;
 
-  constructor(file: string, driverPath: string, onIdle: (thread: ReaderThread) => void) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driverPath } });
+  constructor(
+    options: { file: string; driverPath: string; heapMb: number },
+    private readonly pool: { idle(thread: ReaderThread): void; gone(thread: ReaderThread): void },
+  ) {
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { file: options.file, driverPath: options.driverPath },
+      resourceLimits: { maxOldGenerationSizeMb: options.heapMb },
+    });
     // An idle thread does not keep the process alive; the store's close() ends it.
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => {
-      const pending = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
-      this.busy = false;
+      const pending = this.current;
+      this.current = undefined;
       if (reply.error) {
         pending?.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
       } else {
         pending?.resolve(reply.rows ?? []);
       }
-      onIdle(this);
+      this.pool.idle(this);
     });
-    this.worker.on('error', (error) => this.failAll(error));
-    this.worker.on('exit', () => this.failAll(new Error('a report reader thread exited')));
+    // A thread that fails (out of memory, a crash in the driver, a file it cannot open) fails the
+    // statement it was running, and the pool starts another thread for the next statement.
+    this.worker.on('error', (error) => this.end(error));
+    this.worker.on('exit', (code) =>
+      this.end(new Error(`a report reader thread exited (${code})`)),
+    );
+  }
+
+  get busy(): boolean {
+    return this.current !== undefined;
   }
 
   run(job: Job): void {
-    this.busy = true;
-    const id = (this.nextId += 1);
-    this.waiting.set(id, job.pending);
-    this.worker.postMessage({ id, sql: job.sql, parameters: job.parameters });
+    this.current = job.pending;
+    this.worker.postMessage({ sql: job.sql, parameters: job.parameters });
   }
 
-  private failAll(error: Error): void {
-    for (const pending of this.waiting.values()) pending.reject(error);
-    this.waiting.clear();
+  private end(error: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.current?.reject(error);
+    this.current = undefined;
+    this.pool.gone(this);
   }
 
   async close(): Promise<void> {
+    this.ended = true;
     await this.worker.terminate();
   }
 }
 
-/** A fixed number of reader threads over one SQLite file, started on first use. */
+/**
+ * Up to `size` reader threads over one SQLite file. Threads start when a statement needs one;
+ * one that ends is replaced only when the next statement comes, so a thread that cannot even
+ * open the file fails statements one by one instead of restarting in a loop.
+ */
 export class SqliteReportReaders {
-  private threads: ReaderThread[] | undefined;
+  private readonly threads: ReaderThread[] = [];
   private readonly queue: Job[] = [];
+  private readonly driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
   private closed = false;
 
   constructor(
     private readonly file: string,
     readonly size: number,
+    private readonly heapMb = DEFAULT_THREAD_HEAP_MB,
   ) {}
 
   /** Runs one read-only statement on the first free thread; answers its rows. */
@@ -114,28 +142,40 @@ export class SqliteReportReaders {
     });
   }
 
-  private startNext(): void {
-    this.threads ??= this.start();
-    const job = this.queue[0];
-    const free = this.threads.find((thread) => !thread.busy);
-    if (!job || !free) return;
-    this.queue.shift();
-    free.run(job);
+  /** Threads running now (started and not ended). */
+  get running(): number {
+    return this.threads.length;
   }
 
-  private start(): ReaderThread[] {
-    const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
-    return Array.from(
-      { length: this.size },
-      () => new ReaderThread(this.file, driverPath, () => this.startNext()),
+  private startNext(): void {
+    while (this.queue.length > 0) {
+      const thread = this.threads.find((candidate) => !candidate.busy) ?? this.startThread();
+      if (!thread) return;
+      const job = this.queue.shift();
+      if (job) thread.run(job);
+    }
+  }
+
+  private startThread(): ReaderThread | undefined {
+    if (this.closed || this.threads.length >= this.size) return undefined;
+    const thread = new ReaderThread(
+      { file: this.file, driverPath: this.driverPath, heapMb: this.heapMb },
+      {
+        idle: () => this.startNext(),
+        gone: (ended) => {
+          this.threads.splice(this.threads.indexOf(ended), 1);
+          this.startNext();
+        },
+      },
     );
+    this.threads.push(thread);
+    return thread;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.pending.reject(new Error('the store is closed'));
-    await Promise.all((this.threads ?? []).map((thread) => thread.close()));
-    this.threads = undefined;
+    await Promise.all(this.threads.splice(0).map((thread) => thread.close()));
   }
 }
 

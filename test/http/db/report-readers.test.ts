@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { sql } from 'kysely';
+import { SqliteReportReaders } from '../../../src/db/sqlite-report-readers.js';
 import { TEST_STORE, createTestApp, type TestApp } from '../../helpers/app.js';
 import { newOrg, unique } from '../../helpers/factories.js';
 
@@ -83,4 +85,31 @@ describe(`report readers (${TEST_STORE})`, () => {
     );
     assert.equal(after.rows[0]?.n, 0, 'the refused insert changed nothing');
   });
+
+  it(
+    'replaces a thread that dies, failing only the statement it was running',
+    sqliteOnly,
+    async () => {
+      // One thread with a 16 MB heap: a statement answering a few hundred thousand rows of text
+      // exhausts it, and V8 ends the thread (what a crash in the driver would do too).
+      const readers = new SqliteReportReaders(path.join(t.config.dataDir, 'leadline.db'), 1, 16);
+      try {
+        const huge = `with recursive c(i) as (select 1 union all select i + 1 from c where i < 400000)
+        select i, printf('%0100d', i) as padding from c`;
+        const echo = `select ? as echo`;
+        const [died, queued] = await Promise.allSettled([
+          readers.run(huge, []),
+          readers.run(echo, [1]),
+        ]);
+        assert.equal(died.status, 'rejected');
+        assert.match(String(died.reason), /memory|exited/i);
+        // The statement queued behind it runs on the replacement thread.
+        assert.deepEqual(queued, { status: 'fulfilled', value: [{ echo: 1 }] });
+        assert.deepEqual(await readers.run(echo, [2]), [{ echo: 2 }]);
+        assert.equal(readers.running, 1);
+      } finally {
+        await readers.close();
+      }
+    },
+  );
 });
