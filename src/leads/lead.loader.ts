@@ -1,7 +1,8 @@
 import type { Db } from '../db/database.js';
 import { listFollowUps, listStatusLogs } from './history.repository.js';
 import type { LeadRow } from './lead.repository.js';
-import { groupByLead, leadRowToLead, type VersionedLead } from './lead.mapper.js';
+import { groupBy } from '../core/group-by.js';
+import { leadRowToLead, type VersionedLead } from './lead.mapper.js';
 
 /**
  * How many of its newest follow-ups and status-log rows a lead embeds: a lead's history may hold
@@ -22,8 +23,8 @@ export async function loadLeads(
     listFollowUps(db, orgId, ids, newest),
     listStatusLogs(db, orgId, ids, newest),
   ]);
-  const followUpsByLead = groupByLead(followUps);
-  const logsByLead = groupByLead(statusLogs);
+  const followUpsByLead = groupBy(followUps, (row) => row.lead_id);
+  const logsByLead = groupBy(statusLogs, (row) => row.lead_id);
   return rows.map((row) =>
     leadRowToLead(row, followUpsByLead.get(row.id) ?? [], logsByLead.get(row.id) ?? []),
   );

@@ -78,14 +78,3 @@ export function leadRowToLead(
     ...(statusLogsOmitted === 0 ? {} : { statusLogsOmitted }),
   };
 }
-
-/** Groups rows by `lead_id`, keeping their order. */
-export function groupByLead<T extends { lead_id: number }>(rows: T[]): Map<number, T[]> {
-  const groups = new Map<number, T[]>();
-  for (const row of rows) {
-    const group = groups.get(row.lead_id);
-    if (group) group.push(row);
-    else groups.set(row.lead_id, [row]);
-  }
-  return groups;
-}

@@ -6,6 +6,7 @@ import type { EntityType, LeadStatus } from '../db/schema.js';
 import { AppError, ErrorCatalogue } from '../core/errors.js';
 import { cliActor } from '../core/actor.js';
 import { DAY_MS } from '../core/date-time.js';
+import { groupBy } from '../core/group-by.js';
 import { createOrg } from '../orgs/org.service.js';
 import { findOrgByName, type OrgRow } from '../orgs/org.repository.js';
 import { addEntity } from '../entities/entity.service.js';
@@ -29,7 +30,6 @@ import {
   insertNewCustomers,
   listOrgEntities,
   type NewCustomer,
-  type OrgEntityRow,
 } from './seed.repository.js';
 
 /**
@@ -259,13 +259,7 @@ async function ensureHierarchy(
     ownerIds.push(await ensure(type, `${prefix}-${type.toLowerCase()}-${pad(o, 3)}`, store));
   }
 
-  const children = new Map<number, OrgEntityRow[]>();
-  for (const entity of byCode.values()) {
-    if (entity.parent_id === null) continue;
-    const list = children.get(entity.parent_id) ?? [];
-    list.push(entity);
-    children.set(entity.parent_id, list);
-  }
+  const children = groupBy(byCode.values(), (entity) => entity.parent_id);
   const stores = storeIds.map((id) => {
     const under = children.get(id) ?? [];
     return {
@@ -403,10 +397,11 @@ export async function seedLeads(
     const ids = ownReasons.filter((r) => keys.has(reasonKey(r.reason))).map((r) => r.id);
     reasonsByStatus.set(status, ids.length > 0 ? ids : ownReasons.map((r) => r.id));
   }
-  const subStatuses = new Map<LeadStatus, string[]>();
-  for (const row of await listSubStatuses(db, org.id)) {
-    subStatuses.set(row.status, [...(subStatuses.get(row.status) ?? []), row.sub_status]);
-  }
+  const subStatuses = new Map(
+    [...groupBy(await listSubStatuses(db, org.id), (row) => row.status)].map(
+      ([status, rows]) => [status, rows.map((row) => row.sub_status)] as const,
+    ),
+  );
   const plan: SeedPlan = {
     ...hierarchy,
     customers,

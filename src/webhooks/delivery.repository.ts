@@ -168,23 +168,21 @@ export async function insertAttempts(trx: Db, rows: Array<Omit<AttemptRow, 'id'>
 
 export type DeliverySettlement = {
   id: number;
+  /** The lease this process holds on the delivery (its `next_attempt_at` while in flight). */
+  leaseUntil: number;
   status: DeliveryStatus;
   next_attempt_at: number;
   completed_on: number | null;
 };
 
 /**
- * Records what follows one attempt of each of the deliveries leased until `leaseUntil`: done, the
- * next attempt, or given up. A delivery whose lease ran out and was taken by another process is
- * left to that process (its attempt is still logged by the caller). One statement for a whole
+ * Records what follows one attempt of each delivery leased by this process: done, the next
+ * attempt, or given up. A delivery whose lease ran out and was taken by another process (its
+ * `next_attempt_at` is no longer this process's lease) is left to that process (its attempt is still logged by the caller). One statement for a whole
  * round: on SQLite every statement is the single writer's time, and an endpoint's cost to the
  * writes it follows is mostly its rows.
  */
-export async function settleDeliveries(
-  trx: Db,
-  leaseUntil: number,
-  settlements: DeliverySettlement[],
-): Promise<void> {
+export async function settleDeliveries(trx: Db, settlements: DeliverySettlement[]): Promise<void> {
   if (settlements.length === 0) return;
   // Casts: PostgreSQL types an untyped parameter in a CASE branch as text.
   const byId = (column: (s: DeliverySettlement) => RawBuilder<unknown>) =>
@@ -208,7 +206,12 @@ export async function settleDeliveries(
       settlements.map((s) => s.id),
     )
     .where('status', '=', 'pending')
-    .where('next_attempt_at', '=', leaseUntil)
+    // A round's new deliveries and its retries are leased apart: each row is checked against its own.
+    .where(
+      'next_attempt_at',
+      '=',
+      byId((s) => sql`cast(${s.leaseUntil} as bigint)`) as RawBuilder<number>,
+    )
     .execute();
 }
 

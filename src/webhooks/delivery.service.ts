@@ -3,6 +3,7 @@ import type { AppContext } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { SYSTEM_ACTOR_ID, type Actor } from '../core/actor.js';
 import { DAY_MS, formatDateTime } from '../core/date-time.js';
+import { groupBy } from '../core/group-by.js';
 import { recordAudit } from '../audit/index.js';
 import {
   EVENT_RETENTION_DAYS_DEFAULT,
@@ -258,39 +259,24 @@ async function recordOutcomes(ctx: AppContext, outcomes: Outcome[]): Promise<voi
             : `the endpoint answered ${result.statusCode}${result.statusCode === 410 ? ': disabled' : ''}`),
       })),
     );
-    // One statement per lease: a round's new deliveries and its retries are leased apart.
-    const byLease = new Map<number, Outcome[]>();
-    for (const outcome of outcomes) {
-      const { leaseUntil } = outcome.delivery;
-      byLease.set(leaseUntil, [...(byLease.get(leaseUntil) ?? []), outcome]);
-    }
-    for (const [leaseUntil, leased] of byLease) {
-      await settleDeliveries(
-        trx,
-        leaseUntil,
-        leased.map(({ delivery, at, result }) => {
-          const succeeded = succeededOf(result);
-          const delay =
-            succeeded || result.statusCode === 410
-              ? undefined
-              : retryDelayMs(ctx, delivery.attempts + 1, result);
-          return {
-            id: delivery.id,
-            status: succeeded ? 'delivered' : delay === undefined ? 'failed' : 'pending',
-            next_attempt_at: delay === undefined ? at : at + delay,
-            completed_on: succeeded || delay === undefined ? at : null,
-          };
-        }),
-      );
-    }
-    const byEndpoint = new Map<number, Outcome[]>();
-    for (const outcome of outcomes) {
-      byEndpoint.set(outcome.endpoint.id, [
-        ...(byEndpoint.get(outcome.endpoint.id) ?? []),
-        outcome,
-      ]);
-    }
-    for (const [id, results] of byEndpoint) {
+    await settleDeliveries(
+      trx,
+      outcomes.map(({ delivery, at, result }) => {
+        const succeeded = succeededOf(result);
+        const delay =
+          succeeded || result.statusCode === 410
+            ? undefined
+            : retryDelayMs(ctx, delivery.attempts + 1, result);
+        return {
+          id: delivery.id,
+          leaseUntil: delivery.leaseUntil,
+          status: succeeded ? 'delivered' : delay === undefined ? 'failed' : 'pending',
+          next_attempt_at: delay === undefined ? at : at + delay,
+          completed_on: succeeded || delay === undefined ? at : null,
+        };
+      }),
+    );
+    for (const [id, results] of groupBy(outcomes, (o) => o.endpoint.id)) {
       const endpoint = results[0]!.endpoint;
       if (results.some((o) => succeededOf(o.result))) {
         await clearEndpointFailing(trx, id);
