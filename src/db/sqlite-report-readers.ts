@@ -53,10 +53,19 @@ type Pending = { resolve(rows: unknown[]): void; reject(error: Error): void };
 type Job = { sql: string; parameters: readonly unknown[]; pending: Pending };
 
 /**
- * Heap bound of one reader thread. The reports answer grouped rows (kilobytes); a statement that
- * would answer more than this ends its own thread, not the process.
+ * What a thread's uncaught error arrives as. better-sqlite3's own error class does not survive
+ * the trip out of the thread: it comes as a plain object holding its code alone, and the
+ * store's error mapping expects an Error carrying SQLite's code.
  */
-const DEFAULT_THREAD_HEAP_MB = 256;
+function threadError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  const { message, code } = (error ?? {}) as { message?: unknown; code?: unknown };
+  if (typeof message === 'string') return Object.assign(new Error(message), { code });
+  return Object.assign(
+    new Error(`a report reader thread failed${typeof code === 'string' ? ` (${code})` : ''}`),
+    { code },
+  );
+}
 
 /** One worker thread running one statement at a time. */
 class ReaderThread {
@@ -65,13 +74,15 @@ class ReaderThread {
   private ended = false;
 
   constructor(
-    options: { file: string; driverPath: string; heapMb: number },
+    options: { file: string; driverPath: string },
     private readonly pool: { idle(thread: ReaderThread): void; gone(thread: ReaderThread): void },
   ) {
+    // No `resourceLimits` heap bound: a statement whose rows outgrow it fills the heap from
+    // inside the driver's native code, and Node 24 then aborts the whole process (Node 20 ended
+    // only the thread). Unbounded, a thread has the heap the main thread has, as before threads.
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { file: options.file, driverPath: options.driverPath },
-      resourceLimits: { maxOldGenerationSizeMb: options.heapMb },
     });
     // An idle thread does not keep the process alive; the store's close() ends it.
     this.worker.unref();
@@ -85,9 +96,9 @@ class ReaderThread {
       }
       this.pool.idle(this);
     });
-    // A thread that fails (out of memory, a crash in the driver, a file it cannot open) fails the
+    // A thread that fails (a crash in the driver, a file it cannot open) fails the
     // statement it was running, and the pool starts another thread for the next statement.
-    this.worker.on('error', (error) => this.end(error));
+    this.worker.on('error', (error: unknown) => this.end(threadError(error)));
     this.worker.on('exit', (code) =>
       this.end(new Error(`a report reader thread exited (${code})`)),
     );
@@ -130,7 +141,6 @@ export class SqliteReportReaders {
   constructor(
     private readonly file: string,
     readonly size: number,
-    private readonly heapMb = DEFAULT_THREAD_HEAP_MB,
   ) {}
 
   /** Runs one read-only statement on the first free thread; answers its rows. */
@@ -159,7 +169,7 @@ export class SqliteReportReaders {
   private startThread(): ReaderThread | undefined {
     if (this.closed || this.threads.length >= this.size) return undefined;
     const thread = new ReaderThread(
-      { file: this.file, driverPath: this.driverPath, heapMb: this.heapMb },
+      { file: this.file, driverPath: this.driverPath },
       {
         idle: () => this.startNext(),
         gone: (ended) => {
