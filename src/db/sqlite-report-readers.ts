@@ -60,11 +60,11 @@ type Job = { sql: string; parameters: readonly unknown[]; pending: Pending };
 function threadError(error: unknown): Error {
   if (error instanceof Error) return error;
   const { message, code } = (error ?? {}) as { message?: unknown; code?: unknown };
-  if (typeof message === 'string') return Object.assign(new Error(message), { code });
-  return Object.assign(
-    new Error(`a report reader thread failed${typeof code === 'string' ? ` (${code})` : ''}`),
-    { code },
-  );
+  const text =
+    typeof message === 'string'
+      ? message
+      : `a report reader thread failed${typeof code === 'string' ? ` (${code})` : ''}`;
+  return Object.assign(new Error(text), { code });
 }
 
 /** One worker thread running one statement at a time. */
@@ -90,7 +90,7 @@ class ReaderThread {
       const pending = this.current;
       this.current = undefined;
       if (reply.error) {
-        pending?.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+        pending?.reject(threadError(reply.error));
       } else {
         pending?.resolve(reply.rows ?? []);
       }
