@@ -21,8 +21,8 @@ export const IDEMPOTENCY_RETENTION_MS = 48 * 3600_000;
 type IdempotencyState = {
   /** Keys of this app's requests still running, as `entityId:key`. */
   inFlight: Set<string>;
-  /** When expired responses were last deleted (at most once a minute). */
-  lastPurge: number;
+  /** When each org's expired responses were last deleted (at most once a minute per org). */
+  lastPurge: Map<number, number>;
 };
 
 /**
@@ -47,10 +47,22 @@ function keyOf(request: FastifyRequest): string | undefined {
   return value;
 }
 
-async function purgeExpired(ctx: AppContext, state: IdempotencyState, now: number): Promise<void> {
-  if (now - state.lastPurge < 60_000) return;
-  state.lastPurge = now;
-  await ctx.store.transaction((trx) => deleteResponsesBefore(trx, now - IDEMPOTENCY_RETENTION_MS));
+/**
+ * Deletes the calling org's expired responses. Only its own: a request never does another
+ * tenant's housekeeping, and a process whose clock runs ahead (or a test's settable clock) can
+ * never take a response from another org that is still within its retention.
+ */
+async function purgeExpired(
+  ctx: AppContext,
+  state: IdempotencyState,
+  orgId: number,
+  now: number,
+): Promise<void> {
+  if (now - (state.lastPurge.get(orgId) ?? -Infinity) < 60_000) return;
+  state.lastPurge.set(orgId, now);
+  await ctx.store.transaction((trx) =>
+    deleteResponsesBefore(trx, orgId, now - IDEMPOTENCY_RETENTION_MS),
+  );
 }
 
 type Outcome =
@@ -81,7 +93,7 @@ function idempotent(
     inFlight.add(scope);
     try {
       const now = ctx.clock.now();
-      await purgeExpired(ctx, state, now);
+      await purgeExpired(ctx, state, caller.orgId, now);
       const outcome = await ctx.store.withinTransaction(async (trx): Promise<Outcome> => {
         // Another server process running the same key holds its lock until it commits.
         if (!(await tryTransactionLock(trx, scope))) {
@@ -142,7 +154,7 @@ function idempotent(
  */
 export const idempotencyPlugin = fp(
   async (app) => {
-    const state: IdempotencyState = { inFlight: new Set(), lastPurge: 0 };
+    const state: IdempotencyState = { inFlight: new Set(), lastPurge: new Map() };
     app.addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       if (!methods.some((m) => m === 'POST' || m === 'PUT')) return;

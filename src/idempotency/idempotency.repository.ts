@@ -29,6 +29,10 @@ export async function storeResponse(
   await trx.insertInto('idempotency_keys').values(row).execute();
 }
 
-export async function deleteResponsesBefore(trx: Db, before: number): Promise<void> {
-  await trx.deleteFrom('idempotency_keys').where('created_on', '<', before).execute();
+export async function deleteResponsesBefore(trx: Db, orgId: number, before: number): Promise<void> {
+  await trx
+    .deleteFrom('idempotency_keys')
+    .where('org_id', '=', orgId)
+    .where('created_on', '<', before)
+    .execute();
 }

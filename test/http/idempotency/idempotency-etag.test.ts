@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { useTestApp } from '../../helpers/app.js';
+import { createTestApp, TestClock, useTestApp } from '../../helpers/app.js';
 import { newLead, newOrg, send, unique, type TestOrg } from '../../helpers/factories.js';
 import { assertError, listIds, reasonIdOf } from '../../helpers/fixtures.js';
 
@@ -168,5 +168,58 @@ describe('idempotent retries and optimistic concurrency', () => {
     const done = await send(t.app, withTag, 'PUT', `${url}/status`, { status: 'WON', reasonId });
     assert.equal(done.status, 200, done.raw);
     assert.equal((await statusLog(o, lead.body.id)).length, 2);
+  });
+});
+
+describe('expired idempotent responses', () => {
+  const HOUR = 3600_000;
+  const withKey = (who: Who, key: string): Who => ({
+    headers: { ...who.headers, 'idempotency-key': key },
+  });
+  const leadBody = () => ({
+    leadFor: 'JKT-0192-M',
+    idType: 'EMAIL',
+    identifier: `${unique('shopper')}@example.com`,
+  });
+
+  it('are purged by their own org after 48 hours, never by another org whose clock runs ahead', async () => {
+    // Two server processes on one store, the second's clock three days ahead of the first's.
+    const early = new TestClock();
+    const late = new TestClock(early.now() + 72 * HOUR);
+    const a = await createTestApp({ clock: early });
+    const b = await createTestApp({ clock: late, env: { DATA_DIR: a.config.dataDir } });
+    try {
+      const orgA = await newOrg(a.ctx);
+      const orgB = await newOrg(b.ctx);
+      const keyA = unique('key');
+      const bodyA = leadBody();
+      const firstA = await send(a.app, withKey(orgA.till, keyA), 'POST', '/v2/leads', bodyA);
+      assert.equal(firstA.status, 200, firstA.raw);
+
+      const keyB = unique('key');
+      const bodyB = leadBody();
+      const firstB = await send(b.app, withKey(orgB.till, keyB), 'POST', '/v2/leads', bodyB);
+      assert.equal(firstB.status, 200, firstB.raw);
+      const retryA = await send(a.app, withKey(orgA.till, keyA), 'POST', '/v2/leads', bodyA);
+      assert.equal(retryA.headers['idempotent-replayed'], 'true', "org B's request purged org A's");
+      assert.equal(retryA.raw, firstA.raw);
+
+      late.advance(48 * HOUR + 60_000);
+      const laterB = await send(
+        b.app,
+        withKey(orgB.till, unique('key')),
+        'POST',
+        '/v2/leads',
+        leadBody(),
+      );
+      assert.equal(laterB.status, 200, laterB.raw);
+      const retryB = await send(b.app, withKey(orgB.till, keyB), 'POST', '/v2/leads', bodyB);
+      assert.equal(retryB.status, 200, retryB.raw);
+      assert.equal(retryB.headers['idempotent-replayed'], undefined, 'expired: runs afresh');
+      assert.notEqual(retryB.body.id, firstB.body.id);
+    } finally {
+      await b.close();
+      await a.close();
+    }
   });
 });
