@@ -58,8 +58,13 @@ export async function insertToken(
     .execute();
 }
 
-export async function deleteExpiredTokens(db: Db, now: number): Promise<void> {
-  await db.deleteFrom('oauth_tokens').where('expires_on', '<=', now).execute();
+/** The org's own expired tokens only: issuing a token never does another tenant's housekeeping. */
+export async function deleteExpiredTokens(db: Db, orgId: number, now: number): Promise<void> {
+  await db
+    .deleteFrom('oauth_tokens')
+    .where('org_id', '=', orgId)
+    .where('expires_on', '<=', now)
+    .execute();
 }
 
 /** The live token's entity: unexpired, its client not revoked, its entity not disabled. */

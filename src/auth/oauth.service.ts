@@ -110,7 +110,7 @@ export async function generateToken(
   const ttlSeconds = ctx.config.tokenTtlSeconds;
   const accessToken = randomToken(32);
   await ctx.store.transaction(async (trx) => {
-    await deleteExpiredTokens(trx, now);
+    await deleteExpiredTokens(trx, client.org_id, now);
     await insertToken(trx, {
       tokenHash: sha256Hex(accessToken),
       orgId: client.org_id,

@@ -11,7 +11,7 @@ import * as deliveryPayloadByReference from './migrations/0008-delivery-payload-
 import * as analyticsSettings from './migrations/0009-analytics-settings.js';
 import * as leadStatusFacts from './migrations/0010-lead-status-facts.js';
 import * as pendingDeliveryIndexes from './migrations/0011-pending-delivery-indexes.js';
-import * as idempotencyPurgeByOrg from './migrations/0012-idempotency-purge-by-org.js';
+import * as expiryPurgeByOrg from './migrations/0012-expiry-purge-by-org.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -26,7 +26,7 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0009-analytics-settings': analyticsSettings,
   '0010-lead-status-facts': leadStatusFacts,
   '0011-pending-delivery-indexes': pendingDeliveryIndexes,
-  '0012-idempotency-purge-by-org': idempotencyPurgeByOrg,
+  '0012-expiry-purge-by-org': expiryPurgeByOrg,
 };
 
 /**

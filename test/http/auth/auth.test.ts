@@ -497,6 +497,29 @@ describe('authentication over time', () => {
     );
   });
 
+  it("issuing a token purges its own org's expired tokens and never another org's", async () => {
+    const tokensOf = async (clientKey: string) =>
+      (
+        await t.ctx.store.db
+          .selectFrom('oauth_tokens')
+          .innerJoin('oauth_clients', 'oauth_clients.id', 'oauth_tokens.client_id')
+          .select('oauth_tokens.token_hash')
+          .where('oauth_clients.client_key', '=', clientKey)
+          .execute()
+      ).map((row) => row.token_hash);
+    const x = await newOrg(t.ctx);
+    const y = await newOrg(t.ctx);
+    const clientX = await createOauthClient(t.ctx, { org: x.org.name, entity: x.admin.code });
+    const clientY = await createOauthClient(t.ctx, { org: y.org.name, entity: y.admin.code });
+    const expiring = (await generate(t, clientX)).body.data.accessToken as string;
+
+    clock.advance(121_000);
+    assert.equal((await generate(t, clientY)).status, 200);
+    assert.deepEqual(await tokensOf(clientX.key), [sha256Hex(expiring)], "org Y purged org X's");
+    const fresh = (await generate(t, clientX)).body.data.accessToken as string;
+    assert.deepEqual(await tokensOf(clientX.key), [sha256Hex(fresh)]);
+  });
+
   it('a cached verification lapses after CREDENTIAL_CACHE_SECONDS and is verified again', async () => {
     const o = await newOrg(t.ctx);
     const stats = t.ctx.verificationCache.stats;
