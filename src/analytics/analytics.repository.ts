@@ -5,6 +5,8 @@ import { SYSTEM_ACTOR_ID } from '../core/actor.js';
 import { entitySubtree } from '../leads/index.js';
 import { BUCKET_MS } from './local-time.js';
 import { DAY_MS } from '../core/date-time.js';
+import { isPostgres } from '../db/capabilities.js';
+import { STAYED_MS_COLUMN } from '../db/status-stays.js';
 
 /**
  * The reads of lead analytics. Every report is computed from the status log, through what the
@@ -54,11 +56,24 @@ const DIMENSION_SQL: Record<RawDimension, RawBuilder<unknown>> = {
 /** A raw group's key: an id or bucket (a number), a type or `leadFor` (text), or null. */
 export type RawKey = string | number | null;
 
+/** The stay facts time in status reads besides what every report does. */
+const STAY_COLUMNS = [
+  'status_since',
+  'first_followed_up_on',
+  ...Object.values(STAYED_MS_COLUMN),
+] as const;
+
 /** The org's leads matching the filters: the `m` of every report's statement. */
-function matchingLeads(db: Db, orgId: number, filters: ReportFilters) {
+function matchingLeads(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  extra: ReadonlyArray<(typeof STAY_COLUMNS)[number]> = [],
+) {
   let matching = db
     .selectFrom('leads')
     .select([
+      ...extra,
       'id',
       'created_by',
       'owner_id',
@@ -88,8 +103,13 @@ function matchingLeads(db: Db, orgId: number, filters: ReportFilters) {
 }
 
 /** The matching leads as `m`, for a report's statement to read from. */
-function withMatching(db: Db, orgId: number, filters: ReportFilters) {
-  return sql`with m as ${matchingLeads(db, orgId, filters)}`;
+function withMatching(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  extra: ReadonlyArray<(typeof STAY_COLUMNS)[number]> = [],
+) {
+  return sql`with m as ${matchingLeads(db, orgId, filters, extra)}`;
 }
 
 /** 1 when the lead's log ever held every one of `statuses`, else 0. */
@@ -198,46 +218,190 @@ export async function lostReasonCounts(
   return (await lostReasonStatement(db, orgId, filters, dimension).execute(db)).rows;
 }
 
-/** One status-log row of a matching lead, in the lead's log order. */
-export type TimelineRow = {
-  lead_id: number;
-  k: RawKey;
-  lead_created_on: number;
-  status: LeadStatus;
-  created_on: number;
+/** A report's group index: raw key (an entity id, a local day) → the index of its group. */
+export type GroupIndex = ReadonlyArray<readonly [number, number]>;
+
+/**
+ * What a statement groups by: a raw dimension as it is, or a raw key mapped through a group
+ * index (a table of literals joined on it; keys it lacks group as null). Statements whose
+ * results cannot be summed group by the client's groups themselves: a percentile of a week is
+ * not a sum of its quarter hours'.
+ */
+export type GroupKey = { key: RawBuilder<unknown>; index?: GroupIndex | undefined };
+
+export const byDimension = (dimension: RawDimension): GroupKey => ({
+  key: DIMENSION_SQL[dimension],
+});
+
+export const byCreatorIndex = (index: GroupIndex): GroupKey => ({
+  key: sql`m.created_by`,
+  index,
+});
+
+/** A zone offset (ms ahead of UTC) from an instant on, for {@link byLocalDayIndex}. */
+export type OffsetFrom = { from: number; offset: number };
+
+/**
+ * Leads grouped by the local day of their creation (days since 1970-01-01 in the org's zone),
+ * mapped through `index`. `offsets` are the zone's offsets over the leads' creation instants,
+ * the first from the earliest of them, in time order.
+ */
+export const byLocalDayIndex = (offsets: readonly OffsetFrom[], index: GroupIndex): GroupKey => {
+  // Each change's instant, then the offset in force before it.
+  const changes = offsets
+    .slice(1)
+    .map(
+      (change, i) =>
+        sql`when m.created_on < ${sql.lit(change.from)} then ${sql.lit(offsets[i]?.offset ?? 0)}`,
+    );
+  const latest = sql.lit(offsets.at(-1)?.offset ?? 0);
+  const offset =
+    changes.length === 0 ? latest : sql`case ${sql.join(changes, sql` `)} else ${latest} end`;
+  const local = sql`(m.created_on + ${offset})`;
+  const day = sql.lit(DAY_MS);
+  // Floored, also before 1970 (SQL's division truncates toward zero).
+  return { key: sql`(${local} - ((${local} % ${day}) + ${day}) % ${day}) / ${day}`, index };
 };
 
-/** Every status-log row of the matching leads, lead by lead, each lead's oldest first. */
-export async function statusTimelines(
-  db: Db,
-  orgId: number,
-  filters: ReportFilters,
-  dimension: Exclude<RawDimension, 'reason'>,
-): Promise<TimelineRow[]> {
-  const { rows } = await sql<TimelineRow>`${withMatching(db, orgId, filters)}
-    select m.id as lead_id, ${DIMENSION_SQL[dimension]} as k, m.created_on as lead_created_on,
-      s.status as status, s.created_on as created_on
-    from m inner join status_logs s on s.lead_id = m.id
-    where s.org_id = ${orgId}
-    order by m.id, s.created_on, s.id`.execute(db);
-  return rows;
+/** The statement's `from` and the expression of its group key (`k`). */
+function grouped(group: GroupKey) {
+  if (group.index === undefined) return { join: sql``, k: group.key };
+  if (group.index.length === 0) return { join: sql``, k: sql`null` };
+  const rows = group.index.map(([key, at]) => sql`(${sql.lit(key)}, ${sql.lit(at)})`);
+  return {
+    join: sql`left join (values ${sql.join(rows)}) as g on g.column1 = ${group.key}`,
+    k: sql`g.column2`,
+  };
 }
 
-/** When each matching lead was first followed up (leads without a follow-up are absent). */
-export async function firstFollowUps(
+/** Where the store says the lead's creation instant is, for the days a group index spans. */
+export async function creationRange(
   db: Db,
   orgId: number,
   filters: ReportFilters,
-): Promise<Map<number, number>> {
-  const { rows } = await sql<{
-    lead_id: number;
-    first: number;
-  }>`${withMatching(db, orgId, filters)}
-    select f.lead_id as lead_id, min(f.followed_up_on) as first
-    from m inner join follow_ups f on f.lead_id = m.id
-    where f.org_id = ${orgId}
-    group by f.lead_id`.execute(db);
-  return new Map(rows.map((row) => [Number(row.lead_id), Number(row.first)]));
+): Promise<{ first: number; last: number } | undefined> {
+  const row = await matchingLeads(db, orgId, filters)
+    .clearSelect()
+    .select((eb) => [eb.fn.min('created_on').as('first'), eb.fn.max('created_on').as('last')])
+    .executeTakeFirst();
+  return row?.first == null || row.last == null
+    ? undefined
+    : { first: Number(row.first), last: Number(row.last) };
+}
+
+/**
+ * The continuous percentile `p` of `value` over a group's rows, nulls left out, interpolated
+ * between the nearest ranks: PostgreSQL's ordered-set aggregate, SQLite's `percentile_cont`
+ * (which better-sqlite3 compiles in with SQLITE_ENABLE_PERCENTILE).
+ */
+function percentile(db: Db, value: RawBuilder<unknown>, p: number) {
+  return isPostgres(db)
+    ? sql`percentile_cont(${sql.lit(p)}) within group (order by ${value})`
+    : sql`percentile_cont(${value}, ${sql.lit(p)})`;
+}
+
+const atLeastZero = (ms: RawBuilder<unknown>) => sql`case when ${ms} > 0 then ${ms} else 0 end`;
+
+/** The durations time in status summarises, each a lead's, in ms (null: not the lead's). */
+function durationMeasures(now: number): Array<[string, RawBuilder<unknown>]> {
+  const at = sql.lit(now);
+  return [
+    ...LEAD_STATUS_ORDER.flatMap((status): Array<[string, RawBuilder<unknown>]> => [
+      [`${status}_closed`, sql.ref(`m.${STAYED_MS_COLUMN[status]}`)],
+      [
+        `${status}_open`,
+        sql`case when m.status = ${sql.lit(status)} then ${atLeastZero(sql`${at} - m.status_since`)} end`,
+      ],
+    ]),
+    [
+      'first_follow_up',
+      sql`case when m.first_followed_up_on is not null
+        then ${atLeastZero(sql`m.first_followed_up_on - m.created_on`)} end`,
+    ],
+    [
+      'to_won',
+      sql`case when m.status = 'WON' then ${atLeastZero(sql`m.status_since - m.created_on`)} end`,
+    ],
+    [
+      'to_lost',
+      sql`case when m.status = 'LOST' then ${atLeastZero(sql`m.status_since - m.created_on`)} end`,
+    ],
+  ];
+}
+
+/** Statuses in the order a lead moves through them, as time in status lists them. */
+export const LEAD_STATUS_ORDER = [
+  'OPEN',
+  'ON_HOLD',
+  'WON',
+  'LOST',
+  'DELETED',
+] as const satisfies readonly LeadStatus[];
+
+/** One measure's summary in ms, as the store computed it. */
+export type DurationAggregate = {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  mean: number | null;
+};
+
+export type TimeInStatusAggregates = {
+  k: RawKey;
+  leads: number;
+  withoutFollowUp: number;
+  measures: Map<string, DurationAggregate>;
+};
+
+/**
+ * Per group, each duration's count, median, 90th percentile and mean, computed by the store
+ * from the leads' stay facts (src/db/status-stays.ts): no log row is read, and no duration
+ * leaves the store.
+ */
+export async function timeInStatusAggregates(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  group: GroupKey,
+  now: number,
+): Promise<TimeInStatusAggregates[]> {
+  const measures = durationMeasures(now);
+  const { join, k } = grouped(group);
+  const columns = measures.map(
+    ([name, value]) =>
+      sql`count(${value}) as ${sql.ref(`${name}_n`)},
+        ${percentile(db, value, 0.5)} as ${sql.ref(`${name}_p50`)},
+        ${percentile(db, value, 0.9)} as ${sql.ref(`${name}_p90`)},
+        avg(${value}) as ${sql.ref(`${name}_mean`)}`,
+  );
+  const { rows } = await sql<Record<string, number | string | null>>`${withMatching(
+    db,
+    orgId,
+    filters,
+    STAY_COLUMNS,
+  )}
+    select ${k} as k, count(*) as leads,
+      sum(case when m.first_followed_up_on is null then 1 else 0 end) as without_follow_up,
+      ${sql.join(columns)}
+    from m ${join}
+    group by 1`.execute(db);
+  const number = (value: unknown) => (value === null ? null : Number(value));
+  return rows.map((row) => ({
+    k: row.k ?? null,
+    leads: Number(row.leads),
+    withoutFollowUp: Number(row.without_follow_up),
+    measures: new Map(
+      measures.map(([name]) => [
+        name,
+        {
+          count: Number(row[`${name}_n`]),
+          p50: number(row[`${name}_p50`]),
+          p90: number(row[`${name}_p90`]),
+          mean: number(row[`${name}_mean`]),
+        },
+      ]),
+    ),
+  }));
 }
 
 export type FollowUpLeadCounts = {

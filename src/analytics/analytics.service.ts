@@ -3,8 +3,8 @@ import type { Caller } from '../core/caller.js';
 import { FieldErrors } from '../core/errors.js';
 import { parseDateTime } from '../core/date-time.js';
 import type { Db } from '../db/database.js';
-import type { LeadStatus, LeadType } from '../db/schema.js';
-import { HOUR_MS } from '../core/date-time.js';
+import type { LeadType } from '../db/schema.js';
+import { DAY_MS, HOUR_MS } from '../core/date-time.js';
 import {
   demandCounts,
   funnelCounts,
@@ -13,12 +13,19 @@ import {
   orgEntities,
   orgReasons,
   orgTimeZone,
-  firstFollowUps,
+  byCreatorIndex,
+  byDimension,
+  byLocalDayIndex,
+  creationRange,
   followUpLeadCounts,
+  LEAD_STATUS_ORDER,
   scheduledFollowUps,
-  statusTimelines,
+  timeInStatusAggregates,
   winRateCounts,
-  type TimelineRow,
+  type DurationAggregate,
+  type GroupKey,
+  type OffsetFrom,
+  type TimeInStatusAggregates,
   type RawDimension,
   type RawKey,
   type ReportFilters,
@@ -92,6 +99,8 @@ type Prepared = {
   groupOf: (key: RawKey) => string | null;
   /** The store a lead's creator belongs to (its own code when it is one), or null. */
   storeOf: (creator: number) => string | null;
+  /** The ids of the org's entities, when the report names stores, zones or owners. */
+  creators: readonly number[];
 };
 
 /** Checks the query, then reads what folding raw keys into the client's groups needs. */
@@ -176,6 +185,7 @@ async function prepare(
     dimension: groupBy === null ? 'none' : RAW_DIMENSION_OF[groupBy],
     groupOf,
     storeOf,
+    creators: [...byId.keys()],
   };
 }
 
@@ -463,85 +473,103 @@ export function durationStats(durations: number[]): DurationStats {
   };
 }
 
-/** Statuses in the order a lead moves through them, as time in status lists them. */
-const STATUS_ORDER = [
-  'OPEN',
-  'ON_HOLD',
-  'WON',
-  'LOST',
-  'DELETED',
-] as const satisfies readonly LeadStatus[];
-
-/** The durations one group collects, in milliseconds. */
-type TimeSamples = {
-  leads: number;
-  closed: Map<LeadStatus, number[]>;
-  open: Map<LeadStatus, number[]>;
-  firstFollowUp: number[];
-  withoutFollowUp: number;
-  toWon: number[];
-  toLost: number[];
-};
-
-function emptySamples(): TimeSamples {
+/** A measure's summary in hours, from the store's in milliseconds. */
+function durationSummary(of: DurationAggregate | undefined): DurationStats {
+  if (of === undefined || of.count === 0) {
+    return { count: 0, p50Hours: null, p90Hours: null, meanHours: null };
+  }
+  const inHours = (ms: number | null) => (ms === null ? null : hours(ms));
   return {
-    leads: 0,
-    closed: new Map(STATUS_ORDER.map((status) => [status, []])),
-    open: new Map(STATUS_ORDER.map((status) => [status, []])),
-    firstFollowUp: [],
-    withoutFollowUp: 0,
-    toWon: [],
-    toLost: [],
+    count: of.count,
+    p50Hours: inHours(of.p50),
+    p90Hours: inHours(of.p90),
+    meanHours: inHours(of.mean),
   };
+}
+
+function timeInStatusRow(group: string | null, row: TimeInStatusAggregates | undefined) {
+  const measure = (name: string) => durationSummary(row?.measures.get(name));
+  return {
+    group,
+    leads: row?.leads ?? 0,
+    statuses: LEAD_STATUS_ORDER.map((status) => ({
+      status,
+      closed: measure(`${status}_closed`),
+      open: measure(`${status}_open`),
+    })),
+    firstFollowUp: { ...measure('first_follow_up'), withoutFollowUp: row?.withoutFollowUp ?? 0 },
+    creationToWon: measure('to_won'),
+    creationToLost: measure('to_lost'),
+  } satisfies TimeInStatusRow;
+}
+
+/** Days since 1970-01-01 of the UTC date `day` days on, as `YYYY-MM-DD`. */
+const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * The zone's offsets over `[first, last]`: the one at `first`, then each change, found to the
+ * second (zones change at most a few times a year, and never twice in a day).
+ */
+function offsetsOver(calendar: LocalCalendar, first: number, last: number): OffsetFrom[] {
+  const offsets: OffsetFrom[] = [{ from: first, offset: calendar.offsetAt(first) }];
+  for (let at = first; at < last; at += DAY_MS) {
+    const next = Math.min(at + DAY_MS, last);
+    const offset = calendar.offsetAt(next);
+    if (offset === offsets.at(-1)?.offset) continue;
+    // The first second with the new offset (zones change on a whole second).
+    let [before, after] = [Math.floor(at / 1000), Math.ceil(next / 1000)];
+    while (after - before > 1) {
+      const middle = Math.floor((before + after) / 2);
+      if (calendar.offsetAt(middle * 1000) === offset) after = middle;
+      else before = middle;
+    }
+    offsets.push({ from: after * 1000, offset });
+  }
+  return offsets;
 }
 
 /**
- * Adds one lead's log (its rows oldest first) to `into`: consecutive rows of one status are one
- * stay; a stay ends when the next status starts; a stay of no length (rows given together at
- * creation) is not a stay; the stay in the current status is open, aged to `now`.
+ * How time in status groups its leads in the store, and each group's name. Percentiles cannot be
+ * folded afterwards as counts are, so stores and zones (a store's creators) and weeks and months
+ * (their local days) are grouped by through a group index of the org's creators or days.
  */
-function addTimeline(
-  into: TimeSamples,
-  rows: readonly TimelineRow[],
-  firstFollowUp: number | undefined,
-  now: number,
-): void {
-  const first = rows[0];
-  if (first === undefined) return;
-  into.leads += 1;
-  let status = first.status;
-  let since = first.created_on;
-  for (const row of rows.slice(1)) {
-    if (row.status === status) continue;
-    if (row.created_on > since) into.closed.get(status)?.push(row.created_on - since);
-    status = row.status;
-    since = row.created_on;
-  }
-  into.open.get(status)?.push(Math.max(0, now - since));
-  const createdOn = first.lead_created_on;
-  if (status === 'WON') into.toWon.push(Math.max(0, since - createdOn));
-  if (status === 'LOST') into.toLost.push(Math.max(0, since - createdOn));
-  // A follow-up dated before the lead was created (entered late) counts as at once.
-  if (firstFollowUp === undefined) into.withoutFollowUp += 1;
-  else into.firstFollowUp.push(Math.max(0, firstFollowUp - createdOn));
-}
-
-function timeInStatusRow(group: string | null, samples: TimeSamples): TimeInStatusRow {
-  return {
-    group,
-    leads: samples.leads,
-    statuses: STATUS_ORDER.map((status) => ({
-      status,
-      closed: durationStats(samples.closed.get(status) ?? []),
-      open: durationStats(samples.open.get(status) ?? []),
-    })),
-    firstFollowUp: {
-      ...durationStats(samples.firstFollowUp),
-      withoutFollowUp: samples.withoutFollowUp,
-    },
-    creationToWon: durationStats(samples.toWon),
-    creationToLost: durationStats(samples.toLost),
+async function timeGroups(
+  db: Db,
+  orgId: number,
+  p: Prepared,
+): Promise<{ group: GroupKey; nameOf: (k: RawKey) => string | null }> {
+  const indexed = (names: Array<[number, string | null]>) => {
+    const at = new Map<string, number>();
+    const index: Array<[number, number]> = [];
+    for (const [key, name] of names) {
+      if (name === null) continue;
+      if (!at.has(name)) at.set(name, at.size);
+      index.push([key, at.get(name) as number]);
+    }
+    const byAt = [...at.keys()];
+    return { index, nameOf: (k: RawKey) => (k === null ? null : (byAt[Number(k)] ?? null)) };
   };
+  if (p.groupBy === 'store' || p.groupBy === 'zone') {
+    const { index, nameOf } = indexed(p.creators.map((id) => [id, p.groupOf(id)]));
+    return { group: byCreatorIndex(index), nameOf };
+  }
+  if (p.groupBy === 'week' || p.groupBy === 'month') {
+    const range = await creationRange(db, orgId, p.filters);
+    if (range === undefined) return { group: byDimension('none'), nameOf: () => null };
+    const offsets = offsetsOver(p.calendar, range.first, range.last);
+    const localDay = (instant: number, offset: number) => Math.floor((instant + offset) / DAY_MS);
+    const firstDay = localDay(range.first, offsets[0]?.offset ?? 0);
+    const lastDay = localDay(range.last, offsets.at(-1)?.offset ?? 0);
+    const names: Array<[number, string]> = [];
+    for (let day = firstDay; day <= lastDay; day += 1) {
+      // Day 0 was a Thursday; ISO weeks start on Monday.
+      const monday = day - ((((day + 3) % 7) + 7) % 7);
+      names.push([day, p.groupBy === 'week' ? isoDay(monday) : isoDay(day).slice(0, 7)]);
+    }
+    const { index, nameOf } = indexed(names);
+    return { group: byLocalDayIndex(offsets, index), nameOf };
+  }
+  return { group: byDimension(p.dimension), nameOf: p.groupOf };
 }
 
 export function timeInStatusReport(ctx: AppContext, caller: Caller, query: AnalyticsQuery) {
@@ -551,38 +579,22 @@ export function timeInStatusReport(ctx: AppContext, caller: Caller, query: Analy
     'time-in-status',
     query,
     async (db, orgId, p): Promise<TimeInStatusReport> => {
-      // `reason` is refused for this report before it gets here.
-      const dimension = p.dimension === 'reason' ? 'none' : p.dimension;
-      const [rows, followUps] = await Promise.all([
-        statusTimelines(db, orgId, p.filters, dimension),
-        firstFollowUps(db, orgId, p.filters),
-      ]);
       const now = ctx.clock.now();
-      const total = emptySamples();
-      const groups = new Map<string | null, TimeSamples>();
-      for (let start = 0; start < rows.length;) {
-        let end = start + 1;
-        while (end < rows.length && rows[end]?.lead_id === rows[start]?.lead_id) end += 1;
-        const lead = rows.slice(start, end);
-        const leadId = lead[0]?.lead_id ?? 0;
-        addTimeline(total, lead, followUps.get(leadId), now);
-        if (p.groupBy !== null) {
-          const group = p.groupOf(lead[0]?.k ?? null);
-          let samples = groups.get(group);
-          if (samples === undefined) {
-            samples = emptySamples();
-            groups.set(group, samples);
-          }
-          addTimeline(samples, lead, followUps.get(leadId), now);
-        }
-        start = end;
-      }
+      const { group, nameOf } = await timeGroups(db, orgId, p);
+      // The total is a statement of its own: its percentiles are not its groups'.
+      const [totals, rows] = await Promise.all([
+        timeInStatusAggregates(db, orgId, p.filters, byDimension('none'), now),
+        p.groupBy === null
+          ? Promise.resolve([])
+          : timeInStatusAggregates(db, orgId, p.filters, group, now),
+      ]);
+      const groups = new Map(rows.map((row) => [nameOf(row.k), row]));
       return {
         groupBy: p.groupBy,
         timeZone: p.timeZone,
-        total: timeInStatusRow(null, total),
-        groups: ordered(groups, p.groupBy, (s) => s.leads).map(([group, samples]) =>
-          timeInStatusRow(group, samples),
+        total: timeInStatusRow(null, totals[0]),
+        groups: ordered(groups, p.groupBy, (row) => row.leads).map(([name, row]) =>
+          timeInStatusRow(name, row),
         ),
       };
     },

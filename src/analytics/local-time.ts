@@ -82,7 +82,7 @@ export class LocalCalendar {
   }
 
   /** How far the zone's wall clock is ahead of UTC at `instant` (ms). */
-  private offsetAt(instant: number): number {
+  offsetAt(instant: number): number {
     const parts: Record<string, string> = {};
     for (const part of this.clock.formatToParts(instant)) parts[part.type] = part.value;
     const wall = Date.UTC(

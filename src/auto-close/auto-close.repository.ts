@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { SYSTEM_ACTOR_ID } from '../core/actor.js';
 import { STATUS_BITS, type LeadStatus } from '../db/schema.js';
+import { STAYED_MS_COLUMN } from '../db/status-stays.js';
 
 /** The statuses auto-close moves to LOST. */
 export const CLOSABLE_STATUSES = ['OPEN', 'ON_HOLD'] as const satisfies readonly LeadStatus[];
@@ -88,6 +89,13 @@ export async function lockDueLeads(
   return rows;
 }
 
+/** A closed lead's total time in `status` once its current stay, if in `status`, ends at `now`. */
+function endedStay(status: 'OPEN' | 'ON_HOLD', now: number) {
+  const column = sql.ref(STAYED_MS_COLUMN[status]);
+  return sql<number | null>`case when status = ${sql.lit(status)} and status_since < ${now}
+    then coalesce(${column}, 0) + (${now} - status_since) else ${column} end`;
+}
+
 /**
  * Moves those of `ids` that are still OPEN or ON_HOLD and last updated before `cutoff` to LOST,
  * as the system, and answers the ones it moved with their customer. The condition is evaluated
@@ -113,6 +121,10 @@ export function closeDueLeads(
       reached_statuses: sql<number>`reached_statuses | ${sql.lit(STATUS_BITS.LOST)}`,
       status_reason_id: reasonId,
       status_changed_by: SYSTEM_ACTOR_ID,
+      // Its stay facts (src/db/status-stays.ts): the OPEN or ON_HOLD stay ends now.
+      stayed_open_ms: endedStay('OPEN', now),
+      stayed_on_hold_ms: endedStay('ON_HOLD', now),
+      status_since: sql<number>`cast(${now} as bigint)`,
       // lastUpdatedOn never moves backwards.
       last_updated_on: sql<number>`case when last_updated_on > ${now} then last_updated_on else cast(${now} as bigint) end`,
       last_updated_by: SYSTEM_ACTOR_ID,

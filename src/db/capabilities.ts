@@ -6,7 +6,11 @@ import type { Db } from './schema.js';
  * so that repositories state what they need and never which store they run on.
  */
 
-function isPostgres(db: Db): boolean {
+/**
+ * Whether `db` is PostgreSQL, for the rare statement whose SQL itself differs between the stores
+ * (an aggregate's syntax); behaviour that differs has a capability of its own below.
+ */
+export function isPostgres(db: Db): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 

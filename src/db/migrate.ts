@@ -12,6 +12,7 @@ import * as analyticsSettings from './migrations/0009-analytics-settings.js';
 import * as leadStatusFacts from './migrations/0010-lead-status-facts.js';
 import * as pendingDeliveryIndexes from './migrations/0011-pending-delivery-indexes.js';
 import * as expiryPurgeByOrg from './migrations/0012-expiry-purge-by-org.js';
+import * as leadStayFacts from './migrations/0013-lead-stay-facts.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0010-lead-status-facts': leadStatusFacts,
   '0011-pending-delivery-indexes': pendingDeliveryIndexes,
   '0012-expiry-purge-by-org': expiryPurgeByOrg,
+  '0013-lead-stay-facts': leadStayFacts,
 };
 
 /**

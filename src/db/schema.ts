@@ -155,6 +155,19 @@ export type LeadTable = {
   status_reason_id: number | null;
   /** Who wrote the lead's newest status-log row; -1: the system (auto-close). */
   status_changed_by: number | null;
+  /**
+   * When the lead's current stay in its status began (src/db/status-stays.ts). Null in the
+   * database only before migration 0013 filled it in; every write sets it.
+   */
+  status_since: number;
+  /** The total length of the lead's finished stays in each status; null: none. */
+  stayed_open_ms: number | null;
+  stayed_on_hold_ms: number | null;
+  stayed_won_ms: number | null;
+  stayed_lost_ms: number | null;
+  stayed_deleted_ms: number | null;
+  /** Its earliest follow-up's `followed_up_on`; null: never followed up. */
+  first_followed_up_on: number | null;
 };
 
 export type FollowUpTable = {

@@ -261,6 +261,46 @@ describe('leadline seed', () => {
           : Math.round((autoClose.autoClosed / autoClose.closed) * 10_000) / 10_000,
     });
 
+    // … and its stay facts: time in status agrees with the logs too (OPEN's finished stays,
+    // added up per lead, and the first follow-ups).
+    const hours = (ms: number) => Math.round((ms / 3_600_000) * 100) / 100;
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((x, y) => x - y);
+      const at = (sorted.length - 1) / 2;
+      const low = sorted[Math.floor(at)] as number;
+      return hours(low + ((sorted[Math.ceil(at)] as number) - low) * (at - Math.floor(at)));
+    };
+    const openTotals: number[] = [];
+    const firstFollowUps: number[] = [];
+    for (const lead of leads) {
+      let at = lead.statusLogDetails[0];
+      let total = 0;
+      for (const row of lead.statusLogDetails.slice(1)) {
+        if (row.status === at.status) continue;
+        if (at.status === 'OPEN') total += instant(row.createdOn) - instant(at.createdOn);
+        at = row;
+      }
+      if (total > 0) openTotals.push(total);
+      const followedUpOns = lead.followUpDetails.map((f: any) => instant(f.followedUpOn));
+      if (followedUpOns.length > 0) {
+        firstFollowUps.push(Math.max(0, Math.min(...followedUpOns) - instant(lead.createdOn)));
+      }
+    }
+    const times = await report('time-in-status');
+    assert.deepEqual(
+      [times.statuses[0].closed.count, times.statuses[0].closed.p50Hours],
+      [openTotals.length, median(openTotals)],
+    );
+    assert.deepEqual(
+      [
+        times.firstFollowUp.count,
+        times.firstFollowUp.p50Hours,
+        times.firstFollowUp.withoutFollowUp,
+      ],
+      [firstFollowUps.length, median(firstFollowUps), 500 - firstFollowUps.length],
+    );
+    assert.ok(openTotals.length > 0 && firstFollowUps.length > 0, 'histories worth checking');
+
     // The ETag is the version: one per change after creation.
     for (const lead of leads.slice(0, 25)) {
       const one = await send(app, admin, 'GET', `/v2/leads/${lead.id}`);

@@ -1,4 +1,5 @@
 import { STATUS_BITS, type LeadStatus } from '../schema.js';
+import { stayFactsAfter, type StayFacts } from '../status-stays.js';
 
 /*
  * Batches are columns of typed arrays, so a batch made in the worker thread is handed to the
@@ -76,16 +77,21 @@ export function transferListOf(batch: LeadBatch): ArrayBuffer[] {
 
 /**
  * Each lead's status facts (migration 0010) from the batch's status-log rows: the bits of every
- * status its rows hold, and the reason and author of its newest row (NaN when it has none).
+ * status its rows hold, and the reason and author of its newest row (NaN when it has none); its
+ * stay facts (migration 0013, undefined when it has no row) and its earliest follow-up (NaN when
+ * it has none).
  */
 export function statusFactsOf(batch: LeadBatch): {
   reached: Int32Array;
   reasonId: Float64Array;
   changedBy: Float64Array;
+  stays: Array<StayFacts | undefined>;
+  firstFollowedUpOn: Float64Array;
 } {
   const reached = new Int32Array(batch.size);
   const reasonId = new Float64Array(batch.size).fill(NaN);
   const changedBy = new Float64Array(batch.size).fill(NaN);
+  const stays = new Array<(StayFacts & { status: LeadStatus }) | undefined>(batch.size);
   const logs = batch.statusLogs;
   // Rows are in id order, so a lead's last row is its newest.
   for (let i = 0; i < logs.count; i += 1) {
@@ -94,6 +100,16 @@ export function statusFactsOf(batch: LeadBatch): {
     reached[lead] = (reached[lead] as number) | STATUS_BITS[status];
     reasonId[lead] = logs.reasonId[i] as number;
     changedBy[lead] = logs.createdBy[i] as number;
+    const created_on = logs.createdOn[i] as number;
+    stays[lead] = { ...stayFactsAfter(stays[lead], [{ status, created_on }]), status };
   }
-  return { reached, reasonId, changedBy };
+  const firstFollowedUpOn = new Float64Array(batch.size).fill(NaN);
+  const followUps = batch.followUps;
+  for (let i = 0; i < followUps.count; i += 1) {
+    const lead = followUps.lead[i] as number;
+    const on = followUps.followedUpOn[i] as number;
+    const first = firstFollowedUpOn[lead] as number;
+    if (Number.isNaN(first) || on < first) firstFollowedUpOn[lead] = on;
+  }
+  return { reached, reasonId, changedBy, stays, firstFollowedUpOn };
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../schema.js';
 import { numberAt, statusFactsOf, textAt, type LeadBatch } from './lead-batch.js';
+import type { StayFacts } from '../status-stays.js';
 import type { BulkWriter } from './bulk-writer.js';
 
 /**
@@ -46,15 +47,21 @@ export function postgresBulkWriter(db: Db, parallel: number): BulkWriter {
         const numbers = (column: Float64Array, count: number) =>
           Array.from(column.subarray(0, count), (_, i) => numberAt(column, i));
         const facts = statusFactsOf(batch);
+        const stayed = (column: keyof StayFacts) =>
+          facts.stays.map((stay) => stay?.[column] ?? null);
         await sql`
           insert into leads (id, org_id, user_id, type, lead_for, status, sub_status, owner_id,
             next_follow_up, last_follow_up, created_on, created_by, last_updated_on,
             last_updated_by, org_source_id, extended_fields, version, reached_statuses,
-            status_reason_id, status_changed_by)
+            status_reason_id, status_changed_by, status_since, stayed_open_ms,
+            stayed_on_hold_ms, stayed_won_ms, stayed_lost_ms, stayed_deleted_ms,
+            first_followed_up_on)
           select u.id, ${orgId}::bigint, u.user_id, u.type, u.lead_for, u.status, u.sub_status,
             u.owner_id, u.next_follow_up, u.last_follow_up, u.created_on, u.created_by,
             u.last_updated_on, u.last_updated_by, u.org_source_id, u.extended_fields, u.version,
-            u.reached_statuses, u.status_reason_id, u.status_changed_by
+            u.reached_statuses, u.status_reason_id, u.status_changed_by, u.status_since,
+            u.stayed_open_ms, u.stayed_on_hold_ms, u.stayed_won_ms, u.stayed_lost_ms,
+            u.stayed_deleted_ms, u.first_followed_up_on
           from unnest(${ids}::bigint[], ${numbers(batch.userId, n)}::bigint[],
             ${texts(batch.type, n)}::text[], ${texts(batch.leadFor, n)}::text[],
             ${texts(batch.status, n)}::text[], ${texts(batch.subStatus, n)}::text[],
@@ -66,11 +73,16 @@ export function postgresBulkWriter(db: Db, parallel: number): BulkWriter {
             ${numbers(batch.orgSourceId, n)}::integer[],
             ${texts(batch.extendedFields, n)}::text[], ${numbers(batch.version, n)}::integer[],
             ${Array.from(facts.reached)}::integer[], ${numbers(facts.reasonId, n)}::bigint[],
-            ${numbers(facts.changedBy, n)}::bigint[])
+            ${numbers(facts.changedBy, n)}::bigint[], ${stayed('status_since')}::bigint[],
+            ${stayed('stayed_open_ms')}::bigint[], ${stayed('stayed_on_hold_ms')}::bigint[],
+            ${stayed('stayed_won_ms')}::bigint[], ${stayed('stayed_lost_ms')}::bigint[],
+            ${stayed('stayed_deleted_ms')}::bigint[],
+            ${numbers(facts.firstFollowedUpOn, n)}::bigint[])
             as u(id, user_id, type, lead_for, status, sub_status, owner_id, next_follow_up,
               last_follow_up, created_on, created_by, last_updated_on, last_updated_by,
               org_source_id, extended_fields, version, reached_statuses, status_reason_id,
-              status_changed_by)`.execute(trx);
+              status_changed_by, status_since, stayed_open_ms, stayed_on_hold_ms, stayed_won_ms,
+              stayed_lost_ms, stayed_deleted_ms, first_followed_up_on)`.execute(trx);
 
         const logs = batch.statusLogs;
         const leadIds = (column: Int32Array, count: number) =>

@@ -1,5 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { numberAt, statusFactsOf, textAt, type LeadBatch } from './lead-batch.js';
+import { STAYED_MS_COLUMN } from '../status-stays.js';
 import type { BulkWriter } from './bulk-writer.js';
 
 /**
@@ -13,7 +14,10 @@ import type { BulkWriter } from './bulk-writer.js';
  * rows take their ids from AUTOINCREMENT in the order they are inserted, oldest first.
  */
 
-/** Rows per INSERT statement: 64 leads bind 1088 parameters, far below SQLite's 32766. */
+/** The stay-fact columns of the leads, in their order in the INSERT. */
+const STAYED_COLUMNS = Object.values(STAYED_MS_COLUMN);
+
+/** Rows per INSERT statement: 64 leads (27 columns) bind 1,728 parameters, far below SQLite's 32766. */
 const ROWS_PER_STATEMENT = 64;
 
 type Value = string | number | null;
@@ -95,6 +99,9 @@ export function sqliteBulkWriter(file: SqliteDatabase.Database): BulkWriter {
     'reached_statuses',
     'status_reason_id',
     'status_changed_by',
+    'first_followed_up_on',
+    'status_since',
+    ...STAYED_COLUMNS,
   ]);
   const statusLogs = new MultiRowInsert(file, 'status_logs', [
     'org_id',
@@ -149,6 +156,10 @@ export function sqliteBulkWriter(file: SqliteDatabase.Database): BulkWriter {
       p[o + 17] = facts.reached[i] as number;
       p[o + 18] = numberAt(facts.reasonId, i);
       p[o + 19] = numberAt(facts.changedBy, i);
+      p[o + 20] = numberAt(facts.firstFollowedUpOn, i);
+      const stay = facts.stays[i];
+      p[o + 21] = stay?.status_since ?? null;
+      STAYED_COLUMNS.forEach((column, j) => (p[o + 22 + j] = stay?.[column] ?? null));
     }
     leads.flush();
     const logs = batch.statusLogs;

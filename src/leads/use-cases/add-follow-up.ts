@@ -51,6 +51,7 @@ export async function addFollowUp(
       ]);
       return {
         last_follow_up: Math.max(row.last_follow_up ?? followedUpOn, followedUpOn),
+        first_followed_up_on: Math.min(row.first_followed_up_on ?? followedUpOn, followedUpOn),
         ...(body.nextFollowUp === undefined
           ? {}
           : { next_follow_up: parseDateTime(body.nextFollowUp) }),

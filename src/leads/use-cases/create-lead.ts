@@ -134,7 +134,11 @@ export async function createLead(
       last_updated_by: caller.entityId,
       org_source_id: orgSourceId,
       extended_fields: JSON.stringify(extendedFields),
-      ...statusFactsAfter(undefined, statusRows),
+      ...statusFactsAfter(
+        undefined,
+        statusRows.map((r) => ({ ...r, created_on: createdOn })),
+      ),
+      first_followed_up_on: followedUpOns.length === 0 ? null : Math.min(...followedUpOns),
     });
     await insertFollowUps(
       trx,

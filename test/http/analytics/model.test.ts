@@ -6,6 +6,7 @@ import { newLead, newOrg, send, type Login } from '../../helpers/factories.js';
 import { addReason, addSubStatus, reasonIdOf } from '../../helpers/fixtures.js';
 import { autoClose } from '../../../src/auto-close/auto-close.service.js';
 import { fillStatusFacts } from '../../../src/db/migrations/0010-lead-status-facts.js';
+import { fillStayFacts } from '../../../src/db/migrations/0013-lead-stay-facts.js';
 
 /**
  * Property test of the analytics reports: random lead histories (creation with a back-dated
@@ -227,10 +228,23 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
     // Migration 0010 fills existing leads' status facts from their logs: the same facts the
     // writes above kept, and the reports read.
     const db = t.ctx.store.db;
+    // So does migration 0013 their stay facts.
     const facts = () =>
       db
         .selectFrom('leads')
-        .select(['id', 'reached_statuses', 'status_reason_id', 'status_changed_by'])
+        .select([
+          'id',
+          'reached_statuses',
+          'status_reason_id',
+          'status_changed_by',
+          'status_since',
+          'stayed_open_ms',
+          'stayed_on_hold_ms',
+          'stayed_won_ms',
+          'stayed_lost_ms',
+          'stayed_deleted_ms',
+          'first_followed_up_on',
+        ])
         .where('org_id', '=', o.org.id)
         .orderBy('id')
         .execute();
@@ -238,10 +252,22 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
     await t.ctx.store.transaction(async (trx) => {
       await trx
         .updateTable('leads')
-        .set({ reached_statuses: 0, status_reason_id: null, status_changed_by: null })
+        .set({
+          reached_statuses: 0,
+          status_reason_id: null,
+          status_changed_by: null,
+          status_since: 0,
+          stayed_open_ms: null,
+          stayed_on_hold_ms: null,
+          stayed_won_ms: null,
+          stayed_lost_ms: null,
+          stayed_deleted_ms: null,
+          first_followed_up_on: null,
+        })
         .where('org_id', '=', o.org.id)
         .execute();
       await fillStatusFacts(trx, o.org.id);
+      await fillStayFacts(trx, o.org.id);
     });
     assert.deepEqual(await facts(), kept);
     return { o, store2, model };
@@ -307,17 +333,22 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
           tally(leads, (l) => weekIn(p.timeZone, l.createdOn)),
         );
 
-        // Time in status: stays merge repeated statuses, skip zero lengths; the last is open.
+        // Time in status: stays merge repeated statuses; a lead's finished stays in a status
+        // add up, and count when they last longer than nothing; the last stay is open.
         const stays = new Map<Status, { closed: number[]; open: number[] }>(
           STATUSES.map((status) => [status, { closed: [], open: [] }]),
         );
         const toWon: number[] = [];
         for (const l of leads) {
+          const closed = new Map<Status, number>();
           let at = l.log[0]!;
           for (const row of l.log.slice(1)) {
             if (row.status === at.status) continue;
-            if (row.on > at.on) stays.get(at.status)!.closed.push(row.on - at.on);
+            closed.set(at.status, (closed.get(at.status) ?? 0) + row.on - at.on);
             at = row;
+          }
+          for (const [status, total] of closed) {
+            if (total > 0) stays.get(status)!.closed.push(total);
           }
           stays.get(at.status)!.open.push(NOW - at.on);
           if (at.status === 'WON') toWon.push(at.on - l.createdOn);

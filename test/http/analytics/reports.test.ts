@@ -302,6 +302,84 @@ describe('analytics reports', () => {
     assert.equal(lines.length, 1 + 5 * 2 + 4);
   });
 
+  it('time in status: a lead’s stays in a status add up; stores, zones, weeks and months are the org’s', async () => {
+    const o = await newOrg(t.ctx);
+    const store2 = await o.entity('STORE', o.zone);
+    const till2 = await o.entity('TILL', store2, true);
+    const apiCall = await reasonIdOf(t.app, o.till, 'APICALL');
+    const zone = await send(t.app, o.admin, 'PUT', '/v2/admin/settings', {
+      timeZone: 'America/New_York',
+    });
+    assert.equal(zone.status, 200, zone.raw);
+    const iso = (instant: number) => new Date(instant).toISOString();
+    const dated = async (who: Login, l: { id: number }, status: string, instant: number) => {
+      const response = await send(t.app, who, 'PUT', `/v2/leads/${l.id}/status`, {
+        status,
+        reasonId: apiCall,
+        createdOn: iso(instant),
+      });
+      assert.equal(response.status, 200, response.raw);
+    };
+    // Now is 2026-03-02T12:00Z. New York is UTC-4 until 2025-11-02T06:00Z, UTC-5 after.
+    // E: 2025-11-01 00:30 local (a Saturday: week of 2025-10-27), still OPEN.
+    await newLead(t.app, o.till, { createdOn: '2025-11-01T04:30:00Z' });
+    // A: 2026-02-28 23:30 local (the offset of 2025-11-01 would make it March 1st): OPEN 1 h,
+    // ON_HOLD 1 h, OPEN 2 h more (3 h in all, one figure), WON since.
+    const aOn = Date.parse('2026-03-01T04:30:00Z');
+    const a = await newLead(t.app, o.till, { createdOn: iso(aOn) });
+    await dated(o.till, a, 'ON_HOLD', aOn + HOUR);
+    await dated(o.till, a, 'OPEN', aOn + 2 * HOUR);
+    await dated(o.till, a, 'WON', aOn + 4 * HOUR);
+    // B (store 2): 2026-03-01 01:00 local, a Sunday; OPEN 5 h, LOST since.
+    const bOn = Date.parse('2026-03-01T06:00:00Z');
+    const b = await newLead(t.app, till2, { createdOn: iso(bOn) });
+    await dated(till2, b, 'LOST', bOn + 5 * HOUR);
+    // C: 2026-03-02 01:00 local, a Monday; OPEN for 6 h now.
+    await newLead(t.app, o.till, { createdOn: '2026-03-02T06:00:00Z' });
+
+    const openClosed = (row: any) => row.statuses[0].closed;
+    const total = (await report(o.till, 'time-in-status')).total;
+    assert.deepEqual(openClosed(total), { count: 2, p50Hours: 4, p90Hours: 4.8, meanHours: 4 });
+    assert.deepEqual(total.statuses[1].closed, {
+      count: 1,
+      p50Hours: 1,
+      p90Hours: 1,
+      meanHours: 1,
+    });
+    const groups = async (groupBy: string) =>
+      (await report(o.till, 'time-in-status', `groupBy=${groupBy}`)).groups.map((g: any) => [
+        g.group,
+        g.leads,
+        openClosed(g).count,
+        openClosed(g).p50Hours,
+        g.statuses[0].open.p50Hours !== null,
+      ]);
+    assert.deepEqual(await groups('store'), [
+      [o.store.code, 3, 1, 3, true],
+      [store2.code, 1, 1, 5, false],
+    ]);
+    // One zone: its percentiles are its leads', not its stores' summed.
+    assert.deepEqual(await groups('zone'), [[o.zone.code, 4, 2, 4, true]]);
+    assert.deepEqual(await groups('week'), [
+      ['2025-10-27', 1, 0, null, true],
+      ['2026-02-23', 2, 2, 4, false],
+      ['2026-03-02', 1, 0, null, true],
+    ]);
+    assert.deepEqual(await groups('month'), [
+      ['2025-11', 1, 0, null, true],
+      ['2026-02', 1, 1, 3, false],
+      ['2026-03', 2, 1, 5, true],
+    ]);
+    // The funnel folds its counts by the calendar instead: the same weeks and months.
+    for (const groupBy of ['week', 'month']) {
+      const funnel = await report(o.till, 'funnel', `groupBy=${groupBy}`);
+      assert.deepEqual(
+        funnel.groups.map((g: any) => [g.group, g.created]),
+        (await groups(groupBy)).map(([group, leads]: any) => [group, leads]),
+      );
+    }
+  });
+
   it('follow-ups: due today and overdue in the org’s day, done on time or late, auto-closed share', async () => {
     const o = await newOrg(t.ctx);
     const apiCall = await reasonIdOf(t.app, o.till, 'APICALL');

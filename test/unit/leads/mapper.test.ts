@@ -27,6 +27,13 @@ const row: LeadRow = {
   reached_statuses: 1,
   status_reason_id: 3,
   status_changed_by: 5,
+  status_since: T0,
+  stayed_open_ms: null,
+  stayed_on_hold_ms: null,
+  stayed_won_ms: null,
+  stayed_lost_ms: null,
+  stayed_deleted_ms: null,
+  first_followed_up_on: T0 + 60_000,
 };
 const followUp: FollowUpRow & { total: number } = {
   id: 100,
