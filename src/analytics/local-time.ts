@@ -1,4 +1,4 @@
-import { DAY_MS } from '../core/date-time.js';
+import { DAY_MS, HOUR_MS } from '../core/date-time.js';
 
 /**
  * The length of the buckets the store groups creation instants by before they are folded into
@@ -8,6 +8,17 @@ import { DAY_MS } from '../core/date-time.js';
 export const BUCKET_MS = 15 * 60_000;
 
 type LocalDate = { year: number; month: number; day: number; weekday: number };
+
+/** A zone offset (ms ahead of UTC) in force from an instant on. */
+export type OffsetFrom = { from: number; offset: number };
+
+/**
+ * Instants from `from` (until the next segment's) whose local day ends at
+ * `(floor((s + ahead) / DAY_MS) + 1) * DAY_MS - endAhead`: `ahead` is the zone's offset at `s`,
+ * `endAhead` its offset at the end of that day. Each piece is a whole number of ms, so a store
+ * can place an instant in its local day with integer arithmetic.
+ */
+export type DayEndSegment = { from: number; ahead: number; endAhead: number };
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
@@ -62,7 +73,16 @@ export class LocalCalendar {
     // changes at that midnight (a DST switch) is found on the second look.
     let guess = midnightUtc - this.offsetAt(midnightUtc);
     guess = midnightUtc - this.offsetAt(guess);
+    // A midnight the clocks skip (Santiago moved from 00:00 to 01:00; Apia dropped 30 December
+    // 2011): the second look lands back in the day, which then ends at the change, where the
+    // offset before it would have reached midnight.
+    if (!this.isAfterDate(guess, date)) guess = midnightUtc - this.offsetAt(guess - 1);
     return guess;
+  }
+
+  private isAfterDate(instant: number, date: LocalDate): boolean {
+    const at = this.dateOf(instant);
+    return Date.UTC(at.year, at.month - 1, at.day) > Date.UTC(date.year, date.month - 1, date.day);
   }
 
   /**
@@ -79,6 +99,72 @@ export class LocalCalendar {
       for (let later = bucket; later * BUCKET_MS < end; later += 1) this.dayEnds.set(later, end);
     }
     return end;
+  }
+
+  /** The instant the local day of `instant` started. */
+  startOfDayOf(instant: number): number {
+    // 30 hours back is in the day before or the one before that (no day lasts 30 hours).
+    let start = this.startOfNextDay(instant - 30 * HOUR_MS);
+    for (
+      let next = this.startOfNextDay(start);
+      next <= instant;
+      next = this.startOfNextDay(start)
+    ) {
+      if (next <= start) throw new Error(`no local day after ${new Date(start).toISOString()}`);
+      start = next;
+    }
+    return start;
+  }
+
+  /**
+   * The zone's offsets over `[first, last]`: the one at `first`, then each change, found to the
+   * second (zones change at most a few times a year, and never twice in a day).
+   */
+  offsetsOver(first: number, last: number): OffsetFrom[] {
+    const offsets: OffsetFrom[] = [{ from: first, offset: this.offsetAt(first) }];
+    for (let at = first; at < last; at += DAY_MS) {
+      const next = Math.min(at + DAY_MS, last);
+      const offset = this.offsetAt(next);
+      if (offset === offsets.at(-1)?.offset) continue;
+      // The first second with the new offset (zones change on a whole second).
+      let [before, after] = [Math.floor(at / 1000), Math.ceil(next / 1000)];
+      while (after - before > 1) {
+        const middle = Math.floor((before + after) / 2);
+        if (this.offsetAt(middle * 1000) === offset) after = middle;
+        else before = middle;
+      }
+      offsets.push({ from: after * 1000, offset });
+    }
+    return offsets;
+  }
+
+  /**
+   * How {@link startOfNextDay} maps the instants of `[first, last)`, as pieces of integer
+   * arithmetic a store can evaluate: each change of offset
+   * starts a piece, and so do the start and the end of the local day it falls in (that day's
+   * end is at the new offset while its start was at the old one).
+   */
+  dayEndSegments(first: number, last: number): DayEndSegment[] {
+    const breaks = new Set([first]);
+    for (const change of this.offsetsOver(first, last).slice(1)) {
+      for (const at of [
+        this.startOfDayOf(change.from),
+        change.from,
+        this.startOfNextDay(change.from),
+      ]) {
+        if (at > first && at < last) breaks.add(at);
+      }
+    }
+    const segments: DayEndSegment[] = [];
+    for (const from of [...breaks].sort((a, b) => a - b)) {
+      const ahead = this.offsetAt(from);
+      const day = Math.floor((from + ahead) / DAY_MS);
+      const endAhead = (day + 1) * DAY_MS - this.startOfNextDay(from);
+      const previous = segments.at(-1);
+      if (previous?.ahead === ahead && previous.endAhead === endAhead) continue;
+      segments.push({ from, ahead, endAhead });
+    }
+    return segments;
   }
 
   /** How far the zone's wall clock is ahead of UTC at `instant` (ms). */
