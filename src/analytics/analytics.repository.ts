@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import { STATUS_BITS, type EntityType, type LeadStatus, type LeadType } from '../db/schema.js';
 import { SYSTEM_ACTOR_ID } from '../core/actor.js';
 import { entitySubtree } from '../leads/index.js';
-import { BUCKET_MS } from './local-time.js';
+import { BUCKET_MS, type DayEndSegment, type OffsetFrom } from './local-time.js';
 import { DAY_MS } from '../core/date-time.js';
 import { isPostgres } from '../db/capabilities.js';
 import { STAYED_MS_COLUMN } from '../db/status-stays.js';
@@ -238,9 +238,6 @@ export const byCreatorIndex = (index: GroupIndex): GroupKey => ({
   index,
 });
 
-/** A zone offset (ms ahead of UTC) from an instant on, for {@link byLocalDayIndex}. */
-export type OffsetFrom = { from: number; offset: number };
-
 /**
  * Leads grouped by the local day of their creation (days since 1970-01-01 in the org's zone),
  * mapped through `index`. `offsets` are the zone's offsets over the leads' creation instants,
@@ -367,14 +364,20 @@ export async function timeInStatusAggregates(
 ): Promise<TimeInStatusAggregates[]> {
   const measures = durationMeasures(now);
   const { join, k } = grouped(group);
+  // PostgreSQL takes both percentiles from one sort of the values; SQLite sorts them per call.
+  const postgres = isPostgres(db);
+  const percentiles = (name: string, value: RawBuilder<unknown>) =>
+    postgres
+      ? sql`percentile_cont(array[0.5, 0.9]) within group (order by ${value})
+          as ${sql.ref(`${name}_ps`)}`
+      : sql`${percentile(db, value, 0.5)} as ${sql.ref(`${name}_p50`)},
+          ${percentile(db, value, 0.9)} as ${sql.ref(`${name}_p90`)}`;
   const columns = measures.map(
     ([name, value]) =>
-      sql`count(${value}) as ${sql.ref(`${name}_n`)},
-        ${percentile(db, value, 0.5)} as ${sql.ref(`${name}_p50`)},
-        ${percentile(db, value, 0.9)} as ${sql.ref(`${name}_p90`)},
+      sql`count(${value}) as ${sql.ref(`${name}_n`)}, ${percentiles(name, value)},
         avg(${value}) as ${sql.ref(`${name}_mean`)}`,
   );
-  const { rows } = await sql<Record<string, number | string | null>>`${withMatching(
+  const { rows } = await sql<Record<string, number | string | number[] | null>>`${withMatching(
     db,
     orgId,
     filters,
@@ -385,9 +388,9 @@ export async function timeInStatusAggregates(
       ${sql.join(columns)}
     from m ${join}
     group by 1`.execute(db);
-  const number = (value: unknown) => (value === null ? null : Number(value));
+  const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
   return rows.map((row) => ({
-    k: row.k ?? null,
+    k: (row.k ?? null) as RawKey,
     leads: Number(row.leads),
     withoutFollowUp: Number(row.without_follow_up),
     measures: new Map(
@@ -395,8 +398,8 @@ export async function timeInStatusAggregates(
         name,
         {
           count: Number(row[`${name}_n`]),
-          p50: number(row[`${name}_p50`]),
-          p90: number(row[`${name}_p90`]),
+          p50: number(postgres ? (row[`${name}_ps`] as number[] | null)?.[0] : row[`${name}_p50`]),
+          p90: number(postgres ? (row[`${name}_ps`] as number[] | null)?.[1] : row[`${name}_p90`]),
           mean: number(row[`${name}_mean`]),
         },
       ]),
@@ -457,28 +460,98 @@ export async function followUpLeadCounts(
   return (await followUpLeadStatement(db, orgId, filters, dimension, times).execute(db)).rows;
 }
 
+/**
+ * The end of the local day of the instant `at`, in a store's integer arithmetic, over the
+ * segments of {@link LocalCalendar.dayEndSegments} (as a balanced tree of `case`s, a few
+ * comparisons deep): null outside `[segments[0].from, end)`. The instants must be at least a
+ * day after 1970 (SQL's division truncates toward zero).
+ */
+function localDayEnd(at: RawBuilder<unknown>, segments: readonly DayEndSegment[], end: number) {
+  const day = sql.lit(DAY_MS);
+  const piece = (i: number, j: number): RawBuilder<unknown> => {
+    if (j - i === 1) {
+      const { ahead, endAhead } = segments[i] as DayEndSegment;
+      return sql`((${at} + ${sql.lit(ahead)}) / ${day} + 1) * ${day} - ${sql.lit(endAhead)}`;
+    }
+    const middle = (i + j) >> 1;
+    return sql`case when ${at} < ${sql.lit((segments[middle] as DayEndSegment).from)}
+      then ${piece(i, middle)} else ${piece(middle, j)} end`;
+  };
+  const first = segments[0]?.from ?? end;
+  return sql`case when ${at} >= ${sql.lit(first)} and ${at} < ${sql.lit(end)}
+    then ${segments.length === 0 ? sql`null` : piece(0, segments.length)} end`;
+}
+
+export type FollowUpDiscipline = {
+  k: RawKey;
+  onTime: number;
+  late: number;
+  /** The median of how late the late ones were, in ms. */
+  lateP50: number | null;
+  unscheduled: number;
+  /** Scheduled for an instant outside the day ends the statement was given. */
+  outside: number;
+};
+
+/**
+ * Per group, the follow-ups of matching leads done on time (before the end of the local day they
+ * were scheduled for), late (and the median of by how long), or never scheduled, computed by the
+ * store: each follow-up's deadline is {@link localDayEnd} of its scheduled instant over `dayEnds`
+ * (those of `[dayEnds.segments[0].from, dayEnds.end)`). A follow-up scheduled outside that range
+ * counts as `outside` and neither on time nor late.
+ */
+export async function followUpDiscipline(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  group: GroupKey,
+  dayEnds: { segments: readonly DayEndSegment[]; end: number },
+): Promise<FollowUpDiscipline[]> {
+  const { join, k } = grouped(group);
+  const deadline = localDayEnd(sql`f.scheduled_follow_up`, dayEnds.segments, dayEnds.end);
+  // How long after its deadline a follow-up was done (negative: on time), once per follow-up.
+  const { rows } = await sql<Record<string, RawKey>>`${withMatching(db, orgId, filters)},
+    d as (
+      select ${k} as k, f.scheduled_follow_up as scheduled,
+        f.followed_up_on - (${deadline}) as late_by
+      from m ${join} inner join follow_ups f on f.lead_id = m.id
+      where f.org_id = ${orgId})
+    select k, sum(case when late_by < 0 then 1 else 0 end) as on_time,
+      sum(case when late_by >= 0 then 1 else 0 end) as late,
+      ${percentile(db, sql`case when late_by >= 0 then late_by end`, 0.5)} as late_p50,
+      sum(case when scheduled is null then 1 else 0 end) as unscheduled,
+      sum(case when scheduled is not null and late_by is null then 1 else 0 end) as outside
+    from d
+    group by k`.execute(db);
+  return rows.map((row) => ({
+    k: row.k ?? null,
+    onTime: Number(row.on_time ?? 0),
+    late: Number(row.late ?? 0),
+    lateP50: row.late_p50 === null || row.late_p50 === undefined ? null : Number(row.late_p50),
+    unscheduled: Number(row.unscheduled ?? 0),
+    outside: Number(row.outside ?? 0),
+  }));
+}
+
 /** A follow-up of a matching lead that was scheduled: when for, and when it was done. */
 export type ScheduledFollowUp = { k: RawKey; scheduled: number; done: number };
 
+/**
+ * Every scheduled follow-up of the matching leads, for the rare report whose follow-ups were
+ * scheduled outside the range {@link followUpDiscipline} places in local days.
+ */
 export async function scheduledFollowUps(
   db: Db,
   orgId: number,
   filters: ReportFilters,
   dimension: Exclude<RawDimension, 'reason'>,
-): Promise<{ scheduled: ScheduledFollowUp[]; unscheduled: Array<{ k: RawKey; count: number }> }> {
-  const [scheduled, unscheduled] = await Promise.all([
-    sql<ScheduledFollowUp>`${withMatching(db, orgId, filters)}
-      select ${DIMENSION_SQL[dimension]} as k, f.scheduled_follow_up as scheduled,
-        f.followed_up_on as done
-      from m inner join follow_ups f on f.lead_id = m.id
-      where f.org_id = ${orgId} and f.scheduled_follow_up is not null`.execute(db),
-    sql<{ k: RawKey; count: number }>`${withMatching(db, orgId, filters)}
-      select ${DIMENSION_SQL[dimension]} as k, count(*) as count
-      from m inner join follow_ups f on f.lead_id = m.id
-      where f.org_id = ${orgId} and f.scheduled_follow_up is null
-      group by 1`.execute(db),
-  ]);
-  return { scheduled: scheduled.rows, unscheduled: unscheduled.rows };
+): Promise<ScheduledFollowUp[]> {
+  const { rows } = await sql<ScheduledFollowUp>`${withMatching(db, orgId, filters)}
+    select ${DIMENSION_SQL[dimension]} as k, f.scheduled_follow_up as scheduled,
+      f.followed_up_on as done
+    from m inner join follow_ups f on f.lead_id = m.id
+    where f.org_id = ${orgId} and f.scheduled_follow_up is not null`.execute(db);
+  return rows;
 }
 
 export type DemandCounts = {

@@ -19,12 +19,13 @@ import {
   creationRange,
   followUpLeadCounts,
   LEAD_STATUS_ORDER,
+  followUpDiscipline,
   scheduledFollowUps,
   timeInStatusAggregates,
   winRateCounts,
   type DurationAggregate,
+  type FollowUpDiscipline,
   type GroupKey,
-  type OffsetFrom,
   type TimeInStatusAggregates,
   type RawDimension,
   type RawKey,
@@ -49,7 +50,7 @@ import {
   type WinRateReport,
   type WinRateRow,
 } from './analytics.schemas.js';
-import { LocalCalendar } from './local-time.js';
+import { LocalCalendar, type DayEndSegment } from './local-time.js';
 
 export type ReportName =
   'funnel' | 'win-rate' | 'time-in-status' | 'lost-reasons' | 'demand' | 'follow-ups' | 'summary';
@@ -507,33 +508,12 @@ function timeInStatusRow(group: string | null, row: TimeInStatusAggregates | und
 const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 /**
- * The zone's offsets over `[first, last]`: the one at `first`, then each change, found to the
- * second (zones change at most a few times a year, and never twice in a day).
+ * How a report with percentiles (time in status, follow-ups) groups its leads in the store, and
+ * each group's name. Percentiles cannot be folded afterwards as counts are, so stores and zones
+ * (a store's creators) and weeks and months (their local days) are grouped by through a group
+ * index of the org's creators or days.
  */
-function offsetsOver(calendar: LocalCalendar, first: number, last: number): OffsetFrom[] {
-  const offsets: OffsetFrom[] = [{ from: first, offset: calendar.offsetAt(first) }];
-  for (let at = first; at < last; at += DAY_MS) {
-    const next = Math.min(at + DAY_MS, last);
-    const offset = calendar.offsetAt(next);
-    if (offset === offsets.at(-1)?.offset) continue;
-    // The first second with the new offset (zones change on a whole second).
-    let [before, after] = [Math.floor(at / 1000), Math.ceil(next / 1000)];
-    while (after - before > 1) {
-      const middle = Math.floor((before + after) / 2);
-      if (calendar.offsetAt(middle * 1000) === offset) after = middle;
-      else before = middle;
-    }
-    offsets.push({ from: after * 1000, offset });
-  }
-  return offsets;
-}
-
-/**
- * How time in status groups its leads in the store, and each group's name. Percentiles cannot be
- * folded afterwards as counts are, so stores and zones (a store's creators) and weeks and months
- * (their local days) are grouped by through a group index of the org's creators or days.
- */
-async function timeGroups(
+async function percentileGroups(
   db: Db,
   orgId: number,
   p: Prepared,
@@ -556,7 +536,7 @@ async function timeGroups(
   if (p.groupBy === 'week' || p.groupBy === 'month') {
     const range = await creationRange(db, orgId, p.filters);
     if (range === undefined) return { group: byDimension('none'), nameOf: () => null };
-    const offsets = offsetsOver(p.calendar, range.first, range.last);
+    const offsets = p.calendar.offsetsOver(range.first, range.last);
     const localDay = (instant: number, offset: number) => Math.floor((instant + offset) / DAY_MS);
     const firstDay = localDay(range.first, offsets[0]?.offset ?? 0);
     const lastDay = localDay(range.last, offsets.at(-1)?.offset ?? 0);
@@ -580,7 +560,7 @@ export function timeInStatusReport(ctx: AppContext, caller: Caller, query: Analy
     query,
     async (db, orgId, p): Promise<TimeInStatusReport> => {
       const now = ctx.clock.now();
-      const { group, nameOf } = await timeGroups(db, orgId, p);
+      const { group, nameOf } = await percentileGroups(db, orgId, p);
       // The total is a statement of its own: its percentiles are not its groups'.
       const [totals, rows] = await Promise.all([
         timeInStatusAggregates(db, orgId, p.filters, byDimension('none'), now),
@@ -605,7 +585,8 @@ type FollowUpSums = {
   dueToday: number;
   overdue: FollowUpsRow['overdue'];
   onTime: number;
-  late: number[];
+  late: number;
+  lateP50: number | null;
   unscheduled: number;
   closed: number;
   autoClosed: number;
@@ -616,7 +597,8 @@ function emptyFollowUpSums(): FollowUpSums {
     dueToday: 0,
     overdue: { count: 0, upTo1Day: 0, upTo3Days: 0, upTo7Days: 0, moreThan7Days: 0 },
     onTime: 0,
-    late: [],
+    late: 0,
+    lateP50: null,
     unscheduled: 0,
     closed: 0,
     autoClosed: 0,
@@ -624,18 +606,16 @@ function emptyFollowUpSums(): FollowUpSums {
 }
 
 function followUpsRow(group: string | null, sums: FollowUpSums): FollowUpsRow {
-  const done = sums.onTime + sums.late.length;
-  const late = durationStats(sums.late);
   return {
     group,
     dueToday: sums.dueToday,
     overdue: sums.overdue,
     done: {
       onTime: sums.onTime,
-      late: sums.late.length,
+      late: sums.late,
       unscheduled: sums.unscheduled,
-      onTimeShare: ratio(sums.onTime, done),
-      lateP50Hours: late.p50Hours,
+      onTimeShare: ratio(sums.onTime, sums.onTime + sums.late),
+      lateP50Hours: sums.lateP50 === null ? null : hours(sums.lateP50),
     },
     autoClose: {
       closed: sums.closed,
@@ -643,6 +623,62 @@ function followUpsRow(group: string | null, sums: FollowUpSums): FollowUpsRow {
       share: ratio(sums.autoClosed, sums.closed),
     },
   };
+}
+
+/**
+ * The years around now whose local days the store places follow-ups in (a follow-up scheduled
+ * further off sends its report to {@link doneInProcess}); their day ends are worked out once per
+ * zone and year.
+ */
+const DAY_END_YEARS = 10;
+const dayEndsByZoneAndYear = new Map<string, { segments: DayEndSegment[]; end: number }>();
+
+function dayEndsAround(calendar: LocalCalendar, now: number) {
+  const year = new Date(now).getUTCFullYear();
+  const key = `${calendar.timeZone} ${year}`;
+  let dayEnds = dayEndsByZoneAndYear.get(key);
+  if (dayEnds === undefined) {
+    const first = Date.UTC(year - DAY_END_YEARS, 0, 1);
+    const end = Date.UTC(year + DAY_END_YEARS + 1, 0, 1);
+    dayEnds = { segments: calendar.dayEndSegments(first, end), end };
+    // A process lives through few zones and years; keep the map from growing without bound.
+    if (dayEndsByZoneAndYear.size >= 1000) dayEndsByZoneAndYear.clear();
+    dayEndsByZoneAndYear.set(key, dayEnds);
+  }
+  return dayEnds;
+}
+
+/**
+ * Follow-ups done on time and late, placed in their local days by the process: for a report with
+ * a follow-up scheduled more than {@link DAY_END_YEARS} years from now, which the store's day
+ * ends do not reach. It reads every scheduled follow-up of the matching leads.
+ */
+async function doneInProcess(
+  db: Db,
+  orgId: number,
+  p: Prepared,
+  dimension: Exclude<RawDimension, 'reason'>,
+  sumsOf: (group: string | null) => FollowUpSums[],
+) {
+  const lateBy = new Map<FollowUpSums, number[]>();
+  for (const row of await scheduledFollowUps(db, orgId, p.filters, dimension)) {
+    const deadline = p.calendar.endOfDayOf(row.scheduled);
+    for (const sums of sumsOf(p.groupOf(row.k))) {
+      if (row.done < deadline) sums.onTime += 1;
+      else {
+        sums.late += 1;
+        let late = lateBy.get(sums);
+        if (late === undefined) lateBy.set(sums, (late = []));
+        late.push(row.done - deadline);
+      }
+    }
+  }
+  for (const [sums, late] of lateBy) {
+    sums.lateP50 = quantile(
+      late.sort((a, b) => a - b),
+      0.5,
+    );
+  }
 }
 
 export function followUpsReport(ctx: AppContext, caller: Caller, query: AnalyticsQuery) {
@@ -656,24 +692,29 @@ export function followUpsReport(ctx: AppContext, caller: Caller, query: Analytic
       const endOfToday = p.calendar.startOfNextDay(now);
       // `reason` is refused for this report before it gets here.
       const dimension = p.dimension === 'reason' ? 'none' : p.dimension;
-      const [leads, followUps] = await Promise.all([
+      const dayEnds = dayEndsAround(p.calendar, now);
+      const { group, nameOf } = await percentileGroups(db, orgId, p);
+      // The total is a statement of its own: its median is not its groups'.
+      const [leads, totals, rows] = await Promise.all([
         followUpLeadCounts(db, orgId, p.filters, dimension, { now, endOfToday }),
-        scheduledFollowUps(db, orgId, p.filters, dimension),
+        followUpDiscipline(db, orgId, p.filters, byDimension('none'), dayEnds),
+        p.groupBy === null
+          ? Promise.resolve([])
+          : followUpDiscipline(db, orgId, p.filters, group, dayEnds),
       ]);
       const total = emptyFollowUpSums();
       const groups = new Map<string | null, FollowUpSums>();
-      const sumsOf = (key: RawKey): FollowUpSums[] => {
+      const sumsOf = (name: string | null): FollowUpSums[] => {
         if (p.groupBy === null) return [total];
-        const group = p.groupOf(key);
-        let sums = groups.get(group);
+        let sums = groups.get(name);
         if (sums === undefined) {
           sums = emptyFollowUpSums();
-          groups.set(group, sums);
+          groups.set(name, sums);
         }
         return [total, sums];
       };
       for (const row of leads) {
-        for (const sums of sumsOf(row.k)) {
+        for (const sums of sumsOf(p.groupOf(row.k))) {
           sums.dueToday += row.due_today;
           sums.overdue.upTo1Day += row.overdue_1d;
           sums.overdue.upTo3Days += row.overdue_3d;
@@ -684,17 +725,27 @@ export function followUpsReport(ctx: AppContext, caller: Caller, query: Analytic
           sums.autoClosed += row.auto_closed;
         }
       }
-      for (const row of followUps.scheduled) {
-        const deadline = p.calendar.endOfDayOf(row.scheduled);
-        for (const sums of sumsOf(row.k)) {
-          if (row.done < deadline) sums.onTime += 1;
-          else sums.late.push(row.done - deadline);
+      const done = (sums: FollowUpSums, row: FollowUpDiscipline) => {
+        sums.onTime += row.onTime;
+        sums.late += row.late;
+        sums.lateP50 = row.lateP50;
+        sums.unscheduled += row.unscheduled;
+      };
+      const [totalDone] = totals;
+      if (totalDone !== undefined) {
+        done(total, totalDone);
+        for (const row of rows) {
+          const [, sums] = sumsOf(nameOf(row.k));
+          if (sums !== undefined) done(sums, row);
         }
       }
-      for (const row of followUps.unscheduled) {
-        for (const sums of sumsOf(row.k)) sums.unscheduled += row.count;
+      if (totalDone !== undefined && totalDone.outside > 0) {
+        for (const sums of [total, ...groups.values()]) {
+          Object.assign(sums, { onTime: 0, late: 0, lateP50: null });
+        }
+        await doneInProcess(db, orgId, p, dimension, sumsOf);
       }
-      const size = (s: FollowUpSums) => s.overdue.count + s.dueToday + s.onTime + s.late.length;
+      const size = (s: FollowUpSums) => s.overdue.count + s.dueToday + s.onTime + s.late;
       return {
         groupBy: p.groupBy,
         timeZone: p.timeZone,

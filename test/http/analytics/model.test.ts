@@ -116,6 +116,23 @@ function medianHours(values: number[]): number | null {
   return Math.round((value / 3_600_000) * 100) / 100;
 }
 
+/**
+ * When the local day of `instant` ends: the first whole minute on a later local date, found by
+ * bisection over the dates `toLocaleString` gives (every zone here is offset by whole minutes).
+ */
+function localDayEnd(timeZone: string, instant: number): number {
+  const MINUTE = 60_000;
+  const dateOf = (at: number) => new Date(at).toLocaleString('sv-SE', { timeZone }).slice(0, 10);
+  const date = dateOf(instant);
+  let [before, after] = [Math.floor(instant / MINUTE), Math.floor(instant / MINUTE) + 50 * 60];
+  while (after - before > 1) {
+    const middle = Math.floor((before + after) / 2);
+    if (dateOf(middle * MINUTE) === date) before = middle;
+    else after = middle;
+  }
+  return after * MINUTE;
+}
+
 function monthIn(timeZone: string, instant: number): string {
   // sv-SE writes dates as YYYY-MM-DD: a second way to the local month besides the app's.
   return new Date(instant).toLocaleString('sv-SE', { timeZone }).slice(0, 7);
@@ -396,28 +413,43 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
           ),
         );
 
-        // Follow-ups done on time: no later than the local day they were scheduled for.
-        const localDay = (instant: number) =>
-          new Date(instant).toLocaleString('sv-SE', { timeZone: p.timeZone }).slice(0, 10);
+        // Follow-ups done on time: before the end of the local day they were scheduled for;
+        // late ones by how long after it, per week of their lead's creation.
         const done = leads.flatMap((l) =>
           l.followUps.map((f) => ({
+            week: weekIn(p.timeZone, l.createdOn),
             done: Math.min(l.createdOn + f.doneAfter, NOW),
             scheduled: f.scheduledAfter === null ? null : l.createdOn + f.scheduledAfter,
           })),
         );
-        const scheduled = done.filter((f) => f.scheduled !== null);
-        const onTime = count(
-          scheduled as never[],
-          (f: any) => localDay(f.done) <= localDay(f.scheduled),
-        );
-        const followUpsReport = await report(o.till, 'follow-ups', query);
+        const discipline = (of: typeof done) => {
+          const late: number[] = [];
+          let onTime = 0;
+          for (const f of of) {
+            if (f.scheduled === null) continue;
+            const end = localDayEnd(p.timeZone, f.scheduled);
+            if (f.done < end) onTime += 1;
+            else late.push(f.done - end);
+          }
+          const unscheduled = of.filter((f) => f.scheduled === null).length;
+          return [onTime, late.length, unscheduled, medianHours(late)];
+        };
+        const followUpsReport = await report(o.till, 'follow-ups', `${query}groupBy=week`);
+        const doneOf = (row: any) => [
+          row.done.onTime,
+          row.done.late,
+          row.done.unscheduled,
+          row.done.lateP50Hours,
+        ];
+        assert.deepEqual(doneOf(followUpsReport.total), discipline(done));
         assert.deepEqual(
-          [
-            followUpsReport.total.done.onTime,
-            followUpsReport.total.done.late,
-            followUpsReport.total.done.unscheduled,
-          ],
-          [onTime, scheduled.length - onTime, done.length - scheduled.length],
+          followUpsReport.groups
+            .map((g: any) => [g.group, ...doneOf(g)])
+            .sort((a: any[], b: any[]) => String(a[0]).localeCompare(String(b[0]))),
+          tally(leads, (l) => weekIn(p.timeZone, l.createdOn)).map(([week]) => [
+            week,
+            ...discipline(done.filter((f) => f.week === week)),
+          ]),
         );
         const closedNow = leads.filter((l) => ['WON', 'LOST'].includes(current(l).status));
         assert.deepEqual(followUpsReport.total.autoClose, {

@@ -446,6 +446,27 @@ describe('analytics reports', () => {
       [utc.total.done.onTime, utc.total.done.late, utc.total.done.lateP50Hours],
       [2, 1, 0.5],
     );
+
+    // In New York (EST) 1 March ends at 05:00 UTC on the 2nd, 26 February at 05:00 UTC on the
+    // 27th: the first two are on time, the third late by 19.5 h. A follow-up scheduled for 4
+    // July 2001 (EDT, ending at 04:00 UTC on the 5th) is further back than the store's day ends
+    // reach (ten years): the report places every follow-up in the process instead, alike.
+    await settings({ timeZone: 'America/New_York' });
+    await followUp('2026-03-01T21:00:00Z', '2001-07-04T12:00:00Z');
+    const lateBy2001 = Date.parse('2026-03-01T21:00:00Z') - Date.parse('2001-07-05T04:00:00Z');
+    const newYork = await report(o.till, 'follow-ups', 'groupBy=week');
+    const newYorkDone = {
+      onTime: 2,
+      late: 2,
+      unscheduled: 1,
+      onTimeShare: 0.5,
+      lateP50Hours: Math.round(((19.5 * HOUR + lateBy2001) / 2 / HOUR) * 100) / 100,
+    };
+    assert.deepEqual(newYork.total.done, newYorkDone);
+    assert.deepEqual(
+      newYork.groups.map((g: { group: string; done: unknown }) => [g.group, g.done]),
+      [['2026-03-02', newYorkDone]],
+    );
   });
 
   it('lost reasons: by reason and sub-status, sorted, with shares, per group', async () => {
