@@ -68,16 +68,34 @@ export class LocalCalendar {
   /** The instant the local day after the one of `instant` starts (today's end, exclusive). */
   startOfNextDay(instant: number): number {
     const date = this.dateOf(instant);
-    const midnightUtc = Date.UTC(date.year, date.month - 1, date.day + 1);
-    // The local midnight is the UTC one moved by the zone's offset there; an offset that
-    // changes at that midnight (a DST switch) is found on the second look.
-    let guess = midnightUtc - this.offsetAt(midnightUtc);
-    guess = midnightUtc - this.offsetAt(guess);
-    // A midnight the clocks skip (Santiago moved from 00:00 to 01:00; Apia dropped 30 December
-    // 2011): the second look lands back in the day, which then ends at the change, where the
-    // offset before it would have reached midnight.
-    if (!this.isAfterDate(guess, date)) guess = midnightUtc - this.offsetAt(guess - 1);
-    return guess;
+    // The next date's midnight, read as if it were UTC; the local one is that moved back by
+    // the zone's offset there, one of those in force 15 hours either side (no zone is further
+    // than 14 hours from UTC, and none changes twice within 30 hours).
+    const midnight = Date.UTC(date.year, date.month - 1, date.day + 1);
+    const offsets = new Set([
+      this.offsetAt(midnight - 15 * HOUR_MS),
+      this.offsetAt(midnight + 15 * HOUR_MS),
+    ]);
+    // A midnight at an offset the zone does not have there never showed on its clocks. Where
+    // midnight showed twice (Amman set its clocks back from 01:00 to 00:00), the day ended at
+    // the first.
+    const candidates = [...offsets].map((offset) => midnight - offset);
+    const real = candidates.filter(
+      (at) => offsets.size === 1 || this.offsetAt(at) === midnight - at,
+    );
+    if (real.length > 0) return Math.min(...real);
+    // A midnight the clocks skipped (Santiago moved them from 00:00 to 01:00; Apia dropped 30
+    // December 2011): the day ended at the change, the first second of a later date.
+    let [before, after] = [
+      Math.floor(Math.min(...candidates) / 1000),
+      Math.ceil(Math.max(...candidates) / 1000),
+    ];
+    while (after - before > 1) {
+      const middle = Math.floor((before + after) / 2);
+      if (this.isAfterDate(middle * 1000, date)) after = middle;
+      else before = middle;
+    }
+    return after * 1000;
   }
 
   private isAfterDate(instant: number, date: LocalDate): boolean {
@@ -141,13 +159,16 @@ export class LocalCalendar {
   /**
    * How {@link startOfNextDay} maps the instants of `[first, last)`, as pieces of integer
    * arithmetic a store can evaluate: each change of offset
-   * starts a piece, and so do the start and the end of the local day it falls in (that day's
-   * end is at the new offset while its start was at the old one).
+   * starts a piece, and so do the start of the local day it falls in (that day ends at the new
+   * offset although it started at the old one), of the day that ends at it, and of the next day.
    */
   dayEndSegments(first: number, last: number): DayEndSegment[] {
     const breaks = new Set([first]);
     for (const change of this.offsetsOver(first, last).slice(1)) {
+      // The day the change falls in (or, at a change to midnight, the day it ends), the change,
+      // and the next day: each day's end is at the offset in force at that end.
       for (const at of [
+        this.startOfDayOf(change.from - 1),
         this.startOfDayOf(change.from),
         change.from,
         this.startOfNextDay(change.from),
