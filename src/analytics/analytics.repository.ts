@@ -489,7 +489,7 @@ export type FollowUpDiscipline = {
   /** The median of how late the late ones were, in ms. */
   lateP50: number | null;
   unscheduled: number;
-  /** Scheduled for an instant outside the day ends the statement was given. */
+  /** Scheduled outside the day ends the statement was given, and not plainly on time. */
   outside: number;
 };
 
@@ -497,8 +497,10 @@ export type FollowUpDiscipline = {
  * Per group, the follow-ups of matching leads done on time (before the end of the local day they
  * were scheduled for), late (and the median of by how long), or never scheduled, computed by the
  * store: each follow-up's deadline is {@link localDayEnd} of its scheduled instant over `dayEnds`
- * (those of `[dayEnds.segments[0].from, dayEnds.end)`). A follow-up scheduled outside that range
- * counts as `outside` and neither on time nor late.
+ * (those of `[dayEnds.segments[0].from, dayEnds.end)`). A follow-up scheduled at or after
+ * `dayEnds.end` and done before it was on time whatever its day (its deadline is later still);
+ * one scheduled before the range, or after it and done after it too, counts as `outside`,
+ * neither on time nor late.
  */
 export async function followUpDiscipline(
   db: Db,
@@ -509,18 +511,22 @@ export async function followUpDiscipline(
 ): Promise<FollowUpDiscipline[]> {
   const { join, k } = grouped(group);
   const deadline = localDayEnd(sql`f.scheduled_follow_up`, dayEnds.segments, dayEnds.end);
+  const end = sql.lit(dayEnds.end);
   // How long after its deadline a follow-up was done (negative: on time), once per follow-up.
   const { rows } = await sql<Record<string, RawKey>>`${withMatching(db, orgId, filters)},
     d as (
       select ${k} as k, f.scheduled_follow_up as scheduled,
-        f.followed_up_on - (${deadline}) as late_by
+        f.followed_up_on - (${deadline}) as late_by,
+        case when f.scheduled_follow_up >= ${end} and f.followed_up_on < ${end}
+          then 1 else 0 end as early_for_later
       from m ${join} inner join follow_ups f on f.lead_id = m.id
       where f.org_id = ${orgId})
-    select k, sum(case when late_by < 0 then 1 else 0 end) as on_time,
+    select k, sum(case when late_by < 0 or early_for_later = 1 then 1 else 0 end) as on_time,
       sum(case when late_by >= 0 then 1 else 0 end) as late,
       ${percentile(db, sql`case when late_by >= 0 then late_by end`, 0.5)} as late_p50,
       sum(case when scheduled is null then 1 else 0 end) as unscheduled,
-      sum(case when scheduled is not null and late_by is null then 1 else 0 end) as outside
+      sum(case when scheduled is not null and late_by is null and early_for_later = 0
+        then 1 else 0 end) as outside
     from d
     group by k`.execute(db);
   return rows.map((row) => ({

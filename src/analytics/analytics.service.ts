@@ -626,11 +626,12 @@ function followUpsRow(group: string | null, sums: FollowUpSums): FollowUpsRow {
 }
 
 /**
- * The years around now whose local days the store places follow-ups in (a follow-up scheduled
- * further off sends its report to {@link doneInProcess}); their day ends are worked out once per
- * zone and year.
+ * The years before and after now whose local days the store places follow-ups in; a follow-up
+ * scheduled earlier sends its report to {@link doneInProcess}. Their day ends are worked out once
+ * per zone and year (30 years of New York's rules take about 0.1 s).
  */
-const DAY_END_YEARS = 10;
+const DAY_END_YEARS_BEFORE = 30;
+const DAY_END_YEARS_AFTER = 10;
 const dayEndsByZoneAndYear = new Map<string, { segments: DayEndSegment[]; end: number }>();
 
 function dayEndsAround(calendar: LocalCalendar, now: number) {
@@ -638,8 +639,11 @@ function dayEndsAround(calendar: LocalCalendar, now: number) {
   const key = `${calendar.timeZone} ${year}`;
   let dayEnds = dayEndsByZoneAndYear.get(key);
   if (dayEnds === undefined) {
-    const first = Date.UTC(year - DAY_END_YEARS, 0, 1);
-    const end = Date.UTC(year + DAY_END_YEARS + 1, 0, 1);
+    // Not before 1970-01-03: the store's division truncates toward zero, so the local instant
+    // (scheduled plus the offset, which is never more than 12 hours behind UTC) must not be
+    // negative.
+    const first = Math.max(Date.UTC(year - DAY_END_YEARS_BEFORE, 0, 1), 2 * DAY_MS);
+    const end = Date.UTC(year + DAY_END_YEARS_AFTER + 1, 0, 1);
     dayEnds = { segments: calendar.dayEndSegments(first, end), end };
     // A process lives through few zones and years; keep the map from growing without bound.
     if (dayEndsByZoneAndYear.size >= 1000) dayEndsByZoneAndYear.clear();
@@ -650,8 +654,9 @@ function dayEndsAround(calendar: LocalCalendar, now: number) {
 
 /**
  * Follow-ups done on time and late, placed in their local days by the process: for a report with
- * a follow-up scheduled more than {@link DAY_END_YEARS} years from now, which the store's day
- * ends do not reach. It reads every scheduled follow-up of the matching leads.
+ * a follow-up scheduled more than {@link DAY_END_YEARS_BEFORE} years ago (or done more than
+ * {@link DAY_END_YEARS_AFTER} years from now), which the store's day ends do not reach. It reads
+ * every scheduled follow-up of the matching leads.
  */
 async function doneInProcess(
   db: Db,

@@ -448,25 +448,32 @@ describe('analytics reports', () => {
     );
 
     // In New York (EST) 1 March ends at 05:00 UTC on the 2nd, 26 February at 05:00 UTC on the
-    // 27th: the first two are on time, the third late by 19.5 h. A follow-up scheduled for 4
-    // July 2001 (EDT, ending at 04:00 UTC on the 5th) is further back than the store's day ends
-    // reach (ten years): the report places every follow-up in the process instead, alike.
+    // 27th: the first two are on time, the third late by 19.5 h.
     await settings({ timeZone: 'America/New_York' });
-    await followUp('2026-03-01T21:00:00Z', '2001-07-04T12:00:00Z');
-    const lateBy2001 = Date.parse('2026-03-01T21:00:00Z') - Date.parse('2001-07-05T04:00:00Z');
-    const newYork = await report(o.till, 'follow-ups', 'groupBy=week');
-    const newYorkDone = {
-      onTime: 2,
+    const doneIn = async (groupBy: string) => {
+      const body = await report(o.till, 'follow-ups', `groupBy=${groupBy}`);
+      return [body.total.done, ...body.groups.map((g: { done: unknown }) => g.done)];
+    };
+    const newYork = { onTime: 2, late: 1, unscheduled: 1, onTimeShare: 0.6667, lateP50Hours: 19.5 };
+    assert.deepEqual(await doneIn('store'), [newYork, newYork]);
+    // Scheduled for 2045 and done now: on time, further ahead than the store's day ends reach.
+    await followUp('2026-03-01T22:00:00Z', '2045-01-01T12:00:00Z');
+    const withFuture = { ...newYork, onTime: 3, onTimeShare: 0.75 };
+    assert.deepEqual(await doneIn('store'), [withFuture, withFuture]);
+    // Scheduled for 4 July 1990 (EDT, ending at 04:00 UTC on the 5th): further back than the
+    // store's day ends reach (30 years), so the report places every follow-up in the process.
+    await followUp('2026-03-01T21:00:00Z', '1990-07-04T12:00:00Z');
+    const lateBy1990 = Date.parse('2026-03-01T21:00:00Z') - Date.parse('1990-07-05T04:00:00Z');
+    const withPast = {
+      onTime: 3,
       late: 2,
       unscheduled: 1,
-      onTimeShare: 0.5,
-      lateP50Hours: Math.round(((19.5 * HOUR + lateBy2001) / 2 / HOUR) * 100) / 100,
+      onTimeShare: 0.6,
+      lateP50Hours: Math.round(((19.5 * HOUR + lateBy1990) / 2 / HOUR) * 100) / 100,
     };
-    assert.deepEqual(newYork.total.done, newYorkDone);
-    assert.deepEqual(
-      newYork.groups.map((g: { group: string; done: unknown }) => [g.group, g.done]),
-      [['2026-03-02', newYorkDone]],
-    );
+    for (const groupBy of ['store', 'week', 'owner', 'type']) {
+      assert.deepEqual(await doneIn(groupBy), [withPast, withPast], groupBy);
+    }
   });
 
   it('lost reasons: by reason and sub-status, sorted, with shares, per group', async () => {
