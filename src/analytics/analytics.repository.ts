@@ -497,10 +497,10 @@ export type FollowUpDiscipline = {
  * Per group, the follow-ups of matching leads done on time (before the end of the local day they
  * were scheduled for), late (and the median of by how long), or never scheduled, computed by the
  * store: each follow-up's deadline is {@link localDayEnd} of its scheduled instant over `dayEnds`
- * (those of `[dayEnds.segments[0].from, dayEnds.end)`). A follow-up scheduled at or after
- * `dayEnds.end` and done before it was on time whatever its day (its deadline is later still);
- * one scheduled before the range, or after it and done after it too, counts as `outside`,
- * neither on time nor late.
+ * (those of `[dayEnds.segments[0].from, dayEnds.end)`). Outside that range a follow-up is
+ * still plainly on time if it was done at or before its scheduled instant, or scheduled at or
+ * after `dayEnds.end` and done before it (its deadline is later still); any other counts as
+ * `outside`, neither on time nor late.
  */
 export async function followUpDiscipline(
   db: Db,
@@ -517,15 +517,16 @@ export async function followUpDiscipline(
     d as (
       select ${k} as k, f.scheduled_follow_up as scheduled,
         f.followed_up_on - (${deadline}) as late_by,
-        case when f.scheduled_follow_up >= ${end} and f.followed_up_on < ${end}
-          then 1 else 0 end as early_for_later
+        case when f.followed_up_on <= f.scheduled_follow_up
+          or (f.scheduled_follow_up >= ${end} and f.followed_up_on < ${end})
+          then 1 else 0 end as plainly_on_time
       from m ${join} inner join follow_ups f on f.lead_id = m.id
       where f.org_id = ${orgId})
-    select k, sum(case when late_by < 0 or early_for_later = 1 then 1 else 0 end) as on_time,
+    select k, sum(case when late_by < 0 or plainly_on_time = 1 then 1 else 0 end) as on_time,
       sum(case when late_by >= 0 then 1 else 0 end) as late,
       ${percentile(db, sql`case when late_by >= 0 then late_by end`, 0.5)} as late_p50,
       sum(case when scheduled is null then 1 else 0 end) as unscheduled,
-      sum(case when scheduled is not null and late_by is null and early_for_later = 0
+      sum(case when scheduled is not null and late_by is null and plainly_on_time = 0
         then 1 else 0 end) as outside
     from d
     group by k`.execute(db);

@@ -654,9 +654,10 @@ function dayEndsAround(calendar: LocalCalendar, now: number) {
 
 /**
  * Follow-ups done on time and late, placed in their local days by the process: for a report with
- * a follow-up scheduled more than {@link DAY_END_YEARS_BEFORE} years ago (or done more than
- * {@link DAY_END_YEARS_AFTER} years from now), which the store's day ends do not reach. It reads
- * every scheduled follow-up of the matching leads.
+ * a follow-up the store's day ends do not reach and that is not plainly on time (see
+ * {@link followUpDiscipline}): scheduled more than {@link DAY_END_YEARS_BEFORE} years ago and
+ * done after its scheduled instant, or scheduled and done more than {@link DAY_END_YEARS_AFTER}
+ * years from now. It reads every scheduled follow-up of the matching leads.
  */
 async function doneInProcess(
   db: Db,

@@ -20,6 +20,16 @@ export type OffsetFrom = { from: number; offset: number };
  */
 export type DayEndSegment = { from: number; ahead: number; endAhead: number };
 
+/**
+ * The instant of a calendar date (month 1-12; the day may run past the month's end) read as UTC,
+ * plus `ms`: as `Date.UTC`, but years 0-99 are those years, not 1900-1999.
+ */
+function utc(year: number, month: number, day: number, ms = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getTime() + ms;
+}
+
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 /**
@@ -71,23 +81,25 @@ export class LocalCalendar {
     // The next date's midnight, read as if it were UTC; the local one is that moved back by
     // the zone's offset there, one of those in force 15 hours either side (no zone is further
     // than 14 hours from UTC, and none changes twice within 30 hours).
-    const midnight = Date.UTC(date.year, date.month - 1, date.day + 1);
+    const midnight = utc(date.year, date.month, date.day + 1);
     const offsets = new Set([
       this.offsetAt(midnight - 15 * HOUR_MS),
       this.offsetAt(midnight + 15 * HOUR_MS),
     ]);
     // A midnight at an offset the zone does not have there never showed on its clocks. Where
     // midnight showed twice (Amman set its clocks back from 01:00 to 00:00), the day ended at
-    // the first.
+    // the first. One before the instant is of a date the clocks went back from (Goose Bay set
+    // them from 00:01 back to 23:01 of the day before; Casey from 02:00 to 23:00): the day the
+    // instant is in again ends at the later midnight.
     const candidates = [...offsets].map((offset) => midnight - offset);
     const real = candidates.filter(
-      (at) => offsets.size === 1 || this.offsetAt(at) === midnight - at,
+      (at) => at > instant && (offsets.size === 1 || this.offsetAt(at) === midnight - at),
     );
     if (real.length > 0) return Math.min(...real);
     // A midnight the clocks skipped (Santiago moved them from 00:00 to 01:00; Apia dropped 30
     // December 2011): the day ended at the change, the first second of a later date.
     let [before, after] = [
-      Math.floor(Math.min(...candidates) / 1000),
+      Math.floor(Math.max(instant, Math.min(...candidates)) / 1000),
       Math.ceil(Math.max(...candidates) / 1000),
     ];
     while (after - before > 1) {
@@ -100,7 +112,7 @@ export class LocalCalendar {
 
   private isAfterDate(instant: number, date: LocalDate): boolean {
     const at = this.dateOf(instant);
-    return Date.UTC(at.year, at.month - 1, at.day) > Date.UTC(date.year, date.month - 1, date.day);
+    return utc(at.year, at.month, at.day) > utc(date.year, date.month, date.day);
   }
 
   /**
@@ -116,7 +128,9 @@ export class LocalCalendar {
       // The later buckets of the same local day end there too.
       for (let later = bucket; later * BUCKET_MS < end; later += 1) this.dayEnds.set(later, end);
     }
-    return end;
+    // Past the end: a bucket that straddles a midnight, as in a zone whose offset was not a
+    // whole number of quarter hours (Monrovia's -00:44:30 until 1972).
+    return instant < end ? end : this.startOfNextDay(instant);
   }
 
   /** The instant the local day of `instant` started. */
@@ -192,13 +206,13 @@ export class LocalCalendar {
   offsetAt(instant: number): number {
     const parts: Record<string, string> = {};
     for (const part of this.clock.formatToParts(instant)) parts[part.type] = part.value;
-    const wall = Date.UTC(
+    const wall = utc(
       Number(parts.year),
-      Number(parts.month) - 1,
+      Number(parts.month),
       Number(parts.day),
-      Number(parts.hour) % 24,
-      Number(parts.minute),
-      Number(parts.second),
+      (Number(parts.hour) % 24) * HOUR_MS +
+        Number(parts.minute) * 60_000 +
+        Number(parts.second) * 1000,
     );
     return wall - Math.floor(instant / 1000) * 1000;
   }
@@ -208,7 +222,7 @@ export class LocalCalendar {
     let week = this.weeks.get(bucket);
     if (week === undefined) {
       const date = this.dateOf(bucket * BUCKET_MS);
-      const monday = Date.UTC(date.year, date.month - 1, date.day) - date.weekday * DAY_MS;
+      const monday = utc(date.year, date.month, date.day) - date.weekday * DAY_MS;
       week = new Date(monday).toISOString().slice(0, 10);
       this.weeks.set(bucket, week);
     }

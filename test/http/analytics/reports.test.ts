@@ -460,15 +460,19 @@ describe('analytics reports', () => {
     await followUp('2026-03-01T22:00:00Z', '2045-01-01T12:00:00Z');
     const withFuture = { ...newYork, onTime: 3, onTimeShare: 0.75 };
     assert.deepEqual(await doneIn('store'), [withFuture, withFuture]);
+    // Scheduled for 1985 and done before it: on time, whichever its day.
+    await followUp('1985-05-01T22:00:00Z', '1985-06-01T12:00:00Z');
+    const withEarly = { ...newYork, onTime: 4, onTimeShare: 0.8 };
+    assert.deepEqual(await doneIn('store'), [withEarly, withEarly]);
     // Scheduled for 4 July 1990 (EDT, ending at 04:00 UTC on the 5th): further back than the
     // store's day ends reach (30 years), so the report places every follow-up in the process.
     await followUp('2026-03-01T21:00:00Z', '1990-07-04T12:00:00Z');
     const lateBy1990 = Date.parse('2026-03-01T21:00:00Z') - Date.parse('1990-07-05T04:00:00Z');
     const withPast = {
-      onTime: 3,
+      onTime: 4,
       late: 2,
       unscheduled: 1,
-      onTimeShare: 0.6,
+      onTimeShare: 0.6667,
       lateP50Hours: Math.round(((19.5 * HOUR + lateBy1990) / 2 / HOUR) * 100) / 100,
     };
     for (const groupBy of ['store', 'week', 'owner', 'type']) {

@@ -11,11 +11,14 @@ function dayEndBySegments(segments: readonly DayEndSegment[], instant: number): 
 }
 
 // Zones with a DST change at 02:00 (New York), at midnight forward (Santiago, Havana) and back
-// (Amman and Gaza until 2021), to midnight (Nuuk and Scoresbysund from 2024), by half an hour
-// (Lord Howe), around Ramadan (Casablanca), across the date line (Apia dropped 2011-12-30), and
-// without changes; over 2009-2026.
+// (Amman and Gaza until 2021), to midnight (Nuuk and Scoresbysund from 2024), back across
+// midnight to the day before (Goose Bay's 00:01 until 2010, Casey's 02:00 in 2010), by half an
+// hour (Lord Howe), around Ramadan (Casablanca), across the date line (Apia dropped 2011-12-30),
+// and without changes; over 2009-2026.
 const ZONES = [
   'America/New_York',
+  'America/Goose_Bay',
+  'Antarctica/Casey',
   'America/Santiago',
   'America/Havana',
   'Asia/Amman',
@@ -68,6 +71,41 @@ describe('local day ends', () => {
     // 2019-10-25 00:59:59 EEST (+3) was followed by 00:00 EET (+2), at 22:00 UTC.
     assert.equal(calendar.startOfNextDay(Date.UTC(2019, 9, 24, 12)), Date.UTC(2019, 9, 24, 21));
     assert.equal(calendar.startOfNextDay(Date.UTC(2019, 9, 24, 21, 30)), Date.UTC(2019, 9, 25, 22));
+  });
+
+  it('where the clocks went back across midnight, end the day the instant is in again at the later midnight', () => {
+    const gooseBay = new LocalCalendar('America/Goose_Bay');
+    // 2010-11-07 00:01 ADT (-3), at 03:01 UTC, became 2010-11-06 23:01 AST (-4).
+    assert.equal(gooseBay.startOfNextDay(Date.UTC(2010, 10, 7, 2)), Date.UTC(2010, 10, 7, 3));
+    assert.equal(gooseBay.startOfNextDay(Date.UTC(2010, 10, 7, 3, 30)), Date.UTC(2010, 10, 7, 4));
+    // The minute of 7 November before the change ends on 8 November.
+    assert.equal(
+      gooseBay.startOfNextDay(Date.UTC(2010, 10, 7, 3, 0, 30)),
+      Date.UTC(2010, 10, 8, 4),
+    );
+    const casey = new LocalCalendar('Antarctica/Casey');
+    // 2010-03-05 02:00 (+11), at 15:00 UTC on the 4th, became 2010-03-04 23:00 (+8).
+    assert.equal(casey.startOfNextDay(Date.UTC(2010, 2, 4, 15, 30)), Date.UTC(2010, 2, 4, 16));
+    assert.equal(casey.startOfNextDay(Date.UTC(2010, 2, 4, 14)), Date.UTC(2010, 2, 5, 16));
+  });
+
+  it('end the days of years 1-99 in those years, not in the 1900s', () => {
+    const calendar = new LocalCalendar('Asia/Kolkata');
+    const at = new Date(Date.UTC(2000, 5, 15, 12));
+    at.setUTCFullYear(50);
+    // Kolkata's offset in year 50 is its local mean time (+05:53:28), not +05:30.
+    const next = calendar.startOfNextDay(at.getTime());
+    assert.deepEqual(calendar.dateOf(next), { year: 50, month: 6, day: 16, weekday: 3 });
+    assert.deepEqual(calendar.dateOf(next - 1000), { year: 50, month: 6, day: 15, weekday: 2 });
+    assert.equal(calendar.endOfDayOf(at.getTime()), next);
+  });
+
+  it('place an instant after a midnight inside a quarter hour in the day after', () => {
+    // Monrovia was 44 min 30 s behind UTC until 1972: its midnights fall at 00:44:30 UTC.
+    const calendar = new LocalCalendar('Africa/Monrovia');
+    const midnight = Date.UTC(1971, 5, 2, 0, 44, 30);
+    assert.equal(calendar.endOfDayOf(midnight - 1000), midnight);
+    assert.equal(calendar.endOfDayOf(midnight + 1000), midnight + DAY_MS);
   });
 
   it('place an instant in the day it starts, and the day before just before it', () => {
