@@ -682,6 +682,16 @@ async function main(): Promise<number> {
         log(`${kills} kills, ${requests} requests, ${acknowledged} acknowledged`);
     }
     await sleep(TAIL_MS);
+    // The doubling check needs one acknowledged follow-up: on a loaded machine the tail may end
+    // before the first (a lead is created first), so the load goes on until there is one.
+    const doublingDeadline = Date.now() + 60_000;
+    while (
+      FAULT === 'double' &&
+      ![...ledger.followUps.values()].some((entry) => entry.acked) &&
+      Date.now() < doublingDeadline
+    ) {
+      await sleep(100);
+    }
     stopping = true;
     await Promise.all(workers);
 
