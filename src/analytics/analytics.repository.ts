@@ -363,31 +363,8 @@ export async function timeInStatusAggregates(
   now: number,
 ): Promise<TimeInStatusAggregates[]> {
   const measures = durationMeasures(now);
-  const { join, k } = grouped(group);
-  // PostgreSQL takes both percentiles from one sort of the values; SQLite sorts them per call.
   const postgres = isPostgres(db);
-  const percentiles = (name: string, value: RawBuilder<unknown>) =>
-    postgres
-      ? sql`percentile_cont(array[0.5, 0.9]) within group (order by ${value})
-          as ${sql.ref(`${name}_ps`)}`
-      : sql`${percentile(db, value, 0.5)} as ${sql.ref(`${name}_p50`)},
-          ${percentile(db, value, 0.9)} as ${sql.ref(`${name}_p90`)}`;
-  const columns = measures.map(
-    ([name, value]) =>
-      sql`count(${value}) as ${sql.ref(`${name}_n`)}, ${percentiles(name, value)},
-        avg(${value}) as ${sql.ref(`${name}_mean`)}`,
-  );
-  const { rows } = await sql<Record<string, number | string | number[] | null>>`${withMatching(
-    db,
-    orgId,
-    filters,
-    STAY_COLUMNS,
-  )}
-    select ${k} as k, count(*) as leads,
-      sum(case when m.first_followed_up_on is null then 1 else 0 end) as without_follow_up,
-      ${sql.join(columns)}
-    from m ${join}
-    group by 1`.execute(db);
+  const { rows } = await timeInStatusStatement(db, orgId, filters, group, now).execute(db);
   const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
   return rows.map((row) => ({
     k: (row.k ?? null) as RawKey,
@@ -405,6 +382,42 @@ export async function timeInStatusAggregates(
       ]),
     ),
   }));
+}
+
+/** The statement of {@link timeInStatusAggregates}. */
+export function timeInStatusStatement(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  group: GroupKey,
+  now: number,
+) {
+  const measures = durationMeasures(now);
+  const { join, k } = grouped(group);
+  // PostgreSQL takes both percentiles from one sort of the values; SQLite sorts them per call.
+  const postgres = isPostgres(db);
+  const percentiles = (name: string, value: RawBuilder<unknown>) =>
+    postgres
+      ? sql`percentile_cont(array[0.5, 0.9]) within group (order by ${value})
+          as ${sql.ref(`${name}_ps`)}`
+      : sql`${percentile(db, value, 0.5)} as ${sql.ref(`${name}_p50`)},
+          ${percentile(db, value, 0.9)} as ${sql.ref(`${name}_p90`)}`;
+  const columns = measures.map(
+    ([name, value]) =>
+      sql`count(${value}) as ${sql.ref(`${name}_n`)}, ${percentiles(name, value)},
+        avg(${value}) as ${sql.ref(`${name}_mean`)}`,
+  );
+  return sql<Record<string, number | string | number[] | null>>`${withMatching(
+    db,
+    orgId,
+    filters,
+    STAY_COLUMNS,
+  )}
+    select ${k} as k, count(*) as leads,
+      sum(case when m.first_followed_up_on is null then 1 else 0 end) as without_follow_up,
+      ${sql.join(columns)}
+    from m ${join}
+    group by 1`;
 }
 
 export type FollowUpLeadCounts = {
@@ -509,11 +522,32 @@ export async function followUpDiscipline(
   group: GroupKey,
   dayEnds: { segments: readonly DayEndSegment[]; end: number },
 ): Promise<FollowUpDiscipline[]> {
+  const { rows } = await followUpDisciplineStatement(db, orgId, filters, group, dayEnds).execute(
+    db,
+  );
+  return rows.map((row) => ({
+    k: row.k ?? null,
+    onTime: Number(row.on_time ?? 0),
+    late: Number(row.late ?? 0),
+    lateP50: row.late_p50 === null || row.late_p50 === undefined ? null : Number(row.late_p50),
+    unscheduled: Number(row.unscheduled ?? 0),
+    outside: Number(row.outside ?? 0),
+  }));
+}
+
+/** The statement of {@link followUpDiscipline}. */
+export function followUpDisciplineStatement(
+  db: Db,
+  orgId: number,
+  filters: ReportFilters,
+  group: GroupKey,
+  dayEnds: { segments: readonly DayEndSegment[]; end: number },
+) {
   const { join, k } = grouped(group);
   const deadline = localDayEnd(sql`f.scheduled_follow_up`, dayEnds.segments, dayEnds.end);
   const end = sql.lit(dayEnds.end);
   // How long after its deadline a follow-up was done (negative: on time), once per follow-up.
-  const { rows } = await sql<Record<string, RawKey>>`${withMatching(db, orgId, filters)},
+  return sql<Record<string, RawKey>>`${withMatching(db, orgId, filters)},
     d as (
       select ${k} as k, f.scheduled_follow_up as scheduled,
         f.followed_up_on - (${deadline}) as late_by,
@@ -529,15 +563,7 @@ export async function followUpDiscipline(
       sum(case when scheduled is not null and late_by is null and plainly_on_time = 0
         then 1 else 0 end) as outside
     from d
-    group by k`.execute(db);
-  return rows.map((row) => ({
-    k: row.k ?? null,
-    onTime: Number(row.on_time ?? 0),
-    late: Number(row.late ?? 0),
-    lateP50: row.late_p50 === null || row.late_p50 === undefined ? null : Number(row.late_p50),
-    unscheduled: Number(row.unscheduled ?? 0),
-    outside: Number(row.outside ?? 0),
-  }));
+    group by k`;
 }
 
 /** A follow-up of a matching lead that was scheduled: when for, and when it was done. */

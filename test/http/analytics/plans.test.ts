@@ -4,19 +4,24 @@ import type { RawBuilder } from 'kysely';
 import { TEST_STORE, useTestApp } from '../../helpers/app.js';
 import { planLines } from '../../helpers/queries.js';
 import type { Db } from '../../../src/db/database.js';
+import { DAY_MS } from '../../../src/core/date-time.js';
 import {
+  byDimension,
   demandStatement,
+  followUpDisciplineStatement,
   followUpLeadStatement,
   funnelStatement,
   lostReasonStatement,
+  timeInStatusStatement,
   winRateStatement,
   type ReportFilters,
 } from '../../../src/analytics/analytics.repository.js';
 
 /**
- * The reports that count status facts read leads_org_analytics_idx (migration 0010) when scoped
- * to a store's subtree: on SQLite as a covering index, one range per creator, never the leads
- * themselves; on PostgreSQL through an index (the analytics one or another its statistics
+ * The reports read leads_org_analytics_idx (migrations 0010 and 0014) when scoped to a store's
+ * subtree: on SQLite as a covering index, one range per creator, never the leads themselves (time
+ * in status too, whose stay facts the index carries since 0014; follow-up discipline reads each
+ * lead's follow-ups from follow_ups_lead_covering_idx alone); on PostgreSQL through an index (the analytics one or another its statistics
  * prefer), never a full scan. What makes the store-scope
  * figures of docs/analytics.md ("Speed") hold: a plan that loses the index shows here, not only
  * in the benchmark.
@@ -31,6 +36,15 @@ const statements: Array<[string, (db: Db) => RawBuilder<unknown>]> = [
     'follow-ups by owner',
     (db) => followUpLeadStatement(db, 1, store, 'owner', { now: 0, endOfToday: 1 }),
   ],
+  ['time in status by type', (db) => timeInStatusStatement(db, 1, store, byDimension('type'), 0)],
+  [
+    'follow-ups done on time and late',
+    (db) =>
+      followUpDisciplineStatement(db, 1, store, byDimension('none'), {
+        segments: [{ from: 2 * DAY_MS, ahead: 0, endAhead: 0 }],
+        end: 400 * DAY_MS,
+      }),
+  ],
 ];
 
 describe(`analytics plans (${TEST_STORE})`, () => {
@@ -38,7 +52,8 @@ describe(`analytics plans (${TEST_STORE})`, () => {
 
   for (const [name, statement] of statements) {
     it(`${name} over a store's subtree reads the analytics index`, async () => {
-      const lines = await planLines(t.ctx, statement(t.ctx.store.db).compile(t.ctx.store.db));
+      const compiled = statement(t.ctx.store.db).compile(t.ctx.store.db);
+      const lines = await planLines(t.ctx, compiled);
       const plan = lines.join('\n');
       if (TEST_STORE === 'sqlite') {
         assert.match(
@@ -49,11 +64,14 @@ describe(`analytics plans (${TEST_STORE})`, () => {
           plan,
           /SCAN leads|SEARCH leads USING (COVERING )?INDEX (?!leads_org_analytics_idx)/,
         );
+        if (/follow_ups/.test(compiled.sql)) {
+          assert.match(plan, /SEARCH f USING COVERING INDEX follow_ups_lead_covering_idx/);
+        }
       } else {
         // PostgreSQL picks among the leads' indexes by its statistics (grouping by owner may
         // walk the owner index instead), but never reads the whole table.
         assert.match(plan, /Index (Only )?Scan using leads_\w+ on leads/);
-        assert.doesNotMatch(plan, /Seq Scan on leads/);
+        assert.doesNotMatch(plan, /Seq Scan on (leads|follow_ups)/);
       }
     });
   }
