@@ -13,7 +13,7 @@ import * as leadStatusFacts from './migrations/0010-lead-status-facts.js';
 import * as pendingDeliveryIndexes from './migrations/0011-pending-delivery-indexes.js';
 import * as expiryPurgeByOrg from './migrations/0012-expiry-purge-by-org.js';
 import * as leadStayFacts from './migrations/0013-lead-stay-facts.js';
-import * as coveringReportIndexes from './migrations/0014-covering-report-indexes.js';
+import * as followUpsCoveringIndex from './migrations/0014-follow-ups-covering-index.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -30,7 +30,7 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0011-pending-delivery-indexes': pendingDeliveryIndexes,
   '0012-expiry-purge-by-org': expiryPurgeByOrg,
   '0013-lead-stay-facts': leadStayFacts,
-  '0014-covering-report-indexes': coveringReportIndexes,
+  '0014-follow-ups-covering-index': followUpsCoveringIndex,
 };
 
 /**

@@ -18,13 +18,13 @@ import {
 } from '../../../src/analytics/analytics.repository.js';
 
 /**
- * The reports read leads_org_analytics_idx (migrations 0010 and 0014) when scoped to a store's
- * subtree: on SQLite as a covering index, one range per creator, never the leads themselves (time
- * in status too, whose stay facts the index carries since 0014; follow-up discipline reads each
- * lead's follow-ups from follow_ups_lead_covering_idx alone); on PostgreSQL through an index (the analytics one or another its statistics
- * prefer), never a full scan. What makes the store-scope
- * figures of docs/analytics.md ("Speed") hold: a plan that loses the index shows here, not only
- * in the benchmark.
+ * The reports read leads_org_analytics_idx (migration 0010) when scoped to a store's subtree: on
+ * SQLite one range per creator, as a covering index (never the leads themselves) for all but
+ * time in status, whose stay facts the index does not carry; follow-up discipline reads each
+ * lead's follow-ups from follow_ups_lead_covering_idx alone (migration 0014). On PostgreSQL through
+ * an index (the analytics one or another its statistics prefer), never a full scan. What makes
+ * the store-scope figures of docs/analytics.md ("Speed") hold: a plan that loses the index shows
+ * here, not only in the benchmark.
  */
 const store: ReportFilters = { createdUnder: { type: 'STORE', code: 'store-1' } };
 const statements: Array<[string, (db: Db) => RawBuilder<unknown>]> = [
@@ -56,9 +56,12 @@ describe(`analytics plans (${TEST_STORE})`, () => {
       const lines = await planLines(t.ctx, compiled);
       const plan = lines.join('\n');
       if (TEST_STORE === 'sqlite') {
+        const covering = name.startsWith('time in status') ? '' : 'COVERING ';
         assert.match(
           plan,
-          /SEARCH (leads|m) USING COVERING INDEX leads_org_analytics_idx \(org_id=\? AND created_by=\?/,
+          new RegExp(
+            `SEARCH (leads|m) USING ${covering}INDEX leads_org_analytics_idx \\(org_id=\\? AND created_by=\\?`,
+          ),
         );
         assert.doesNotMatch(
           plan,
