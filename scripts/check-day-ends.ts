@@ -2,7 +2,8 @@
  * Checks the local day ends the follow-ups report uses (src/analytics/local-time.ts) in every
  * time zone this Node's ICU knows, over the years the store's day ends reach: around every change
  * of offset, `startOfNextDay` and the store's segments must both give the first instant after
- * the probe whose local date is later, found here by scanning the dates `Intl` gives. The unit
+ * the probe whose local date is later, found here by scanning the dates `Intl` gives (and so must
+ * `endOfDayOf`, whose memo the probes fill in their order). The unit
  * test does this for fourteen chosen zones; this takes minutes, so it is run by hand after a Node
  * upgrade (a new ICU brings new zone rules) rather than by `npm test`.
  *
@@ -36,6 +37,8 @@ const wrong: string[] = [];
 const started = Date.now();
 for (const zone of zones) {
   const calendar = new LocalCalendar(zone);
+  // Another, whose memo of day ends per bucket fills in the probes' order.
+  const memoised = new LocalCalendar(zone);
   const dates = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, dateStyle: 'short' });
   const day = (at: number) => dates.format(at);
   const segments = calendar.dayEndSegments(first, last);
@@ -81,11 +84,15 @@ for (const zone of zones) {
   for (const at of around.filter((a) => a >= first && a < last - 2 * DAY_MS)) {
     probes += 1;
     const expected = laterDate(at);
-    const [next, segment] = [calendar.startOfNextDay(at), bySegments(segments, at)];
-    if (next !== expected || segment !== expected) {
+    const [next, segment, memo] = [
+      calendar.startOfNextDay(at),
+      bySegments(segments, at),
+      memoised.endOfDayOf(at),
+    ];
+    if (next !== expected || segment !== expected || memo !== expected) {
       const iso = (t: number) => new Date(t).toISOString();
       wrong.push(
-        `${zone} at ${iso(at)}: expected ${iso(expected)}, startOfNextDay ${iso(next)}, segments ${iso(segment)}`,
+        `${zone} at ${iso(at)}: expected ${iso(expected)}, startOfNextDay ${iso(next)}, segments ${iso(segment)}, endOfDayOf ${iso(memo)}`,
       );
     }
   }

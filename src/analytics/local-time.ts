@@ -124,7 +124,12 @@ export class LocalCalendar {
     const bucket = Math.floor(instant / BUCKET_MS);
     let end = this.dayEnds.get(bucket);
     if (end === undefined) {
-      end = this.startOfNextDay(bucket * BUCKET_MS);
+      const start = bucket * BUCKET_MS;
+      end = this.startOfNextDay(start);
+      // Where the offset changes before that end, a later bucket may be of another day (the
+      // clocks going back across midnight made 7 November 2010 in Goose Bay two pieces of two
+      // dates): such a day, twice a year at most, is placed instant by instant.
+      if (this.offsetAt(start) !== this.offsetAt(end - 1)) return this.startOfNextDay(instant);
       // The later buckets of the same local day end there too.
       for (let later = bucket; later * BUCKET_MS < end; later += 1) this.dayEnds.set(later, end);
     }

@@ -83,6 +83,12 @@ describe('local day ends', () => {
       gooseBay.startOfNextDay(Date.UTC(2010, 10, 7, 3, 0, 30)),
       Date.UTC(2010, 10, 8, 4),
     );
+    // So does the memoised end of a day: the bucket of 03:00 UTC holds both dates.
+    const memoised = new LocalCalendar('America/Goose_Bay');
+    assert.equal(memoised.endOfDayOf(Date.UTC(2010, 10, 7, 3, 0, 30)), Date.UTC(2010, 10, 8, 4));
+    assert.equal(memoised.endOfDayOf(Date.UTC(2010, 10, 7, 3, 5)), Date.UTC(2010, 10, 7, 4));
+    assert.equal(memoised.endOfDayOf(Date.UTC(2010, 10, 7, 3, 30)), Date.UTC(2010, 10, 7, 4));
+    assert.equal(memoised.endOfDayOf(Date.UTC(2010, 10, 7, 4, 30)), Date.UTC(2010, 10, 8, 4));
     const casey = new LocalCalendar('Antarctica/Casey');
     // 2010-03-05 02:00 (+11), at 15:00 UTC on the 4th, became 2010-03-04 23:00 (+8).
     assert.equal(casey.startOfNextDay(Date.UTC(2010, 2, 4, 15, 30)), Date.UTC(2010, 2, 4, 16));
