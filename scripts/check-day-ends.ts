@@ -12,7 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../src/core/date-time.js';
-import { LocalCalendar, type DayEndSegment } from '../src/analytics/local-time.js';
+import { LocalCalendar, dayEndBySegments } from '../src/analytics/local-time.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,13 +24,6 @@ const { values } = parseArgs({
 const first = Math.max(Date.UTC(Number(values.from), 0, 1), 2 * DAY_MS);
 const last = Date.UTC(Number(values.to), 0, 1);
 const zones = values.zones?.split(',') ?? Intl.supportedValuesOf('timeZone');
-
-/** What a store computes from the segments, as the report's SQL does. */
-function bySegments(segments: readonly DayEndSegment[], at: number): number {
-  const segment = segments.findLast((s) => s.from <= at);
-  if (!segment) throw new Error(`no segment holds ${new Date(at).toISOString()}`);
-  return (Math.floor((at + segment.ahead) / DAY_MS) + 1) * DAY_MS - segment.endAhead;
-}
 
 let probes = 0;
 const wrong: string[] = [];
@@ -86,7 +79,7 @@ for (const zone of zones) {
     const expected = laterDate(at);
     const [next, segment, memo] = [
       calendar.startOfNextDay(at),
-      bySegments(segments, at),
+      dayEndBySegments(segments, at),
       memoised.endOfDayOf(at),
     ];
     if (next !== expected || segment !== expected || memo !== expected) {

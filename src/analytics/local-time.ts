@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS } from '../core/date-time.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from '../core/date-time.js';
 
 /**
  * The length of the buckets the store groups creation instants by before they are folded into
@@ -19,6 +19,17 @@ export type OffsetFrom = { from: number; offset: number };
  * can place an instant in its local day with integer arithmetic.
  */
 export type DayEndSegment = { from: number; ahead: number; endAhead: number };
+
+/**
+ * The end of the local day of `instant` by the segments, in the arithmetic a store's statement
+ * does (src/analytics/analytics.repository.ts, `localDayEnd`): what the checks compare with
+ * {@link LocalCalendar.startOfNextDay}.
+ */
+export function dayEndBySegments(segments: readonly DayEndSegment[], instant: number): number {
+  const segment = segments.findLast((s) => s.from <= instant);
+  if (!segment) throw new Error(`no segment holds ${new Date(instant).toISOString()}`);
+  return (Math.floor((instant + segment.ahead) / DAY_MS) + 1) * DAY_MS - segment.endAhead;
+}
 
 /**
  * The instant of a calendar date (month 1-12; the day may run past the month's end) read as UTC,
@@ -216,8 +227,8 @@ export class LocalCalendar {
       Number(parts.month),
       Number(parts.day),
       (Number(parts.hour) % 24) * HOUR_MS +
-        Number(parts.minute) * 60_000 +
-        Number(parts.second) * 1000,
+        Number(parts.minute) * MINUTE_MS +
+        Number(parts.second) * SECOND_MS,
     );
     return wall - Math.floor(instant / 1000) * 1000;
   }

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../src/core/date-time.js';
-import { LocalCalendar, type DayEndSegment } from '../../../src/analytics/local-time.js';
-
-/** What a store computes from the segments for `instant`, as the follow-ups report's SQL does. */
-function dayEndBySegments(segments: readonly DayEndSegment[], instant: number): number {
-  const segment = segments.findLast((s) => s.from <= instant);
-  assert.ok(segment, `no segment holds ${new Date(instant).toISOString()}`);
-  return (Math.floor((instant + segment.ahead) / DAY_MS) + 1) * DAY_MS - segment.endAhead;
-}
+import { LocalCalendar, dayEndBySegments } from '../../../src/analytics/local-time.js';
 
 // Zones with a DST change at 02:00 (New York), at midnight forward (Santiago, Havana) and back
 // (Amman and Gaza until 2021), to midnight (Nuuk and Scoresbysund from 2024), back across
