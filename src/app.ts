@@ -57,6 +57,7 @@ import { extendedFieldAdminRoutes } from './extended-fields/extended-field.admin
 import { reasonAdminRoutes } from './reasons/reason.admin-routes.js';
 import { extendedFieldRoutes } from './extended-fields/extended-field.routes.js';
 import { analyticsRoutes, ANALYTICS_SCHEMAS } from './analytics/index.js';
+import { WEB_PREFIX, webRoutes } from './web/index.js';
 
 /** The package's version: the OpenAPI document's `info.version`. */
 const LEADLINE_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string })
@@ -189,7 +190,7 @@ export async function buildApp(
     app.addSchema(schema);
   }
   installErrorHandler(app);
-  installNotFoundHandler(app);
+  installNotFoundHandler(app, { leaveTo: [WEB_PREFIX] });
 
   await app.register(swagger, openApiOptions(LEADLINE_VERSION, webhooksDocument()));
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -221,6 +222,8 @@ export async function buildApp(
   // Credentials are checked in `onRequest`, before the body is read, by plugins that run in the
   // order they are registered (each declares the ones it needs before it).
   await app.register(rateLimiterPlugin);
+  // The web app: sessions, not the API's credentials (docs/web.md).
+  await app.register(webRoutes);
   await app.register(async (open) => {
     // The token route's credential is its body's client key: limited once the body is parsed.
     await open.register(loginRateLimitPlugin, { source: 'body-key' });

@@ -4,7 +4,7 @@ import type { AppContext } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { findLoginForAuthentication } from '../entities/index.js';
 import type { Caller } from '../core/caller.js';
-import { sha256Hex, verifySecret } from '../core/secrets.js';
+import { md5Hex, sha256Hex, verifySecret } from '../core/secrets.js';
 import { findTokenCaller } from './oauth.repository.js';
 import { guardedVerify, UNGUARDED, type VerificationGuard } from '../core/verification-guard.js';
 
@@ -67,26 +67,54 @@ export async function authenticate(
   const header = headers.authorization;
   const basic = typeof header === 'string' ? parseBasic(header) : undefined;
   if (!basic) throw unauthorized();
-  const row = await findLoginForAuthentication(ctx.store.db, basic.username);
+  return (await verifyLogin(ctx, basic.username, basic.secret, decoyHash, guard)).caller;
+}
+
+/**
+ * The caller a username and its plain password sign in as (the web app's form; the API's
+ * clients send the password's MD5 hex instead, which is what the store's hash is of), with its
+ * entity's stored hash. Throws UNAUTHORIZED (401) for every kind of failure, as
+ * {@link authenticate} does, within the same failed-log-in guard.
+ */
+export async function authenticatePassword(
+  ctx: AppContext,
+  username: string,
+  password: string,
+  decoyHash: () => Promise<string>,
+  guard: VerificationGuard = UNGUARDED,
+): Promise<{ caller: Caller; passwordHash: string }> {
+  return verifyLogin(ctx, username, md5Hex(password), decoyHash, guard);
+}
+
+/** The caller `username` is when `secret` (a password's MD5 hex) is its secret, and its hash. */
+async function verifyLogin(
+  ctx: AppContext,
+  username: string,
+  secret: string,
+  decoyHash: () => Promise<string>,
+  guard: VerificationGuard,
+): Promise<{ caller: Caller; passwordHash: string }> {
+  const now = ctx.clock.now();
+  const row = await findLoginForAuthentication(ctx.store.db, username);
   if (!row || row.password_hash === null || row.disabled !== 0) {
     const decoy = await decoyHash();
     // Guarded like a real check: an unknown username is limited exactly like a known one.
-    await guardedVerify(guard, basic.username, async () => {
-      await verifySecret(decoy, basic.secret);
+    await guardedVerify(guard, username, async () => {
+      await verifySecret(decoy, secret);
       return false;
     });
     throw unauthorized();
   }
   const cache = ctx.verificationCache;
-  if (!cache.has(basic.username, basic.secret, row.password_hash, now)) {
-    const hash = row.password_hash;
-    const ok = await cache.shared(basic.username, basic.secret, hash, () =>
-      guardedVerify(guard, basic.username, () => verifySecret(hash, basic.secret)),
+  const hash = row.password_hash;
+  if (!cache.has(username, secret, hash, now)) {
+    const ok = await cache.shared(username, secret, hash, () =>
+      guardedVerify(guard, username, () => verifySecret(hash, secret)),
     );
     if (!ok) throw unauthorized();
-    cache.remember(basic.username, basic.secret, row.password_hash, now);
+    cache.remember(username, secret, hash, now);
   }
-  return callerOf(row);
+  return { caller: callerOf(row), passwordHash: hash };
 }
 
 function callerOf(row: {

@@ -1,4 +1,4 @@
 /** What other features may use of auth/: everything else in the folder is its own. */
-export { splitBasic, TOKEN_HEADER } from './authenticate.js';
+export { authenticatePassword, splitBasic, TOKEN_HEADER } from './authenticate.js';
 export { authenticationPlugin } from './authentication.plugin.js';
 export { addOauthClient, revokeOauthClient } from './oauth.service.js';

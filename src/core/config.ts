@@ -58,6 +58,9 @@ const EnvSchema = Type.Object({
   WEBHOOK_TIMEOUT_SECONDS: Type.Number({ default: 15, minimum: 0.1, maximum: 120 }),
   // Seconds between the server's dispatcher rounds (fractions allowed); 0 turns delivery off.
   WEBHOOK_DISPATCH_INTERVAL_SECONDS: Type.Number({ default: 1, minimum: 0, maximum: 3600 }),
+  // The web app's sessions (docs/web.md): ended after this long unused, and after this long at all.
+  WEB_SESSION_IDLE_MINUTES: Type.Integer({ default: 60, minimum: 1, maximum: 1440 }),
+  WEB_SESSION_HOURS: Type.Integer({ default: 12, minimum: 1, maximum: 720 }),
   // Rate limits (src/rate-limit): RATE_LIMIT_PER_MINUTE, LOGIN_FAILURES_*, REDIS_URL, ...
   ...RateLimitEnv,
 });
@@ -106,6 +109,10 @@ export type Config = {
   autoCloseBatchSize: number;
   /** Per-credential and failed-log-in limits, and where their counters live. */
   rateLimit: RateLimitConfig;
+  /** A web session ends after this many ms unused… */
+  webSessionIdleMs: number;
+  /** …and this many ms after it began, used or not. */
+  webSessionMaxMs: number;
 };
 
 /** What an environment variable accepts, in words, from its schema. */
@@ -185,5 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     webhookTimeoutMs: Math.round(env2.WEBHOOK_TIMEOUT_SECONDS * 1000),
     webhookDispatchIntervalMs: Math.round(env2.WEBHOOK_DISPATCH_INTERVAL_SECONDS * 1000),
+    webSessionIdleMs: env2.WEB_SESSION_IDLE_MINUTES * 60_000,
+    webSessionMaxMs: env2.WEB_SESSION_HOURS * 3_600_000,
   };
 }

@@ -334,6 +334,20 @@ export type WebhookAttemptTable = {
   error: string | null;
 };
 
+/** A signed-in person's session in the web app (migration 0015, docs/web.md). */
+export type WebSessionTable = {
+  /** SHA-256 hex of the session cookie's token. */
+  token_hash: string;
+  org_id: number;
+  entity_id: number;
+  /** SHA-256 hex of the entity's password hash when the session began. */
+  credential_stamp: string;
+  csrf_token: string;
+  created_on: number;
+  last_seen_on: number;
+  expires_on: number;
+};
+
 export type Database = {
   orgs: OrgTable;
   entities: EntityTable;
@@ -355,6 +369,7 @@ export type Database = {
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+  web_sessions: WebSessionTable;
 };
 
 /**

@@ -22,7 +22,18 @@ function pathPattern(url: string): RegExp {
  * `Allow` header; Fastify itself answers 404 for both. Both are decided in `onRequest`, before
  * credentials are checked and before any body is read, as the contract orders its checks.
  */
-export function installNotFoundHandler(app: FastifyInstance): void {
+export function installNotFoundHandler(
+  app: FastifyInstance,
+  options: {
+    /** Path prefixes whose contexts answer unknown routes themselves (the web app's pages). */
+    leaveTo?: string[];
+  } = {},
+): void {
+  const leaveTo = options.leaveTo ?? [];
+  const ownedElsewhere = (url: string) =>
+    leaveTo.some(
+      (prefix) => url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`),
+    );
   const routes: RoutePattern[] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -48,7 +59,7 @@ export function installNotFoundHandler(app: FastifyInstance): void {
   };
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.is404) return answer(request, reply);
+    if (request.is404 && !ownedElsewhere(request.url)) return answer(request, reply);
   });
   app.setNotFoundHandler(async (request, reply) => answer(request, reply));
 }

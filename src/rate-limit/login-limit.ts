@@ -16,7 +16,13 @@ declare module 'fastify' {
 }
 
 /** Who a log-in attempt names: a username (Basic) or an OAuth client key, and the client IP. */
-export type LoginAttempt = { name: string | undefined; ip: string; source: 'basic' | 'body-key' };
+export type LoginAttempt = { name: string | undefined; ip: string; source: LoginSource };
+
+/**
+ * Where a log-in attempt's name is: a Basic header (API routes), the body's `key` (the OAuth
+ * token route), or the body's `username` (the web app's sign-in form).
+ */
+export type LoginSource = 'basic' | 'body-key' | 'form';
 
 /** How many secrets one username (or client key), and one address, may be verifying at once. */
 export const VERIFICATIONS_AT_ONCE_PER_NAME = 2;
@@ -26,14 +32,12 @@ const KNOWN_ADDRESS_MS = 30 * 24 * 3600_000;
 
 /**
  * The attempt a request makes: Basic credentials on API routes; the body's `key` on the open
- * routes (`POST /v3/oauth/token/generate`). OAuth access tokens are 256 random bits, which no
+ * routes (`POST /v3/oauth/token/generate`); the body's `username` on the web app's sign-in form
+ * (`POST /app/login`, the only route of its context). OAuth access tokens are 256 random bits, which no
  * one guesses, so a request presenting one is not a log-in attempt (and is never blocked by a
  * neighbour's failures behind the same IP).
  */
-function attemptOf(
-  request: FastifyRequest,
-  source: 'basic' | 'body-key',
-): LoginAttempt | undefined {
+function attemptOf(request: FastifyRequest, source: LoginSource): LoginAttempt | undefined {
   if (source === 'basic') {
     const token = request.headers[TOKEN_HEADER];
     if (typeof token === 'string' && token !== '') return undefined;
@@ -41,9 +45,10 @@ function attemptOf(
     if (typeof header !== 'string' || header === '') return undefined;
     return { name: splitBasic(header)?.username, ip: request.ip, source };
   }
-  const body = request.body as { key?: unknown } | undefined;
-  const key = typeof body?.key === 'string' && body.key !== '' ? body.key : undefined;
-  return { name: key, ip: request.ip, source };
+  const body = request.body as { key?: unknown; username?: unknown } | undefined;
+  const field = source === 'form' ? body?.username : body?.key;
+  const name = typeof field === 'string' && field !== '' ? field : undefined;
+  return { name, ip: request.ip, source };
 }
 
 type LimitKind = 'pair' | 'ip' | 'name';
@@ -64,7 +69,7 @@ function failureKeys(attempt: LoginAttempt, index: number): Array<[key: string, 
 const knownKey = (attempt: LoginAttempt) => `known:${attempt.name ?? ''}:${attempt.ip}`;
 
 function whoOf(kind: LimitKind, source: LoginAttempt['source']): string {
-  const name = source === 'basic' ? 'username' : 'client key';
+  const name = source === 'body-key' ? 'client key' : 'username';
   if (kind === 'ip') return 'from this address';
   if (kind === 'pair') return `for this ${name} from this address`;
   return `for this ${name} from new addresses`;
@@ -86,12 +91,12 @@ function whoOf(kind: LimitKind, source: LoginAttempt['source']): string {
  * is not queued behind it.
  *
  * `basic` (API routes) checks in `onRequest`, before authentication; `body-key` (the token
- * route, whose key is in the body) in `preValidation`. A 401 that verified nothing (a malformed
+ * route, whose key is in the body) and `form` (the web sign-in) in `preValidation`. A 401 that verified nothing (a malformed
  * header) counts against the address when it ends.
  *
  * @example await api.register(loginRateLimitPlugin, { source: 'basic' }); // before authentication
  */
-export const loginRateLimitPlugin = fp<{ source: 'basic' | 'body-key' }>(
+export const loginRateLimitPlugin = fp<{ source: LoginSource }>(
   async (app, { source }) => {
     app.decorateRequest('loginAttempt', undefined);
     const limiter = app.rateLimiter;

@@ -1,0 +1,197 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import { AppError } from '../core/errors.js';
+import { randomToken } from '../core/secrets.js';
+import { loginRateLimitPlugin } from '../rate-limit/index.js';
+import type { SafeHtml } from './html.js';
+import { STYLESHEET } from './web.assets.js';
+import { errorPage, homePage, loginPage, STYLESHEET_PATH } from './web.pages.js';
+import { sessionOf, signIn, signOut, type WebSession } from './session.service.js';
+
+/** Where the web app lives. */
+export const WEB_PREFIX = '/app';
+/** The session cookie: its token, sent back only to `/app`. */
+const SESSION_COOKIE = 'leadline_session';
+/** The sign-in form's own token (login CSRF): the form must come from this server. */
+const LOGIN_COOKIE = 'leadline_login';
+
+/** A form field's text, or '' when the field is missing or not text. */
+function field(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+/** Whether two tokens are the same, in time independent of where they differ. */
+function sameToken(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
+}
+
+function sendPage(reply: FastifyReply, page: SafeHtml, status = 200) {
+  return reply
+    .status(status)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(page.text);
+}
+
+/** The web app under `/app` (docs/web.md), and `/` leading to it. */
+export async function webRoutes(app: FastifyInstance): Promise<void> {
+  const { ctx } = app;
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/app'));
+
+  await app.register(
+    async (web) => {
+      await web.register(cookie);
+      await web.register(formbody, { bodyLimit: 16 * 1024 });
+      await web.register(helmet, {
+        contentSecurityPolicy: {
+          useDefaults: false,
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'"],
+            styleSrc: ["'self'"],
+            imgSrc: ["'self'", 'data:'],
+            formAction: ["'self'"],
+            frameAncestors: ["'none'"],
+            baseUri: ["'none'"],
+            objectSrc: ["'none'"],
+          },
+        },
+      });
+
+      const secure = (request: FastifyRequest) => request.protocol === 'https';
+      const sessionCookie = (request: FastifyRequest) => request.cookies[SESSION_COOKIE];
+      const current = (request: FastifyRequest) => sessionOf(ctx, sessionCookie(request));
+
+      /** The sign-in form, with a fresh form token unless the browser holds one. */
+      const showLogin = (
+        request: FastifyRequest,
+        reply: FastifyReply,
+        form: { username?: string; problem?: string } = {},
+        status = 200,
+      ) => {
+        let token = request.cookies[LOGIN_COOKIE];
+        if (!token || token.length > 100) {
+          token = randomToken();
+          void reply.setCookie(LOGIN_COOKIE, token, {
+            path: '/app/login',
+            httpOnly: true,
+            sameSite: 'lax',
+            secure: secure(request),
+          });
+        }
+        return sendPage(reply, loginPage({ ...form, csrfToken: token }), status);
+      };
+
+      web.setErrorHandler(async (error: Error, request, reply) => {
+        const known = error instanceof AppError;
+        const status = known
+          ? error.statusCode
+          : ((error as { statusCode?: number }).statusCode ?? 500);
+        if (status >= 500) request.log.error({ err: error }, 'web: request failed');
+        if (known)
+          for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+        // The failed-log-in limits refuse a sign-in before its handler: the form says why.
+        if (status === 429 && request.method === 'POST' && request.url === '/app/login') {
+          const username = field(request.body, 'username').trim();
+          const problem = `Too many sign-in attempts: ${error.message}.`;
+          return showLogin(request, reply, { username, problem }, 429);
+        }
+        const message =
+          status >= 500 ? 'The server could not answer; try again shortly.' : error.message;
+        return sendPage(reply, errorPage(status, message), status);
+      });
+      web.setNotFoundHandler(async (_request, reply) =>
+        sendPage(reply, errorPage(404, 'There is no page at this address.'), 404),
+      );
+
+      web.get(STYLESHEET_PATH.slice('/app'.length), { schema: { hide: true } }, async (_r, reply) =>
+        reply
+          .header('cache-control', 'public, max-age=3600')
+          .type('text/css; charset=utf-8')
+          .send(STYLESHEET),
+      );
+
+      web.get('/', { schema: { hide: true } }, async (request, reply) => {
+        const session = await current(request);
+        if (!session) return reply.redirect('/app/login');
+        return sendPage(reply, homePage(session));
+      });
+
+      web.get('/login', { schema: { hide: true } }, async (request, reply) => {
+        if (await current(request)) return reply.redirect('/app');
+        return showLogin(request, reply);
+      });
+
+      // Its own context: the failed-log-in limits read the form's username before the handler.
+      await web.register(async (login) => {
+        await login.register(loginRateLimitPlugin, { source: 'form' });
+        login.post('/login', { schema: { hide: true } }, async (request, reply) => {
+          const username = field(request.body, 'username').trim();
+          const password = field(request.body, 'password');
+          const formToken = request.cookies[LOGIN_COOKIE] ?? '';
+          if (!sameToken(formToken, field(request.body, '_csrf'))) {
+            return showLogin(
+              request,
+              reply,
+              { username, problem: 'The form had expired. Please sign in again.' },
+              403,
+            );
+          }
+          if (username === '' || password === '') {
+            return showLogin(
+              request,
+              reply,
+              { username, problem: 'Enter your username and password.' },
+              400,
+            );
+          }
+          let session: WebSession;
+          let token: string;
+          try {
+            ({ token, session } = await signIn(ctx, username, password, request.verificationGuard));
+          } catch (error) {
+            if (!(error instanceof AppError) || ![401, 429].includes(error.statusCode)) throw error;
+            for (const [name, value] of Object.entries(error.headers)) {
+              if (name !== 'www-authenticate') void reply.header(name, value);
+            }
+            const problem =
+              error.statusCode === 401
+                ? 'The username or password is wrong.'
+                : `Too many sign-in attempts: ${error.message}.`;
+            return showLogin(request, reply, { username, problem }, error.statusCode);
+          }
+          request.log.info({ entityId: session.entityId }, 'web: signed in');
+          return reply
+            .clearCookie(LOGIN_COOKIE, { path: '/app/login' })
+            .setCookie(SESSION_COOKIE, token, {
+              path: '/app',
+              httpOnly: true,
+              sameSite: 'lax',
+              secure: secure(request),
+            })
+            .redirect('/app', 303);
+        });
+      });
+
+      web.post('/logout', { schema: { hide: true } }, async (request, reply) => {
+        const session = await current(request);
+        if (session && !sameToken(session.csrfToken, field(request.body, '_csrf'))) {
+          return sendPage(
+            reply,
+            errorPage(403, 'The form had expired. Please try again.', session),
+            403,
+          );
+        }
+        await signOut(ctx, sessionCookie(request));
+        return reply.clearCookie(SESSION_COOKIE, { path: '/app' }).redirect('/app/login', 303);
+      });
+    },
+    { prefix: WEB_PREFIX },
+  );
+}

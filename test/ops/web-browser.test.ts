@@ -1,0 +1,139 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { runCli, storeEnvFor } from '../helpers/cli.js';
+import { startBuiltServer, type BuiltServer } from '../helpers/server.js';
+import { CHROMIUM_ARGS, ensureChromium } from '../../toolbox/chromium.js';
+import { ROOT } from '../../toolbox/processes.js';
+
+/** Where the tests leave the screenshots the README shows. */
+const SCREENS = path.join(ROOT, 'docs', 'screens');
+const SIZES = [
+  { name: 'phone', viewport: { width: 360, height: 740 } },
+  { name: 'desktop', viewport: { width: 1280, height: 800 } },
+] as const;
+
+/** The accessibility problems axe rates serious or critical on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/** The id (or tag) of the focused element after each of `count` presses of Tab. */
+async function tabOrder(page: Page, count: number): Promise<string[]> {
+  const order: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    await page.keyboard.press('Tab');
+    // A string, evaluated in the page: this project's types have no DOM.
+    order.push(
+      await page.evaluate<string>(
+        `(() => { const a = document.activeElement;
+          return a?.id || a?.textContent?.trim() || a?.tagName || ''; })()`,
+      ),
+    );
+  }
+  return order;
+}
+
+describe('the web app in Chromium', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'leadline-browser-'));
+  const storeEnv = storeEnvFor(dataDir);
+  const org = 'Demo Retail';
+  const till = { code: 'till-01', password: 'counter-till-password' };
+  let server: BuiltServer;
+  let browser: Browser;
+
+  before(async () => {
+    const executablePath = ensureChromium((line) => process.stderr.write(`${line}\n`));
+    const created = [
+      await runCli(storeEnv, ['org', 'create', '--name', org]),
+      await runCli(storeEnv, [
+        ...['entity', 'create', '--org', org, '--type', 'TILL'],
+        ...['--code', till.code, '--password', till.password],
+      ]),
+    ];
+    for (const result of created) assert.equal(result.code, 0, result.stderr);
+    server = await startBuiltServer(storeEnv);
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    mkdirSync(SCREENS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  for (const size of SIZES) {
+    it(`signs in by keyboard and out again at ${size.name} size, with no serious accessibility problem`, async () => {
+      const context = await browser.newContext({ viewport: size.viewport });
+      const page = await context.newPage();
+      const scriptErrors: string[] = [];
+      page.on('pageerror', (error) => scriptErrors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') scriptErrors.push(message.text());
+      });
+      try {
+        await page.goto(`${server.base}/`);
+        assert.equal(new URL(page.url()).pathname, '/app/login');
+        assert.deepEqual(await seriousViolations(page), [], 'the sign-in page');
+        // Every control is reached by keyboard, in reading order.
+        assert.deepEqual(await tabOrder(page, 5), [
+          'Skip to content',
+          'Leadline',
+          'username',
+          'password',
+          'Sign in',
+        ]);
+        await page.screenshot({ path: path.join(SCREENS, `sign-in-${size.name}.png`) });
+
+        await page.getByLabel('Username').fill(till.code);
+        await page.getByLabel('Password').fill(till.password);
+        await page.getByLabel('Password').press('Enter');
+        await page.waitForURL(`${server.base}/app`);
+        await page.getByRole('heading', { name: `Welcome, ${till.code}` }).waitFor();
+        assert.deepEqual(await seriousViolations(page), [], 'the start page');
+        await page.screenshot({ path: path.join(SCREENS, `start-${size.name}.png`) });
+        // Nothing on the page is wider than the screen: no sideways scrolling on a phone.
+        const overflow = await page.evaluate<number>(
+          'document.documentElement.scrollWidth - window.innerWidth',
+        );
+        assert.ok(overflow <= 0, `${overflow} px wider than the viewport`);
+
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.waitForURL(`${server.base}/app/login`);
+        // Signed out on the server: going back to the start page asks to sign in again.
+        await page.goto(`${server.base}/app`);
+        assert.equal(new URL(page.url()).pathname, '/app/login');
+        assert.deepEqual(scriptErrors, [], 'no script error or CSP refusal in the console');
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  it('says on the form, as an alert, that a password is wrong', async () => {
+    const context = await browser.newContext({ viewport: SIZES[0].viewport });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.base}/app/login`);
+      await page.getByLabel('Username').fill(till.code);
+      await page.getByLabel('Password').fill('not-the-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      assert.equal(await alert.textContent(), 'The username or password is wrong.');
+      // The username stays filled in; the password does not.
+      assert.equal(await page.getByLabel('Username').inputValue(), till.code);
+      assert.equal(await page.getByLabel('Password').inputValue(), '');
+    } finally {
+      await context.close();
+    }
+  });
+});
