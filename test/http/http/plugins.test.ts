@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import { buildApp } from '../../../src/app.js';
 import { credentialRateLimitPlugin, rateLimiterPlugin } from '../../../src/rate-limit/index.js';
 import { idempotencyPlugin } from '../../../src/idempotency/index.js';
-import { useTestApp } from '../../helpers/app.js';
+import { TestClock, useTestApp } from '../../helpers/app.js';
 import { newOrg, send } from '../../helpers/factories.js';
 
 /**
@@ -12,7 +12,9 @@ import { newOrg, send } from '../../helpers/factories.js';
  * run before them, and keep their state per app: two apps in one process share nothing.
  */
 describe('plugins', () => {
-  const t = useTestApp({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
+  // A clock that stands still: on the system clock, a minute's window could end mid-test and
+  // reset the counts the test expects to carry over (CI saw it once: 200 where 429 was due).
+  const t = useTestApp({ clock: new TestClock(), env: { RATE_LIMIT_PER_MINUTE: '3' } });
 
   it('refuses the credential limit in a context without authentication, naming what is missing', async () => {
     const app = Fastify({ logger: false });
