@@ -5,4 +5,4 @@ export {
   findReasonsByIds,
   insertReason,
 } from './reason.repository.js';
-export { changeReasonFromCli, getAdminReasons } from './reason.service.js';
+export { changeReasonFromCli, getAdminReasons, getReasons } from './reason.service.js';

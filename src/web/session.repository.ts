@@ -31,6 +31,9 @@ export function findSessionWithEntity(db: Db, tokenHash: string) {
       'e.password_hash',
       'e.org_id as entity_org_id',
       'o.name as org_name',
+      'o.rate_limit_per_minute',
+      'o.require_if_match',
+      'o.time_zone',
     ])
     .where('s.token_hash', '=', tokenHash)
     .executeTakeFirst();

@@ -1,5 +1,5 @@
 import type { AppContext } from '../core/context.js';
-import type { EntityType } from '../db/schema.js';
+import type { Caller } from '../core/caller.js';
 import { authenticatePassword } from '../auth/index.js';
 import { hashSecret, randomToken, sha256Hex } from '../core/secrets.js';
 import type { VerificationGuard } from '../core/verification-guard.js';
@@ -19,11 +19,11 @@ import {
 
 /** Who a page is for, and the token its forms send back. */
 export type WebSession = {
-  orgId: number;
+  /** The entity the pages act as: the same caller the API would see for its credentials. */
+  caller: Caller;
   orgName: string;
-  entityId: number;
-  code: string;
-  type: EntityType;
+  /** The org's time zone (IANA), in which pages show and read instants. */
+  timeZone: string;
   csrfToken: string;
 };
 
@@ -109,11 +109,18 @@ export async function sessionOf(
     await ctx.store.transaction((trx) => touchSession(trx, tokenHash, now));
   }
   return {
-    orgId: Number(row.org_id),
+    caller: {
+      orgId: Number(row.org_id),
+      entityId: Number(row.entity_id),
+      entityType: row.type,
+      code: row.code,
+      org: {
+        rateLimitPerMinute: row.rate_limit_per_minute,
+        requireIfMatch: row.require_if_match === 1,
+      },
+    },
     orgName: row.org_name,
-    entityId: Number(row.entity_id),
-    code: row.code,
-    type: row.type,
+    timeZone: row.time_zone ?? 'UTC',
     csrfToken: row.csrf_token,
   };
 }

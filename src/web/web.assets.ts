@@ -23,4 +23,23 @@ button { font: inherit; padding: 10px 16px; border: 0; border-radius: 6px; backg
 .sign-out button { background: transparent; color: var(--accent); padding: 4px 8px; }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .problem { color: var(--bad); font-weight: 600; }
+.notice { color: #1a7f37; font-weight: 600; }
+nav a { margin-right: 12px; }
+a { color: var(--accent); }
+h2 { font-size: 1.15rem; margin: 24px 0 8px; }
+select, textarea { font: inherit; padding: 10px; border: 1px solid var(--muted); border-radius: 6px;
+  background: #fff; max-width: 100%; }
+.filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-bottom: 16px; }
+.check { font-weight: 400; display: flex; gap: 6px; align-items: center; min-height: 44px; }
+.cards { list-style: none; padding: 0; margin: 0; display: grid; gap: 8px; }
+.cards li { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px; }
+.cards a { display: block; overflow-wrap: anywhere; }
+.meta { display: flex; flex-wrap: wrap; gap: 4px 12px; color: var(--muted); margin-top: 4px; }
+.status { font-weight: 600; color: var(--ink); }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
+.facts dt { color: var(--muted); }
+.facts dd { margin: 0; overflow-wrap: anywhere; }
+.timeline { padding-left: 20px; }
+.timeline li { margin-bottom: 8px; overflow-wrap: anywhere; }
+.timeline time { display: block; color: var(--muted); font-size: 0.9rem; }
 `;

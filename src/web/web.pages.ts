@@ -9,7 +9,8 @@ import type { WebSession } from './session.service.js';
 /** The stylesheet's URL; its content is versioned by the server's start so caches refresh. */
 export const STYLESHEET_PATH = '/app/assets/app.css';
 
-function page(title: string, main: SafeHtml, session?: WebSession): SafeHtml {
+/** A whole page: the header (who is signed in, the sections, sign-out) around `main`. */
+export function page(title: string, main: SafeHtml, session?: WebSession): SafeHtml {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -26,7 +27,8 @@ function page(title: string, main: SafeHtml, session?: WebSession): SafeHtml {
           <a class="brand" href="/app">Leadline</a>
           ${
             session &&
-            html`<span class="who">${session.code} · ${session.orgName}</span>
+            html`<nav aria-label="Sections"><a href="/app/leads">Leads</a></nav>
+              <span class="who">${session.caller.code} · ${session.orgName}</span>
               <form method="post" action="/app/logout" class="sign-out">
                 <input type="hidden" name="_csrf" value="${session.csrfToken}" />
                 <button type="submit">Sign out</button>
@@ -75,8 +77,11 @@ export function loginPage(form: { csrfToken: string; username?: string; problem?
 export function homePage(session: WebSession) {
   return page(
     'Home',
-    html`<h1>Welcome, ${session.code}</h1>
-      <p>You are signed in to ${session.orgName} as a ${session.type.toLowerCase()}.</p>`,
+    html`<h1>Welcome, ${session.caller.code}</h1>
+      <p>
+        You are signed in to ${session.orgName} as a ${session.caller.entityType.toLowerCase()}.
+      </p>
+      <p><a href="/app/leads?mine=1">My leads</a> · <a href="/app/leads">All leads</a></p>`,
     session,
   );
 }

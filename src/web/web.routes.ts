@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -6,38 +5,19 @@ import helmet from '@fastify/helmet';
 import { AppError } from '../core/errors.js';
 import { randomToken } from '../core/secrets.js';
 import { loginRateLimitPlugin } from '../rate-limit/index.js';
-import type { SafeHtml } from './html.js';
+import { field, sameToken, sendPage } from './web.http.js';
+import { leadRoutes } from './leads.routes.js';
 import { STYLESHEET } from './web.assets.js';
 import { errorPage, homePage, loginPage, STYLESHEET_PATH } from './web.pages.js';
 import { sessionOf, signIn, signOut, type WebSession } from './session.service.js';
 
 /** Where the web app lives. */
 export const WEB_PREFIX = '/app';
+const ASSETS_PREFIX = `${WEB_PREFIX}/assets/`;
 /** The session cookie: its token, sent back only to `/app`. */
 const SESSION_COOKIE = 'leadline_session';
 /** The sign-in form's own token (login CSRF): the form must come from this server. */
 const LOGIN_COOKIE = 'leadline_login';
-
-/** A form field's text, or '' when the field is missing or not text. */
-function field(body: unknown, name: string): string {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-}
-
-/** Whether two tokens are the same, in time independent of where they differ. */
-function sameToken(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
-}
-
-function sendPage(reply: FastifyReply, page: SafeHtml, status = 200) {
-  return reply
-    .status(status)
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(page.text);
-}
 
 /** The web app under `/app` (docs/web.md), and `/` leading to it. */
 export async function webRoutes(app: FastifyInstance): Promise<void> {
@@ -66,7 +46,12 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
 
       const secure = (request: FastifyRequest) => request.protocol === 'https';
       const sessionCookie = (request: FastifyRequest) => request.cookies[SESSION_COOKIE];
-      const current = (request: FastifyRequest) => sessionOf(ctx, sessionCookie(request));
+      web.decorateRequest('webSession', undefined);
+      web.addHook('onRequest', async (request) => {
+        // The stylesheet is the same for everyone: no session read for it.
+        if (request.url.startsWith(ASSETS_PREFIX)) return;
+        request.webSession = await sessionOf(ctx, sessionCookie(request));
+      });
 
       /** The sign-in form, with a fresh form token unless the browser holds one. */
       const showLogin = (
@@ -104,7 +89,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
         }
         const message =
           status >= 500 ? 'The server could not answer; try again shortly.' : error.message;
-        return sendPage(reply, errorPage(status, message), status);
+        return sendPage(reply, errorPage(status, message, request.webSession), status);
       });
       web.setNotFoundHandler(async (_request, reply) =>
         sendPage(reply, errorPage(404, 'There is no page at this address.'), 404),
@@ -118,13 +103,13 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
       );
 
       web.get('/', { schema: { hide: true } }, async (request, reply) => {
-        const session = await current(request);
+        const session = request.webSession;
         if (!session) return reply.redirect('/app/login');
         return sendPage(reply, homePage(session));
       });
 
       web.get('/login', { schema: { hide: true } }, async (request, reply) => {
-        if (await current(request)) return reply.redirect('/app');
+        if (request.webSession) return reply.redirect('/app');
         return showLogin(request, reply);
       });
 
@@ -166,7 +151,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
                 : `Too many sign-in attempts: ${error.message}.`;
             return showLogin(request, reply, { username, problem }, error.statusCode);
           }
-          request.log.info({ entityId: session.entityId }, 'web: signed in');
+          request.log.info({ entityId: session.caller.entityId }, 'web: signed in');
           return reply
             .clearCookie(LOGIN_COOKIE, { path: '/app/login' })
             .setCookie(SESSION_COOKIE, token, {
@@ -179,8 +164,10 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
         });
       });
 
+      await web.register(leadRoutes);
+
       web.post('/logout', { schema: { hide: true } }, async (request, reply) => {
-        const session = await current(request);
+        const session = request.webSession;
         if (session && !sameToken(session.csrfToken, field(request.body, '_csrf'))) {
           return sendPage(
             reply,

@@ -9,9 +9,11 @@ import { runCli, storeEnvFor } from '../helpers/cli.js';
 import { startBuiltServer, type BuiltServer } from '../helpers/server.js';
 import { CHROMIUM_ARGS, ensureChromium } from '../../toolbox/chromium.js';
 import { ROOT } from '../../toolbox/processes.js';
+import { basicAuthorization, okJson } from '../../toolbox/http.js';
 
 /** Where the tests leave the screenshots the README shows. */
 const SCREENS = path.join(ROOT, 'docs', 'screens');
+const REASON = 'Bought in store';
 const SIZES = [
   { name: 'phone', viewport: { width: 360, height: 740 } },
   { name: 'desktop', viewport: { width: 1280, height: 800 } },
@@ -60,6 +62,16 @@ describe('the web app in Chromium', () => {
     ];
     for (const result of created) assert.equal(result.code, 0, result.stderr);
     server = await startBuiltServer(storeEnv);
+    // A lead for each size to work on, and the reason its status change gives.
+    const authorization = basicAuthorization(till.code, till.password);
+    await okJson(server.base, authorization, 'POST', '/v2/leads/reasons', [{ reason: REASON }]);
+    for (const size of SIZES) {
+      await okJson(server.base, authorization, 'POST', '/v2/leads', {
+        leadFor: `Trail runner, size 44 (${size.name})`,
+        idType: 'MOBILE',
+        identifier: '+919845012345',
+      });
+    }
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
     mkdirSync(SCREENS, { recursive: true });
   });
@@ -71,7 +83,7 @@ describe('the web app in Chromium', () => {
   });
 
   for (const size of SIZES) {
-    it(`signs in by keyboard and out again at ${size.name} size, with no serious accessibility problem`, async () => {
+    it(`signs in by keyboard, works a lead and signs out at ${size.name} size, with no serious accessibility problem`, async () => {
       const context = await browser.newContext({ viewport: size.viewport });
       const page = await context.newPage();
       const scriptErrors: string[] = [];
@@ -105,6 +117,34 @@ describe('the web app in Chromium', () => {
           'document.documentElement.scrollWidth - window.innerWidth',
         );
         assert.ok(overflow <= 0, `${overflow} px wider than the viewport`);
+
+        // The leads list, then this size's lead: change its status, add a follow-up.
+        await page.getByRole('link', { name: 'Leads', exact: true }).click();
+        await page.getByRole('heading', { name: 'Leads' }).waitFor();
+        assert.deepEqual(await seriousViolations(page), [], 'the leads page');
+        await page.screenshot({ path: path.join(SCREENS, `leads-${size.name}.png`) });
+        await page.getByRole('link', { name: new RegExp(`\\(${size.name}\\)`) }).click();
+        await page.getByLabel('New status').selectOption('WON');
+        await page.getByLabel('Reason').selectOption({ label: REASON });
+        await page.getByRole('button', { name: 'Change status' }).click();
+        await page.getByRole('status').getByText('Status changed.').waitFor();
+        await page
+          .getByLabel('What happened')
+          .fill('Paid at the counter; wants the matching socks');
+        await page.getByRole('button', { name: 'Add follow-up' }).click();
+        await page.getByRole('status').getByText('Follow-up added.').waitFor();
+        const history = page.getByRole('region', { name: 'History' });
+        await history.getByText('wants the matching socks').waitFor();
+        await history.getByText(`for “${REASON}”`).waitFor();
+        assert.deepEqual(await seriousViolations(page), [], 'the lead page');
+        await page.screenshot({
+          path: path.join(SCREENS, `lead-${size.name}.png`),
+          fullPage: true,
+        });
+        const leadOverflow = await page.evaluate<number>(
+          'document.documentElement.scrollWidth - window.innerWidth',
+        );
+        assert.ok(leadOverflow <= 0, `the lead page is ${leadOverflow} px too wide`);
 
         await page.getByRole('button', { name: 'Sign out' }).click();
         await page.waitForURL(`${server.base}/app/login`);

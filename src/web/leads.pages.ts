@@ -1,0 +1,225 @@
+import { LEAD_STATUSES, LEAD_TYPES, type LeadStatus } from '../db/schema.js';
+import type { FollowUp, Lead, StatusLog } from '../leads/index.js';
+import { html, type SafeHtml } from './html.js';
+import type { WebSession } from './session.service.js';
+import { localInputValue, showInstant } from './time.js';
+import { page } from './web.pages.js';
+
+/** The filters of the leads page, as its form and links carry them. */
+export type LeadFilters = { status?: LeadStatus; type?: string; mine: boolean };
+
+const selected = (yes: boolean) => (yes ? html` selected` : '');
+
+/** A status as a badge: the status, and its sub-status after it. */
+function statusBadge(status: string, subStatus: string | undefined) {
+  return html`<span class="status status-${status.toLowerCase()}"
+    >${status}${subStatus && html` · ${subStatus}`}</span
+  >`;
+}
+
+/** The leads page: a filter form, the matching leads newest-changed first, the next page. */
+export function leadsPage(
+  session: WebSession,
+  view: { leads: Lead[]; filters: LeadFilters; nextHref: string | undefined },
+): SafeHtml {
+  const { filters, leads } = view;
+  const zone = session.timeZone;
+  return page(
+    'Leads',
+    html`<h1>Leads</h1>
+      <form method="get" action="/app/leads" class="filters" aria-label="Filter leads">
+        <label for="status">Status</label>
+        <select id="status" name="status">
+          <option value="">Any</option>
+          ${LEAD_STATUSES.map(
+            (status) =>
+              html`<option value="${status}" ${selected(filters.status === status)}>
+                ${status}
+              </option>`,
+          )}
+        </select>
+        <label for="type">Type</label>
+        <select id="type" name="type">
+          <option value="">Any</option>
+          ${LEAD_TYPES.map(
+            (type) =>
+              html`<option value="${type}" ${selected(filters.type === type)}>${type}</option>`,
+          )}
+        </select>
+        <label class="check"
+          ><input type="checkbox" name="mine" value="1" ${filters.mine ? html`checked` : ''} /> Only
+          mine</label
+        >
+        <button type="submit">Show</button>
+      </form>
+      ${
+        leads.length === 0
+          ? html`<p>No lead matches.</p>`
+          : html`<ul class="cards">
+              ${leads.map(
+                (lead) =>
+                  html`<li>
+                    <a href="/app/leads/${lead.id}"><strong>#${lead.id}</strong> ${lead.leadFor}</a>
+                    <div class="meta">
+                      ${statusBadge(lead.status, lead.subStatus)} <span>${lead.type}</span>
+                      ${lead.owner && html`<span>Owner ${lead.owner}</span>`}
+                      ${
+                        lead.nextFollowUp &&
+                        html`<span>Follow up ${showInstant(lead.nextFollowUp, zone)}</span>`
+                      }
+                      <span>Changed ${showInstant(lead.lastUpdatedOn, zone)}</span>
+                    </div>
+                  </li>`,
+              )}
+            </ul>`
+      }
+      ${view.nextHref && html`<p><a href="${view.nextHref}" rel="next">Next page</a></p>`}`,
+    session,
+  );
+}
+
+type TimelineEntry =
+  { at: string; kind: 'status'; row: StatusLog } | { at: string; kind: 'follow-up'; row: FollowUp };
+
+/** What the lead page needs besides the lead. */
+export type LeadPageContext = {
+  reasons: Array<{ id: number; reason: string }>;
+  subStatuses: Array<{ status: string; subStatus: string }>;
+  /** Entity codes by id, for "by …". */
+  codes: Map<number, string>;
+  /** What went wrong with the last form, announced as an alert. */
+  problem?: string | undefined;
+  /** What the last form did, announced politely. */
+  notice?: string | undefined;
+  /** The values to show in the forms again after a problem. */
+  form?: Record<string, string> | undefined;
+};
+
+/** One lead: its facts, the forms that change it, and its history as one timeline. */
+export function leadPage(
+  session: WebSession,
+  lead: Lead & { version: number },
+  c: LeadPageContext,
+) {
+  const zone = session.timeZone;
+  const by = (id: number) => (id === -1 ? 'the system' : (c.codes.get(id) ?? `entity ${id}`));
+  const timeline: TimelineEntry[] = [
+    ...lead.statusLogDetails.map((row): TimelineEntry => ({
+      at: row.createdOn,
+      kind: 'status',
+      row,
+    })),
+    ...lead.followUpDetails.map((row): TimelineEntry => ({
+      at: row.followedUpOn,
+      kind: 'follow-up',
+      row,
+    })),
+  ].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  const form = c.form ?? {};
+  const status = form.status ?? lead.status;
+  return page(
+    `Lead #${lead.id}`,
+    html`<p><a href="/app/leads">All leads</a></p>
+      <h1>Lead #${lead.id}: ${lead.leadFor}</h1>
+      ${c.problem && html`<p class="problem" role="alert">${c.problem}</p>`}
+      ${c.notice && html`<p class="notice" role="status">${c.notice}</p>`}
+      <dl class="facts">
+        <dt>Status</dt>
+        <dd>${statusBadge(lead.status, lead.subStatus)}</dd>
+        <dt>Type</dt>
+        <dd>${lead.type}</dd>
+        <dt>Owner</dt>
+        <dd>${lead.owner ?? 'nobody'}</dd>
+        <dt>Customer</dt>
+        <dd>#${lead.userId}</dd>
+        <dt>Created</dt>
+        <dd>${showInstant(lead.createdOn, zone)} by ${by(lead.createdBy)}</dd>
+        <dt>Next follow-up</dt>
+        <dd>${lead.nextFollowUp ? showInstant(lead.nextFollowUp, zone) : 'none'}</dd>
+        ${Object.entries(lead.extendedFields).map(
+          ([name, value]) =>
+            html`<dt>${name}</dt>
+              <dd>${String(value)}</dd>`,
+        )}
+      </dl>
+
+      <section aria-labelledby="change-status">
+        <h2 id="change-status">Change status</h2>
+        <form method="post" action="/app/leads/${lead.id}/status" class="stack">
+          <input type="hidden" name="_csrf" value="${session.csrfToken}" />
+          <input type="hidden" name="version" value="${lead.version}" />
+          <label for="new-status">New status</label>
+          <select id="new-status" name="status" required>
+            ${LEAD_STATUSES.map(
+              (s) => html`<option value="${s}" ${selected(status === s)}>${s}</option>`,
+            )}
+          </select>
+          <label for="sub-status">Sub-status</label>
+          <select id="sub-status" name="subStatus">
+            <option value="">None</option>
+            ${c.subStatuses.map(
+              (s) =>
+                html`<option value="${s.subStatus}" ${selected(form.subStatus === s.subStatus)}>
+                  ${s.subStatus} (${s.status})
+                </option>`,
+            )}
+          </select>
+          <label for="reason">Reason</label>
+          <select id="reason" name="reasonId" required>
+            <option value="">Choose a reason</option>
+            ${c.reasons.map(
+              (r) =>
+                html`<option value="${r.id}" ${selected(form.reasonId === String(r.id))}>
+                  ${r.reason}
+                </option>`,
+            )}
+          </select>
+          <button type="submit">Change status</button>
+        </form>
+      </section>
+
+      <section aria-labelledby="add-follow-up">
+        <h2 id="add-follow-up">Add a follow-up</h2>
+        <form method="post" action="/app/leads/${lead.id}/follow-ups" class="stack">
+          <input type="hidden" name="_csrf" value="${session.csrfToken}" />
+          <label for="notes">What happened</label>
+          <textarea id="notes" name="notes" rows="3" maxlength="2000">${form.notes ?? ''}</textarea>
+          <label for="next-follow-up">Next follow-up (${zone})</label>
+          <input
+            id="next-follow-up"
+            name="nextFollowUp"
+            type="datetime-local"
+            value="${
+              form.nextFollowUp ??
+              (lead.nextFollowUp ? localInputValue(Date.parse(lead.nextFollowUp), zone) : '')
+            }"
+          />
+          <button type="submit">Add follow-up</button>
+        </form>
+      </section>
+
+      <section aria-labelledby="history">
+        <h2 id="history">History</h2>
+        <ol class="timeline">
+          ${timeline.map((entry) =>
+            entry.kind === 'status'
+              ? html`<li>
+                  <time datetime="${entry.at}">${showInstant(entry.at, zone)}</time>
+                  ${statusBadge(entry.row.status, entry.row.subStatus)} for “${entry.row.reason}”,
+                  by ${by(entry.row.createdBy)}
+                </li>`
+              : html`<li>
+                  <time datetime="${entry.at}">${showInstant(entry.at, zone)}</time>
+                  Followed up by
+                  ${by(entry.row.followedUpBy)}${entry.row.notes && html`: ${entry.row.notes}`}
+                </li>`,
+          )}
+        </ol>
+        ${
+          (lead.statusLogsOmitted ?? 0) + (lead.followUpsOmitted ?? 0) > 0 &&
+          html`<p>Older entries are not shown.</p>`
+        }
+      </section>`,
+    session,
+  );
+}

@@ -1,0 +1,33 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+import type { SafeHtml } from './html.js';
+import type { WebSession } from './session.service.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The web app's session of the request (`/app` only), when it has one that holds. */
+    webSession: WebSession | undefined;
+  }
+}
+
+/** A form field's text, or '' when the field is missing or not text. */
+export function field(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+/** Whether two tokens are the same, in time independent of where they differ. */
+export function sameToken(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
+}
+
+/** Answers a page: HTML, never cached (pages show one person's data). */
+export function sendPage(reply: FastifyReply, page: SafeHtml, status = 200) {
+  return reply
+    .status(status)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(page.text);
+}
