@@ -1,4 +1,5 @@
 import { LEAD_STATUSES, LEAD_TYPES, type LeadStatus } from '../db/schema.js';
+import type { FieldDefinition } from '../extended-fields/index.js';
 import type { FollowUp, Lead, StatusLog } from '../leads/index.js';
 import { html, type SafeHtml } from './html.js';
 import type { WebSession } from './session.service.js';
@@ -27,6 +28,7 @@ export function leadsPage(
   return page(
     'Leads',
     html`<h1>Leads</h1>
+      <p><a href="/app/leads/new" class="action">Record a new lead</a></p>
       <form method="get" action="/app/leads" class="filters" aria-label="Filter leads">
         <label for="status">Status</label>
         <select id="status" name="status">
@@ -220,6 +222,102 @@ export function leadPage(
           html`<p>Older entries are not shown.</p>`
         }
       </section>`,
+    session,
+  );
+}
+
+/** The form field that carries extended field `name`. */
+export const extendedInputName = (name: string) => `x_${name}`;
+
+/** One extended field's input, as its data type and allowed values call for. */
+function extendedInput(definition: FieldDefinition, value: string): SafeHtml {
+  const id = `field-${definition.name}`;
+  const name = extendedInputName(definition.name);
+  const label = html`<label for="${id}"
+    >${definition.label}${definition.required ? html` (required)` : ''}</label
+  >`;
+  if (definition.dataType === 'ENUM' || definition.dataType === 'BOOLEAN') {
+    const options =
+      definition.dataType === 'BOOLEAN'
+        ? [
+            { value: 'true', label: 'Yes' },
+            { value: 'false', label: 'No' },
+          ]
+        : (definition.values ?? []);
+    return html`${label}
+      <select id="${id}" name="${name}" ${definition.required ? html`required` : ''}>
+        <option value="">Not given</option>
+        ${options.map(
+          (option) =>
+            html`<option value="${option.value}" ${selected(value === option.value)}>
+              ${option.label}
+            </option>`,
+        )}
+      </select>`;
+  }
+  const type =
+    definition.dataType === 'INTEGER' || definition.dataType === 'DOUBLE'
+      ? 'number'
+      : definition.dataType === 'DATE'
+        ? 'date'
+        : definition.dataType === 'DATETIME'
+          ? 'datetime-local'
+          : 'text';
+  const step = definition.dataType === 'DOUBLE' ? html` step="any"` : '';
+  return html`${label}
+    <input
+      id="${id}"
+      name="${name}"
+      type="${type}"
+      ${step}
+      value="${value}"
+      ${definition.required ? html`required` : ''}
+    />`;
+}
+
+/** The quick form for a new lead: the shopper, what they want, and the org's extended fields. */
+export function newLeadPage(
+  session: WebSession,
+  view: { fields: FieldDefinition[]; form?: Record<string, string>; problem?: string },
+): SafeHtml {
+  const form = view.form ?? {};
+  return page(
+    'New lead',
+    html`<h1>New lead</h1>
+      ${view.problem && html`<p class="problem" role="alert">${view.problem}</p>`}
+      <form method="post" action="/app/leads/new" class="stack">
+        <input type="hidden" name="_csrf" value="${session.csrfToken}" />
+        <label for="identifier">Shopper’s mobile or email</label>
+        <input
+          id="identifier"
+          name="identifier"
+          required
+          maxlength="254"
+          autocomplete="off"
+          value="${form.identifier ?? ''}"
+        />
+        <label for="lead-for">What the shopper wants</label>
+        <input
+          id="lead-for"
+          name="leadFor"
+          required
+          maxlength="200"
+          value="${form.leadFor ?? ''}"
+        />
+        <label for="lead-type">Type</label>
+        <select id="lead-type" name="type">
+          ${LEAD_TYPES.map(
+            (type) =>
+              html`<option value="${type}" ${selected((form.type ?? 'SKU') === type)}>
+                ${type}
+              </option>`,
+          )}
+        </select>
+        ${view.fields.map((definition) =>
+          extendedInput(definition, form[extendedInputName(definition.name)] ?? ''),
+        )}
+        <button type="submit">Save lead</button>
+      </form>`,
     session,
   );
 }

@@ -3,10 +3,25 @@ import { AppError } from '../core/errors.js';
 import { formatDateTime } from '../core/date-time.js';
 import { LEAD_STATUSES, LEAD_TYPES, type LeadStatus, type LeadType } from '../db/schema.js';
 import { findEntitiesByIds } from '../entities/index.js';
-import { addFollowUp, changeStatus, etagOf, getLead, searchLeads } from '../leads/index.js';
+import {
+  addFollowUp,
+  changeStatus,
+  createLead,
+  etagOf,
+  getLead,
+  searchLeads,
+} from '../leads/index.js';
+import { getDefinitions, type FieldDefinition } from '../extended-fields/index.js';
 import { getReasons } from '../reasons/index.js';
 import { getSubStatuses } from '../sub-statuses/index.js';
-import { leadPage, leadsPage, type LeadFilters, type LeadPageContext } from './leads.pages.js';
+import {
+  extendedInputName,
+  leadPage,
+  leadsPage,
+  newLeadPage,
+  type LeadFilters,
+  type LeadPageContext,
+} from './leads.pages.js';
 import type { WebSession } from './session.service.js';
 import { instantOfLocal } from './time.js';
 import { field, sameToken, sendPage } from './web.http.js';
@@ -19,6 +34,39 @@ import { field, sameToken, sendPage } from './web.http.js';
  */
 
 const PAGE_SIZE = 25;
+
+/** What the lead page says after the form that led to it. */
+const NOTICES: Record<string, string> = {
+  created: 'Lead saved.',
+  status: 'Status changed.',
+  'follow-up': 'Follow-up added.',
+};
+
+/**
+ * An extended field's form text as the API takes it: numbers and booleans as such, a date-time
+ * read in the org's time zone; what does not parse is passed on as text for the use case to
+ * refuse with its own message.
+ */
+function extendedValue(
+  definition: FieldDefinition,
+  raw: string,
+  timeZone: string,
+): string | number | boolean {
+  switch (definition.dataType) {
+    case 'INTEGER':
+      return /^-?\d{1,15}$/.test(raw) ? Number(raw) : raw;
+    case 'DOUBLE':
+      return raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    case 'BOOLEAN':
+      return raw === 'true' ? true : raw === 'false' ? false : raw;
+    case 'DATETIME': {
+      const ms = instantOfLocal(raw, timeZone);
+      return ms === undefined ? raw : formatDateTime(ms);
+    }
+    default:
+      return raw;
+  }
+}
 
 const isStatus = (value: string): value is LeadStatus =>
   (LEAD_STATUSES as readonly string[]).includes(value);
@@ -87,6 +135,65 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
     );
   });
 
+  const newLeadForm = async (session: WebSession) =>
+    getDefinitions(ctx, session.caller.orgId, 'LEAD', undefined);
+
+  web.get('/leads/new', { schema: { hide: true } }, async (request, reply) => {
+    const session = sessionOr(request, reply);
+    if (!session) return reply;
+    return sendPage(reply, newLeadPage(session, { fields: await newLeadForm(session) }));
+  });
+
+  web.post('/leads/new', { schema: { hide: true } }, async (request, reply) => {
+    const session = sessionOr(request, reply);
+    if (!session) return reply;
+    const fields = await newLeadForm(session);
+    const names = [
+      'identifier',
+      'leadFor',
+      'type',
+      ...fields.map((f) => extendedInputName(f.name)),
+    ];
+    const form = Object.fromEntries(names.map((name) => [name, field(request.body, name).trim()]));
+    const again = (problem: string, status: number) =>
+      sendPage(reply, newLeadPage(session, { fields, form, problem }), status);
+    if (!sameToken(session.csrfToken, field(request.body, '_csrf'))) {
+      return again('The form had expired. Please try again.', 403);
+    }
+    const identifier = form.identifier ?? '';
+    const type = form.type ?? 'SKU';
+    const extendedFields = Object.fromEntries(
+      fields
+        .filter((definition) => (form[extendedInputName(definition.name)] ?? '') !== '')
+        .map((definition) => [
+          definition.name,
+          extendedValue(
+            definition,
+            form[extendedInputName(definition.name)] ?? '',
+            session.timeZone,
+          ),
+        ]),
+    );
+    let id: number;
+    try {
+      ({ id } = await createLead(ctx, session.caller, {
+        body: {
+          leadFor: form.leadFor ?? '',
+          ...(identifier === ''
+            ? {}
+            : { idType: identifier.includes('@') ? 'EMAIL' : 'MOBILE', identifier }),
+          type: isType(type) ? type : 'SKU',
+          ...(Object.keys(extendedFields).length > 0 ? { extendedFields } : {}),
+        },
+        warnings: [],
+      }));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return again(problemOf(error), error.statusCode);
+    }
+    return reply.redirect(`/app/leads/${id}?done=created`, 303);
+  });
+
   /** The lead page, with a problem or a notice from the last form. */
   const showLead = async (
     session: WebSession,
@@ -120,8 +227,7 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
     const id = leadIdOf((request.params as { id: string }).id);
     if (id === undefined) throw AppError.of('LEAD_NOT_FOUND', 'there is no such lead');
     const done = (request.query as { done?: string }).done;
-    const notice =
-      done === 'status' ? 'Status changed.' : done === 'follow-up' ? 'Follow-up added.' : undefined;
+    const notice = NOTICES[done ?? ''];
     return showLead(session, reply, id, { notice });
   });
 

@@ -27,7 +27,9 @@ export function page(title: string, main: SafeHtml, session?: WebSession): SafeH
           <a class="brand" href="/app">Leadline</a>
           ${
             session &&
-            html`<nav aria-label="Sections"><a href="/app/leads">Leads</a></nav>
+            html`<nav aria-label="Sections">
+                <a href="/app/leads">Leads</a><a href="/app/leads/new">New lead</a>
+              </nav>
               <span class="who">${session.caller.code} · ${session.orgName}</span>
               <form method="post" action="/app/logout" class="sign-out">
                 <input type="hidden" name="_csrf" value="${session.csrfToken}" />

@@ -146,6 +146,18 @@ describe('the web app in Chromium', () => {
         );
         assert.ok(leadOverflow <= 0, `the lead page is ${leadOverflow} px too wide`);
 
+        // A new lead from the quick form.
+        await page.getByRole('link', { name: 'New lead', exact: true }).click();
+        await page.getByRole('heading', { name: 'New lead' }).waitFor();
+        assert.deepEqual(await seriousViolations(page), [], 'the new-lead page');
+        await page.screenshot({ path: path.join(SCREENS, `new-lead-${size.name}.png`) });
+        await page.getByLabel('Shopper’s mobile or email').fill(`shopper-${size.name}@example.com`);
+        await page.getByLabel('What the shopper wants').fill(`Rain jacket, ${size.name}`);
+        await page.getByLabel('Type').selectOption('CATEGORY');
+        await page.getByRole('button', { name: 'Save lead' }).click();
+        await page.getByRole('status').getByText('Lead saved.').waitFor();
+        await page.getByRole('heading', { name: `Rain jacket, ${size.name}` }).waitFor();
+
         await page.getByRole('button', { name: 'Sign out' }).click();
         await page.waitForURL(`${server.base}/app/login`);
         // Signed out on the server: going back to the start page asks to sign in again.

@@ -231,6 +231,67 @@ describe('web app lead pages', () => {
     }
   });
 
+  it('records a new lead from the quick form, with the org’s extended fields, as the API would', async () => {
+    const o = await newOrg(t.ctx);
+    const define = async (body: Record<string, unknown>) => {
+      const made = await send(t.app, o.admin, 'POST', '/v2/admin/extendedFields', {
+        entityType: 'LEAD',
+        ...body,
+      });
+      assert.equal(made.status, 200, made.raw);
+    };
+    await define({
+      name: 'size',
+      label: 'Size',
+      dataType: 'ENUM',
+      values: ['S', 'M', 'L'],
+      required: true,
+    });
+    await define({ name: 'pairs', label: 'Pairs', dataType: 'INTEGER' });
+    await define({ name: 'gift', label: 'Gift wrap', dataType: 'BOOLEAN' });
+    const browser = await signedIn(t, o);
+    const form = await browser.get('/app/leads/new');
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /<label for="field-size"\s*>Size \(required\)<\/label/);
+    assert.match(form.body, /<option value="M"\s*>\s*M\s*<\/option>/);
+    assert.match(form.body, /<input\s+id="field-pairs"\s+name="x_pairs"\s+type="number"/);
+
+    const fields = {
+      _csrf: formToken(form.body),
+      identifier: 'ann@example.com',
+      leadFor: 'Trail runner 44',
+      type: 'SKU',
+      x_size: 'M',
+      x_pairs: '2',
+      x_gift: 'true',
+    };
+    // The required field left out: the use case's 400, the form kept, nothing made.
+    const missing = await browser.post('/app/leads/new', { ...fields, x_size: '' });
+    assert.equal(missing.statusCode, 400);
+    assert.match(alertOf(missing.body) ?? '', /size/);
+    assert.match(missing.body, /value="Trail runner 44"/);
+    const noToken = await browser.post('/app/leads/new', { ...fields, _csrf: '' });
+    assert.equal(noToken.statusCode, 403);
+    assert.deepEqual((await send(t.app, o.till, 'GET', '/v2/leads')).body.data, []);
+
+    const made = await browser.post('/app/leads/new', fields);
+    assert.equal(made.statusCode, 303);
+    const id = Number(/\/app\/leads\/(\d+)\?done=created/.exec(String(made.headers.location))?.[1]);
+    const lead = (await send(t.app, o.till, 'GET', `/v2/leads/${id}`)).body;
+    assert.equal(lead.leadFor, 'Trail runner 44');
+    assert.deepEqual(lead.extendedFields, { size: 'M', pairs: 2, gift: true });
+    assert.equal(lead.createdBy, o.till.id);
+    // The shopper is the org's customer by that email: a second lead for it names the same one.
+    const again = await newLead(t.app, o.till, {
+      idType: 'EMAIL',
+      identifier: 'ann@example.com',
+      extendedFields: { size: 'S' },
+    });
+    assert.equal(again.userId, lead.userId);
+    const page = await browser.get(String(made.headers.location));
+    assert.match(page.body, /role="status">Lead saved\.</);
+  });
+
   it('sends a signed-out visitor to the sign-in form', async () => {
     const anonymous = new Browser(t.app);
     for (const url of ['/app/leads', '/app/leads/1']) {
