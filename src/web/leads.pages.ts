@@ -180,6 +180,22 @@ export function leadPage(
         </form>
       </section>
 
+      <section aria-labelledby="reassign">
+        <h2 id="reassign">Owner</h2>
+        <form method="post" action="/app/leads/${lead.id}/owner" class="stack">
+          <input type="hidden" name="_csrf" value="${session.csrfToken}" />
+          <input type="hidden" name="version" value="${lead.version}" />
+          <label for="owner">Owner’s code (empty: nobody)</label>
+          <input
+            id="owner"
+            name="owner"
+            maxlength="100"
+            value="${form.owner ?? lead.owner ?? ''}"
+          />
+          <button type="submit">Reassign</button>
+        </form>
+      </section>
+
       <section aria-labelledby="add-follow-up">
         <h2 id="add-follow-up">Add a follow-up</h2>
         <form method="post" action="/app/leads/${lead.id}/follow-ups" class="stack">

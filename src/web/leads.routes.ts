@@ -10,6 +10,7 @@ import {
   etagOf,
   getLead,
   searchLeads,
+  updateLeadFields,
 } from '../leads/index.js';
 import { getDefinitions, type FieldDefinition } from '../extended-fields/index.js';
 import { getReasons } from '../reasons/index.js';
@@ -40,6 +41,7 @@ const NOTICES: Record<string, string> = {
   created: 'Lead saved.',
   status: 'Status changed.',
   'follow-up': 'Follow-up added.',
+  owner: 'Owner changed.',
 };
 
 /**
@@ -244,7 +246,7 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
       const id = leadIdOf((request.params as { id: string }).id);
       if (id === undefined) throw AppError.of('LEAD_NOT_FOUND', 'there is no such lead');
       const form = Object.fromEntries(
-        ['status', 'subStatus', 'reasonId', 'notes', 'nextFollowUp'].map((name) => [
+        ['status', 'subStatus', 'reasonId', 'notes', 'nextFollowUp', 'owner'].map((name) => [
           name,
           field(request.body, name),
         ]),
@@ -301,6 +303,22 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
           ...(notes ? { notes } : {}),
           ...(next === undefined ? {} : { nextFollowUp: formatDateTime(next) }),
         },
+      });
+    }),
+  );
+
+  web.post(
+    '/leads/:id/owner',
+    { schema: { hide: true } },
+    leadForm('owner', async (session, id, body) => {
+      const owner = field(body, 'owner').trim();
+      const version = Number(field(body, 'version'));
+      await updateLeadFields(ctx, session.caller, {
+        id,
+        // Left empty: the lead has no owner any more.
+        body: { owner: owner === '' ? null : owner },
+        warnings: [],
+        ...(Number.isSafeInteger(version) ? { ifMatch: etagOf({ id, version }) } : {}),
       });
     }),
   );

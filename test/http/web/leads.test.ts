@@ -292,6 +292,37 @@ describe('web app lead pages', () => {
     assert.match(page.body, /role="status">Lead saved\.</);
   });
 
+  it('reassigns a lead to another entity of the org, or to nobody, and refuses a stranger', async () => {
+    const o = await newOrg(t.ctx);
+    const other = await newOrg(t.ctx);
+    const lead = await newLead(t.app, o.till);
+    const browser = await signedIn(t, o);
+    const reassign = async (owner: string) => {
+      const page = await browser.get(`/app/leads/${lead.id}`);
+      return browser.post(`/app/leads/${lead.id}/owner`, {
+        _csrf: formToken(page.body),
+        version: versionOf(page.body),
+        owner,
+      });
+    };
+    const toAssociate = await reassign(o.associate.code);
+    assert.equal(toAssociate.statusCode, 303);
+    assert.equal(
+      (await send(t.app, o.till, 'GET', `/v2/leads/${lead.id}`)).body.owner,
+      o.associate.code,
+    );
+    // Another org's entity is no one here.
+    const stranger = await reassign(other.associate.code);
+    assert.equal(stranger.statusCode, 400);
+    assert.match(alertOf(stranger.body) ?? '', /owner: no entity/);
+    assert.equal(
+      (await send(t.app, o.till, 'GET', `/v2/leads/${lead.id}`)).body.owner,
+      o.associate.code,
+    );
+    assert.equal((await reassign('')).statusCode, 303);
+    assert.equal((await send(t.app, o.till, 'GET', `/v2/leads/${lead.id}`)).body.owner, undefined);
+  });
+
   it('sends a signed-out visitor to the sign-in form', async () => {
     const anonymous = new Browser(t.app);
     for (const url of ['/app/leads', '/app/leads/1']) {
