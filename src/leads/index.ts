@@ -5,6 +5,7 @@ export { changeStatus } from './use-cases/change-status.js';
 export { createLead } from './use-cases/create-lead.js';
 export { getLead } from './use-cases/get-lead.js';
 export { searchLeads } from './use-cases/search-leads.js';
+export { todayOf } from './use-cases/today.js';
 export { updateLeadFields } from './use-cases/update-lead.js';
 export type { FollowUp, Lead, LeadListQuery, StatusLog } from './lead.schemas.js';
 export { etagOf } from './lead.mapper.js';

@@ -55,6 +55,47 @@ export async function findLeadsById(
     .execute();
 }
 
+/**
+ * The open (OPEN or ON_HOLD) leads `ownerId` owns whose next follow-up is before `until`, the
+ * earliest first: read through the owner index, so bounded by what one entity owns, not by
+ * the org.
+ */
+export function findOwnedDueLeads(
+  db: Db,
+  orgId: number,
+  ownerId: number,
+  until: number,
+  limit: number,
+): Promise<LeadRow[]> {
+  return selectLeads(db)
+    .where('leads.org_id', '=', orgId)
+    .where('leads.owner_id', '=', ownerId)
+    .where('leads.status', 'in', ['OPEN', 'ON_HOLD'])
+    .where('leads.next_follow_up', '<', until)
+    .orderBy('leads.next_follow_up')
+    .orderBy('leads.id')
+    .limit(limit)
+    .execute();
+}
+
+/** The leads `createdBy` created from `since` on, the newest first (through the creator index). */
+export function findCreatedSince(
+  db: Db,
+  orgId: number,
+  createdBy: number,
+  since: number,
+  limit: number,
+): Promise<LeadRow[]> {
+  return selectLeads(db)
+    .where('leads.org_id', '=', orgId)
+    .where('leads.created_by', '=', createdBy)
+    .where('leads.created_on', '>=', since)
+    .orderBy('leads.created_on', 'desc')
+    .orderBy('leads.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
 const findLeadId = preparedQuery((db, p: { orgId: number; id: number }) =>
   db.selectFrom('leads').select('id').where('org_id', '=', p.orgId).where('id', '=', p.id),
 );

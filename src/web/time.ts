@@ -88,3 +88,14 @@ export function instantOfLocal(value: string, timeZone: string): number | undefi
   const second = wall - offsetAt(first, timeZone);
   return localInputValue(second, timeZone) === value ? second : first;
 }
+
+/** The org's calendar day holding instant `ms`: from its first instant to the next day's. */
+export function localDayOf(ms: number, timeZone: string): { start: number; end: number } {
+  const date = localInputValue(ms, timeZone).slice(0, 10);
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const next = new Date(Date.UTC(year, month - 1, day + 1)).toISOString().slice(0, 10);
+  // Both are well-formed, so both are read; a midnight the zone skips is read as the gap's start.
+  const start = instantOfLocal(`${date}T00:00`, timeZone) ?? ms;
+  const end = instantOfLocal(`${next}T00:00`, timeZone) ?? ms;
+  return { start, end };
+}

@@ -24,6 +24,7 @@ button { font: inherit; padding: 10px 16px; border: 0; border-radius: 6px; backg
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .problem { color: var(--bad); font-weight: 600; }
 .notice { color: #1a7f37; font-weight: 600; }
+.overdue { color: var(--bad); font-weight: 600; }
 .action { display: inline-block; padding: 10px 16px; border-radius: 6px; background: var(--accent);
   color: #fff; text-decoration: none; min-height: 44px; }
 nav a { margin-right: 12px; }

@@ -1,5 +1,7 @@
 import { html, type SafeHtml } from './html.js';
+import type { Lead } from '../leads/index.js';
 import type { WebSession } from './session.service.js';
+import { showInstant } from './time.js';
 
 /**
  * The web app's pages (docs/web.md), server-rendered: every value goes through {@link html}, and
@@ -75,15 +77,62 @@ export function loginPage(form: { csrfToken: string; username?: string; problem?
   );
 }
 
-/** The signed-in person's start page. */
-export function homePage(session: WebSession) {
+/** A lead in a list of the day: where it stands, and when it is due. */
+function dayCard(lead: Lead, zone: string, now: number): SafeHtml {
+  const due = lead.nextFollowUp === undefined ? undefined : Date.parse(lead.nextFollowUp);
+  return html`<li>
+    <a href="/app/leads/${lead.id}"><strong>#${lead.id}</strong> ${lead.leadFor}</a>
+    <div class="meta">
+      <span class="status">${lead.status}${lead.subStatus && html` · ${lead.subStatus}`}</span>
+      ${
+        due !== undefined &&
+        (due < now
+          ? html`<span class="overdue"
+              >Overdue since ${showInstant(lead.nextFollowUp!, zone)}</span
+            >`
+          : html`<span>Due ${showInstant(lead.nextFollowUp!, zone)}</span>`)
+      }
+    </div>
+  </li>`;
+}
+
+/**
+ * The signed-in person's start page, Today: the follow-ups due on the leads they own (overdue
+ * first) and the leads they created today, in the org's day.
+ */
+export function todayPage(
+  session: WebSession,
+  day: { due: Lead[]; created: Lead[]; now: number },
+): SafeHtml {
+  const zone = session.timeZone;
   return page(
-    'Home',
-    html`<h1>Welcome, ${session.caller.code}</h1>
+    'Today',
+    html`<h1>Today</h1>
       <p>
-        You are signed in to ${session.orgName} as a ${session.caller.entityType.toLowerCase()}.
+        Welcome, ${session.caller.code}. You are signed in to ${session.orgName} as a
+        ${session.caller.entityType.toLowerCase()}.
       </p>
-      <p><a href="/app/leads?mine=1">My leads</a> · <a href="/app/leads">All leads</a></p>`,
+      <p><a href="/app/leads?mine=1">My leads</a> · <a href="/app/leads">All leads</a></p>
+      <section aria-labelledby="due">
+        <h2 id="due">Follow-ups due (${day.due.length})</h2>
+        ${
+          day.due.length === 0
+            ? html`<p>Nothing due today on the leads you own.</p>`
+            : html`<ul class="cards">
+                ${day.due.map((lead) => dayCard(lead, zone, day.now))}
+              </ul>`
+        }
+      </section>
+      <section aria-labelledby="created">
+        <h2 id="created">Created today (${day.created.length})</h2>
+        ${
+          day.created.length === 0
+            ? html`<p>You have not recorded a lead today yet.</p>`
+            : html`<ul class="cards">
+                ${day.created.map((lead) => dayCard(lead, zone, day.now))}
+              </ul>`
+        }
+      </section>`,
     session,
   );
 }

@@ -8,7 +8,9 @@ import { loginRateLimitPlugin } from '../rate-limit/index.js';
 import { field, sameToken, sendPage } from './web.http.js';
 import { leadRoutes } from './leads.routes.js';
 import { STYLESHEET } from './web.assets.js';
-import { errorPage, homePage, loginPage, STYLESHEET_PATH } from './web.pages.js';
+import { errorPage, loginPage, STYLESHEET_PATH, todayPage } from './web.pages.js';
+import { todayOf } from '../leads/index.js';
+import { localDayOf } from './time.js';
 import { sessionOf, signIn, signOut, type WebSession } from './session.service.js';
 
 /** Where the web app lives. */
@@ -105,7 +107,9 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
       web.get('/', { schema: { hide: true } }, async (request, reply) => {
         const session = request.webSession;
         if (!session) return reply.redirect('/app/login');
-        return sendPage(reply, homePage(session));
+        const now = ctx.clock.now();
+        const day = await todayOf(ctx, session.caller, localDayOf(now, session.timeZone));
+        return sendPage(reply, todayPage(session, { ...day, now }));
       });
 
       web.get('/login', { schema: { hide: true } }, async (request, reply) => {

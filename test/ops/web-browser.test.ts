@@ -109,7 +109,8 @@ describe('the web app in Chromium', () => {
         await page.getByLabel('Password').fill(till.password);
         await page.getByLabel('Password').press('Enter');
         await page.waitForURL(`${server.base}/app`);
-        await page.getByRole('heading', { name: `Welcome, ${till.code}` }).waitFor();
+        await page.getByRole('heading', { name: 'Today' }).waitFor();
+        await page.getByText(`Welcome, ${till.code}.`).waitFor();
         assert.deepEqual(await seriousViolations(page), [], 'the start page');
         await page.screenshot({ path: path.join(SCREENS, `start-${size.name}.png`) });
         // Nothing on the page is wider than the screen: no sideways scrolling on a phone.

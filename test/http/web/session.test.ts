@@ -61,7 +61,7 @@ describe('web app sign-in and sessions', () => {
     const home = await browser.get('/app');
     assert.equal(home.statusCode, 200);
     assert.match(home.body, new RegExp(`Welcome, ${o.till.code}`));
-    assert.match(home.body, new RegExp(`signed in to ${o.org.name} as a till`));
+    assert.match(home.body, new RegExp(`signed in to ${o.org.name} as a\\s+till`));
     const token = browser.cookie('leadline_session')!;
 
     const out = await browser.post('/app/logout', { _csrf: formToken(home.body) });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { instantOfLocal, localInputValue, showInstant } from '../../../src/web/time.js';
+import { instantOfLocal, localDayOf, localInputValue, showInstant } from '../../../src/web/time.js';
 
 describe('the web app’s local date-times', () => {
   it('reads a wall-clock time in the org’s zone, and shows an instant back in it', () => {
@@ -43,5 +43,19 @@ describe('the web app’s local date-times', () => {
     ]) {
       assert.equal(instantOfLocal(bad, 'UTC'), undefined, bad);
     }
+  });
+
+  it('knows the org’s day: from its local midnight to the next, 23 hours on the day clocks go forward', () => {
+    assert.deepEqual(localDayOf(Date.parse('2026-03-05T17:00:00Z'), 'America/New_York'), {
+      start: Date.parse('2026-03-05T05:00:00Z'),
+      end: Date.parse('2026-03-06T05:00:00Z'),
+    });
+    // 03:00 UTC on the 5th is still the 4th in New York.
+    assert.equal(
+      localDayOf(Date.parse('2026-03-05T03:00:00Z'), 'America/New_York').start,
+      Date.parse('2026-03-04T05:00:00Z'),
+    );
+    const spring = localDayOf(Date.parse('2026-03-08T12:00:00Z'), 'America/New_York');
+    assert.equal(spring.end - spring.start, 23 * 3_600_000);
   });
 });
