@@ -109,7 +109,7 @@ describe('the web app in Chromium', () => {
         await page.getByLabel('Password').fill(till.password);
         await page.getByLabel('Password').press('Enter');
         await page.waitForURL(`${server.base}/app`);
-        await page.getByRole('heading', { name: 'Today' }).waitFor();
+        await page.getByRole('heading', { name: 'Today', exact: true }).waitFor();
         await page.getByText(`Welcome, ${till.code}.`).waitFor();
         assert.deepEqual(await seriousViolations(page), [], 'the start page');
         await page.screenshot({ path: path.join(SCREENS, `start-${size.name}.png`) });
@@ -121,7 +121,7 @@ describe('the web app in Chromium', () => {
 
         // The leads list, then this size's lead: change its status, add a follow-up.
         await page.getByRole('link', { name: 'Leads', exact: true }).click();
-        await page.getByRole('heading', { name: 'Leads' }).waitFor();
+        await page.getByRole('heading', { name: 'Leads', exact: true }).waitFor();
         assert.deepEqual(await seriousViolations(page), [], 'the leads page');
         await page.screenshot({ path: path.join(SCREENS, `leads-${size.name}.png`) });
         await page.getByRole('link', { name: new RegExp(`\\(${size.name}\\)`) }).click();
@@ -149,7 +149,7 @@ describe('the web app in Chromium', () => {
 
         // A new lead from the quick form.
         await page.getByRole('link', { name: 'New lead', exact: true }).click();
-        await page.getByRole('heading', { name: 'New lead' }).waitFor();
+        await page.getByRole('heading', { name: 'New lead', exact: true }).waitFor();
         assert.deepEqual(await seriousViolations(page), [], 'the new-lead page');
         await page.screenshot({ path: path.join(SCREENS, `new-lead-${size.name}.png`) });
         await page.getByLabel('Shopper’s mobile or email').fill(`shopper-${size.name}@example.com`);
@@ -157,7 +157,9 @@ describe('the web app in Chromium', () => {
         await page.getByLabel('Type').selectOption('CATEGORY');
         await page.getByRole('button', { name: 'Save lead' }).click();
         await page.getByRole('status').getByText('Lead saved.').waitFor();
-        await page.getByRole('heading', { name: `Rain jacket, ${size.name}` }).waitFor();
+        await page
+          .getByRole('heading', { name: new RegExp(`: Rain jacket, ${size.name}$`) })
+          .waitFor();
 
         await page.getByRole('button', { name: 'Sign out' }).click();
         await page.waitForURL(`${server.base}/app/login`);
