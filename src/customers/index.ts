@@ -1,3 +1,3 @@
 /** What other features may use of customers/: everything else in the folder is its own. */
 export { customerExists, findOrCreateCustomer } from './customer.repository.js';
-export { normaliseIdentifier } from './customer.service.js';
+export { lookUpCustomer, normaliseIdentifier } from './customer.service.js';

@@ -7,21 +7,42 @@ import { localInputValue, showInstant } from './time.js';
 import { page } from './web.pages.js';
 
 /** The filters of the leads page, as its form and links carry them. */
-export type LeadFilters = { status?: LeadStatus; type?: string; mine: boolean };
+export type LeadFilters = { q?: string; status?: LeadStatus; type?: string; mine: boolean };
 
 const selected = (yes: boolean) => (yes ? html` selected` : '');
 
 /** A status as a badge: the status, and its sub-status after it. */
-function statusBadge(status: string, subStatus: string | undefined) {
+export function statusBadge(status: string, subStatus: string | undefined) {
   return html`<span class="status status-${status.toLowerCase()}"
     >${status}${subStatus && html` · ${subStatus}`}</span
   >`;
 }
 
-/** The leads page: a filter form, the matching leads newest-changed first, the next page. */
+/** A lead in a list: its number and what is wanted, then where it stands. */
+export function leadCard(lead: Lead, zone: string): SafeHtml {
+  return html`<li>
+    <a href="/app/leads/${lead.id}"><strong>#${lead.id}</strong> ${lead.leadFor}</a>
+    <div class="meta">
+      ${statusBadge(lead.status, lead.subStatus)} <span>${lead.type}</span>
+      ${lead.owner && html`<span>Owner ${lead.owner}</span>`}
+      ${lead.nextFollowUp && html`<span>Follow up ${showInstant(lead.nextFollowUp, zone)}</span>`}
+      <span>Changed ${showInstant(lead.lastUpdatedOn, zone)}</span>
+    </div>
+  </li>`;
+}
+
+/**
+ * The leads page: a search and filter form, the matching leads newest-changed first, the next
+ * page; `problem` says why a search found nothing (no such shopper, not a mobile).
+ */
 export function leadsPage(
   session: WebSession,
-  view: { leads: Lead[]; filters: LeadFilters; nextHref: string | undefined },
+  view: {
+    leads: Lead[];
+    filters: LeadFilters;
+    nextHref?: string | undefined;
+    problem: string | undefined;
+  },
 ): SafeHtml {
   const { filters, leads } = view;
   const zone = session.timeZone;
@@ -29,7 +50,17 @@ export function leadsPage(
     'Leads',
     html`<h1>Leads</h1>
       <p><a href="/app/leads/new" class="action">Record a new lead</a></p>
-      <form method="get" action="/app/leads" class="filters" aria-label="Filter leads">
+      <form method="get" action="/app/leads" class="filters" role="search" aria-label="Leads">
+        <label for="q">Search</label>
+        <input
+          id="q"
+          name="q"
+          type="search"
+          maxlength="254"
+          aria-describedby="q-hint"
+          value="${filters.q ?? ''}"
+        />
+        <span id="q-hint" class="hint">A lead’s number (#123), or a shopper’s mobile or email</span>
         <label for="status">Status</label>
         <select id="status" name="status">
           <option value="">Any</option>
@@ -55,25 +86,13 @@ export function leadsPage(
         <button type="submit">Show</button>
       </form>
       ${
-        leads.length === 0
-          ? html`<p>No lead matches.</p>`
-          : html`<ul class="cards">
-              ${leads.map(
-                (lead) =>
-                  html`<li>
-                    <a href="/app/leads/${lead.id}"><strong>#${lead.id}</strong> ${lead.leadFor}</a>
-                    <div class="meta">
-                      ${statusBadge(lead.status, lead.subStatus)} <span>${lead.type}</span>
-                      ${lead.owner && html`<span>Owner ${lead.owner}</span>`}
-                      ${
-                        lead.nextFollowUp &&
-                        html`<span>Follow up ${showInstant(lead.nextFollowUp, zone)}</span>`
-                      }
-                      <span>Changed ${showInstant(lead.lastUpdatedOn, zone)}</span>
-                    </div>
-                  </li>`,
-              )}
-            </ul>`
+        view.problem
+          ? html`<p class="problem" role="alert">${view.problem}</p>`
+          : leads.length === 0
+            ? html`<p>No lead matches.</p>`
+            : html`<ul class="cards">
+                ${leads.map((lead) => leadCard(lead, zone))}
+              </ul>`
       }
       ${view.nextHref && html`<p><a href="${view.nextHref}" rel="next">Next page</a></p>`}`,
     session,
@@ -147,7 +166,7 @@ export function leadPage(
 
       <section aria-labelledby="change-status">
         <h2 id="change-status">Change status</h2>
-        <form method="post" action="/app/leads/${lead.id}/status" class="stack">
+        <form method="post" action="/app/leads/${lead.id}/status" class="stack" data-status-form>
           <input type="hidden" name="_csrf" value="${session.csrfToken}" />
           <input type="hidden" name="version" value="${lead.version}" />
           <label for="new-status">New status</label>
@@ -161,7 +180,11 @@ export function leadPage(
             <option value="">None</option>
             ${c.subStatuses.map(
               (s) =>
-                html`<option value="${s.subStatus}" ${selected(form.subStatus === s.subStatus)}>
+                html`<option
+                  value="${s.subStatus}"
+                  data-status="${s.status}"
+                  ${selected(form.subStatus === s.subStatus)}
+                >
                   ${s.subStatus} (${s.status})
                 </option>`,
             )}
@@ -291,6 +314,22 @@ function extendedInput(definition: FieldDefinition, value: string): SafeHtml {
     />`;
 }
 
+/**
+ * New lead's list of the shopper's open leads (for the page's script): nothing while the
+ * identifier cannot be read, a line for a shopper new to the org, else their OPEN and ON_HOLD
+ * leads, so a second lead for the same wish is not recorded by mistake.
+ */
+export function openLeadsFragment(found?: { leads: Lead[]; zone: string }): SafeHtml {
+  if (!found) return html``;
+  if (found.leads.length === 0) {
+    return html`<p>This shopper has no open lead.</p>`;
+  }
+  return html`<h2>This shopper’s open leads (${found.leads.length})</h2>
+    <ul class="cards">
+      ${found.leads.map((lead) => leadCard(lead, found.zone))}
+    </ul>`;
+}
+
 /** The quick form for a new lead: the shopper, what they want, and the org's extended fields. */
 export function newLeadPage(
   session: WebSession,
@@ -312,6 +351,7 @@ export function newLeadPage(
           autocomplete="off"
           value="${form.identifier ?? ''}"
         />
+        <div id="open-leads" aria-live="polite"></div>
         <label for="lead-for">What the shopper wants</label>
         <input
           id="lead-for"

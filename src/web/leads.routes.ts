@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.js';
 import { formatDateTime } from '../core/date-time.js';
 import { LEAD_STATUSES, LEAD_TYPES, type LeadStatus, type LeadType } from '../db/schema.js';
+import { lookUpCustomer } from '../customers/index.js';
 import { findEntitiesByIds } from '../entities/index.js';
 import {
   addFollowUp,
@@ -20,9 +21,11 @@ import {
   leadPage,
   leadsPage,
   newLeadPage,
+  openLeadsFragment,
   type LeadFilters,
   type LeadPageContext,
 } from './leads.pages.js';
+import { BOARD_STATUSES, boardPage } from './board.pages.js';
 import type { WebSession } from './session.service.js';
 import { instantOfLocal } from './time.js';
 import { field, sameToken, sendPage } from './web.http.js';
@@ -35,6 +38,8 @@ import { field, sameToken, sendPage } from './web.http.js';
  */
 
 const PAGE_SIZE = 25;
+/** Cards per column of the board: the most recently changed leads of each status. */
+const BOARD_COLUMN_SIZE = 20;
 
 /** What the lead page says after the form that led to it. */
 const NOTICES: Record<string, string> = {
@@ -94,8 +99,59 @@ function problemOf(error: AppError): string {
   return error.items.map((item) => item.message).join('; ');
 }
 
+/** The statuses of a lead still being worked: what "open leads" means on New lead. */
+const WORKED_STATUSES: readonly LeadStatus[] = ['OPEN', 'ON_HOLD'];
+/** At most this many of a shopper's leads of each worked status on New lead. */
+const OPEN_LEADS_SHOWN = 10;
+
+/** How a search box's text is read (docs/web.md, "Leads"). */
+type SearchTarget = { leadId: number } | { idType: 'EMAIL' | 'MOBILE'; identifier: string };
+
+/**
+ * What a search names: `#123` a lead's number, text with `@` a shopper's email, anything else a
+ * shopper's mobile (which, when it is only digits and no shopper has it, may still be a lead's
+ * number: see the route).
+ */
+function searchTarget(text: string): SearchTarget {
+  const number = /^#\s*(\d{1,15})$/.exec(text)?.[1];
+  if (number !== undefined) return { leadId: Number(number) };
+  return text.includes('@')
+    ? { idType: 'EMAIL', identifier: text }
+    : { idType: 'MOBILE', identifier: text };
+}
+
 export async function leadRoutes(web: FastifyInstance): Promise<void> {
   const { ctx } = web;
+
+  /**
+   * The customer id of a shopper's mobile or email in the caller's org, or why there is none
+   * (not one, or malformed), in words for the page.
+   */
+  const shopperOf = async (
+    session: WebSession,
+    target: { idType: 'EMAIL' | 'MOBILE'; identifier: string },
+  ): Promise<{ userId: number } | { problem: string; malformed: boolean }> => {
+    try {
+      return { userId: (await lookUpCustomer(ctx, session.caller, target)).id };
+    } catch (error) {
+      if (!(error instanceof AppError) || error.statusCode >= 500) throw error;
+      const noun = target.idType === 'EMAIL' ? 'email' : 'mobile';
+      return error.statusCode === 404
+        ? { problem: `No shopper has this ${noun}.`, malformed: false }
+        : { problem: `This is not a ${noun} we can read: ${problemOf(error)}.`, malformed: true };
+    }
+  };
+
+  /** Whether the caller can see lead `id` (another org's lead answers as a missing one). */
+  const leadVisible = async (session: WebSession, id: number) => {
+    try {
+      await getLead(ctx, session.caller, { id });
+      return true;
+    } catch (error) {
+      if (error instanceof AppError && error.statusCode === 404) return false;
+      throw error;
+    }
+  };
 
   web.get('/leads', { schema: { hide: true } }, async (request, reply) => {
     const session = sessionOr(request, reply);
@@ -110,8 +166,37 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
     };
     const cursor =
       typeof query.cursor === 'string' && query.cursor !== '' ? query.cursor : undefined;
+    const q = (query.q ?? '').trim().slice(0, 254);
+    let userId: number | undefined;
+    if (q !== '') {
+      filters.q = q;
+      const target = searchTarget(q);
+      if ('leadId' in target) {
+        if (await leadVisible(session, target.leadId)) {
+          return reply.redirect(`/app/leads/${target.leadId}`, 303);
+        }
+        return sendPage(
+          reply,
+          leadsPage(session, { leads: [], filters, problem: `There is no lead ${q}.` }),
+        );
+      }
+      const shopper = await shopperOf(session, target);
+      if ('problem' in shopper) {
+        // Digits no shopper has may be a lead's number typed without its '#'.
+        const asNumber = /^\d{1,15}$/.test(q) ? Number(q) : undefined;
+        if (asNumber !== undefined && (await leadVisible(session, asNumber))) {
+          return reply.redirect(`/app/leads/${asNumber}`, 303);
+        }
+        return sendPage(
+          reply,
+          leadsPage(session, { leads: [], filters, problem: shopper.problem }),
+        );
+      }
+      userId = shopper.userId;
+    }
     const page = await searchLeads(ctx, session.caller, {
       query: {
+        ...(userId === undefined ? {} : { userId }),
         ...(filters.status ? { status: filters.status } : {}),
         ...(filters.type ? { type: filters.type as LeadType } : {}),
         ...(filters.mine ? { owner: session.caller.entityId } : {}),
@@ -123,6 +208,7 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
       },
     });
     const next = new URLSearchParams();
+    if (filters.q) next.set('q', filters.q);
     if (filters.status) next.set('status', filters.status);
     if (filters.type) next.set('type', filters.type);
     if (filters.mine) next.set('mine', '1');
@@ -133,6 +219,45 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
         leads: page.leads,
         filters,
         nextHref: page.nextCursor ? `/app/leads?${next.toString()}` : undefined,
+        problem: undefined,
+      }),
+    );
+  });
+
+  web.get('/board', { schema: { hide: true } }, async (request, reply) => {
+    const session = sessionOr(request, reply);
+    if (!session) return reply;
+    const query = request.query as Record<string, string | undefined>;
+    const mine = query.mine === '1';
+    const [reasons, subStatuses, ...pages] = await Promise.all([
+      getReasons(ctx, session.caller),
+      getSubStatuses(ctx, session.caller),
+      ...BOARD_STATUSES.map((status) =>
+        searchLeads(ctx, session.caller, {
+          query: {
+            status,
+            ...(mine ? { owner: session.caller.entityId } : {}),
+            sortBy: 'lastUpdatedOn',
+            sortOrder: 'DESC',
+            limit: BOARD_COLUMN_SIZE,
+            offset: 0,
+          },
+        }),
+      ),
+    ]);
+    const moved = leadIdOf(query.moved ?? '');
+    return sendPage(
+      reply,
+      boardPage(session, {
+        columns: BOARD_STATUSES.map((status, i) => ({
+          status,
+          leads: pages[i]!.leads,
+          more: pages[i]!.nextCursor !== undefined,
+        })),
+        mine,
+        reasons,
+        subStatuses,
+        moved,
       }),
     );
   });
@@ -144,6 +269,38 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
     const session = sessionOr(request, reply);
     if (!session) return reply;
     return sendPage(reply, newLeadPage(session, { fields: await newLeadForm(session) }));
+  });
+
+  // A fragment for New lead's script: the shopper's open leads as the identifier is typed.
+  web.get('/shoppers/open-leads', { schema: { hide: true } }, async (request, reply) => {
+    const session = sessionOr(request, reply);
+    if (!session) return reply;
+    const identifier = field(request.query, 'identifier').trim().slice(0, 254);
+    const target = searchTarget(identifier);
+    if (identifier === '' || 'leadId' in target) return sendPage(reply, openLeadsFragment());
+    const shopper = await shopperOf(session, target);
+    if ('problem' in shopper) {
+      return sendPage(
+        reply,
+        openLeadsFragment(shopper.malformed ? undefined : { leads: [], zone: session.timeZone }),
+      );
+    }
+    const pages = await Promise.all(
+      WORKED_STATUSES.map((status) =>
+        searchLeads(ctx, session.caller, {
+          query: {
+            userId: shopper.userId,
+            status,
+            sortBy: 'lastUpdatedOn',
+            sortOrder: 'DESC',
+            limit: OPEN_LEADS_SHOWN,
+            offset: 0,
+          },
+        }),
+      ),
+    );
+    const open = pages.flatMap((page) => page.leads);
+    return sendPage(reply, openLeadsFragment({ leads: open, zone: session.timeZone }));
   });
 
   web.post('/leads/new', { schema: { hide: true } }, async (request, reply) => {
@@ -261,7 +418,12 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
         if (!(error instanceof AppError) || error.statusCode === 404) throw error;
         return showLead(session, reply, id, { problem: problemOf(error), form }, error.statusCode);
       }
-      return reply.redirect(`/app/leads/${id}?done=${done}`, 303);
+      // The board's dialog goes back to the board; every other form to the lead.
+      const back =
+        field(request.body, 'back') === 'board'
+          ? `/app/board?moved=${id}`
+          : `/app/leads/${id}?done=${done}`;
+      return reply.redirect(back, 303);
     };
 
   web.post(

@@ -45,4 +45,18 @@ select, textarea { font: inherit; padding: 10px; border: 1px solid var(--muted);
 .timeline { padding-left: 20px; }
 .timeline li { margin-bottom: 8px; overflow-wrap: anywhere; }
 .timeline time { display: block; color: var(--muted); font-size: 0.9rem; }
+.hint { color: var(--muted); font-size: 0.9rem; flex-basis: 100%; }
+#q { flex: 1 1 220px; }
+.board { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px;
+  align-items: start; }
+.column { background: #eef1f4; border: 2px solid transparent; border-radius: 8px; padding: 8px; }
+.column h2 { margin: 4px 0 8px; }
+.column.drop { border-color: var(--accent); background: #e3ecfa; }
+[draggable="true"] { cursor: grab; }
+.move { display: inline-block; margin-top: 6px; }
+dialog { border: 1px solid var(--line); border-radius: 8px; padding: 16px; max-width: min(92vw, 420px);
+  width: 100%; }
+dialog::backdrop { background: rgb(0 0 0 / 40%); }
+.buttons { display: flex; gap: 8px; flex-wrap: wrap; }
+button.secondary { background: #fff; color: var(--accent); border: 1px solid var(--accent); }
 `;

@@ -1,15 +1,29 @@
+import { createHash } from 'node:crypto';
 import { html, type SafeHtml } from './html.js';
 import type { Lead } from '../leads/index.js';
 import type { WebSession } from './session.service.js';
 import { showInstant } from './time.js';
+import { STYLESHEET } from './web.assets.js';
+import { SCRIPT } from './web.script.js';
 
 /**
  * The web app's pages (docs/web.md), server-rendered: every value goes through {@link html}, and
  * a page carries no inline script or style (the Content-Security-Policy forbids both).
  */
 
-/** The stylesheet's URL; its content is versioned by the server's start so caches refresh. */
+/** The stylesheet's path (web.assets.ts). */
 export const STYLESHEET_PATH = '/app/assets/app.css';
+/** The script's path (web.script.ts): loaded deferred, never needed for a page to work. */
+export const SCRIPT_PATH = '/app/assets/app.js';
+
+/**
+ * An asset's address with its content's digest, so a browser may keep it for a year and still
+ * fetch the new one the moment an upgrade changes it.
+ */
+const versioned = (path: string, content: string) =>
+  `${path}?v=${createHash('sha256').update(content).digest('hex').slice(0, 12)}`;
+const STYLESHEET_URL = versioned(STYLESHEET_PATH, STYLESHEET);
+const SCRIPT_URL = versioned(SCRIPT_PATH, SCRIPT);
 
 /** A whole page: the header (who is signed in, the sections, sign-out) around `main`. */
 export function page(title: string, main: SafeHtml, session?: WebSession): SafeHtml {
@@ -19,7 +33,8 @@ export function page(title: string, main: SafeHtml, session?: WebSession): SafeH
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · Leadline</title>
-        <link rel="stylesheet" href="${STYLESHEET_PATH}" />
+        <link rel="stylesheet" href="${STYLESHEET_URL}" />
+        <script src="${SCRIPT_URL}" defer></script>
         <!-- No icon to fetch: a browser asks for /favicon.ico otherwise. -->
         <link rel="icon" href="data:," />
       </head>
@@ -30,7 +45,8 @@ export function page(title: string, main: SafeHtml, session?: WebSession): SafeH
           ${
             session &&
             html`<nav aria-label="Sections">
-                <a href="/app/leads">Leads</a><a href="/app/leads/new">New lead</a>
+                <a href="/app/leads">Leads</a><a href="/app/board">Board</a
+                ><a href="/app/leads/new">New lead</a>
               </nav>
               <span class="who">${session.caller.code} · ${session.orgName}</span>
               <form method="post" action="/app/logout" class="sign-out">

@@ -8,7 +8,8 @@ import { loginRateLimitPlugin } from '../rate-limit/index.js';
 import { field, sameToken, sendPage } from './web.http.js';
 import { leadRoutes } from './leads.routes.js';
 import { STYLESHEET } from './web.assets.js';
-import { errorPage, loginPage, STYLESHEET_PATH, todayPage } from './web.pages.js';
+import { errorPage, loginPage, SCRIPT_PATH, STYLESHEET_PATH, todayPage } from './web.pages.js';
+import { SCRIPT } from './web.script.js';
 import { todayOf } from '../leads/index.js';
 import { localDayOf } from './time.js';
 import { sessionOf, signIn, signOut, type WebSession } from './session.service.js';
@@ -50,7 +51,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
       const sessionCookie = (request: FastifyRequest) => request.cookies[SESSION_COOKIE];
       web.decorateRequest('webSession', undefined);
       web.addHook('onRequest', async (request) => {
-        // The stylesheet is the same for everyone: no session read for it.
+        // The stylesheet and the script are the same for everyone: no session read for them.
         if (request.url.startsWith(ASSETS_PREFIX)) return;
         request.webSession = await sessionOf(ctx, sessionCookie(request));
       });
@@ -99,9 +100,16 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
 
       web.get(STYLESHEET_PATH.slice('/app'.length), { schema: { hide: true } }, async (_r, reply) =>
         reply
-          .header('cache-control', 'public, max-age=3600')
+          // Pages ask for it with its digest (web.pages.ts): an address never changes content.
+          .header('cache-control', 'public, max-age=31536000, immutable')
           .type('text/css; charset=utf-8')
           .send(STYLESHEET),
+      );
+      web.get(SCRIPT_PATH.slice('/app'.length), { schema: { hide: true } }, async (_r, reply) =>
+        reply
+          .header('cache-control', 'public, max-age=31536000, immutable')
+          .type('text/javascript; charset=utf-8')
+          .send(SCRIPT),
       );
 
       web.get('/', { schema: { hide: true } }, async (request, reply) => {

@@ -14,6 +14,9 @@ import { basicAuthorization, okJson } from '../../toolbox/http.js';
 /** Where the tests leave the screenshots the README shows. */
 const SCREENS = path.join(ROOT, 'docs', 'screens');
 const REASON = 'Bought in store';
+const HOLD_REASON = 'Will come back';
+/** A shopper with an open lead, whom New lead recognises as the email is typed. */
+const REGULAR = { email: 'regular@example.com', wish: 'Linen shirt, blue' };
 const SIZES = [
   { name: 'phone', viewport: { width: 360, height: 740 } },
   { name: 'desktop', viewport: { width: 1280, height: 800 } },
@@ -64,7 +67,24 @@ describe('the web app in Chromium', () => {
     server = await startBuiltServer(storeEnv);
     // A lead for each size to work on, and the reason its status change gives.
     const authorization = basicAuthorization(till.code, till.password);
-    await okJson(server.base, authorization, 'POST', '/v2/leads/reasons', [{ reason: REASON }]);
+    await okJson(server.base, authorization, 'POST', '/v2/leads/reasons', [
+      { reason: REASON },
+      { reason: HOLD_REASON },
+    ]);
+    for (const [status, subStatus] of [
+      ['WON', 'Paid at the till'],
+      ['ON_HOLD', 'Awaiting stock'],
+    ]) {
+      await okJson(server.base, authorization, 'POST', '/v2/leads/substatus', {
+        status,
+        subStatus,
+      });
+    }
+    await okJson(server.base, authorization, 'POST', '/v2/leads', {
+      leadFor: REGULAR.wish,
+      idType: 'EMAIL',
+      identifier: REGULAR.email,
+    });
     for (const size of SIZES) {
       await okJson(server.base, authorization, 'POST', '/v2/leads', {
         leadFor: `Trail runner, size 44 (${size.name})`,
@@ -124,8 +144,15 @@ describe('the web app in Chromium', () => {
         await page.getByRole('heading', { name: 'Leads', exact: true }).waitFor();
         assert.deepEqual(await seriousViolations(page), [], 'the leads page');
         await page.screenshot({ path: path.join(SCREENS, `leads-${size.name}.png`) });
+        // The shopper's mobile typed as people do finds their leads.
+        await page.getByLabel('Search').fill('+91 98450 12345');
+        await page.getByLabel('Search').press('Enter');
         await page.getByRole('link', { name: new RegExp(`\\(${size.name}\\)`) }).click();
         await page.getByLabel('New status').selectOption('WON');
+        // The script offers only the sub-statuses of the status chosen.
+        const subStatus = page.getByLabel('Sub-status');
+        assert.equal(await subStatus.locator('option[value="Awaiting stock"]').isDisabled(), true);
+        await subStatus.selectOption('Paid at the till');
         await page.getByLabel('Reason').selectOption({ label: REASON });
         await page.getByRole('button', { name: 'Change status' }).click();
         await page.getByRole('status').getByText('Status changed.').waitFor();
@@ -151,8 +178,14 @@ describe('the web app in Chromium', () => {
         await page.getByRole('link', { name: 'New lead', exact: true }).click();
         await page.getByRole('heading', { name: 'New lead', exact: true }).waitFor();
         assert.deepEqual(await seriousViolations(page), [], 'the new-lead page');
+        // A returning shopper's open lead shows as their email is typed.
+        const identifier = page.getByLabel('Shopper’s mobile or email');
+        await identifier.pressSequentially(REGULAR.email, { delay: 10 });
+        const openLeads = page.locator('#open-leads');
+        await openLeads.getByText(REGULAR.wish).waitFor();
         await page.screenshot({ path: path.join(SCREENS, `new-lead-${size.name}.png`) });
-        await page.getByLabel('Shopper’s mobile or email').fill(`shopper-${size.name}@example.com`);
+        await identifier.fill(`shopper-${size.name}@example.com`);
+        await openLeads.getByText('This shopper has no open lead.').waitFor();
         await page.getByLabel('What the shopper wants').fill(`Rain jacket, ${size.name}`);
         await page.getByLabel('Type').selectOption('CATEGORY');
         await page.getByRole('button', { name: 'Save lead' }).click();
@@ -160,6 +193,42 @@ describe('the web app in Chromium', () => {
         await page
           .getByRole('heading', { name: new RegExp(`: Rain jacket, ${size.name}$`) })
           .waitFor();
+
+        const saved = /\/app\/leads\/(\d+)/.exec(page.url())?.[1];
+        assert.ok(saved, 'on the saved lead’s page');
+
+        // The board: the new lead moves to ON_HOLD, dragged on a desktop, by its Move link
+        // and the keyboard on a phone; either way the dialog asks for the reason.
+        await page.getByRole('link', { name: 'Board', exact: true }).click();
+        await page.getByRole('heading', { name: 'Board', exact: true }).waitFor();
+        assert.deepEqual(await seriousViolations(page), [], 'the board');
+        const card = page.locator(`[data-lead-id="${saved}"]`);
+        assert.equal(await card.getAttribute('data-status'), 'OPEN');
+        if (size.name === 'desktop') {
+          await card.dragTo(page.locator('[data-column="ON_HOLD"]'));
+        } else {
+          await card.getByRole('link', { name: `Move lead #${saved} to another status` }).focus();
+          await page.keyboard.press('Enter');
+          await page.getByLabel('New status').selectOption('ON_HOLD');
+        }
+        const dialog = page.getByRole('dialog', { name: `Move lead #${saved}` });
+        await dialog.waitFor();
+        assert.equal(await dialog.getByLabel('New status').inputValue(), 'ON_HOLD');
+        assert.deepEqual(await seriousViolations(page), [], 'the board’s dialog');
+        await page.screenshot({ path: path.join(SCREENS, `board-move-${size.name}.png`) });
+        await dialog.getByLabel('Sub-status').selectOption('Awaiting stock');
+        await dialog.getByLabel('Reason').selectOption({ label: HOLD_REASON });
+        await dialog.getByRole('button', { name: 'Move' }).click();
+        await page.getByRole('status').getByText(`Lead #${saved} moved.`).waitFor();
+        assert.equal(
+          await page.locator(`[data-column="ON_HOLD"] [data-lead-id="${saved}"]`).count(),
+          1,
+        );
+        await page.screenshot({ path: path.join(SCREENS, `board-${size.name}.png`) });
+        const boardOverflow = await page.evaluate<number>(
+          'document.documentElement.scrollWidth - window.innerWidth',
+        );
+        assert.ok(boardOverflow <= 0, `the board is ${boardOverflow} px too wide`);
 
         await page.getByRole('button', { name: 'Sign out' }).click();
         await page.waitForURL(`${server.base}/app/login`);

@@ -103,7 +103,10 @@ describe('web app lead pages', () => {
     await addSubStatus(t.app, o.admin, 'WON', 'Paid');
     const browser = await signedIn(t, o);
     const page = await browser.get(`/app/leads/${lead.id}`);
-    assert.match(page.body, /<option value="Paid"\s*>\s*Paid \(WON\)\s*<\/option>/);
+    assert.match(
+      page.body,
+      /<option\s+value="Paid"\s+data-status="WON"\s*>\s*Paid \(WON\)\s*<\/option>/,
+    );
 
     const changed = await browser.post(`/app/leads/${lead.id}/status`, {
       _csrf: formToken(page.body),

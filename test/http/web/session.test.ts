@@ -35,11 +35,23 @@ describe('web app sign-in and sessions', () => {
     assert.match(csp, /script-src 'self'/);
     assert.match(csp, /frame-ancestors 'none'/);
     assert.doesNotMatch(csp, /unsafe-inline/);
-    assert.doesNotMatch(login.body, /<script|style=/);
+    // No inline script or style: the one script is a file of this origin.
+    assert.doesNotMatch(login.body, /style=|<script(?![^>]*\ssrc="\/app\/assets\/)/);
+    assert.doesNotMatch(login.body, /<script[^>]*>[^<]/);
     assert.equal(login.headers['x-content-type-options'], 'nosniff');
-    const css = await browser.get('/app/assets/app.css');
+    // Assets by their digest's address, kept by browsers until the content changes.
+    const css = await browser.get(
+      /href="(\/app\/assets\/app\.css\?v=[0-9a-f]{12})"/.exec(login.body)![1]!,
+    );
     assert.equal(css.statusCode, 200);
     assert.match(String(css.headers['content-type']), /^text\/css/);
+    assert.match(String(css.headers['cache-control']), /immutable/);
+    const js = await browser.get(
+      /src="(\/app\/assets\/app\.js\?v=[0-9a-f]{12})"/.exec(login.body)![1]!,
+    );
+    assert.equal(js.statusCode, 200);
+    assert.match(String(js.headers['content-type']), /^text\/javascript/);
+    assert.equal(js.headers['set-cookie'], undefined, 'assets carry no session');
   });
 
   it('signs in with the plain password into a server-side session, and out again', async () => {
