@@ -5,4 +5,11 @@ export {
   findReasonsByIds,
   insertReason,
 } from './reason.repository.js';
-export { changeReasonFromCli, getAdminReasons, getReasons } from './reason.service.js';
+export {
+  addReasons,
+  changeReason,
+  changeReasonFromCli,
+  getAdminReasons,
+  getReasons,
+} from './reason.service.js';
+export { REASON_MAX_LENGTH } from './reason.schemas.js';

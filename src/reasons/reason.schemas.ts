@@ -1,7 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, ListEnvelope, named, ref, Warnings } from '../http/schemas.js';
 
-export const ReasonInput = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 200 }) });
+/** The longest reason, in characters (the schema's limit, checked by the service for the web app). */
+export const REASON_MAX_LENGTH = 200;
+export const ReasonInput = Type.Object({
+  reason: Type.String({ minLength: 1, maxLength: REASON_MAX_LENGTH }),
+});
 export const ReasonsBody = Type.Array(ReasonInput, { minItems: 1, maxItems: 100 });
 export type ReasonsBody = Static<typeof ReasonsBody>;
 

@@ -15,7 +15,13 @@ import {
   updateReasonNotAvailable,
   type AdminReasonRow,
 } from './reason.repository.js';
-import type { AdminReason, Reason, ReasonChangeBody, ReasonsBody } from './reason.schemas.js';
+import {
+  REASON_MAX_LENGTH,
+  type AdminReason,
+  type Reason,
+  type ReasonChangeBody,
+  type ReasonsBody,
+} from './reason.schemas.js';
 
 export function getReasons(ctx: AppContext, caller: Caller): Promise<Reason[]> {
   return listReasons(ctx.store.db, caller.orgId);
@@ -34,6 +40,14 @@ export async function addReasons(
 ): Promise<{ reasons: Reason[]; warnings: EnvelopeItem[] }> {
   const blank = body.findIndex((r) => r.reason.trim() === '');
   if (blank >= 0) throw AppError.of('FIELD_INVALID_VALUE', `[${blank}].reason must not be blank`);
+  // The API's schema refuses these before; the web app's form reaches here unchecked.
+  const long = body.findIndex((r) => r.reason.trim().length > REASON_MAX_LENGTH);
+  if (long >= 0) {
+    throw AppError.of(
+      'FIELD_INVALID_VALUE',
+      `[${long}].reason must not be longer than ${REASON_MAX_LENGTH} characters`,
+    );
+  }
   const warnings: EnvelopeItem[] = [];
   const now = ctx.clock.now();
   await ctx.store.transaction(async (trx) => {

@@ -2,9 +2,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ListEnvelope, named, ref, Warnings } from '../http/schemas.js';
 import { LeadStatusSchema } from '../http/schemas.js';
 
+/** The longest sub-status, in characters (the schema's limit, checked by the service too). */
+export const SUB_STATUS_MAX_LENGTH = 100;
 export const SubStatusBody = Type.Object({
   status: LeadStatusSchema,
-  subStatus: Type.String({ minLength: 1, maxLength: 100 }),
+  subStatus: Type.String({ minLength: 1, maxLength: SUB_STATUS_MAX_LENGTH }),
 });
 export type SubStatusBody = Static<typeof SubStatusBody>;
 

@@ -2,7 +2,7 @@ import type { AppContext } from '../core/context.js';
 import type { Caller } from '../core/caller.js';
 import { AppError, envelopeItem, type EnvelopeItem } from '../core/errors.js';
 import { insertSubStatus, listSubStatuses } from './sub-status.repository.js';
-import type { SubStatus, SubStatusBody } from './sub-status.schemas.js';
+import { SUB_STATUS_MAX_LENGTH, type SubStatus, type SubStatusBody } from './sub-status.schemas.js';
 
 export async function getSubStatuses(ctx: AppContext, caller: Caller): Promise<SubStatus[]> {
   const rows = await listSubStatuses(ctx.store.db, caller.orgId);
@@ -17,6 +17,13 @@ export async function addSubStatus(
 ): Promise<SubStatus & { warnings: EnvelopeItem[] }> {
   const subStatus = body.subStatus.trim();
   if (subStatus === '') throw AppError.of('FIELD_INVALID_VALUE', 'subStatus must not be blank');
+  // The API's schema refuses these before; the web app's form reaches here unchecked.
+  if (subStatus.length > SUB_STATUS_MAX_LENGTH) {
+    throw AppError.of(
+      'FIELD_INVALID_VALUE',
+      `subStatus must not be longer than ${SUB_STATUS_MAX_LENGTH} characters`,
+    );
+  }
   const added = await ctx.store.transaction((trx) =>
     insertSubStatus(trx, caller.orgId, body.status, subStatus, ctx.clock.now()),
   );

@@ -28,7 +28,7 @@ import {
 import { BOARD_STATUSES, boardPage } from './board.pages.js';
 import type { WebSession } from './session.service.js';
 import { instantOfLocal } from './time.js';
-import { field, sameToken, sendPage } from './web.http.js';
+import { field, sameToken, sendPage, sessionOr } from './web.http.js';
 
 /**
  * The associate's lead pages (docs/web.md): the list with the API's filters and cursor paging,
@@ -79,12 +79,6 @@ const isStatus = (value: string): value is LeadStatus =>
   (LEAD_STATUSES as readonly string[]).includes(value);
 const isType = (value: string): value is LeadType =>
   (LEAD_TYPES as readonly string[]).includes(value);
-
-/** The session, or a redirect to the sign-in form (answered) when there is none. */
-function sessionOr(request: FastifyRequest, reply: FastifyReply): WebSession | undefined {
-  if (!request.webSession) void reply.redirect('/app/login');
-  return request.webSession;
-}
 
 /** The lead id of a path, or undefined when it is not one. */
 function leadIdOf(raw: string): number | undefined {

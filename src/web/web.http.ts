@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SafeHtml } from './html.js';
 import type { WebSession } from './session.service.js';
 
@@ -14,6 +14,12 @@ declare module 'fastify' {
 export function field(body: unknown, name: string): string {
   const value = (body as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' ? value : '';
+}
+
+/** The session, or a redirect to the sign-in form (answered) when there is none. */
+export function sessionOr(request: FastifyRequest, reply: FastifyReply): WebSession | undefined {
+  if (!request.webSession) void reply.redirect('/app/login');
+  return request.webSession;
 }
 
 /** Whether two tokens are the same, in time independent of where they differ. */

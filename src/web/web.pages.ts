@@ -46,7 +46,8 @@ export function page(title: string, main: SafeHtml, session?: WebSession): SafeH
             session &&
             html`<nav aria-label="Sections">
                 <a href="/app/leads">Leads</a><a href="/app/board">Board</a
-                ><a href="/app/leads/new">New lead</a>
+                ><a href="/app/leads/new">New lead</a
+                >${session.caller.entityType === 'ADMIN_USER' && html`<a href="/app/admin">Admin</a>`}
               </nav>
               <span class="who">${session.caller.code} · ${session.orgName}</span>
               <form method="post" action="/app/logout" class="sign-out">

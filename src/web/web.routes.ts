@@ -6,6 +6,7 @@ import { AppError } from '../core/errors.js';
 import { randomToken } from '../core/secrets.js';
 import { loginRateLimitPlugin } from '../rate-limit/index.js';
 import { field, sameToken, sendPage } from './web.http.js';
+import { adminRoutes } from './admin.routes.js';
 import { leadRoutes } from './leads.routes.js';
 import { STYLESHEET } from './web.assets.js';
 import { errorPage, loginPage, SCRIPT_PATH, STYLESHEET_PATH, todayPage } from './web.pages.js';
@@ -177,6 +178,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
       });
 
       await web.register(leadRoutes);
+      await web.register(adminRoutes);
 
       web.post('/logout', { schema: { hide: true } }, async (request, reply) => {
         const session = request.webSession;

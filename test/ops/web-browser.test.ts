@@ -30,6 +30,16 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
+/** The script errors and CSP refusals of `page` from now on, as the console reports them. */
+function scriptErrorsOf(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  return errors;
+}
+
 /** The id (or tag) of the focused element after each of `count` presses of Tab. */
 async function tabOrder(page: Page, count: number): Promise<string[]> {
   const order: string[] = [];
@@ -51,6 +61,9 @@ describe('the web app in Chromium', () => {
   const storeEnv = storeEnvFor(dataDir);
   const org = 'Demo Retail';
   const till = { code: 'till-01', password: 'counter-till-password' };
+  const admin = { code: 'admin-01', password: 'brand-admin-password' };
+  /** Per size, a lead the till gives the sub-status the admin adds. */
+  const scarfLeads = new Map<string, number>();
   let server: BuiltServer;
   let browser: Browser;
 
@@ -61,6 +74,10 @@ describe('the web app in Chromium', () => {
       await runCli(storeEnv, [
         ...['entity', 'create', '--org', org, '--type', 'TILL'],
         ...['--code', till.code, '--password', till.password],
+      ]),
+      await runCli(storeEnv, [
+        ...['entity', 'create', '--org', org, '--type', 'ADMIN_USER'],
+        ...['--code', admin.code, '--password', admin.password],
       ]),
     ];
     for (const result of created) assert.equal(result.code, 0, result.stderr);
@@ -91,6 +108,12 @@ describe('the web app in Chromium', () => {
         idType: 'MOBILE',
         identifier: '+919845012345',
       });
+      const scarf = await okJson<{ id: number }>(server.base, authorization, 'POST', '/v2/leads', {
+        leadFor: `Wool scarf (${size.name})`,
+        idType: 'EMAIL',
+        identifier: `scarf-${size.name}@example.com`,
+      });
+      scarfLeads.set(size.name, scarf.id);
     }
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
     mkdirSync(SCREENS, { recursive: true });
@@ -106,11 +129,7 @@ describe('the web app in Chromium', () => {
     it(`signs in by keyboard, works a lead and signs out at ${size.name} size, with no serious accessibility problem`, async () => {
       const context = await browser.newContext({ viewport: size.viewport });
       const page = await context.newPage();
-      const scriptErrors: string[] = [];
-      page.on('pageerror', (error) => scriptErrors.push(error.message));
-      page.on('console', (message) => {
-        if (message.type() === 'error') scriptErrors.push(message.text());
-      });
+      const scriptErrors = scriptErrorsOf(page);
       try {
         await page.goto(`${server.base}/`);
         assert.equal(new URL(page.url()).pathname, '/app/login');
@@ -235,6 +254,77 @@ describe('the web app in Chromium', () => {
         // Signed out on the server: going back to the start page asks to sign in again.
         await page.goto(`${server.base}/app`);
         assert.equal(new URL(page.url()).pathname, '/app/login');
+        assert.deepEqual(scriptErrors, [], 'no script error or CSP refusal in the console');
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  /** Signs `who` in on the form and waits for the start page. */
+  async function signIn(page: Page, who: { code: string; password: string }): Promise<void> {
+    await page.goto(`${server.base}/app/login`);
+    await page.getByLabel('Username').fill(who.code);
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText(`Welcome, ${who.code}.`).waitFor();
+  }
+
+  for (const size of SIZES) {
+    it(`lets an admin add a sub-status and flag a reason, which the till can then pick, at ${size.name} size`, async () => {
+      const context = await browser.newContext({ viewport: size.viewport });
+      const page = await context.newPage();
+      const scriptErrors = scriptErrorsOf(page);
+      const subStatus = `Gift wrapped (${size.name})`;
+      try {
+        await signIn(page, admin);
+        await page.getByRole('link', { name: 'Admin', exact: true }).click();
+        await page.getByRole('heading', { name: 'Administration', exact: true }).waitFor();
+        assert.deepEqual(await seriousViolations(page), [], 'the administration page');
+
+        await page.getByRole('link', { name: 'Sub-statuses', exact: true }).click();
+        await page.getByLabel('Status', { exact: true }).selectOption('WON');
+        await page.getByLabel('New sub-status').fill(subStatus);
+        await page.getByRole('button', { name: 'Add sub-status' }).click();
+        await page.getByRole('status').getByText('Sub-status added').waitFor();
+        await page.getByRole('region', { name: /^WON/ }).getByText(subStatus).waitFor();
+        assert.deepEqual(await seriousViolations(page), [], 'the sub-statuses page');
+        await page.screenshot({
+          path: path.join(SCREENS, `admin-sub-statuses-${size.name}.png`),
+          fullPage: true,
+        });
+
+        await page.getByRole('link', { name: 'Admin', exact: true }).click();
+        await page.getByRole('link', { name: 'Reasons', exact: true }).click();
+        const reason = `Colour sold out (${size.name})`;
+        await page.getByLabel('New reason').fill(reason);
+        await page.getByRole('button', { name: 'Add reason' }).click();
+        await page.getByRole('status').getByText('Reason added.').waitFor();
+        await page.getByRole('button', { name: `Mark not available: ${reason}` }).click();
+        await page.getByRole('status').getByText('Reason changed.').waitFor();
+        await page.getByRole('button', { name: `Clear “not available”: ${reason}` }).waitFor();
+        assert.deepEqual(await seriousViolations(page), [], 'the reasons page');
+        await page.screenshot({
+          path: path.join(SCREENS, `admin-reasons-${size.name}.png`),
+          fullPage: true,
+        });
+        const overflow = await page.evaluate<number>(
+          'document.documentElement.scrollWidth - window.innerWidth',
+        );
+        assert.ok(overflow <= 0, `the reasons page is ${overflow} px too wide`);
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.waitForURL(`${server.base}/app/login`);
+
+        // The till sees no administration, and picks what the admin added.
+        await signIn(page, till);
+        assert.equal(await page.getByRole('link', { name: 'Admin', exact: true }).count(), 0);
+        await page.goto(`${server.base}/app/leads/${scarfLeads.get(size.name)}`);
+        await page.getByLabel('New status').selectOption('WON');
+        await page.getByLabel('Sub-status').selectOption(subStatus);
+        await page.getByLabel('Reason').selectOption({ label: reason });
+        await page.getByRole('button', { name: 'Change status' }).click();
+        await page.getByRole('status').getByText('Status changed.').waitFor();
+        await page.getByText(`WON · ${subStatus}`).first().waitFor();
         assert.deepEqual(scriptErrors, [], 'no script error or CSP refusal in the console');
       } finally {
         await context.close();

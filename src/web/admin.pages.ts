@@ -1,0 +1,183 @@
+import { LEAD_STATUSES, type LeadStatus } from '../db/schema.js';
+import { html, type SafeHtml } from './html.js';
+import type { WebSession } from './session.service.js';
+import { page } from './web.pages.js';
+
+/**
+ * The administrator's pages (docs/web.md, "The administrator's pages"): what associates choose
+ * from when they work a lead, kept by the org's ADMIN_USERs.
+ */
+
+/** A reason as the reasons page shows it. */
+export type ReasonView = { id: number; reason: string; notAvailable: boolean; system: boolean };
+
+/** What a page says after a change (notice) or instead of one (problem), and the form kept. */
+export type AdminOutcome = {
+  notice?: string | undefined;
+  problem?: string | undefined;
+  form?: Record<string, string>;
+};
+
+function outcome(view: AdminOutcome): SafeHtml {
+  return html`${view.notice && html`<p class="notice" role="status">${view.notice}</p>`}
+  ${view.problem && html`<p class="problem" role="alert">${view.problem}</p>`}`;
+}
+
+/** The administration's start: its sections. */
+export function adminPage(session: WebSession): SafeHtml {
+  return page(
+    'Administration',
+    html`<h1>Administration</h1>
+      <ul class="cards">
+        <li>
+          <a href="/app/admin/reasons">Reasons</a>
+          <div class="meta">
+            Why a lead changes status; which reasons mean the store could not sell what the shopper
+            wanted.
+          </div>
+        </li>
+        <li>
+          <a href="/app/admin/sub-statuses">Sub-statuses</a>
+          <div class="meta">The finer states associates choose for each status.</div>
+        </li>
+      </ul>
+      <p>
+        Extended fields, people and tills, OAuth clients, webhooks, settings and the audit log are
+        kept through the admin API (<a href="/docs">/docs</a>) and the <code>leadline</code>
+        command for now.
+      </p>`,
+    session,
+  );
+}
+
+/** The words of a reason's switch; its accessible name adds the reason, which tells rows apart. */
+const switchLabel = (reason: ReasonView) =>
+  reason.notAvailable ? 'Clear “not available”' : 'Mark not available';
+
+/** The org's reasons, the form that adds one, and each one's "not available" switch. */
+export function reasonsPage(
+  session: WebSession,
+  view: AdminOutcome & { reasons: ReasonView[]; maxLength: number },
+): SafeHtml {
+  return page(
+    'Reasons',
+    html`<h1>Reasons</h1>
+      ${outcome(view)}
+      <p>
+        Associates choose one of these whenever they change a lead’s status. A reason marked
+        <strong>not available</strong> means the shopper wanted what the store could not sell: leads
+        lost for it count as unfulfilled demand in the reports.
+      </p>
+      <form method="post" action="/app/admin/reasons" class="stack">
+        <input type="hidden" name="_csrf" value="${session.csrfToken}" />
+        <label for="reason">New reason</label>
+        <input
+          id="reason"
+          name="reason"
+          required
+          maxlength="${view.maxLength}"
+          value="${view.form?.reason ?? ''}"
+        />
+        <button type="submit">Add reason</button>
+      </form>
+      <h2 id="reasons">The org’s reasons (${view.reasons.length})</h2>
+      <ul class="cards" aria-labelledby="reasons">
+        ${view.reasons.map(
+          (reason) =>
+            html`<li>
+              <strong>${reason.reason}</strong>
+              <div class="meta">
+                ${
+                  reason.system
+                    ? html`<span
+                        >System reason: leads close with it for what happened to them</span
+                      >`
+                    : reason.notAvailable
+                      ? html`<span class="status">Not available</span>`
+                      : html`<span>Not marked “not available”</span>`
+                }
+              </div>
+              ${
+                !reason.system &&
+                html`<form method="post" action="/app/admin/reasons/${reason.id}" class="inline">
+                  <input type="hidden" name="_csrf" value="${session.csrfToken}" />
+                  <input
+                    type="hidden"
+                    name="notAvailable"
+                    value="${reason.notAvailable ? 'off' : 'on'}"
+                  />
+                  <button
+                    type="submit"
+                    class="secondary"
+                    aria-label="${switchLabel(reason)}: ${reason.reason}"
+                  >
+                    ${switchLabel(reason)}
+                  </button>
+                </form>`
+              }
+            </li>`,
+        )}
+      </ul>`,
+    session,
+  );
+}
+
+/** The org's sub-statuses by status, and the form that adds one. */
+export function subStatusesPage(
+  session: WebSession,
+  view: AdminOutcome & {
+    subStatuses: Array<{ status: LeadStatus; subStatus: string }>;
+    maxLength: number;
+  },
+): SafeHtml {
+  const chosen = view.form?.status ?? 'OPEN';
+  const groups = LEAD_STATUSES.map((status) => ({
+    status,
+    names: view.subStatuses.filter((s) => s.status === status).map((s) => s.subStatus),
+  })).filter((group) => group.names.length > 0);
+  return page(
+    'Sub-statuses',
+    html`<h1>Sub-statuses</h1>
+      ${outcome(view)}
+      <p>
+        A sub-status says more about where a lead stands than its status does (WON: “Paid at the
+        till”; ON_HOLD: “Awaiting stock”). Associates choose among the sub-statuses of the status
+        they set; a sub-status added here can be chosen at once.
+      </p>
+      <form method="post" action="/app/admin/sub-statuses" class="stack">
+        <input type="hidden" name="_csrf" value="${session.csrfToken}" />
+        <label for="status">Status</label>
+        <select id="status" name="status">
+          ${LEAD_STATUSES.map(
+            (status) =>
+              html`<option value="${status}" ${chosen === status ? html`selected` : ''}>
+                ${status}
+              </option>`,
+          )}
+        </select>
+        <label for="sub-status">New sub-status</label>
+        <input
+          id="sub-status"
+          name="subStatus"
+          required
+          maxlength="${view.maxLength}"
+          value="${view.form?.subStatus ?? ''}"
+        />
+        <button type="submit">Add sub-status</button>
+      </form>
+      ${
+        groups.length === 0
+          ? html`<p>The org has no sub-status yet.</p>`
+          : groups.map(
+              (group) =>
+                html`<section aria-labelledby="sub-${group.status}">
+                  <h2 id="sub-${group.status}">${group.status} (${group.names.length})</h2>
+                  <ul>
+                    ${group.names.map((name) => html`<li>${name}</li>`)}
+                  </ul>
+                </section>`,
+            )
+      }`,
+    session,
+  );
+}

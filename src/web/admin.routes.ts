@@ -1,0 +1,177 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { actorOf } from '../core/actor.js';
+import { AppError } from '../core/errors.js';
+import { LEAD_STATUSES, type LeadStatus } from '../db/schema.js';
+import {
+  addReasons,
+  changeReason,
+  getAdminReasons,
+  REASON_MAX_LENGTH,
+  SYSTEM_REASONS,
+} from '../reasons/index.js';
+import { addSubStatus, getSubStatuses, SUB_STATUS_MAX_LENGTH } from '../sub-statuses/index.js';
+import { adminPage, reasonsPage, subStatusesPage, type AdminOutcome } from './admin.pages.js';
+import type { WebSession } from './session.service.js';
+import { field, sameToken, sendPage, sessionOr } from './web.http.js';
+
+/**
+ * The administrator's pages under `/app/admin` (docs/web.md): the same use cases as the admin
+ * API, for the org's ADMIN_USERs only. Every other signed-in person gets 403, as the API's admin
+ * guard answers.
+ */
+
+/** What a page says after the change that led to it (`?done=`). */
+const NOTICES: Record<string, string> = {
+  'reason-added': 'Reason added.',
+  'reason-exists': 'The org has this reason already.',
+  'reason-changed': 'Reason changed.',
+  'sub-status-added': 'Sub-status added: associates can choose it now.',
+  'sub-status-exists': 'The org has this sub-status already.',
+};
+
+const SYSTEM_REASON_TEXTS = new Set<string>(Object.values(SYSTEM_REASONS));
+
+const isStatus = (value: string): value is LeadStatus =>
+  (LEAD_STATUSES as readonly string[]).includes(value);
+
+/** The session when it is an administrator's; 403 (as a page) for anyone else signed in. */
+function adminOr(request: FastifyRequest, reply: FastifyReply): WebSession | undefined {
+  const session = sessionOr(request, reply);
+  if (session && session.caller.entityType !== 'ADMIN_USER') {
+    throw AppError.of('FORBIDDEN', 'Only an administrator of the org may use this page.');
+  }
+  return session;
+}
+
+/** A form post's token checked: a mismatch is refused as a 403 page, nothing changed. */
+function checkToken(session: WebSession, body: unknown): void {
+  if (!sameToken(session.csrfToken, field(body, '_csrf'))) {
+    throw AppError.of('FORBIDDEN', 'The form had expired. Please try again.');
+  }
+}
+
+const problemOf = (error: AppError) => error.items.map((item) => item.message).join('; ');
+
+/** Runs `change`; a refusal the use case explains comes back as the page's problem. */
+async function attempt<T>(change: () => Promise<T>): Promise<{ done: T } | { error: AppError }> {
+  try {
+    return { done: await change() };
+  } catch (error) {
+    if (!(error instanceof AppError) || error.statusCode >= 500 || error.statusCode === 404) {
+      throw error;
+    }
+    return { error };
+  }
+}
+
+export async function adminRoutes(web: FastifyInstance): Promise<void> {
+  const { ctx } = web;
+  const notice = (request: FastifyRequest) => NOTICES[field(request.query, 'done')];
+
+  const showReasons = async (
+    session: WebSession,
+    reply: FastifyReply,
+    view: AdminOutcome,
+    status = 200,
+  ) => {
+    const reasons = (await getAdminReasons(ctx, session.caller.orgId)).map((reason) => ({
+      ...reason,
+      system: SYSTEM_REASON_TEXTS.has(reason.reason),
+    }));
+    return sendPage(
+      reply,
+      reasonsPage(session, { ...view, reasons, maxLength: REASON_MAX_LENGTH }),
+      status,
+    );
+  };
+
+  const showSubStatuses = async (
+    session: WebSession,
+    reply: FastifyReply,
+    view: AdminOutcome,
+    status = 200,
+  ) => {
+    const subStatuses = await getSubStatuses(ctx, session.caller);
+    return sendPage(
+      reply,
+      subStatusesPage(session, { ...view, subStatuses, maxLength: SUB_STATUS_MAX_LENGTH }),
+      status,
+    );
+  };
+
+  web.get('/admin', { schema: { hide: true } }, async (request, reply) => {
+    const session = adminOr(request, reply);
+    if (!session) return reply;
+    return sendPage(reply, adminPage(session));
+  });
+
+  web.get('/admin/reasons', { schema: { hide: true } }, async (request, reply) => {
+    const session = adminOr(request, reply);
+    if (!session) return reply;
+    return showReasons(session, reply, { notice: notice(request) });
+  });
+
+  web.post('/admin/reasons', { schema: { hide: true } }, async (request, reply) => {
+    const session = adminOr(request, reply);
+    if (!session) return reply;
+    checkToken(session, request.body);
+    const reason = field(request.body, 'reason');
+    const result = await attempt(() => addReasons(ctx, session.caller, [{ reason }]));
+    if ('error' in result) {
+      const problem = problemOf(result.error).replace(/^\[0\]\./, '');
+      return showReasons(session, reply, { problem, form: { reason } }, result.error.statusCode);
+    }
+    const done = result.done.warnings.length > 0 ? 'reason-exists' : 'reason-added';
+    return reply.redirect(`/app/admin/reasons?done=${done}`, 303);
+  });
+
+  web.post('/admin/reasons/:id', { schema: { hide: true } }, async (request, reply) => {
+    const session = adminOr(request, reply);
+    if (!session) return reply;
+    checkToken(session, request.body);
+    const raw = (request.params as { id: string }).id;
+    const id = /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
+    if (id <= 0) throw AppError.of('REASON_NOT_FOUND', 'There is no such reason.');
+    const flag = field(request.body, 'notAvailable');
+    if (flag !== 'on' && flag !== 'off') {
+      throw AppError.of('FIELD_INVALID_VALUE', 'notAvailable: on or off');
+    }
+    const result = await attempt(() =>
+      changeReason(ctx, actorOf(session.caller), id, { notAvailable: flag === 'on' }),
+    );
+    if ('error' in result) {
+      return showReasons(
+        session,
+        reply,
+        { problem: problemOf(result.error) },
+        result.error.statusCode,
+      );
+    }
+    return reply.redirect('/app/admin/reasons?done=reason-changed', 303);
+  });
+
+  web.get('/admin/sub-statuses', { schema: { hide: true } }, async (request, reply) => {
+    const session = adminOr(request, reply);
+    if (!session) return reply;
+    return showSubStatuses(session, reply, { notice: notice(request) });
+  });
+
+  web.post('/admin/sub-statuses', { schema: { hide: true } }, async (request, reply) => {
+    const session = adminOr(request, reply);
+    if (!session) return reply;
+    checkToken(session, request.body);
+    const status = field(request.body, 'status');
+    const subStatus = field(request.body, 'subStatus');
+    const form = { status, subStatus };
+    if (!isStatus(status)) {
+      return showSubStatuses(session, reply, { problem: 'status: choose a status', form }, 400);
+    }
+    const result = await attempt(() => addSubStatus(ctx, session.caller, { status, subStatus }));
+    if ('error' in result) {
+      const problem = problemOf(result.error);
+      return showSubStatuses(session, reply, { problem, form }, result.error.statusCode);
+    }
+    const done = result.done.warnings.length > 0 ? 'sub-status-exists' : 'sub-status-added';
+    return reply.redirect(`/app/admin/sub-statuses?done=${done}`, 303);
+  });
+}

@@ -1,0 +1,194 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { useTestApp } from '../../helpers/app.js';
+import { newLead, newOrg, send, type Login } from '../../helpers/factories.js';
+import { addReason, reasonIdOf, reasons } from '../../helpers/fixtures.js';
+import { alertOf, Browser, formToken } from '../../helpers/web.js';
+
+/** `who` signed in to the web app. */
+async function signedIn(t: ReturnType<typeof useTestApp>, who: Login): Promise<Browser> {
+  const browser = new Browser(t.app);
+  assert.equal((await browser.signIn(who.code, who.password)).statusCode, 303);
+  return browser;
+}
+
+/** The org's reasons with their flags, as the admin API gives them. */
+async function adminReasons(t: ReturnType<typeof useTestApp>, admin: Login) {
+  const response = await send(t.app, admin, 'GET', '/v2/admin/reasons');
+  assert.equal(response.status, 200, response.raw);
+  return response.body.data as Array<{ id: number; reason: string; notAvailable: boolean }>;
+}
+
+/** The `notice` line of a page. */
+const noticeOf = (page: string) => /class="notice" role="status">([^<]*)</.exec(page)?.[1];
+
+describe('web app administration', () => {
+  const t = useTestApp();
+
+  it('is for the org’s administrators: anyone else gets 403 and no link to it', async () => {
+    const o = await newOrg(t.ctx);
+    const till = await signedIn(t, o.till);
+    const start = await till.get('/app');
+    assert.doesNotMatch(start.body, /href="\/app\/admin"/);
+    for (const url of ['/app/admin', '/app/admin/reasons', '/app/admin/sub-statuses']) {
+      const page = await till.get(url);
+      assert.equal(page.statusCode, 403, url);
+      assert.match(alertOf(page.body) ?? '', /Only an administrator/);
+    }
+    const before = await reasons(t.app, o.admin);
+    const post = await till.post('/app/admin/reasons', {
+      _csrf: formToken(start.body),
+      reason: 'Sneaked in',
+    });
+    assert.equal(post.statusCode, 403);
+    assert.deepEqual(await reasons(t.app, o.admin), before);
+
+    const admin = await signedIn(t, o.admin);
+    const adminStart = await admin.get('/app');
+    assert.match(adminStart.body, /href="\/app\/admin"/);
+    const index = await admin.get('/app/admin');
+    assert.equal(index.statusCode, 200);
+    assert.match(index.body, /href="\/app\/admin\/reasons"/);
+    assert.match(index.body, /href="\/app\/admin\/sub-statuses"/);
+    // Signed out, the pages ask for a sign-in.
+    const stranger = await new Browser(t.app).get('/app/admin/reasons');
+    assert.equal(stranger.statusCode, 302);
+    assert.equal(stranger.headers.location, '/app/login');
+  });
+
+  it('adds a reason, refuses a blank, long or token-less one, and escapes what was typed', async () => {
+    const o = await newOrg(t.ctx);
+    const admin = await signedIn(t, o.admin);
+    const page = await admin.get('/app/admin/reasons');
+    const _csrf = formToken(page.body);
+
+    const hostile = '<img src=x onerror=alert(1)> Size sold out';
+    const added = await admin.post('/app/admin/reasons', { _csrf, reason: `  ${hostile} ` });
+    assert.equal(added.statusCode, 303);
+    assert.equal(added.headers.location, '/app/admin/reasons?done=reason-added');
+    const after = await admin.get(added.headers.location);
+    assert.equal(noticeOf(after.body), 'Reason added.');
+    assert.ok(after.body.includes('&lt;img src=x onerror=alert(1)&gt; Size sold out'));
+    assert.doesNotMatch(after.body, /<img src=x/);
+    assert.ok((await reasons(t.app, o.admin)).some((r) => r.reason === hostile));
+
+    const again = await admin.post('/app/admin/reasons', { _csrf, reason: hostile.toUpperCase() });
+    assert.equal(again.headers.location, '/app/admin/reasons?done=reason-exists');
+
+    const count = (await reasons(t.app, o.admin)).length;
+    const blank = await admin.post('/app/admin/reasons', { _csrf, reason: '   ' });
+    assert.equal(blank.statusCode, 400);
+    assert.match(alertOf(blank.body) ?? '', /reason must not be blank/);
+    const long = await admin.post('/app/admin/reasons', { _csrf, reason: 'x'.repeat(201) });
+    assert.equal(long.statusCode, 400);
+    assert.match(alertOf(long.body) ?? '', /longer than 200 characters/);
+    // The form keeps what was typed.
+    assert.match(long.body, new RegExp(`value="${'x'.repeat(201)}"`));
+    const forged = await admin.post('/app/admin/reasons', { _csrf: 'forged', reason: 'Forged' });
+    assert.equal(forged.statusCode, 403);
+    assert.equal((await reasons(t.app, o.admin)).length, count);
+    // The API's schema refuses the same long reason with its own catalogue error.
+    const api = await send(t.app, o.admin, 'POST', '/v2/leads/reasons', [
+      { reason: 'x'.repeat(201) },
+    ]);
+    assert.equal(api.status, 400);
+  });
+
+  it('marks a reason not available and back, never a system reason nor another org’s', async () => {
+    const o = await newOrg(t.ctx);
+    const other = await newOrg(t.ctx);
+    const id = await addReason(t.app, o.admin, 'Size not in stock');
+    const foreign = await addReason(t.app, other.admin, 'Their reason');
+    const system = await reasonIdOf(t.app, o.admin, 'APICALL');
+    const admin = await signedIn(t, o.admin);
+    const page = await admin.get('/app/admin/reasons');
+    const _csrf = formToken(page.body);
+    // A system reason has no switch.
+    assert.match(page.body, new RegExp(`action="/app/admin/reasons/${id}"`));
+    assert.doesNotMatch(page.body, new RegExp(`action="/app/admin/reasons/${system}"`));
+    assert.match(page.body, /aria-label="Mark not available: Size not in stock"/);
+
+    const marked = await admin.post(`/app/admin/reasons/${id}`, { _csrf, notAvailable: 'on' });
+    assert.equal(marked.statusCode, 303);
+    const flag = async (reasonId: number, who = o.admin) =>
+      (await adminReasons(t, who)).find((r) => r.id === reasonId)?.notAvailable;
+    assert.equal(await flag(id), true);
+    const shown = await admin.get(marked.headers.location as string);
+    assert.equal(noticeOf(shown.body), 'Reason changed.');
+    assert.match(shown.body, /aria-label="Clear “not available”: Size not in stock"/);
+    // The change is in the audit log as the admin's, as through the API.
+    const audit = await send(t.app, o.admin, 'GET', '/v2/admin/audit?action=reason.update');
+    assert.equal(audit.status, 200, audit.raw);
+    assert.equal(audit.body.data[0]?.actorId, o.admin.id);
+
+    assert.equal(
+      (await admin.post(`/app/admin/reasons/${id}`, { _csrf, notAvailable: 'off' })).statusCode,
+      303,
+    );
+    assert.equal(await flag(id), false);
+
+    const refused = await admin.post(`/app/admin/reasons/${system}`, { _csrf, notAvailable: 'on' });
+    assert.equal(refused.statusCode, 400);
+    assert.match(alertOf(refused.body) ?? '', /system reason/);
+    assert.equal(await flag(system), false);
+    const theirs = await admin.post(`/app/admin/reasons/${foreign}`, { _csrf, notAvailable: 'on' });
+    const missing = await admin.post('/app/admin/reasons/999999999', { _csrf, notAvailable: 'on' });
+    assert.equal(theirs.statusCode, 404);
+    assert.equal(missing.statusCode, 404);
+    assert.equal(alertOf(theirs.body), alertOf(missing.body)?.replace('999999999', `${foreign}`));
+    assert.equal(await flag(foreign, other.admin), false);
+    const garbled = await admin.post(`/app/admin/reasons/${id}`, { _csrf, notAvailable: 'yes' });
+    assert.equal(garbled.statusCode, 400);
+  });
+
+  it('adds a sub-status that the associate can choose at once on a lead', async () => {
+    const o = await newOrg(t.ctx);
+    const lead = await newLead(t.app, o.till, { leadFor: 'Linen shirt' });
+    const till = await signedIn(t, o.till);
+    const before = await till.get(`/app/leads/${lead.id}`);
+    assert.doesNotMatch(before.body, /Paid at the till/);
+
+    const admin = await signedIn(t, o.admin);
+    const page = await admin.get('/app/admin/sub-statuses');
+    assert.match(page.body, /The org has no sub-status yet/);
+    const _csrf = formToken(page.body);
+    const added = await admin.post('/app/admin/sub-statuses', {
+      _csrf,
+      status: 'WON',
+      subStatus: ' Paid at the till ',
+    });
+    assert.equal(added.statusCode, 303);
+    const shown = await admin.get(added.headers.location as string);
+    assert.equal(noticeOf(shown.body), 'Sub-status added: associates can choose it now.');
+    assert.match(
+      shown.body,
+      /<h2 id="sub-WON">WON \(1\)<\/h2>\s*<ul>\s*<li>Paid at the till<\/li>/,
+    );
+    const again = await admin.post('/app/admin/sub-statuses', {
+      _csrf,
+      status: 'WON',
+      subStatus: 'Paid at the till',
+    });
+    assert.equal(again.headers.location, '/app/admin/sub-statuses?done=sub-status-exists');
+
+    const after = await till.get(`/app/leads/${lead.id}`);
+    assert.match(after.body, /<option\s+value="Paid at the till"\s+data-status="WON"/);
+
+    const wrongStatus = await admin.post('/app/admin/sub-statuses', {
+      _csrf,
+      status: 'SOLD',
+      subStatus: 'Anything',
+    });
+    assert.equal(wrongStatus.statusCode, 400);
+    assert.match(alertOf(wrongStatus.body) ?? '', /status: choose a status/);
+    const long = await admin.post('/app/admin/sub-statuses', {
+      _csrf,
+      status: 'LOST',
+      subStatus: 'y'.repeat(101),
+    });
+    assert.equal(long.statusCode, 400);
+    assert.match(alertOf(long.body) ?? '', /longer than 100 characters/);
+    const listed = await send(t.app, o.till, 'GET', '/v2/leads/substatuses');
+    assert.deepEqual(listed.body.data, [{ status: 'WON', subStatus: 'Paid at the till' }]);
+  });
+});
