@@ -58,5 +58,17 @@ dialog { border: 1px solid var(--line); border-radius: 8px; padding: 16px; max-w
   width: 100%; }
 dialog::backdrop { background: rgb(0 0 0 / 40%); }
 .buttons { display: flex; gap: 8px; flex-wrap: wrap; }
+.crumbs { color: var(--muted); }
+.periods a, .periods strong { margin-right: 8px; }
+.report { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 4px 16px;
+  margin-bottom: 16px; }
+.chart { display: block; width: 100%; max-width: 400px; height: auto; font-size: 14px; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.figures { border-collapse: collapse; margin: 8px 0; }
+.figures th, .figures td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: left;
+  font-weight: 400; }
+.figures thead th { font-weight: 600; }
+.figures .n { text-align: right; font-variant-numeric: tabular-nums; }
+.muted { color: var(--muted); }
 button.secondary { background: #fff; color: var(--accent); border: 1px solid var(--accent); }
 `;

@@ -47,6 +47,7 @@ export function page(title: string, main: SafeHtml, session?: WebSession): SafeH
             html`<nav aria-label="Sections">
                 <a href="/app/leads">Leads</a><a href="/app/board">Board</a
                 ><a href="/app/leads/new">New lead</a
+                ><a href="/app/dashboard">Dashboard</a
                 >${session.caller.entityType === 'ADMIN_USER' && html`<a href="/app/admin">Admin</a>`}
               </nav>
               <span class="who">${session.caller.code} · ${session.orgName}</span>

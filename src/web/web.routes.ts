@@ -7,6 +7,7 @@ import { randomToken } from '../core/secrets.js';
 import { loginRateLimitPlugin } from '../rate-limit/index.js';
 import { field, sameToken, sendPage } from './web.http.js';
 import { adminRoutes } from './admin.routes.js';
+import { dashboardRoutes } from './dashboard.routes.js';
 import { leadRoutes } from './leads.routes.js';
 import { STYLESHEET } from './web.assets.js';
 import { errorPage, loginPage, SCRIPT_PATH, STYLESHEET_PATH, todayPage } from './web.pages.js';
@@ -179,6 +180,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
 
       await web.register(leadRoutes);
       await web.register(adminRoutes);
+      await web.register(dashboardRoutes);
 
       web.post('/logout', { schema: { hide: true } }, async (request, reply) => {
         const session = request.webSession;

@@ -40,6 +40,14 @@ function scriptErrorsOf(page: Page): string[] {
   return errors;
 }
 
+/** Nothing on the page is wider than the screen: no sideways scrolling on a phone. */
+async function assertFitsScreen(page: Page, what: string): Promise<void> {
+  const overflow = await page.evaluate<number>(
+    'document.documentElement.scrollWidth - window.innerWidth',
+  );
+  assert.ok(overflow <= 0, `${what} is ${overflow} px wider than the screen`);
+}
+
 /** The id (or tag) of the focused element after each of `count` presses of Tab. */
 async function tabOrder(page: Page, count: number): Promise<string[]> {
   const order: string[] = [];
@@ -152,11 +160,7 @@ describe('the web app in Chromium', () => {
         await page.getByText(`Welcome, ${till.code}.`).waitFor();
         assert.deepEqual(await seriousViolations(page), [], 'the start page');
         await page.screenshot({ path: path.join(SCREENS, `start-${size.name}.png`) });
-        // Nothing on the page is wider than the screen: no sideways scrolling on a phone.
-        const overflow = await page.evaluate<number>(
-          'document.documentElement.scrollWidth - window.innerWidth',
-        );
-        assert.ok(overflow <= 0, `${overflow} px wider than the viewport`);
+        await assertFitsScreen(page, 'the start page');
 
         // The leads list, then this size's lead: change its status, add a follow-up.
         await page.getByRole('link', { name: 'Leads', exact: true }).click();
@@ -188,10 +192,7 @@ describe('the web app in Chromium', () => {
           path: path.join(SCREENS, `lead-${size.name}.png`),
           fullPage: true,
         });
-        const leadOverflow = await page.evaluate<number>(
-          'document.documentElement.scrollWidth - window.innerWidth',
-        );
-        assert.ok(leadOverflow <= 0, `the lead page is ${leadOverflow} px too wide`);
+        await assertFitsScreen(page, 'the lead page');
 
         // A new lead from the quick form.
         await page.getByRole('link', { name: 'New lead', exact: true }).click();
@@ -244,10 +245,7 @@ describe('the web app in Chromium', () => {
           1,
         );
         await page.screenshot({ path: path.join(SCREENS, `board-${size.name}.png`) });
-        const boardOverflow = await page.evaluate<number>(
-          'document.documentElement.scrollWidth - window.innerWidth',
-        );
-        assert.ok(boardOverflow <= 0, `the board is ${boardOverflow} px too wide`);
+        await assertFitsScreen(page, 'the board');
 
         await page.getByRole('button', { name: 'Sign out' }).click();
         await page.waitForURL(`${server.base}/app/login`);
@@ -308,16 +306,22 @@ describe('the web app in Chromium', () => {
           path: path.join(SCREENS, `admin-reasons-${size.name}.png`),
           fullPage: true,
         });
-        const overflow = await page.evaluate<number>(
-          'document.documentElement.scrollWidth - window.innerWidth',
-        );
-        assert.ok(overflow <= 0, `the reasons page is ${overflow} px too wide`);
+        await assertFitsScreen(page, 'the reasons page');
         await page.getByRole('button', { name: 'Sign out' }).click();
         await page.waitForURL(`${server.base}/app/login`);
 
         // The till sees no administration, and picks what the admin added.
         await signIn(page, till);
         assert.equal(await page.getByRole('link', { name: 'Admin', exact: true }).count(), 0);
+        // The dashboard before and after: one more lead won.
+        const wonOnDashboard = async () => {
+          await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+          const funnel = page.getByRole('region', { name: 'Funnel figures' });
+          return Number(
+            await funnel.getByRole('row', { name: /^Won/ }).getByRole('cell').first().textContent(),
+          );
+        };
+        const wonBefore = await wonOnDashboard();
         await page.goto(`${server.base}/app/leads/${scarfLeads.get(size.name)}`);
         await page.getByLabel('New status').selectOption('WON');
         await page.getByLabel('Sub-status').selectOption(subStatus);
@@ -325,6 +329,14 @@ describe('the web app in Chromium', () => {
         await page.getByRole('button', { name: 'Change status' }).click();
         await page.getByRole('status').getByText('Status changed.').waitFor();
         await page.getByText(`WON · ${subStatus}`).first().waitFor();
+        assert.equal(await wonOnDashboard(), wonBefore + 1);
+        await page.getByRole('heading', { name: /^Dashboard/ }).waitFor();
+        assert.deepEqual(await seriousViolations(page), [], 'the dashboard');
+        await page.screenshot({
+          path: path.join(SCREENS, `dashboard-${size.name}.png`),
+          fullPage: true,
+        });
+        await assertFitsScreen(page, 'the dashboard');
         assert.deepEqual(scriptErrors, [], 'no script error or CSP refusal in the console');
       } finally {
         await context.close();
