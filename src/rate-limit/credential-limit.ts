@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller } from '../core/caller.js';
 import { effectivePerMinute } from '../core/rate-limit-config.js';
 import { secondsUntil, tooManyRequests, windowAt } from './rate-limiter.js';
 
@@ -7,39 +8,52 @@ import { secondsUntil, tooManyRequests, windowAt } from './rate-limiter.js';
 export const CREDENTIAL_WINDOW_MS = 60_000;
 
 /**
+ * Counts one request of `caller` against its per-credential limit: sets `RateLimit-Limit`,
+ * `RateLimit-Remaining` and `RateLimit-Reset` (seconds) on `reply`, and throws 429
+ * TOO_MANY_REQUESTS with `Retry-After` when the minute's requests are over the limit. The API
+ * and the web app's pages count in the same window, so a person's pages and their till's calls
+ * share one budget.
+ */
+export async function countCredentialRequest(
+  limiter: FastifyInstance['rateLimiter'],
+  request: FastifyRequest,
+  reply: FastifyReply,
+  caller: Caller,
+): Promise<void> {
+  const { ctx } = limiter;
+  const limit = effectivePerMinute(caller.org.rateLimitPerMinute, ctx.config.rateLimit);
+  if (limit === 0) return;
+  const now = ctx.clock.now();
+  const window = windowAt(now, CREDENTIAL_WINDOW_MS);
+  const count = await limiter.failOpen(request, () =>
+    limiter.store.increment(`cred:${caller.entityId}:${window.index}`, window.endsAt, now),
+  );
+  if (count === undefined) return;
+  const reset = secondsUntil(window.endsAt, now);
+  void reply.headers({
+    'ratelimit-limit': String(limit),
+    'ratelimit-remaining': String(Math.max(0, limit - count)),
+    'ratelimit-reset': String(reset),
+  });
+  if (count > limit) {
+    throw tooManyRequests(
+      `more than ${limit} requests per minute with this credential; retry in ${reset} s`,
+      reset,
+    );
+  }
+}
+
+/**
  * The per-credential limit, run in `onRequest` right after authentication (hence its
- * dependency): every authenticated response carries `RateLimit-Limit`, `RateLimit-Remaining`
- * and `RateLimit-Reset` (seconds), and a request over the limit answers 429 TOO_MANY_REQUESTS
- * with `Retry-After`. The credential is the authenticated entity, whether it came with Basic or
- * with an OAuth token.
+ * dependency), through {@link countCredentialRequest}. The credential is the authenticated
+ * entity, whether it came with Basic or with an OAuth token.
  */
 export const credentialRateLimitPlugin = fp(
   async (app) => {
-    const limiter = app.rateLimiter;
-    const { ctx } = limiter;
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       const caller = request.caller;
       if (!caller) return;
-      const limit = effectivePerMinute(caller.org.rateLimitPerMinute, ctx.config.rateLimit);
-      if (limit === 0) return;
-      const now = ctx.clock.now();
-      const window = windowAt(now, CREDENTIAL_WINDOW_MS);
-      const count = await limiter.failOpen(request, () =>
-        limiter.store.increment(`cred:${caller.entityId}:${window.index}`, window.endsAt, now),
-      );
-      if (count === undefined) return;
-      const reset = secondsUntil(window.endsAt, now);
-      void reply.headers({
-        'ratelimit-limit': String(limit),
-        'ratelimit-remaining': String(Math.max(0, limit - count)),
-        'ratelimit-reset': String(reset),
-      });
-      if (count > limit) {
-        throw tooManyRequests(
-          `more than ${limit} requests per minute with this credential; retry in ${reset} s`,
-          reset,
-        );
-      }
+      await countCredentialRequest(app.rateLimiter, request, reply, caller);
     });
   },
   {

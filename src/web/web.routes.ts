@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import { AppError } from '../core/errors.js';
 import { randomToken } from '../core/secrets.js';
-import { loginRateLimitPlugin } from '../rate-limit/index.js';
+import { countCredentialRequest, loginRateLimitPlugin } from '../rate-limit/index.js';
 import { field, sameToken, sendPage } from './web.http.js';
 import { adminRoutes } from './admin.routes.js';
 import { dashboardRoutes } from './dashboard.routes.js';
@@ -52,10 +52,14 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
       const secure = (request: FastifyRequest) => request.protocol === 'https';
       const sessionCookie = (request: FastifyRequest) => request.cookies[SESSION_COOKIE];
       web.decorateRequest('webSession', undefined);
-      web.addHook('onRequest', async (request) => {
+      web.addHook('onRequest', async (request, reply) => {
         // The stylesheet and the script are the same for everyone: no session read for them.
         if (request.url.startsWith(ASSETS_PREFIX)) return;
         request.webSession = await sessionOf(ctx, sessionCookie(request));
+        // A person's pages count against their entity's per-credential limit, as its API calls do.
+        if (request.webSession) {
+          await countCredentialRequest(app.rateLimiter, request, reply, request.webSession.caller);
+        }
       });
 
       /** The sign-in form, with a fresh form token unless the browser holds one. */
