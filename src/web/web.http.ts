@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { compress, COMPRESS_FROM_BYTES, encodingFor } from './compression.js';
 import type { SafeHtml } from './html.js';
 import type { WebSession } from './session.service.js';
 
@@ -29,11 +30,27 @@ export function sameToken(a: string, b: string): boolean {
   return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
 }
 
-/** Answers a page: HTML, never cached (pages show one person's data). */
+/**
+ * Sends `body` compressed as the request accepts (brotli or gzip) when it is large enough to
+ * gain, with `Vary: Accept-Encoding` either way so that no cache mixes the two.
+ */
+export function sendCompressible(
+  reply: FastifyReply,
+  body: Buffer | { plain: Buffer; br: Buffer; gzip: Buffer },
+) {
+  void reply.header('vary', 'accept-encoding');
+  const plain = Buffer.isBuffer(body) ? body : body.plain;
+  const encoding =
+    plain.length >= COMPRESS_FROM_BYTES
+      ? encodingFor(reply.request.headers['accept-encoding'])
+      : undefined;
+  if (encoding === undefined) return reply.send(plain);
+  void reply.header('content-encoding', encoding);
+  return reply.send(Buffer.isBuffer(body) ? compress(plain, encoding) : body[encoding]);
+}
+
+/** Answers a page: HTML, never cached (pages show one person's data), compressed. */
 export function sendPage(reply: FastifyReply, page: SafeHtml, status = 200) {
-  return reply
-    .status(status)
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(page.text);
+  void reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8');
+  return sendCompressible(reply, Buffer.from(page.text));
 }

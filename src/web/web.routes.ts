@@ -5,7 +5,8 @@ import helmet from '@fastify/helmet';
 import { AppError } from '../core/errors.js';
 import { randomToken } from '../core/secrets.js';
 import { countCredentialRequest, loginRateLimitPlugin } from '../rate-limit/index.js';
-import { field, sameToken, sendPage } from './web.http.js';
+import { precompressed } from './compression.js';
+import { field, sameToken, sendCompressible, sendPage } from './web.http.js';
 import { adminRoutes } from './admin.routes.js';
 import { dashboardRoutes } from './dashboard.routes.js';
 import { leadRoutes } from './leads.routes.js';
@@ -104,19 +105,23 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
         sendPage(reply, errorPage(404, 'There is no page at this address.'), 404),
       );
 
-      web.get(STYLESHEET_PATH.slice('/app'.length), { schema: { hide: true } }, async (_r, reply) =>
-        reply
-          // Pages ask for it with its digest (web.pages.ts): an address never changes content.
-          .header('cache-control', 'public, max-age=31536000, immutable')
-          .type('text/css; charset=utf-8')
-          .send(STYLESHEET),
-      );
-      web.get(SCRIPT_PATH.slice('/app'.length), { schema: { hide: true } }, async (_r, reply) =>
-        reply
-          .header('cache-control', 'public, max-age=31536000, immutable')
-          .type('text/javascript; charset=utf-8')
-          .send(SCRIPT),
-      );
+      const assets = [
+        { path: STYLESHEET_PATH, type: 'text/css; charset=utf-8', body: precompressed(STYLESHEET) },
+        { path: SCRIPT_PATH, type: 'text/javascript; charset=utf-8', body: precompressed(SCRIPT) },
+      ];
+      for (const asset of assets) {
+        web.get(
+          asset.path.slice(WEB_PREFIX.length),
+          { schema: { hide: true } },
+          async (_r, reply) => {
+            // Pages ask for it with its digest (web.pages.ts): an address never changes content.
+            void reply
+              .header('cache-control', 'public, max-age=31536000, immutable')
+              .type(asset.type);
+            return sendCompressible(reply, asset.body);
+          },
+        );
+      }
 
       web.get('/', { schema: { hide: true } }, async (request, reply) => {
         const session = request.webSession;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { runCli, storeEnvFor } from '../helpers/cli.js';
 import { startBuiltServer, type BuiltServer } from '../helpers/server.js';
@@ -343,6 +343,75 @@ describe('the web app in Chromium', () => {
       }
     });
   }
+
+  it('keeps each page under 100 KB on first load and works on a slow 3G phone', async () => {
+    // Chrome DevTools' "Slow 3G": 400 ms of latency, 400 kbit/s each way.
+    const slow3g = {
+      offline: false,
+      latency: 400,
+      downloadThroughput: (400 * 1024) / 8,
+      uploadThroughput: (400 * 1024) / 8,
+    };
+    /** A phone-sized page on a slow 3G line, with a count of the bytes it receives. */
+    const slowPage = async (cookies: Awaited<ReturnType<BrowserContext['cookies']>> = []) => {
+      const context = await browser.newContext({ viewport: SIZES[0].viewport });
+      await context.addCookies(cookies);
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', slow3g);
+      const received = { bytes: 0 };
+      // Bytes on the wire (headers and compressed bodies) of every finished request.
+      cdp.on('Network.loadingFinished', (event) => {
+        received.bytes += event.encodedDataLength;
+      });
+      return { context, page, received };
+    };
+
+    const signing = await slowPage();
+    const leadId = scarfLeads.get('phone');
+    try {
+      await signIn(signing.page, till);
+      const cookies = await signing.context.cookies();
+      const weights: Record<string, number> = {};
+      for (const [name, url] of [
+        ['Today', '/app'],
+        ['Leads', '/app/leads'],
+        ['Lead', `/app/leads/${leadId}`],
+        ['New lead', '/app/leads/new'],
+        ['Board', '/app/board'],
+        ['Dashboard', '/app/dashboard'],
+      ] as const) {
+        // A new context each time: nothing cached, the weight of a first visit.
+        const { context, page, received } = await slowPage(cookies);
+        try {
+          await page.goto(`${server.base}${url}`);
+          await page.getByRole('heading', { level: 1 }).first().waitFor();
+          weights[name] = received.bytes;
+        } finally {
+          await context.close();
+        }
+      }
+      process.stderr.write(`first-load bytes on the wire: ${JSON.stringify(weights)}\n`);
+      for (const [name, bytes] of Object.entries(weights)) {
+        assert.ok(bytes > 1000, `${name}: ${bytes} bytes counted`);
+        assert.ok(bytes < 100 * 1024, `${name} weighs ${bytes} bytes on first load`);
+      }
+
+      // Working on the slow line: a follow-up added from the lead page.
+      const { page } = signing;
+      await page.goto(`${server.base}/app/leads/${leadId}`);
+      await page.getByLabel('What happened').fill('Called on a slow line');
+      await page.getByRole('button', { name: 'Add follow-up' }).click();
+      await page.getByRole('status').getByText('Follow-up added.').waitFor();
+      await page
+        .getByRole('region', { name: 'History' })
+        .getByText('Called on a slow line')
+        .waitFor();
+    } finally {
+      await signing.context.close();
+    }
+  });
 
   it('says on the form, as an alert, that a password is wrong', async () => {
     const context = await browser.newContext({ viewport: SIZES[0].viewport });
