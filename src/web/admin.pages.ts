@@ -2,6 +2,7 @@ import { LEAD_STATUSES, type LeadStatus } from '../db/schema.js';
 import { html, type SafeHtml } from './html.js';
 import type { WebSession } from './session.service.js';
 import { page } from './web.pages.js';
+import { translator, type Translate } from './i18n.js';
 
 /**
  * The administrator's pages (docs/web.md, "The administrator's pages"): what associates choose
@@ -25,52 +26,56 @@ function outcome(view: AdminOutcome): SafeHtml {
 
 /** The administration's start: its sections. */
 export function adminPage(session: WebSession): SafeHtml {
+  const t = translator(session.language);
   return page(
-    'Administration',
-    html`<h1>Administration</h1>
+    t('Administration'),
+    html`<h1>${t('Administration')}</h1>
       <ul class="cards">
         <li>
-          <a href="/app/admin/reasons">Reasons</a>
+          <a href="/app/admin/reasons">${t('Reasons')}</a>
           <div class="meta">
-            Why a lead changes status; which reasons mean the store could not sell what the shopper
-            wanted.
+            ${t(
+              'Why a lead changes status; which reasons mean the store could not sell what the shopper wanted.',
+            )}
           </div>
         </li>
         <li>
-          <a href="/app/admin/sub-statuses">Sub-statuses</a>
-          <div class="meta">The finer states associates choose for each status.</div>
+          <a href="/app/admin/sub-statuses">${t('Sub-statuses')}</a>
+          <div class="meta">${t('The finer states associates choose for each status.')}</div>
         </li>
       </ul>
       <p>
-        Extended fields, people and tills, OAuth clients, webhooks, settings and the audit log are
-        kept through the admin API (<a href="/docs">/docs</a>) and the <code>leadline</code>
-        command for now.
+        ${t(
+          'Extended fields, people and tills, OAuth clients, webhooks, settings and the audit log are kept through the admin API and the leadline command for now.',
+        )}
+        <a href="/docs">/docs</a>
       </p>`,
     session,
   );
 }
 
 /** The words of a reason's switch; its accessible name adds the reason, which tells rows apart. */
-const switchLabel = (reason: ReasonView) =>
-  reason.notAvailable ? 'Clear “not available”' : 'Mark not available';
+const switchLabel = (reason: ReasonView, t: Translate) =>
+  reason.notAvailable ? t('Clear “not available”') : t('Mark not available');
 
 /** The org's reasons, the form that adds one, and each one's "not available" switch. */
 export function reasonsPage(
   session: WebSession,
   view: AdminOutcome & { reasons: ReasonView[]; maxLength: number },
 ): SafeHtml {
+  const t = translator(session.language);
   return page(
-    'Reasons',
-    html`<h1>Reasons</h1>
+    t('Reasons'),
+    html`<h1>${t('Reasons')}</h1>
       ${outcome(view)}
       <p>
-        Associates choose one of these whenever they change a lead’s status. A reason marked
-        <strong>not available</strong> means the shopper wanted what the store could not sell: leads
-        lost for it count as unfulfilled demand in the reports.
+        ${t(
+          'Associates choose one of these whenever they change a lead’s status. A reason marked “not available” means the shopper wanted what the store could not sell: leads lost for it count as unfulfilled demand in the reports.',
+        )}
       </p>
       <form method="post" action="/app/admin/reasons" class="stack">
         <input type="hidden" name="_csrf" value="${session.csrfToken}" />
-        <label for="reason">New reason</label>
+        <label for="reason">${t('New reason')}</label>
         <input
           id="reason"
           name="reason"
@@ -78,9 +83,9 @@ export function reasonsPage(
           maxlength="${view.maxLength}"
           value="${view.form?.reason ?? ''}"
         />
-        <button type="submit">Add reason</button>
+        <button type="submit">${t('Add reason')}</button>
       </form>
-      <h2 id="reasons">The org’s reasons (${view.reasons.length})</h2>
+      <h2 id="reasons">${t('The org’s reasons ({count})', { count: view.reasons.length })}</h2>
       <ul class="cards" aria-labelledby="reasons">
         ${view.reasons.map(
           (reason) =>
@@ -90,11 +95,11 @@ export function reasonsPage(
                 ${
                   reason.system
                     ? html`<span
-                        >System reason: leads close with it for what happened to them</span
+                        >${t('System reason: leads close with it for what happened to them')}</span
                       >`
                     : reason.notAvailable
-                      ? html`<span class="status">Not available</span>`
-                      : html`<span>Not marked “not available”</span>`
+                      ? html`<span class="status">${t('Not available')}</span>`
+                      : html`<span>${t('Not marked “not available”')}</span>`
                 }
               </div>
               ${
@@ -109,9 +114,9 @@ export function reasonsPage(
                   <button
                     type="submit"
                     class="secondary"
-                    aria-label="${switchLabel(reason)}: ${reason.reason}"
+                    aria-label="${switchLabel(reason, t)}: ${reason.reason}"
                   >
-                    ${switchLabel(reason)}
+                    ${switchLabel(reason, t)}
                   </button>
                 </form>`
               }
@@ -135,18 +140,19 @@ export function subStatusesPage(
     status,
     names: view.subStatuses.filter((s) => s.status === status).map((s) => s.subStatus),
   })).filter((group) => group.names.length > 0);
+  const t = translator(session.language);
   return page(
-    'Sub-statuses',
-    html`<h1>Sub-statuses</h1>
+    t('Sub-statuses'),
+    html`<h1>${t('Sub-statuses')}</h1>
       ${outcome(view)}
       <p>
-        A sub-status says more about where a lead stands than its status does (WON: “Paid at the
-        till”; ON_HOLD: “Awaiting stock”). Associates choose among the sub-statuses of the status
-        they set; a sub-status added here can be chosen at once.
+        ${t(
+          'A sub-status says more about where a lead stands than its status does (WON: “Paid at the till”; ON_HOLD: “Awaiting stock”). Associates choose among the sub-statuses of the status they set; a sub-status added here can be chosen at once.',
+        )}
       </p>
       <form method="post" action="/app/admin/sub-statuses" class="stack">
         <input type="hidden" name="_csrf" value="${session.csrfToken}" />
-        <label for="status">Status</label>
+        <label for="status">${t('Status')}</label>
         <select id="status" name="status">
           ${LEAD_STATUSES.map(
             (status) =>
@@ -155,7 +161,7 @@ export function subStatusesPage(
               </option>`,
           )}
         </select>
-        <label for="sub-status">New sub-status</label>
+        <label for="sub-status">${t('New sub-status')}</label>
         <input
           id="sub-status"
           name="subStatus"
@@ -163,11 +169,11 @@ export function subStatusesPage(
           maxlength="${view.maxLength}"
           value="${view.form?.subStatus ?? ''}"
         />
-        <button type="submit">Add sub-status</button>
+        <button type="submit">${t('Add sub-status')}</button>
       </form>
       ${
         groups.length === 0
-          ? html`<p>The org has no sub-status yet.</p>`
+          ? html`<p>${t('The org has no sub-status yet.')}</p>`
           : groups.map(
               (group) =>
                 html`<section aria-labelledby="sub-${group.status}">

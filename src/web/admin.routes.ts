@@ -12,6 +12,7 @@ import {
 import { addSubStatus, getSubStatuses, SUB_STATUS_MAX_LENGTH } from '../sub-statuses/index.js';
 import { adminPage, reasonsPage, subStatusesPage, type AdminOutcome } from './admin.pages.js';
 import type { WebSession } from './session.service.js';
+import { translator, type Text } from './i18n.js';
 import { field, sameToken, sendPage, sessionOr } from './web.http.js';
 
 /**
@@ -21,7 +22,7 @@ import { field, sameToken, sendPage, sessionOr } from './web.http.js';
  */
 
 /** What a page says after the change that led to it (`?done=`). */
-const NOTICES: Record<string, string> = {
+const NOTICES: Record<string, Text> = {
   'reason-added': 'Reason added.',
   'reason-exists': 'The org has this reason already.',
   'reason-changed': 'Reason changed.',
@@ -38,7 +39,8 @@ const isStatus = (value: string): value is LeadStatus =>
 function adminOr(request: FastifyRequest, reply: FastifyReply): WebSession | undefined {
   const session = sessionOr(request, reply);
   if (session && session.caller.entityType !== 'ADMIN_USER') {
-    throw AppError.of('FORBIDDEN', 'Only an administrator of the org may use this page.');
+    const t = translator(session.language);
+    throw AppError.of('FORBIDDEN', t('Only an administrator of the org may use this page.'));
   }
   return session;
 }
@@ -46,7 +48,8 @@ function adminOr(request: FastifyRequest, reply: FastifyReply): WebSession | und
 /** A form post's token checked: a mismatch is refused as a 403 page, nothing changed. */
 function checkToken(session: WebSession, body: unknown): void {
   if (!sameToken(session.csrfToken, field(body, '_csrf'))) {
-    throw AppError.of('FORBIDDEN', 'The form had expired. Please try again.');
+    const t = translator(session.language);
+    throw AppError.of('FORBIDDEN', t('The form had expired. Please try again.'));
   }
 }
 
@@ -66,7 +69,10 @@ async function attempt<T>(change: () => Promise<T>): Promise<{ done: T } | { err
 
 export async function adminRoutes(web: FastifyInstance): Promise<void> {
   const { ctx } = web;
-  const notice = (request: FastifyRequest) => NOTICES[field(request.query, 'done')];
+  const notice = (request: FastifyRequest, session: WebSession) => {
+    const text = NOTICES[field(request.query, 'done')];
+    return text && translator(session.language)(text);
+  };
 
   const showReasons = async (
     session: WebSession,
@@ -108,7 +114,7 @@ export async function adminRoutes(web: FastifyInstance): Promise<void> {
   web.get('/admin/reasons', { schema: { hide: true } }, async (request, reply) => {
     const session = adminOr(request, reply);
     if (!session) return reply;
-    return showReasons(session, reply, { notice: notice(request) });
+    return showReasons(session, reply, { notice: notice(request, session) });
   });
 
   web.post('/admin/reasons', { schema: { hide: true } }, async (request, reply) => {
@@ -153,7 +159,7 @@ export async function adminRoutes(web: FastifyInstance): Promise<void> {
   web.get('/admin/sub-statuses', { schema: { hide: true } }, async (request, reply) => {
     const session = adminOr(request, reply);
     if (!session) return reply;
-    return showSubStatuses(session, reply, { notice: notice(request) });
+    return showSubStatuses(session, reply, { notice: notice(request, session) });
   });
 
   web.post('/admin/sub-statuses', { schema: { hide: true } }, async (request, reply) => {
@@ -164,7 +170,8 @@ export async function adminRoutes(web: FastifyInstance): Promise<void> {
     const subStatus = field(request.body, 'subStatus');
     const form = { status, subStatus };
     if (!isStatus(status)) {
-      return showSubStatuses(session, reply, { problem: 'status: choose a status', form }, 400);
+      const problem = translator(session.language)('status: choose a status');
+      return showSubStatuses(session, reply, { problem, form }, 400);
     }
     const result = await attempt(() => addSubStatus(ctx, session.caller, { status, subStatus }));
     if ('error' in result) {

@@ -5,6 +5,7 @@ import { statusBadge } from './leads.pages.js';
 import type { WebSession } from './session.service.js';
 import { showInstant } from './time.js';
 import { page } from './web.pages.js';
+import { translator, type Translate } from './i18n.js';
 
 /** The board's columns: the statuses a lead is worked through (a DELETED lead is off it). */
 export const BOARD_STATUSES: readonly LeadStatus[] = ['OPEN', 'ON_HOLD', 'WON', 'LOST'];
@@ -30,7 +31,7 @@ export type BoardView = {
  * A card: the lead's link and facts, and "Move…", which the script turns into the dialog and
  * which, without the script, leads to the lead page's own status form.
  */
-function boardCard(lead: Lead & { version: number }, zone: string): SafeHtml {
+function boardCard(lead: Lead & { version: number }, zone: string, t: Translate): SafeHtml {
   return html`<li
     draggable="true"
     data-lead-id="${lead.id}"
@@ -40,15 +41,15 @@ function boardCard(lead: Lead & { version: number }, zone: string): SafeHtml {
     <a href="/app/leads/${lead.id}"><strong>#${lead.id}</strong> ${lead.leadFor}</a>
     <div class="meta">
       ${lead.subStatus && statusBadge(lead.status, lead.subStatus)}
-      ${lead.owner && html`<span>Owner ${lead.owner}</span>`}
-      <span>Changed ${showInstant(lead.lastUpdatedOn, zone)}</span>
+      ${lead.owner && html`<span>${t('Owner {code}', { code: lead.owner })}</span>`}
+      <span>${t('Changed {when}', { when: showInstant(lead.lastUpdatedOn, zone) })}</span>
     </div>
     <a
       class="move"
       href="/app/leads/${lead.id}#change-status"
       data-move
-      aria-label="Move lead #${lead.id} to another status"
-      >Move…</a
+      aria-label="${t('Move lead #{id} to another status', { id: lead.id })}"
+      >${t('Move…')}</a
     >
   </li>`;
 }
@@ -60,16 +61,20 @@ function boardCard(lead: Lead & { version: number }, zone: string): SafeHtml {
  */
 export function boardPage(session: WebSession, view: BoardView): SafeHtml {
   const zone = session.timeZone;
+  const t = translator(session.language);
   return page(
-    'Board',
-    html`<h1>Board</h1>
-      ${view.moved && html`<p class="notice" role="status">Lead #${view.moved} moved.</p>`}
-      <form method="get" action="/app/board" class="filters" aria-label="Board filters">
+    t('Board'),
+    html`<h1>${t('Board')}</h1>
+      ${
+        view.moved &&
+        html`<p class="notice" role="status">${t('Lead #{id} moved.', { id: view.moved })}</p>`
+      }
+      <form method="get" action="/app/board" class="filters" aria-label="${t('Board filters')}">
         <label class="check"
-          ><input type="checkbox" name="mine" value="1" ${view.mine ? html`checked` : ''} /> Only
-          mine</label
+          ><input type="checkbox" name="mine" value="1" ${view.mine ? html`checked` : ''} />
+          ${t('Only mine')}</label
         >
-        <button type="submit">Show</button>
+        <button type="submit">${t('Show')}</button>
       </form>
       <div class="board">
         ${view.columns.map(
@@ -84,16 +89,16 @@ export function boardPage(session: WebSession, view: BoardView): SafeHtml {
               </h2>
               ${
                 column.leads.length === 0
-                  ? html`<p>None.</p>`
+                  ? html`<p>${t('None.')}</p>`
                   : html`<ul class="cards">
-                      ${column.leads.map((lead) => boardCard(lead, zone))}
+                      ${column.leads.map((lead) => boardCard(lead, zone, t))}
                     </ul>`
               }
               ${
                 column.more &&
                 html`<p>
                   <a href="/app/leads?status=${column.status}${view.mine ? '&mine=1' : ''}"
-                    >All ${column.status} leads</a
+                    >${t('All {status} leads', { status: column.status })}</a
                   >
                 </p>`
               }
@@ -102,17 +107,17 @@ export function boardPage(session: WebSession, view: BoardView): SafeHtml {
       </div>
       <dialog id="move-dialog" aria-labelledby="move-title">
         <form method="post" class="stack" data-status-form>
-          <h2 id="move-title">Move lead</h2>
+          <h2 id="move-title" data-title="${t('Move lead #{id}')}">${t('Move lead')}</h2>
           <input type="hidden" name="_csrf" value="${session.csrfToken}" />
           <input type="hidden" name="version" value="" />
           <input type="hidden" name="back" value="board" />
-          <label for="move-status">New status</label>
+          <label for="move-status">${t('New status')}</label>
           <select id="move-status" name="status" required>
             ${LEAD_STATUSES.map((s) => html`<option value="${s}">${s}</option>`)}
           </select>
-          <label for="move-sub-status">Sub-status</label>
+          <label for="move-sub-status">${t('Sub-status')}</label>
           <select id="move-sub-status" name="subStatus">
-            <option value="">None</option>
+            <option value="">${t('None')}</option>
             ${view.subStatuses.map(
               (s) =>
                 html`<option value="${s.subStatus}" data-status="${s.status}">
@@ -120,14 +125,14 @@ export function boardPage(session: WebSession, view: BoardView): SafeHtml {
                 </option>`,
             )}
           </select>
-          <label for="move-reason">Reason</label>
+          <label for="move-reason">${t('Reason')}</label>
           <select id="move-reason" name="reasonId" required>
-            <option value="">Choose a reason</option>
+            <option value="">${t('Choose a reason')}</option>
             ${view.reasons.map((r) => html`<option value="${r.id}">${r.reason}</option>`)}
           </select>
           <div class="buttons">
-            <button type="submit">Move</button>
-            <button type="button" class="secondary" data-cancel>Cancel</button>
+            <button type="submit">${t('Move')}</button>
+            <button type="button" class="secondary" data-cancel>${t('Cancel')}</button>
           </div>
         </form>
       </dialog>`,

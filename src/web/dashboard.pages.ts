@@ -9,6 +9,7 @@ import { barChart } from './charts.js';
 import { html, type SafeHtml } from './html.js';
 import type { WebSession } from './session.service.js';
 import { page } from './web.pages.js';
+import { translator, type Text, type Translate } from './i18n.js';
 
 /**
  * The dashboard (docs/web.md, "The dashboard"): the analytics reports of one scope (the org, a
@@ -33,7 +34,7 @@ export type DashboardView = {
   /** The query string naming the scope (`org=1`, `scope=…`), for the period links and downloads. */
   scopeQuery: string;
   /** What a row of the drill-down table is ("Zone", "Store", "Associate"); absent at the bottom. */
-  partName: string | undefined;
+  partName: Text | undefined;
   drill: DrillRow[];
   funnel: FunnelReport;
   winRate: WinRateReport;
@@ -49,6 +50,7 @@ const percent = (ratio: number | null) => (ratio === null ? '–' : `${Math.roun
 
 /** A report's section: heading, chart, table and its CSV download. */
 function reportSection(
+  t: Translate,
   id: string,
   title: string,
   csvHref: string,
@@ -58,7 +60,11 @@ function reportSection(
   return html`<section aria-labelledby="${id}" class="report">
     <h2 id="${id}">${title}</h2>
     ${empty === undefined ? body : html`<p>${empty}</p>`}
-    <p><a href="${csvHref}" download>Download ${title.toLowerCase()} (CSV)</a></p>
+    <p>
+      <a href="${csvHref}" download
+        >${t('Download {report} (CSV)', { report: title.toLowerCase() })}</a
+      >
+    </p>
   </section>`;
 }
 
@@ -77,30 +83,33 @@ function figures(label: string, head: SafeHtml, rows: SafeHtml[]): SafeHtml {
 }
 
 export function dashboardPage(session: WebSession, view: DashboardView): SafeHtml {
+  const t = translator(session.language);
   const csv = (report: string) =>
     `/app/dashboard/csv/${report}?${view.scopeQuery}&days=${view.days}`;
   const funnel = view.funnel.total;
   const steps = [
-    { label: 'Created', value: funnel.created },
-    { label: 'Put on hold', value: funnel.reached.onHold },
-    { label: 'Won', value: funnel.reached.won },
-    { label: 'Lost', value: funnel.reached.lost },
+    { label: t('Created'), value: funnel.created },
+    { label: t('Put on hold'), value: funnel.reached.onHold },
+    { label: t('Won'), value: funnel.reached.won },
+    { label: t('Lost'), value: funnel.reached.lost },
   ];
   const weeks = view.winRate.groups;
-  const cohort = view.winRate.groupBy === 'month' ? 'Month' : 'Week of';
+  const byMonth = view.winRate.groupBy === 'month';
+  const cohort = byMonth ? t('Month') : t('Week of');
+  const part = view.partName && t(view.partName).toLowerCase();
   const reasons = view.lostReasons.total.reasons;
   const items = view.demand.total.items;
   const due = view.followUps.total;
   const overdue = [
-    { label: 'Up to a day', value: due.overdue.upTo1Day },
-    { label: '1 to 3 days', value: due.overdue.upTo3Days },
-    { label: '3 to 7 days', value: due.overdue.upTo7Days },
-    { label: 'Over 7 days', value: due.overdue.moreThan7Days },
+    { label: t('Up to a day'), value: due.overdue.upTo1Day },
+    { label: t('1 to 3 days'), value: due.overdue.upTo3Days },
+    { label: t('3 to 7 days'), value: due.overdue.upTo7Days },
+    { label: t('Over 7 days'), value: due.overdue.moreThan7Days },
   ];
   const count = (n: number) => ({ shown: String(n) });
   return page(
-    'Dashboard',
-    html`<nav aria-label="Scope" class="crumbs">
+    t('Dashboard'),
+    html`<nav aria-label="${t('Scope')}" class="crumbs">
         ${view.crumbs.map(
           (crumb, i) =>
             html`${i > 0 ? ' › ' : ''}${
@@ -110,31 +119,34 @@ export function dashboardPage(session: WebSession, view: DashboardView): SafeHtm
             }`,
         )}
       </nav>
-      <h1>Dashboard: ${view.title}</h1>
+      <h1>${t('Dashboard: {scope}', { scope: view.title })}</h1>
       <p class="periods">
-        Leads created in the last
+        ${t('Leads created in the last')}
         ${DASHBOARD_PERIODS.map((days) =>
           days === view.days
-            ? html`<strong aria-current="true">${days} days</strong> `
-            : html`<a href="/app/dashboard?${view.scopeQuery}&days=${days}">${days} days</a> `,
+            ? html`<strong aria-current="true">${t('{days} days', { days })}</strong> `
+            : html`<a href="/app/dashboard?${view.scopeQuery}&days=${days}"
+                >${t('{days} days', { days })}</a
+              > `,
         )}
       </p>
 
       ${reportSection(
+        t,
         'funnel',
-        'Funnel',
+        t('Funnel'),
         csv('funnel'),
         html`${barChart(
           'funnel-chart',
-          'Leads created and how far they got',
+          t('Leads created and how far they got'),
           steps.map((step) => ({ ...step, ...count(step.value) })),
         )}
         ${figures(
-          'Funnel figures',
+          t('Funnel figures'),
           html`<tr>
-            <th scope="col">Step</th>
-            <th scope="col" class="n">Leads</th>
-            <th scope="col" class="n">Of created</th>
+            <th scope="col">${t('Step')}</th>
+            <th scope="col" class="n">${t('Leads')}</th>
+            <th scope="col" class="n">${t('Of created')}</th>
           </tr>`,
           steps.map(
             (step) =>
@@ -147,23 +159,24 @@ export function dashboardPage(session: WebSession, view: DashboardView): SafeHtm
               </tr>`,
           ),
         )}`,
-        funnel.created === 0 ? 'No lead was created in this period.' : undefined,
+        funnel.created === 0 ? t('No lead was created in this period.') : undefined,
       )}
       ${
         view.partName !== undefined &&
         reportSection(
+          t,
           'parts',
-          `By ${view.partName.toLowerCase()}`,
+          t('By {part}', { part: part! }),
           `${csv('funnel')}&parts=1`,
           figures(
-            `Figures by ${view.partName.toLowerCase()}`,
+            t('Figures by {part}', { part: part! }),
             html`<tr>
-              <th scope="col">${view.partName}</th>
-              <th scope="col" class="n">Created</th>
-              <th scope="col" class="n">Won</th>
-              <th scope="col" class="n">Lost</th>
-              <th scope="col" class="n">Open now</th>
-              <th scope="col" class="n">Won of created</th>
+              <th scope="col">${t(view.partName)}</th>
+              <th scope="col" class="n">${t('Created')}</th>
+              <th scope="col" class="n">${t('Won')}</th>
+              <th scope="col" class="n">${t('Lost')}</th>
+              <th scope="col" class="n">${t('Open now')}</th>
+              <th scope="col" class="n">${t('Won of created')}</th>
             </tr>`,
             view.drill.map(
               (row) =>
@@ -172,7 +185,7 @@ export function dashboardPage(session: WebSession, view: DashboardView): SafeHtm
                     ${
                       row.href === undefined
                         ? html`<span class="muted"
-                            >${row.group ?? `No ${view.partName!.toLowerCase()}`}</span
+                            >${row.group ?? t('No {part}', { part: part! })}</span
                           >`
                         : html`<a href="${row.href}">${row.group}</a>`
                     }
@@ -185,30 +198,33 @@ export function dashboardPage(session: WebSession, view: DashboardView): SafeHtm
                 </tr>`,
             ),
           ),
-          view.drill.length === 0 ? 'Nothing to show in this period.' : undefined,
+          view.drill.length === 0 ? t('Nothing to show in this period.') : undefined,
         )
       }
       ${reportSection(
+        t,
         'win-rate',
-        'Win rate over time',
+        t('Win rate over time'),
         csv('win-rate'),
         html`${barChart(
           'win-rate-chart',
-          `Won among the leads closed, by ${cohort.toLowerCase()} of creation`,
+          byMonth
+            ? t('Won among the leads closed, by month of creation')
+            : t('Won among the leads closed, by week of creation'),
           weeks.map((row) => ({
             label: row.group ?? '',
             value: row.winRate ?? 0,
-            shown: `${percent(row.winRate)} of ${row.closed}`,
+            shown: t('{share} of {count}', { share: percent(row.winRate), count: row.closed }),
           })),
           1,
         )}
         ${figures(
-          'Win rate figures',
+          t('Win rate figures'),
           html`<tr>
             <th scope="col">${cohort}</th>
-            <th scope="col" class="n">Won</th>
-            <th scope="col" class="n">Lost</th>
-            <th scope="col" class="n">Win rate</th>
+            <th scope="col" class="n">${t('Won')}</th>
+            <th scope="col" class="n">${t('Lost')}</th>
+            <th scope="col" class="n">${t('Win rate')}</th>
           </tr>`,
           weeks.map(
             (row) =>
@@ -220,15 +236,16 @@ export function dashboardPage(session: WebSession, view: DashboardView): SafeHtm
               </tr>`,
           ),
         )}`,
-        weeks.length === 0 ? 'No lead of this period is won or lost yet.' : undefined,
+        weeks.length === 0 ? t('No lead of this period is won or lost yet.') : undefined,
       )}
       ${reportSection(
+        t,
         'lost-reasons',
-        'Lost reasons',
+        t('Lost reasons'),
         csv('lost-reasons'),
         html`${barChart(
           'lost-reasons-chart',
-          'Leads lost, by reason',
+          t('Leads lost, by reason'),
           reasons.slice(0, TOP).map((row) => ({
             label: row.subStatus === null ? row.reason : `${row.reason} · ${row.subStatus}`,
             value: row.count,
@@ -236,12 +253,12 @@ export function dashboardPage(session: WebSession, view: DashboardView): SafeHtm
           })),
         )}
         ${figures(
-          'Lost reason figures',
+          t('Lost reason figures'),
           html`<tr>
-            <th scope="col">Reason</th>
-            <th scope="col">Sub-status</th>
-            <th scope="col" class="n">Leads</th>
-            <th scope="col" class="n">Share</th>
+            <th scope="col">${t('Reason')}</th>
+            <th scope="col">${t('Sub-status')}</th>
+            <th scope="col" class="n">${t('Leads')}</th>
+            <th scope="col" class="n">${t('Share')}</th>
           </tr>`,
           reasons.map(
             (row) =>
@@ -253,19 +270,21 @@ export function dashboardPage(session: WebSession, view: DashboardView): SafeHtm
               </tr>`,
           ),
         )}`,
-        reasons.length === 0 ? 'No lead of this period was lost.' : undefined,
+        reasons.length === 0 ? t('No lead of this period was lost.') : undefined,
       )}
       ${reportSection(
+        t,
         'demand',
-        'Unfulfilled demand',
+        t('Unfulfilled demand'),
         csv('demand'),
         html`<p>
-            What shoppers asked for and did not get: leads lost for a reason marked “not available”,
-            and leads still open.
+            ${t(
+              'What shoppers asked for and did not get: leads lost for a reason marked “not available”, and leads still open.',
+            )}
           </p>
           ${barChart(
             'demand-chart',
-            'Most asked for, not sold',
+            t('Most asked for, not sold'),
             items.slice(0, TOP).map((item) => ({
               label: item.leadFor,
               value: item.count,
@@ -273,13 +292,13 @@ export function dashboardPage(session: WebSession, view: DashboardView): SafeHtm
             })),
           )}
           ${figures(
-            'Unfulfilled demand figures',
+            t('Unfulfilled demand figures'),
             html`<tr>
-              <th scope="col">Asked for</th>
-              <th scope="col">Type</th>
-              <th scope="col" class="n">Leads</th>
-              <th scope="col" class="n">Still open</th>
-              <th scope="col" class="n">Lost</th>
+              <th scope="col">${t('Asked for')}</th>
+              <th scope="col">${t('Type')}</th>
+              <th scope="col" class="n">${t('Leads')}</th>
+              <th scope="col" class="n">${t('Still open')}</th>
+              <th scope="col" class="n">${t('Lost')}</th>
             </tr>`,
             items.map(
               (item) =>
@@ -292,27 +311,33 @@ export function dashboardPage(session: WebSession, view: DashboardView): SafeHtm
                 </tr>`,
             ),
           )}`,
-        items.length === 0 ? 'No unfulfilled demand in this period.' : undefined,
+        items.length === 0 ? t('No unfulfilled demand in this period.') : undefined,
       )}
       ${reportSection(
+        t,
         'follow-ups',
-        'Overdue follow-ups',
+        t('Overdue follow-ups'),
         csv('follow-ups'),
         html`<p>
-            <strong>${due.overdue.count}</strong> open leads are past their next follow-up;
-            <strong>${due.dueToday}</strong> more are due today. Follow-ups done on time:
-            ${percent(due.done.onTimeShare)}.
+            ${t(
+              '{overdue} open leads are past their next follow-up; {due} more are due today. Follow-ups done on time: {share}.',
+              {
+                overdue: due.overdue.count,
+                due: due.dueToday,
+                share: percent(due.done.onTimeShare),
+              },
+            )}
           </p>
           ${barChart(
             'follow-ups-chart',
-            'Open leads past their follow-up, by how long',
+            t('Open leads past their follow-up, by how long'),
             overdue.map((row) => ({ ...row, ...count(row.value) })),
           )}
           ${figures(
-            'Overdue follow-up figures',
+            t('Overdue follow-up figures'),
             html`<tr>
-              <th scope="col">Overdue by</th>
-              <th scope="col" class="n">Leads</th>
+              <th scope="col">${t('Overdue by')}</th>
+              <th scope="col" class="n">${t('Leads')}</th>
             </tr>`,
             overdue.map(
               (row) =>

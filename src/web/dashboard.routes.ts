@@ -19,6 +19,7 @@ import {
   type DashboardPeriod,
 } from './dashboard.pages.js';
 import type { WebSession } from './session.service.js';
+import { translator } from './i18n.js';
 import { field, sendPage, sessionOr } from './web.http.js';
 
 /**
@@ -82,7 +83,9 @@ export async function dashboardRoutes(web: FastifyInstance): Promise<void> {
   const unitByCode = async (session: WebSession, code: string) => {
     const row = await findEntityByCode(db, session.caller.orgId, code.slice(0, 100));
     if (row === undefined || !isUnit(row)) {
-      throw AppError.of('ENTITY_NOT_FOUND', `There is no zone or store ${code.slice(0, 100)}.`);
+      const t = translator(session.language);
+      const message = t('There is no zone or store {code}.', { code: code.slice(0, 100) });
+      throw AppError.of('ENTITY_NOT_FOUND', message);
     }
     return row;
   };
@@ -107,7 +110,9 @@ export async function dashboardRoutes(web: FastifyInstance): Promise<void> {
     if (ownerCode === '') return { unit, owner: undefined };
     const owner = await findEntityByCode(db, session.caller.orgId, ownerCode.slice(0, 100));
     if (owner === undefined) {
-      throw AppError.of('ENTITY_NOT_FOUND', `There is no one with the code ${ownerCode}.`);
+      const t = translator(session.language);
+      const message = t('There is no one with the code {code}.', { code: ownerCode.slice(0, 100) });
+      throw AppError.of('ENTITY_NOT_FOUND', message);
     }
     return { unit, owner };
   };
@@ -229,7 +234,10 @@ export async function dashboardRoutes(web: FastifyInstance): Promise<void> {
       ...filtersOf(scope, days),
       ...(groupBy ? { groupBy } : {}),
     });
-    if (report === undefined) throw AppError.of('ROUTE_NOT_FOUND', 'There is no such report.');
+    if (report === undefined) {
+      const t = translator(session.language);
+      throw AppError.of('ROUTE_NOT_FOUND', t('There is no page at this address.'));
+    }
     return reply
       .header('cache-control', 'no-store')
       .type('text/csv; charset=utf-8')

@@ -5,6 +5,7 @@ import { html, type SafeHtml } from './html.js';
 import type { WebSession } from './session.service.js';
 import { localInputValue, showInstant } from './time.js';
 import { page } from './web.pages.js';
+import { translator, type Translate } from './i18n.js';
 
 /** The filters of the leads page, as its form and links carry them. */
 export type LeadFilters = { q?: string; status?: LeadStatus; type?: string; mine: boolean };
@@ -19,14 +20,17 @@ export function statusBadge(status: string, subStatus: string | undefined) {
 }
 
 /** A lead in a list: its number and what is wanted, then where it stands. */
-export function leadCard(lead: Lead, zone: string): SafeHtml {
+export function leadCard(lead: Lead, zone: string, t: Translate): SafeHtml {
   return html`<li>
     <a href="/app/leads/${lead.id}"><strong>#${lead.id}</strong> ${lead.leadFor}</a>
     <div class="meta">
       ${statusBadge(lead.status, lead.subStatus)} <span>${lead.type}</span>
-      ${lead.owner && html`<span>Owner ${lead.owner}</span>`}
-      ${lead.nextFollowUp && html`<span>Follow up ${showInstant(lead.nextFollowUp, zone)}</span>`}
-      <span>Changed ${showInstant(lead.lastUpdatedOn, zone)}</span>
+      ${lead.owner && html`<span>${t('Owner {code}', { code: lead.owner })}</span>`}
+      ${
+        lead.nextFollowUp &&
+        html`<span>${t('Follow up {when}', { when: showInstant(lead.nextFollowUp, zone) })}</span>`
+      }
+      <span>${t('Changed {when}', { when: showInstant(lead.lastUpdatedOn, zone) })}</span>
     </div>
   </li>`;
 }
@@ -46,12 +50,19 @@ export function leadsPage(
 ): SafeHtml {
   const { filters, leads } = view;
   const zone = session.timeZone;
+  const t = translator(session.language);
   return page(
-    'Leads',
-    html`<h1>Leads</h1>
-      <p><a href="/app/leads/new" class="action">Record a new lead</a></p>
-      <form method="get" action="/app/leads" class="filters" role="search" aria-label="Leads">
-        <label for="q">Search</label>
+    t('Leads'),
+    html`<h1>${t('Leads')}</h1>
+      <p><a href="/app/leads/new" class="action">${t('Record a new lead')}</a></p>
+      <form
+        method="get"
+        action="/app/leads"
+        class="filters"
+        role="search"
+        aria-label="${t('Leads')}"
+      >
+        <label for="q">${t('Search')}</label>
         <input
           id="q"
           name="q"
@@ -60,10 +71,12 @@ export function leadsPage(
           aria-describedby="q-hint"
           value="${filters.q ?? ''}"
         />
-        <span id="q-hint" class="hint">A lead’s number (#123), or a shopper’s mobile or email</span>
-        <label for="status">Status</label>
+        <span id="q-hint" class="hint"
+          >${t('A lead’s number (#123), or a shopper’s mobile or email')}</span
+        >
+        <label for="status">${t('Status')}</label>
         <select id="status" name="status">
-          <option value="">Any</option>
+          <option value="">${t('Any')}</option>
           ${LEAD_STATUSES.map(
             (status) =>
               html`<option value="${status}" ${selected(filters.status === status)}>
@@ -71,30 +84,30 @@ export function leadsPage(
               </option>`,
           )}
         </select>
-        <label for="type">Type</label>
+        <label for="type">${t('Type')}</label>
         <select id="type" name="type">
-          <option value="">Any</option>
+          <option value="">${t('Any')}</option>
           ${LEAD_TYPES.map(
             (type) =>
               html`<option value="${type}" ${selected(filters.type === type)}>${type}</option>`,
           )}
         </select>
         <label class="check"
-          ><input type="checkbox" name="mine" value="1" ${filters.mine ? html`checked` : ''} /> Only
-          mine</label
+          ><input type="checkbox" name="mine" value="1" ${filters.mine ? html`checked` : ''} />
+          ${t('Only mine')}</label
         >
-        <button type="submit">Show</button>
+        <button type="submit">${t('Show')}</button>
       </form>
       ${
         view.problem
           ? html`<p class="problem" role="alert">${view.problem}</p>`
           : leads.length === 0
-            ? html`<p>No lead matches.</p>`
+            ? html`<p>${t('No lead matches.')}</p>`
             : html`<ul class="cards">
-                ${leads.map((lead) => leadCard(lead, zone))}
+                ${leads.map((lead) => leadCard(lead, zone, t))}
               </ul>`
       }
-      ${view.nextHref && html`<p><a href="${view.nextHref}" rel="next">Next page</a></p>`}`,
+      ${view.nextHref && html`<p><a href="${view.nextHref}" rel="next">${t('Next page')}</a></p>`}`,
     session,
   );
 }
@@ -123,7 +136,9 @@ export function leadPage(
   c: LeadPageContext,
 ) {
   const zone = session.timeZone;
-  const by = (id: number) => (id === -1 ? 'the system' : (c.codes.get(id) ?? `entity ${id}`));
+  const t = translator(session.language);
+  const by = (id: number) =>
+    id === -1 ? t('the system') : (c.codes.get(id) ?? t('entity {id}', { id }));
   const timeline: TimelineEntry[] = [
     ...lead.statusLogDetails.map((row): TimelineEntry => ({
       at: row.createdOn,
@@ -139,24 +154,29 @@ export function leadPage(
   const form = c.form ?? {};
   const status = form.status ?? lead.status;
   return page(
-    `Lead #${lead.id}`,
-    html`<p><a href="/app/leads">All leads</a></p>
-      <h1>Lead #${lead.id}: ${lead.leadFor}</h1>
+    t('Lead #{id}', { id: lead.id }),
+    html`<p><a href="/app/leads">${t('All leads')}</a></p>
+      <h1>${t('Lead #{id}: {what}', { id: lead.id, what: lead.leadFor })}</h1>
       ${c.problem && html`<p class="problem" role="alert">${c.problem}</p>`}
       ${c.notice && html`<p class="notice" role="status">${c.notice}</p>`}
       <dl class="facts">
-        <dt>Status</dt>
+        <dt>${t('Status')}</dt>
         <dd>${statusBadge(lead.status, lead.subStatus)}</dd>
-        <dt>Type</dt>
+        <dt>${t('Type')}</dt>
         <dd>${lead.type}</dd>
-        <dt>Owner</dt>
-        <dd>${lead.owner ?? 'nobody'}</dd>
-        <dt>Customer</dt>
+        <dt>${t('Owner')}</dt>
+        <dd>${lead.owner ?? t('nobody')}</dd>
+        <dt>${t('Customer')}</dt>
         <dd>#${lead.userId}</dd>
-        <dt>Created</dt>
-        <dd>${showInstant(lead.createdOn, zone)} by ${by(lead.createdBy)}</dd>
-        <dt>Next follow-up</dt>
-        <dd>${lead.nextFollowUp ? showInstant(lead.nextFollowUp, zone) : 'none'}</dd>
+        <dt>${t('Created')}</dt>
+        <dd>
+          ${t('{when} by {who}', {
+            when: showInstant(lead.createdOn, zone),
+            who: by(lead.createdBy),
+          })}
+        </dd>
+        <dt>${t('Next follow-up')}</dt>
+        <dd>${lead.nextFollowUp ? showInstant(lead.nextFollowUp, zone) : t('none')}</dd>
         ${Object.entries(lead.extendedFields).map(
           ([name, value]) =>
             html`<dt>${name}</dt>
@@ -165,19 +185,19 @@ export function leadPage(
       </dl>
 
       <section aria-labelledby="change-status">
-        <h2 id="change-status">Change status</h2>
+        <h2 id="change-status">${t('Change status')}</h2>
         <form method="post" action="/app/leads/${lead.id}/status" class="stack" data-status-form>
           <input type="hidden" name="_csrf" value="${session.csrfToken}" />
           <input type="hidden" name="version" value="${lead.version}" />
-          <label for="new-status">New status</label>
+          <label for="new-status">${t('New status')}</label>
           <select id="new-status" name="status" required>
             ${LEAD_STATUSES.map(
               (s) => html`<option value="${s}" ${selected(status === s)}>${s}</option>`,
             )}
           </select>
-          <label for="sub-status">Sub-status</label>
+          <label for="sub-status">${t('Sub-status')}</label>
           <select id="sub-status" name="subStatus">
-            <option value="">None</option>
+            <option value="">${t('None')}</option>
             ${c.subStatuses.map(
               (s) =>
                 html`<option
@@ -189,9 +209,9 @@ export function leadPage(
                 </option>`,
             )}
           </select>
-          <label for="reason">Reason</label>
+          <label for="reason">${t('Reason')}</label>
           <select id="reason" name="reasonId" required>
-            <option value="">Choose a reason</option>
+            <option value="">${t('Choose a reason')}</option>
             ${c.reasons.map(
               (r) =>
                 html`<option value="${r.id}" ${selected(form.reasonId === String(r.id))}>
@@ -199,33 +219,33 @@ export function leadPage(
                 </option>`,
             )}
           </select>
-          <button type="submit">Change status</button>
+          <button type="submit">${t('Change status')}</button>
         </form>
       </section>
 
       <section aria-labelledby="reassign">
-        <h2 id="reassign">Owner</h2>
+        <h2 id="reassign">${t('Owner')}</h2>
         <form method="post" action="/app/leads/${lead.id}/owner" class="stack">
           <input type="hidden" name="_csrf" value="${session.csrfToken}" />
           <input type="hidden" name="version" value="${lead.version}" />
-          <label for="owner">Owner’s code (empty: nobody)</label>
+          <label for="owner">${t('Owner’s code (empty: nobody)')}</label>
           <input
             id="owner"
             name="owner"
             maxlength="100"
             value="${form.owner ?? lead.owner ?? ''}"
           />
-          <button type="submit">Reassign</button>
+          <button type="submit">${t('Reassign')}</button>
         </form>
       </section>
 
       <section aria-labelledby="add-follow-up">
-        <h2 id="add-follow-up">Add a follow-up</h2>
+        <h2 id="add-follow-up">${t('Add a follow-up')}</h2>
         <form method="post" action="/app/leads/${lead.id}/follow-ups" class="stack">
           <input type="hidden" name="_csrf" value="${session.csrfToken}" />
-          <label for="notes">What happened</label>
+          <label for="notes">${t('What happened')}</label>
           <textarea id="notes" name="notes" rows="3" maxlength="2000">${form.notes ?? ''}</textarea>
-          <label for="next-follow-up">Next follow-up (${zone})</label>
+          <label for="next-follow-up">${t('Next follow-up ({zone})', { zone })}</label>
           <input
             id="next-follow-up"
             name="nextFollowUp"
@@ -235,30 +255,34 @@ export function leadPage(
               (lead.nextFollowUp ? localInputValue(Date.parse(lead.nextFollowUp), zone) : '')
             }"
           />
-          <button type="submit">Add follow-up</button>
+          <button type="submit">${t('Add follow-up')}</button>
         </form>
       </section>
 
       <section aria-labelledby="history">
-        <h2 id="history">History</h2>
+        <h2 id="history">${t('History')}</h2>
         <ol class="timeline">
           ${timeline.map((entry) =>
             entry.kind === 'status'
               ? html`<li>
                   <time datetime="${entry.at}">${showInstant(entry.at, zone)}</time>
-                  ${statusBadge(entry.row.status, entry.row.subStatus)} for “${entry.row.reason}”,
-                  by ${by(entry.row.createdBy)}
+                  ${statusBadge(entry.row.status, entry.row.subStatus)}
+                  ${t('for “{reason}”, by {who}', {
+                    reason: entry.row.reason,
+                    who: by(entry.row.createdBy),
+                  })}
                 </li>`
               : html`<li>
                   <time datetime="${entry.at}">${showInstant(entry.at, zone)}</time>
-                  Followed up by
-                  ${by(entry.row.followedUpBy)}${entry.row.notes && html`: ${entry.row.notes}`}
+                  ${t('Followed up by {who}', { who: by(entry.row.followedUpBy) })}${
+                    entry.row.notes && html`: ${entry.row.notes}`
+                  }
                 </li>`,
           )}
         </ol>
         ${
           (lead.statusLogsOmitted ?? 0) + (lead.followUpsOmitted ?? 0) > 0 &&
-          html`<p>Older entries are not shown.</p>`
+          html`<p>${t('Older entries are not shown.')}</p>`
         }
       </section>`,
     session,
@@ -269,23 +293,23 @@ export function leadPage(
 export const extendedInputName = (name: string) => `x_${name}`;
 
 /** One extended field's input, as its data type and allowed values call for. */
-function extendedInput(definition: FieldDefinition, value: string): SafeHtml {
+function extendedInput(definition: FieldDefinition, value: string, t: Translate): SafeHtml {
   const id = `field-${definition.name}`;
   const name = extendedInputName(definition.name);
   const label = html`<label for="${id}"
-    >${definition.label}${definition.required ? html` (required)` : ''}</label
+    >${definition.label}${definition.required ? html` ${t('(required)')}` : ''}</label
   >`;
   if (definition.dataType === 'ENUM' || definition.dataType === 'BOOLEAN') {
     const options =
       definition.dataType === 'BOOLEAN'
         ? [
-            { value: 'true', label: 'Yes' },
-            { value: 'false', label: 'No' },
+            { value: 'true', label: t('Yes') },
+            { value: 'false', label: t('No') },
           ]
         : (definition.values ?? []);
     return html`${label}
       <select id="${id}" name="${name}" ${definition.required ? html`required` : ''}>
-        <option value="">Not given</option>
+        <option value="">${t('Not given')}</option>
         ${options.map(
           (option) =>
             html`<option value="${option.value}" ${selected(value === option.value)}>
@@ -319,14 +343,14 @@ function extendedInput(definition: FieldDefinition, value: string): SafeHtml {
  * identifier cannot be read, a line for a shopper new to the org, else their OPEN and ON_HOLD
  * leads, so a second lead for the same wish is not recorded by mistake.
  */
-export function openLeadsFragment(found?: { leads: Lead[]; zone: string }): SafeHtml {
+export function openLeadsFragment(t: Translate, found?: { leads: Lead[]; zone: string }): SafeHtml {
   if (!found) return html``;
   if (found.leads.length === 0) {
-    return html`<p>This shopper has no open lead.</p>`;
+    return html`<p>${t('This shopper has no open lead.')}</p>`;
   }
-  return html`<h2>This shopper’s open leads (${found.leads.length})</h2>
+  return html`<h2>${t('This shopper’s open leads ({count})', { count: found.leads.length })}</h2>
     <ul class="cards">
-      ${found.leads.map((lead) => leadCard(lead, found.zone))}
+      ${found.leads.map((lead) => leadCard(lead, found.zone, t))}
     </ul>`;
 }
 
@@ -336,13 +360,14 @@ export function newLeadPage(
   view: { fields: FieldDefinition[]; form?: Record<string, string>; problem?: string },
 ): SafeHtml {
   const form = view.form ?? {};
+  const t = translator(session.language);
   return page(
-    'New lead',
-    html`<h1>New lead</h1>
+    t('New lead'),
+    html`<h1>${t('New lead')}</h1>
       ${view.problem && html`<p class="problem" role="alert">${view.problem}</p>`}
       <form method="post" action="/app/leads/new" class="stack">
         <input type="hidden" name="_csrf" value="${session.csrfToken}" />
-        <label for="identifier">Shopper’s mobile or email</label>
+        <label for="identifier">${t('Shopper’s mobile or email')}</label>
         <input
           id="identifier"
           name="identifier"
@@ -352,7 +377,7 @@ export function newLeadPage(
           value="${form.identifier ?? ''}"
         />
         <div id="open-leads" aria-live="polite"></div>
-        <label for="lead-for">What the shopper wants</label>
+        <label for="lead-for">${t('What the shopper wants')}</label>
         <input
           id="lead-for"
           name="leadFor"
@@ -360,7 +385,7 @@ export function newLeadPage(
           maxlength="200"
           value="${form.leadFor ?? ''}"
         />
-        <label for="lead-type">Type</label>
+        <label for="lead-type">${t('Type')}</label>
         <select id="lead-type" name="type">
           ${LEAD_TYPES.map(
             (type) =>
@@ -370,9 +395,9 @@ export function newLeadPage(
           )}
         </select>
         ${view.fields.map((definition) =>
-          extendedInput(definition, form[extendedInputName(definition.name)] ?? ''),
+          extendedInput(definition, form[extendedInputName(definition.name)] ?? '', t),
         )}
-        <button type="submit">Save lead</button>
+        <button type="submit">${t('Save lead')}</button>
       </form>`,
     session,
   );

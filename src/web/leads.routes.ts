@@ -28,6 +28,7 @@ import {
 import { BOARD_STATUSES, boardPage } from './board.pages.js';
 import type { WebSession } from './session.service.js';
 import { instantOfLocal } from './time.js';
+import { translator, type Text, type Translate } from './i18n.js';
 import { field, sameToken, sendPage, sessionOr } from './web.http.js';
 
 /**
@@ -42,7 +43,7 @@ const PAGE_SIZE = 25;
 const BOARD_COLUMN_SIZE = 20;
 
 /** What the lead page says after the form that led to it. */
-const NOTICES: Record<string, string> = {
+const NOTICES: Record<string, Text> = {
   created: 'Lead saved.',
   status: 'Status changed.',
   'follow-up': 'Follow-up added.',
@@ -86,9 +87,9 @@ function leadIdOf(raw: string): number | undefined {
 }
 
 /** The first message of an error a use case threw, for a person to read. */
-function problemOf(error: AppError): string {
+function problemOf(error: AppError, t: Translate): string {
   if (error.statusCode === 412) {
-    return 'Someone changed this lead since you opened it: check its status and try again.';
+    return t('Someone changed this lead since you opened it: check its status and try again.');
   }
   return error.items.map((item) => item.message).join('; ');
 }
@@ -129,10 +130,17 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
       return { userId: (await lookUpCustomer(ctx, session.caller, target)).id };
     } catch (error) {
       if (!(error instanceof AppError) || error.statusCode >= 500) throw error;
-      const noun = target.idType === 'EMAIL' ? 'email' : 'mobile';
-      return error.statusCode === 404
-        ? { problem: `No shopper has this ${noun}.`, malformed: false }
-        : { problem: `This is not a ${noun} we can read: ${problemOf(error)}.`, malformed: true };
+      const t = translator(session.language);
+      const email = target.idType === 'EMAIL';
+      if (error.statusCode === 404) {
+        const problem = email ? t('No shopper has this email.') : t('No shopper has this mobile.');
+        return { problem, malformed: false };
+      }
+      const why = problemOf(error, t);
+      const problem = email
+        ? t('This is not an email we can read: {why}.', { why })
+        : t('This is not a mobile we can read: {why}.', { why });
+      return { problem, malformed: true };
     }
   };
 
@@ -171,7 +179,11 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
         }
         return sendPage(
           reply,
-          leadsPage(session, { leads: [], filters, problem: `There is no lead ${q}.` }),
+          leadsPage(session, {
+            leads: [],
+            filters,
+            problem: translator(session.language)('There is no lead {number}.', { number: q }),
+          }),
         );
       }
       const shopper = await shopperOf(session, target);
@@ -257,7 +269,7 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
   });
 
   const newLeadForm = async (session: WebSession) =>
-    getDefinitions(ctx, session.caller.orgId, 'LEAD', undefined);
+    getDefinitions(ctx, session.caller.orgId, 'LEAD', session.language);
 
   web.get('/leads/new', { schema: { hide: true } }, async (request, reply) => {
     const session = sessionOr(request, reply);
@@ -271,12 +283,13 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
     if (!session) return reply;
     const identifier = field(request.query, 'identifier').trim().slice(0, 254);
     const target = searchTarget(identifier);
-    if (identifier === '' || 'leadId' in target) return sendPage(reply, openLeadsFragment());
+    const t = translator(session.language);
+    if (identifier === '' || 'leadId' in target) return sendPage(reply, openLeadsFragment(t));
     const shopper = await shopperOf(session, target);
     if ('problem' in shopper) {
       return sendPage(
         reply,
-        openLeadsFragment(shopper.malformed ? undefined : { leads: [], zone: session.timeZone }),
+        openLeadsFragment(t, shopper.malformed ? undefined : { leads: [], zone: session.timeZone }),
       );
     }
     const pages = await Promise.all(
@@ -294,7 +307,7 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
       ),
     );
     const open = pages.flatMap((page) => page.leads);
-    return sendPage(reply, openLeadsFragment({ leads: open, zone: session.timeZone }));
+    return sendPage(reply, openLeadsFragment(t, { leads: open, zone: session.timeZone }));
   });
 
   web.post('/leads/new', { schema: { hide: true } }, async (request, reply) => {
@@ -311,7 +324,7 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
     const again = (problem: string, status: number) =>
       sendPage(reply, newLeadPage(session, { fields, form, problem }), status);
     if (!sameToken(session.csrfToken, field(request.body, '_csrf'))) {
-      return again('The form had expired. Please try again.', 403);
+      return again(translator(session.language)('The form had expired. Please try again.'), 403);
     }
     const identifier = form.identifier ?? '';
     const type = form.type ?? 'SKU';
@@ -342,7 +355,7 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
       }));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      return again(problemOf(error), error.statusCode);
+      return again(problemOf(error, translator(session.language)), error.statusCode);
     }
     return reply.redirect(`/app/leads/${id}?done=created`, 303);
   });
@@ -381,7 +394,9 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
     if (id === undefined) throw AppError.of('LEAD_NOT_FOUND', 'there is no such lead');
     const done = (request.query as { done?: string }).done;
     const notice = NOTICES[done ?? ''];
-    return showLead(session, reply, id, { notice });
+    return showLead(session, reply, id, {
+      notice: notice && translator(session.language)(notice),
+    });
   });
 
   /**
@@ -403,14 +418,15 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
         ]),
       );
       if (!sameToken(session.csrfToken, field(request.body, '_csrf'))) {
-        const problem = 'The form had expired. Please try again.';
+        const problem = translator(session.language)('The form had expired. Please try again.');
         return showLead(session, reply, id, { problem, form }, 403);
       }
       try {
         await change(session, id, request.body);
       } catch (error) {
         if (!(error instanceof AppError) || error.statusCode === 404) throw error;
-        return showLead(session, reply, id, { problem: problemOf(error), form }, error.statusCode);
+        const problem = problemOf(error, translator(session.language));
+        return showLead(session, reply, id, { problem, form }, error.statusCode);
       }
       // The board's dialog goes back to the board; every other form to the lead.
       const back =

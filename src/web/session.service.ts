@@ -1,5 +1,6 @@
 import type { AppContext } from '../core/context.js';
 import type { Caller } from '../core/caller.js';
+import type { Language } from './i18n.js';
 import { authenticatePassword } from '../auth/index.js';
 import { hashSecret, randomToken, sha256Hex } from '../core/secrets.js';
 import type { VerificationGuard } from '../core/verification-guard.js';
@@ -25,6 +26,8 @@ export type WebSession = {
   /** The org's time zone (IANA), in which pages show and read instants. */
   timeZone: string;
   csrfToken: string;
+  /** The language pages are in: the browser's choice, set for each request (web.routes.ts). */
+  language: Language;
 };
 
 /** `last_seen_on` is written at most this often per session, not on every page. */
@@ -122,6 +125,7 @@ export async function sessionOf(
     orgName: row.org_name,
     timeZone: row.time_zone ?? 'UTC',
     csrfToken: row.csrf_token,
+    language: 'en',
   };
 }
 

@@ -58,6 +58,7 @@ dialog { border: 1px solid var(--line); border-radius: 8px; padding: 16px; max-w
   width: 100%; }
 dialog::backdrop { background: rgb(0 0 0 / 40%); }
 .buttons { display: flex; gap: 8px; flex-wrap: wrap; }
+.languages { display: flex; gap: 8px; color: var(--muted); }
 .crumbs { color: var(--muted); }
 .periods a, .periods strong { margin-right: 8px; }
 .report { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 4px 16px;

@@ -2,12 +2,15 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { compress, COMPRESS_FROM_BYTES, encodingFor } from './compression.js';
 import type { SafeHtml } from './html.js';
+import type { Language } from './i18n.js';
 import type { WebSession } from './session.service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The web app's session of the request (`/app` only), when it has one that holds. */
     webSession: WebSession | undefined;
+    /** The language of the request's pages (`/app` only): the browser's choice, else English. */
+    webLanguage: Language;
   }
 }
 

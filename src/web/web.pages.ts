@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { html, type SafeHtml } from './html.js';
+import { LANGUAGES, translator, type Language, type Translate } from './i18n.js';
 import type { Lead } from '../leads/index.js';
 import type { WebSession } from './session.service.js';
 import { showInstant } from './time.js';
@@ -25,10 +26,32 @@ const versioned = (path: string, content: string) =>
 const STYLESHEET_URL = versioned(STYLESHEET_PATH, STYLESHEET);
 const SCRIPT_URL = versioned(SCRIPT_PATH, SCRIPT);
 
-/** A whole page: the header (who is signed in, the sections, sign-out) around `main`. */
-export function page(title: string, main: SafeHtml, session?: WebSession): SafeHtml {
+/** The links that switch the pages' language, the one in use marked. */
+function languageSwitch(language: Language, t: Translate): SafeHtml {
+  return html`<nav aria-label="${t('Language')}" class="languages">
+    ${(Object.keys(LANGUAGES) as Language[]).map((code) =>
+      code === language
+        ? html`<span aria-current="true" lang="${code}">${LANGUAGES[code]}</span>`
+        : html`<a href="/app/language?to=${code}" lang="${code}" hreflang="${code}"
+            >${LANGUAGES[code]}</a
+          >`,
+    )}
+  </nav>`;
+}
+
+/**
+ * A whole page: the header (who is signed in, the sections, the language, sign-out) around
+ * `main`, in the session's language (or `language` before signing in).
+ */
+export function page(
+  title: string,
+  main: SafeHtml,
+  session?: WebSession,
+  language: Language = session?.language ?? 'en',
+): SafeHtml {
+  const t = translator(language);
   return html`<!doctype html>
-    <html lang="en">
+    <html lang="${language}">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -39,23 +62,24 @@ export function page(title: string, main: SafeHtml, session?: WebSession): SafeH
         <link rel="icon" href="data:," />
       </head>
       <body>
-        <a class="skip" href="#main">Skip to content</a>
+        <a class="skip" href="#main">${t('Skip to content')}</a>
         <header class="bar">
           <a class="brand" href="/app">Leadline</a>
           ${
             session &&
-            html`<nav aria-label="Sections">
-                <a href="/app/leads">Leads</a><a href="/app/board">Board</a
-                ><a href="/app/leads/new">New lead</a
-                ><a href="/app/dashboard">Dashboard</a
-                >${session.caller.entityType === 'ADMIN_USER' && html`<a href="/app/admin">Admin</a>`}
+            html`<nav aria-label="${t('Sections')}">
+                <a href="/app/leads">${t('Leads')}</a><a href="/app/board">${t('Board')}</a
+                ><a href="/app/leads/new">${t('New lead')}</a
+                ><a href="/app/dashboard">${t('Dashboard')}</a
+                >${session.caller.entityType === 'ADMIN_USER' && html`<a href="/app/admin">${t('Admin')}</a>`}
               </nav>
               <span class="who">${session.caller.code} · ${session.orgName}</span>
               <form method="post" action="/app/logout" class="sign-out">
                 <input type="hidden" name="_csrf" value="${session.csrfToken}" />
-                <button type="submit">Sign out</button>
+                <button type="submit">${t('Sign out')}</button>
               </form>`
           }
+          ${languageSwitch(language, t)}
         </header>
         <main id="main">${main}</main>
       </body>
@@ -63,14 +87,18 @@ export function page(title: string, main: SafeHtml, session?: WebSession): SafeH
 }
 
 /** The sign-in form; `problem` (wrong password, too many tries) is announced to screen readers. */
-export function loginPage(form: { csrfToken: string; username?: string; problem?: string }) {
+export function loginPage(
+  language: Language,
+  form: { csrfToken: string; username?: string; problem?: string },
+) {
+  const t = translator(language);
   return page(
-    'Sign in',
-    html`<h1>Sign in</h1>
+    t('Sign in'),
+    html`<h1>${t('Sign in')}</h1>
       ${form.problem && html`<p class="problem" role="alert">${form.problem}</p>`}
       <form method="post" action="/app/login" class="stack">
         <input type="hidden" name="_csrf" value="${form.csrfToken}" />
-        <label for="username">Username</label>
+        <label for="username">${t('Username')}</label>
         <input
           id="username"
           name="username"
@@ -81,7 +109,7 @@ export function loginPage(form: { csrfToken: string; username?: string; problem?
           maxlength="200"
           value="${form.username ?? ''}"
         />
-        <label for="password">Password</label>
+        <label for="password">${t('Password')}</label>
         <input
           id="password"
           name="password"
@@ -90,13 +118,15 @@ export function loginPage(form: { csrfToken: string; username?: string; problem?
           required
           maxlength="1000"
         />
-        <button type="submit">Sign in</button>
+        <button type="submit">${t('Sign in')}</button>
       </form>`,
+    undefined,
+    language,
   );
 }
 
 /** A lead in a list of the day: where it stands, and when it is due. */
-function dayCard(lead: Lead, zone: string, now: number): SafeHtml {
+function dayCard(lead: Lead, zone: string, now: number, t: Translate): SafeHtml {
   const due = lead.nextFollowUp === undefined ? undefined : Date.parse(lead.nextFollowUp);
   return html`<li>
     <a href="/app/leads/${lead.id}"><strong>#${lead.id}</strong> ${lead.leadFor}</a>
@@ -106,9 +136,9 @@ function dayCard(lead: Lead, zone: string, now: number): SafeHtml {
         due !== undefined &&
         (due < now
           ? html`<span class="overdue"
-              >Overdue since ${showInstant(lead.nextFollowUp!, zone)}</span
+              >${t('Overdue since {when}', { when: showInstant(lead.nextFollowUp!, zone) })}</span
             >`
-          : html`<span>Due ${showInstant(lead.nextFollowUp!, zone)}</span>`)
+          : html`<span>${t('Due {when}', { when: showInstant(lead.nextFollowUp!, zone) })}</span>`)
       }
     </div>
   </li>`;
@@ -123,31 +153,38 @@ export function todayPage(
   day: { due: Lead[]; created: Lead[]; now: number },
 ): SafeHtml {
   const zone = session.timeZone;
+  const t = translator(session.language);
   return page(
-    'Today',
-    html`<h1>Today</h1>
+    t('Today'),
+    html`<h1>${t('Today')}</h1>
       <p>
-        Welcome, ${session.caller.code}. You are signed in to ${session.orgName} as a
-        ${session.caller.entityType.toLowerCase()}.
+        ${t('Welcome, {code}. You are signed in to {org} as a {type}.', {
+          code: session.caller.code,
+          org: session.orgName,
+          type: session.caller.entityType.toLowerCase(),
+        })}
       </p>
-      <p><a href="/app/leads?mine=1">My leads</a> · <a href="/app/leads">All leads</a></p>
+      <p>
+        <a href="/app/leads?mine=1">${t('My leads')}</a> ·
+        <a href="/app/leads">${t('All leads')}</a>
+      </p>
       <section aria-labelledby="due">
-        <h2 id="due">Follow-ups due (${day.due.length})</h2>
+        <h2 id="due">${t('Follow-ups due ({count})', { count: day.due.length })}</h2>
         ${
           day.due.length === 0
-            ? html`<p>Nothing due today on the leads you own.</p>`
+            ? html`<p>${t('Nothing due today on the leads you own.')}</p>`
             : html`<ul class="cards">
-                ${day.due.map((lead) => dayCard(lead, zone, day.now))}
+                ${day.due.map((lead) => dayCard(lead, zone, day.now, t))}
               </ul>`
         }
       </section>
       <section aria-labelledby="created">
-        <h2 id="created">Created today (${day.created.length})</h2>
+        <h2 id="created">${t('Created today ({count})', { count: day.created.length })}</h2>
         ${
           day.created.length === 0
-            ? html`<p>You have not recorded a lead today yet.</p>`
+            ? html`<p>${t('You have not recorded a lead today yet.')}</p>`
             : html`<ul class="cards">
-                ${day.created.map((lead) => dayCard(lead, zone, day.now))}
+                ${day.created.map((lead) => dayCard(lead, zone, day.now, t))}
               </ul>`
         }
       </section>`,
@@ -156,12 +193,19 @@ export function todayPage(
 }
 
 /** A page for an error: its status and what went wrong, in words. */
-export function errorPage(status: number, message: string, session?: WebSession) {
+export function errorPage(
+  language: Language,
+  status: number,
+  message: string,
+  session?: WebSession,
+) {
+  const t = translator(language);
   return page(
-    `Error ${status}`,
-    html`<h1>${status === 404 ? 'Page not found' : 'Something went wrong'}</h1>
+    t('Error {status}', { status }),
+    html`<h1>${status === 404 ? t('Page not found') : t('Something went wrong')}</h1>
       <p role="alert">${message}</p>
-      <p><a href="/app">Back to the start</a></p>`,
+      <p><a href="/app">${t('Back to the start')}</a></p>`,
     session,
+    language,
   );
 }

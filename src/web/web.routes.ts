@@ -6,6 +6,7 @@ import { AppError } from '../core/errors.js';
 import { randomToken } from '../core/secrets.js';
 import { countCredentialRequest, loginRateLimitPlugin } from '../rate-limit/index.js';
 import { precompressed } from './compression.js';
+import { chosenLanguage, LANGUAGE_COOKIE, languageOf, translator } from './i18n.js';
 import { field, sameToken, sendCompressible, sendPage } from './web.http.js';
 import { adminRoutes } from './admin.routes.js';
 import { dashboardRoutes } from './dashboard.routes.js';
@@ -53,10 +54,16 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
       const secure = (request: FastifyRequest) => request.protocol === 'https';
       const sessionCookie = (request: FastifyRequest) => request.cookies[SESSION_COOKIE];
       web.decorateRequest('webSession', undefined);
+      web.decorateRequest('webLanguage', 'en');
       web.addHook('onRequest', async (request, reply) => {
         // The stylesheet and the script are the same for everyone: no session read for them.
         if (request.url.startsWith(ASSETS_PREFIX)) return;
+        request.webLanguage = languageOf(
+          request.cookies[LANGUAGE_COOKIE],
+          request.headers['accept-language'],
+        );
         request.webSession = await sessionOf(ctx, sessionCookie(request));
+        if (request.webSession) request.webSession.language = request.webLanguage;
         // A person's pages count against their entity's per-credential limit, as its API calls do.
         if (request.webSession) {
           await countCredentialRequest(app.rateLimiter, request, reply, request.webSession.caller);
@@ -80,7 +87,11 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
             secure: secure(request),
           });
         }
-        return sendPage(reply, loginPage({ ...form, csrfToken: token }), status);
+        return sendPage(
+          reply,
+          loginPage(request.webLanguage, { ...form, csrfToken: token }),
+          status,
+        );
       };
 
       web.setErrorHandler(async (error: Error, request, reply) => {
@@ -92,18 +103,40 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
         if (known)
           for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
         // The failed-log-in limits refuse a sign-in before its handler: the form says why.
+        const t = translator(request.webLanguage);
         if (status === 429 && request.method === 'POST' && request.url === '/app/login') {
           const username = field(request.body, 'username').trim();
-          const problem = `Too many sign-in attempts: ${error.message}.`;
+          const problem = t('Too many sign-in attempts: {why}.', { why: error.message });
           return showLogin(request, reply, { username, problem }, 429);
         }
         const message =
-          status >= 500 ? 'The server could not answer; try again shortly.' : error.message;
-        return sendPage(reply, errorPage(status, message, request.webSession), status);
+          status >= 500 ? t('The server could not answer; try again shortly.') : error.message;
+        return sendPage(
+          reply,
+          errorPage(request.webLanguage, status, message, request.webSession),
+          status,
+        );
       });
-      web.setNotFoundHandler(async (_request, reply) =>
-        sendPage(reply, errorPage(404, 'There is no page at this address.'), 404),
-      );
+      web.setNotFoundHandler(async (request, reply) => {
+        const language = request.webLanguage;
+        const message = translator(language)('There is no page at this address.');
+        return sendPage(reply, errorPage(language, 404, message, request.webSession), 404);
+      });
+
+      // The language switch: kept in a cookie for a year, signed in or not.
+      web.get('/language', { schema: { hide: true } }, async (request, reply) => {
+        const language = chosenLanguage(field(request.query, 'to'));
+        if (language !== undefined) {
+          void reply.setCookie(LANGUAGE_COOKIE, language, {
+            path: WEB_PREFIX,
+            httpOnly: true,
+            sameSite: 'lax',
+            secure: secure(request),
+            maxAge: 365 * 24 * 60 * 60,
+          });
+        }
+        return reply.redirect('/app', 303);
+      });
 
       const assets = [
         { path: STYLESHEET_PATH, type: 'text/css; charset=utf-8', body: precompressed(STYLESHEET) },
@@ -143,11 +176,12 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
           const username = field(request.body, 'username').trim();
           const password = field(request.body, 'password');
           const formToken = request.cookies[LOGIN_COOKIE] ?? '';
+          const t = translator(request.webLanguage);
           if (!sameToken(formToken, field(request.body, '_csrf'))) {
             return showLogin(
               request,
               reply,
-              { username, problem: 'The form had expired. Please sign in again.' },
+              { username, problem: t('The form had expired. Please sign in again.') },
               403,
             );
           }
@@ -155,7 +189,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
             return showLogin(
               request,
               reply,
-              { username, problem: 'Enter your username and password.' },
+              { username, problem: t('Enter your username and password.') },
               400,
             );
           }
@@ -170,8 +204,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
             }
             const problem =
               error.statusCode === 401
-                ? 'The username or password is wrong.'
-                : `Too many sign-in attempts: ${error.message}.`;
+                ? t('The username or password is wrong.')
+                : t('Too many sign-in attempts: {why}.', { why: error.message });
             return showLogin(request, reply, { username, problem }, error.statusCode);
           }
           request.log.info({ entityId: session.caller.entityId }, 'web: signed in');
@@ -194,11 +228,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
       web.post('/logout', { schema: { hide: true } }, async (request, reply) => {
         const session = request.webSession;
         if (session && !sameToken(session.csrfToken, field(request.body, '_csrf'))) {
-          return sendPage(
-            reply,
-            errorPage(403, 'The form had expired. Please try again.', session),
-            403,
-          );
+          const problem = translator(session.language)('The form had expired. Please try again.');
+          return sendPage(reply, errorPage(session.language, 403, problem, session), 403);
         }
         await signOut(ctx, sessionCookie(request));
         return reply.clearCookie(SESSION_COOKIE, { path: '/app' }).redirect('/app/login', 303);

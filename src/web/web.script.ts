@@ -73,7 +73,11 @@ export const SCRIPT = `'use strict';
     var open = function (card, to) {
       form.action = '/app/leads/' + card.getAttribute('data-lead-id') + '/status';
       form.querySelector('input[name="version"]').value = card.getAttribute('data-version');
-      title.textContent = 'Move lead #' + card.getAttribute('data-lead-id');
+      // The page's own words, in its language: "Move lead #{id}".
+      title.textContent = (title.getAttribute('data-title') || 'Move lead #{id}').replace(
+        '{id}',
+        card.getAttribute('data-lead-id') || '',
+      );
       status.value = to || card.getAttribute('data-status');
       status.dispatchEvent(new Event('change'));
       dialog.showModal();

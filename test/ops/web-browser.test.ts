@@ -143,9 +143,10 @@ describe('the web app in Chromium', () => {
         assert.equal(new URL(page.url()).pathname, '/app/login');
         assert.deepEqual(await seriousViolations(page), [], 'the sign-in page');
         // Every control is reached by keyboard, in reading order.
-        assert.deepEqual(await tabOrder(page, 5), [
+        assert.deepEqual(await tabOrder(page, 6), [
           'Skip to content',
           'Leadline',
+          'हिन्दी',
           'username',
           'password',
           'Sign in',
@@ -410,6 +411,31 @@ describe('the web app in Chromium', () => {
         .waitFor();
     } finally {
       await signing.context.close();
+    }
+  });
+
+  it('switches to Hindi and back, the field labels and notices with it', async () => {
+    const context = await browser.newContext({ viewport: SIZES[0].viewport });
+    const page = await context.newPage();
+    const scriptErrors = scriptErrorsOf(page);
+    try {
+      await page.goto(`${server.base}/app/login`);
+      await page.getByRole('link', { name: 'हिन्दी' }).click();
+      await page.getByRole('heading', { name: 'साइन इन', exact: true }).waitFor();
+      await page.getByLabel('यूज़रनेम').fill(till.code);
+      await page.getByLabel('पासवर्ड').fill(till.password);
+      await page.getByRole('button', { name: 'साइन इन' }).click();
+      await page.getByRole('heading', { name: 'आज', exact: true }).waitFor();
+      assert.equal(await page.locator('html').getAttribute('lang'), 'hi');
+      assert.deepEqual(await seriousViolations(page), [], 'Today in Hindi');
+      await page.screenshot({ path: path.join(SCREENS, 'start-hindi-phone.png') });
+      await page.getByRole('link', { name: 'बोर्ड', exact: true }).click();
+      await page.getByRole('heading', { name: 'बोर्ड', exact: true }).waitFor();
+      await page.getByRole('link', { name: 'English' }).click();
+      await page.getByRole('heading', { name: 'Today', exact: true }).waitFor();
+      assert.deepEqual(scriptErrors, [], 'no script error or CSP refusal in the console');
+    } finally {
+      await context.close();
     }
   });
 
