@@ -15,6 +15,7 @@ import * as expiryPurgeByOrg from './migrations/0012-expiry-purge-by-org.js';
 import * as leadStayFacts from './migrations/0013-lead-stay-facts.js';
 import * as followUpsCoveringIndex from './migrations/0014-follow-ups-covering-index.js';
 import * as webSessions from './migrations/0015-web-sessions.js';
+import * as workedFollowUpIndex from './migrations/0016-worked-follow-up-index.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0013-lead-stay-facts': leadStayFacts,
   '0014-follow-ups-covering-index': followUpsCoveringIndex,
   '0015-web-sessions': webSessions,
+  '0016-worked-follow-up-index': workedFollowUpIndex,
 };
 
 /**

@@ -30,6 +30,29 @@ export function findEntityByCode(
     .executeTakeFirst();
 }
 
+/** How far up the tree {@link findLine} follows parents: deeper than any real org, short of a loop. */
+const MAX_DEPTH = 16;
+
+/**
+ * Entity `id` and the entities above it, nearest first (empty when the org has no such entity):
+ * where a person sits, for the pages that open on their store or zone.
+ */
+export async function findLine(db: Db, orgId: number, id: number): Promise<EntityRow[]> {
+  const line: EntityRow[] = [];
+  for (let at: number | null = id; at !== null && line.length < MAX_DEPTH;) {
+    const row = await db
+      .selectFrom('entities')
+      .select(entityColumns)
+      .where('org_id', '=', orgId)
+      .where('id', '=', at)
+      .executeTakeFirst();
+    if (row === undefined) break;
+    line.push(row);
+    at = row.parent_id === null ? null : Number(row.parent_id);
+  }
+  return line;
+}
+
 /** The org's entities among `ids`, keyed by id (absent ids, and other orgs' ids, are missing). */
 export async function findEntitiesByIds(
   db: Db,

@@ -3,6 +3,7 @@ export {
   callerColumns,
   findEntitiesByIds,
   findEntityByCode,
+  findLine,
   findLoginForAuthentication,
 } from './entity.repository.js';
 export {

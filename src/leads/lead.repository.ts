@@ -78,6 +78,46 @@ export function findOwnedDueLeads(
     .execute();
 }
 
+/**
+ * The worked leads (OPEN, ON_HOLD) recorded in a store (created by it or anyone beneath it)
+ * whose next follow-up falls before `until`, earliest first, except those `ownerId` owns:
+ * the rest of a store's due list. The store's entities are read first and named in the query,
+ * so that both stores seek each creator's due leads (migration 0016's index) rather than walk
+ * the org's, which PostgreSQL does when the creators come from a subquery it cannot size.
+ */
+export async function findStoreDueLeads(
+  db: Db,
+  orgId: number,
+  store: { type: EntityType; code: string },
+  ownerId: number,
+  until: number,
+  limit: number,
+): Promise<LeadRow[]> {
+  const creators = (await entitySubtree(db, orgId, store).execute()).map((row) => Number(row.id));
+  if (creators.length === 0) return [];
+  return storeDueLeadsQuery(db, orgId, creators, ownerId, until, limit).execute();
+}
+
+/** The query behind {@link findStoreDueLeads}, unexecuted, so tests can EXPLAIN it. */
+export function storeDueLeadsQuery(
+  db: Db,
+  orgId: number,
+  creators: readonly number[],
+  ownerId: number,
+  until: number,
+  limit: number,
+) {
+  return selectLeads(db)
+    .where('leads.org_id', '=', orgId)
+    .where('leads.created_by', 'in', [...creators])
+    .where('leads.status', 'in', ['OPEN', 'ON_HOLD'])
+    .where('leads.next_follow_up', '<', until)
+    .where((eb) => eb.or([eb('leads.owner_id', 'is', null), eb('leads.owner_id', '!=', ownerId)]))
+    .orderBy('leads.next_follow_up')
+    .orderBy('leads.id')
+    .limit(limit);
+}
+
 /** The leads `createdBy` created from `since` on, the newest first (through the creator index). */
 export function findCreatedSince(
   db: Db,

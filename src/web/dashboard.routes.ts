@@ -11,7 +11,7 @@ import {
 } from '../analytics/index.js';
 import { formatDateTime } from '../core/date-time.js';
 import { AppError } from '../core/errors.js';
-import { findEntitiesByIds, findEntityByCode } from '../entities/index.js';
+import { findEntityByCode, findLine } from '../entities/index.js';
 import {
   DASHBOARD_PERIODS,
   dashboardPage,
@@ -45,9 +45,6 @@ type Scope = {
   owner: EntityRow | undefined;
 };
 
-/** How far up the entity tree is followed: deeper than any real org, short of a loop. */
-const MAX_DEPTH = 16;
-
 const DEFAULT_PERIOD: DashboardPeriod = 90;
 const DAY_MS = 86_400_000;
 
@@ -66,18 +63,6 @@ const isUnit = (row: EntityRow) => row.type === 'ZONE' || row.type === 'STORE';
 export async function dashboardRoutes(web: FastifyInstance): Promise<void> {
   const { ctx } = web;
   const db = ctx.store.db;
-
-  /** `row` and the entities above it, nearest first. */
-  const lineOf = async (orgId: number, row: EntityRow): Promise<EntityRow[]> => {
-    const line = [row];
-    for (let at = row; at.parent_id !== null && line.length < MAX_DEPTH;) {
-      const parent = (await findEntitiesByIds(db, orgId, [at.parent_id])).get(at.parent_id);
-      if (parent === undefined) break;
-      line.push(parent);
-      at = parent;
-    }
-    return line;
-  };
 
   /** A zone or store of the caller's org by code; anything else answers as not there. */
   const unitByCode = async (session: WebSession, code: string) => {
@@ -99,10 +84,7 @@ export async function dashboardRoutes(web: FastifyInstance): Promise<void> {
     if (field(query, 'org') === '1') return { unit: undefined, owner: undefined };
     const code = field(query, 'scope');
     if (code === '') {
-      const self = (await findEntitiesByIds(db, session.caller.orgId, [session.caller.entityId]))
-        .values()
-        .next().value;
-      const line = self === undefined ? [] : await lineOf(session.caller.orgId, self);
+      const line = await findLine(db, session.caller.orgId, session.caller.entityId);
       return { unit: line.find(isUnit), owner: undefined };
     }
     const unit = await unitByCode(session, code);
@@ -157,7 +139,9 @@ export async function dashboardRoutes(web: FastifyInstance): Promise<void> {
       lostReasonsReport(ctx, caller, filters),
       demandReport(ctx, caller, filters),
       followUpsReport(ctx, caller, filters),
-      scope.unit === undefined ? Promise.resolve([]) : lineOf(caller.orgId, scope.unit),
+      scope.unit === undefined
+        ? Promise.resolve([])
+        : findLine(db, caller.orgId, Number(scope.unit.id)),
     ]);
     const query = scopeQuery(scope);
     const crumbs: Crumb[] = [

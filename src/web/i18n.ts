@@ -52,10 +52,13 @@ const HINDI = {
   'Nothing due today on the leads you own.': 'आपकी लीड पर आज कोई फ़ॉलो-अप बाकी नहीं है।',
   'Created today ({count})': 'आज बनाई गईं ({count})',
   'You have not recorded a lead today yet.': 'आपने आज अभी तक कोई लीड दर्ज नहीं की है।',
+  'Also due in {store} ({count})': '{store} में और बाकी ({count})',
+  'Nothing else is due today in your store.': 'आपके स्टोर में आज और कुछ बाकी नहीं है।',
   'Overdue since {when}': '{when} से बकाया',
   'Due {when}': '{when} तक',
   // Leads.
   'Owner {code}': 'मालिक {code}',
+  'No owner': 'कोई मालिक नहीं',
   'Follow up {when}': 'फ़ॉलो-अप {when}',
   'Changed {when}': 'बदली गई {when}',
   'Record a new lead': 'नई लीड दर्ज करें',

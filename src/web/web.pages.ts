@@ -125,13 +125,14 @@ export function loginPage(
   );
 }
 
-/** A lead in a list of the day: where it stands, and when it is due. */
-function dayCard(lead: Lead, zone: string, now: number, t: Translate): SafeHtml {
+/** A lead in a list of the day: where it stands, when it is due, and whose it is (`owner`). */
+function dayCard(lead: Lead, zone: string, now: number, t: Translate, owner = false): SafeHtml {
   const due = lead.nextFollowUp === undefined ? undefined : Date.parse(lead.nextFollowUp);
   return html`<li>
     <a href="/app/leads/${lead.id}"><strong>#${lead.id}</strong> ${lead.leadFor}</a>
     <div class="meta">
       <span class="status">${lead.status}${lead.subStatus && html` · ${lead.subStatus}`}</span>
+      ${owner && html`<span>${lead.owner ? t('Owner {code}', { code: lead.owner }) : t('No owner')}</span>`}
       ${
         due !== undefined &&
         (due < now
@@ -145,12 +146,13 @@ function dayCard(lead: Lead, zone: string, now: number, t: Translate): SafeHtml 
 }
 
 /**
- * The signed-in person's start page, Today: the follow-ups due on the leads they own (overdue
- * first) and the leads they created today, in the org's day.
+ * The signed-in person's start page, Today, theirs first: the follow-ups due on the leads they
+ * own (overdue first), then the rest of their store's due follow-ups, then the leads they created
+ * today, in the org's day.
  */
 export function todayPage(
   session: WebSession,
-  day: { due: Lead[]; created: Lead[]; now: number },
+  day: { due: Lead[]; storeDue: Lead[]; store: string | undefined; created: Lead[]; now: number },
 ): SafeHtml {
   const zone = session.timeZone;
   const t = translator(session.language);
@@ -178,6 +180,21 @@ export function todayPage(
               </ul>`
         }
       </section>
+      ${
+        day.store !== undefined &&
+        html`<section aria-labelledby="store-due">
+          <h2 id="store-due">
+            ${t('Also due in {store} ({count})', { store: day.store, count: day.storeDue.length })}
+          </h2>
+          ${
+            day.storeDue.length === 0
+              ? html`<p>${t('Nothing else is due today in your store.')}</p>`
+              : html`<ul class="cards">
+                  ${day.storeDue.map((lead) => dayCard(lead, zone, day.now, t, true))}
+                </ul>`
+          }
+        </section>`
+      }
       <section aria-labelledby="created">
         <h2 id="created">${t('Created today ({count})', { count: day.created.length })}</h2>
         ${

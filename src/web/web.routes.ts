@@ -15,6 +15,7 @@ import { STYLESHEET } from './web.assets.js';
 import { errorPage, loginPage, SCRIPT_PATH, STYLESHEET_PATH, todayPage } from './web.pages.js';
 import { SCRIPT } from './web.script.js';
 import { todayOf } from '../leads/index.js';
+import { findLine } from '../entities/index.js';
 import { localDayOf } from './time.js';
 import { sessionOf, signIn, signOut, type WebSession } from './session.service.js';
 
@@ -160,8 +161,10 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
         const session = request.webSession;
         if (!session) return reply.redirect('/app/login');
         const now = ctx.clock.now();
-        const day = await todayOf(ctx, session.caller, localDayOf(now, session.timeZone));
-        return sendPage(reply, todayPage(session, { ...day, now }));
+        const line = await findLine(ctx.store.db, session.caller.orgId, session.caller.entityId);
+        const store = line.find((entity) => entity.type === 'STORE')?.code;
+        const day = await todayOf(ctx, session.caller, localDayOf(now, session.timeZone), store);
+        return sendPage(reply, todayPage(session, { ...day, store, now }));
       });
 
       web.get('/login', { schema: { hide: true } }, async (request, reply) => {

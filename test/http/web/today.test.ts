@@ -6,7 +6,7 @@ import { addReason } from '../../helpers/fixtures.js';
 import { Browser } from '../../helpers/web.js';
 
 /** The lead ids a section of Today lists, in its order. */
-function idsIn(page: string, section: 'due' | 'created'): number[] {
+function idsIn(page: string, section: 'due' | 'store-due' | 'created'): number[] {
   const body = new RegExp(`<h2 id="${section}">[\\s\\S]*?</section>`).exec(page)?.[0] ?? '';
   return [...body.matchAll(/href="\/app\/leads\/(\d+)"/g)].map((m) => Number(m[1]));
 }
@@ -60,5 +60,42 @@ describe('web app Today', () => {
     assert.deepEqual(idsIn(theirs, 'due'), []);
     assert.deepEqual(idsIn(theirs, 'created'), []);
     assert.match(theirs, /Nothing due today/);
+  });
+
+  it('lists the rest of the store’s due follow-ups after one’s own, and nothing of other stores', async () => {
+    const o = await newOrg(t.ctx);
+    const otherStore = await o.entity('STORE', o.zone);
+    const otherTill = await o.entity('TILL', otherStore, true);
+    const due = (who: typeof o.till, nextFollowUp: string, owner?: string) =>
+      newLead(t.app, who, { nextFollowUp, ...(owner === undefined ? {} : { owner }) });
+    const mine = await due(o.till, '2026-03-05T09:00:00Z', o.till.code);
+    const colleagues = await due(o.associate, '2026-03-05T11:00:00Z', o.associate.code);
+    const unowned = await due(o.till, '2026-03-02T11:00:00Z');
+    // Recorded by the other store's till but owned here: the store is where a lead was recorded.
+    const elsewhere = await due(otherTill, '2026-03-05T10:00:00Z', o.associate.code);
+    const tomorrow = await due(o.associate, '2026-03-06T10:00:00Z');
+    const closed = await due(o.associate, '2026-03-05T08:00:00Z');
+    const reasonId = await addReason(t.app, o.admin, 'Bought');
+    await send(t.app, o.till, 'PUT', `/v2/leads/${closed.id}/status`, { status: 'LOST', reasonId });
+
+    const browser = new Browser(t.app);
+    assert.equal((await browser.signIn(o.till.code, o.till.password)).statusCode, 303);
+    const today = (await browser.get('/app')).body;
+    assert.deepEqual(idsIn(today, 'due'), [mine.id]);
+    assert.deepEqual(idsIn(today, 'store-due'), [unowned.id, colleagues.id]);
+    assert.match(today, new RegExp(`Also due in ${o.store.code} \\(2\\)`));
+    assert.match(today, new RegExp(`Owner ${o.associate.code}`));
+    assert.match(today, /No owner/);
+    for (const lead of [elsewhere, tomorrow, closed]) {
+      assert.ok(!idsIn(today, 'store-due').includes(lead.id), `lead ${lead.id}`);
+    }
+    // The other store's till sees its own store's, which is the one lead recorded there.
+    const there = new Browser(t.app, '203.0.113.78');
+    assert.equal((await there.signIn(otherTill.code, otherTill.password)).statusCode, 303);
+    assert.deepEqual(idsIn((await there.get('/app')).body, 'store-due'), [elsewhere.id]);
+    // An admin placed under the zone sits in no store: no store section.
+    const admin = new Browser(t.app, '203.0.113.79');
+    assert.equal((await admin.signIn(o.admin.code, o.admin.password)).statusCode, 303);
+    assert.doesNotMatch((await admin.get('/app')).body, /id="store-due"/);
   });
 });
