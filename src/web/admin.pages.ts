@@ -2,6 +2,7 @@ import { LEAD_STATUSES, type LeadStatus } from '../db/schema.js';
 import { html, type SafeHtml } from './html.js';
 import type { WebSession } from './session.service.js';
 import { page } from './web.pages.js';
+import { showInstant } from './time.js';
 import { translator, type Translate } from './i18n.js';
 
 /**
@@ -40,13 +41,19 @@ export function adminPage(session: WebSession): SafeHtml {
           </div>
         </li>
         <li>
+          <a href="/app/admin/audit">${t('Audit log')}</a>
+          <div class="meta">
+            ${t('Every administrative change: who made it, when, and what it was.')}
+          </div>
+        </li>
+        <li>
           <a href="/app/admin/sub-statuses">${t('Sub-statuses')}</a>
           <div class="meta">${t('The finer states associates choose for each status.')}</div>
         </li>
       </ul>
       <p>
         ${t(
-          'Extended fields, people and tills, OAuth clients, webhooks, settings and the audit log are kept through the admin API and the leadline command for now.',
+          'Extended fields, people and tills, OAuth clients, webhooks and settings are kept through the admin API and the leadline command for now.',
         )}
         <a href="/docs">/docs</a>
       </p>`,
@@ -184,6 +191,49 @@ export function subStatusesPage(
                 </section>`,
             )
       }`,
+    session,
+  );
+}
+
+/** One entry of the audit log as the page shows it. */
+export type AuditView = {
+  createdOn: string;
+  actor: string | undefined;
+  action: string;
+  target: string;
+  details: string;
+};
+
+/** The audit log, newest first, a page at a time. */
+export function auditPage(
+  session: WebSession,
+  view: { entries: AuditView[]; zone: string; previousHref?: string; nextHref?: string },
+): SafeHtml {
+  const t = translator(session.language);
+  return page(
+    t('Audit log'),
+    html`<h1>${t('Audit log')}</h1>
+      ${
+        view.entries.length === 0
+          ? html`<p>${t('No administrative change yet.')}</p>`
+          : html`<ol class="timeline">
+              ${view.entries.map(
+                (entry) =>
+                  html`<li>
+                    <time datetime="${entry.createdOn}"
+                      >${showInstant(entry.createdOn, view.zone)}</time
+                    >
+                    <strong>${entry.action}</strong> ${entry.target}
+                    ${t('by {who}', { who: entry.actor ?? t('the command line') })}
+                    <div><code>${entry.details}</code></div>
+                  </li>`,
+              )}
+            </ol>`
+      }
+      <p class="buttons">
+        ${view.previousHref && html`<a href="${view.previousHref}" rel="prev">${t('Newer')}</a>`}
+        ${view.nextHref && html`<a href="${view.nextHref}" rel="next">${t('Older')}</a>`}
+      </p>`,
     session,
   );
 }

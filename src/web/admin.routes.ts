@@ -10,7 +10,15 @@ import {
   SYSTEM_REASONS,
 } from '../reasons/index.js';
 import { addSubStatus, getSubStatuses, SUB_STATUS_MAX_LENGTH } from '../sub-statuses/index.js';
-import { adminPage, reasonsPage, subStatusesPage, type AdminOutcome } from './admin.pages.js';
+import {
+  adminPage,
+  auditPage,
+  reasonsPage,
+  subStatusesPage,
+  type AdminOutcome,
+} from './admin.pages.js';
+import { listAuditEntries } from '../audit/index.js';
+import { findEntitiesByIds } from '../entities/index.js';
 import type { WebSession } from './session.service.js';
 import { translator, type Text } from './i18n.js';
 import { field, sameToken, sendPage, sessionOr } from './web.http.js';
@@ -29,6 +37,9 @@ const NOTICES: Record<string, Text> = {
   'sub-status-added': 'Sub-status added: associates can choose it now.',
   'sub-status-exists': 'The org has this sub-status already.',
 };
+
+/** Entries per page of the audit log (the API's largest page is 100). */
+const AUDIT_PAGE_SIZE = 50;
 
 const SYSTEM_REASON_TEXTS = new Set<string>(Object.values(SYSTEM_REASONS));
 
@@ -154,6 +165,44 @@ export async function adminRoutes(web: FastifyInstance): Promise<void> {
       );
     }
     return reply.redirect('/app/admin/reasons?done=reason-changed', 303);
+  });
+
+  web.get('/admin/audit', { schema: { hide: true } }, async (request, reply) => {
+    const session = adminOr(request, reply);
+    if (!session) return reply;
+    const raw = field(request.query, 'page');
+    const pageNumber = /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : 1;
+    // One more than shown: whether there is an older page.
+    const rows = await listAuditEntries(ctx, session.caller.orgId, {
+      limit: AUDIT_PAGE_SIZE + 1,
+      offset: (pageNumber - 1) * AUDIT_PAGE_SIZE,
+    });
+    const shown = rows.slice(0, AUDIT_PAGE_SIZE);
+    const actors = await findEntitiesByIds(
+      ctx.store.db,
+      session.caller.orgId,
+      shown.map((entry) => entry.actorId).filter((id) => id > 0),
+    );
+    const href = (n: number) => `/app/admin/audit?page=${n}`;
+    return sendPage(
+      reply,
+      auditPage(session, {
+        zone: session.timeZone,
+        entries: shown.map((entry) => ({
+          createdOn: entry.createdOn,
+          // -1 is the command line; an actor since deleted shows as its id.
+          actor:
+            entry.actorId > 0
+              ? (actors.get(entry.actorId)?.code ?? `#${entry.actorId}`)
+              : undefined,
+          action: entry.action,
+          target: entry.target,
+          details: JSON.stringify(entry.details),
+        })),
+        ...(pageNumber > 1 ? { previousHref: href(pageNumber - 1) } : {}),
+        ...(rows.length > AUDIT_PAGE_SIZE ? { nextHref: href(pageNumber + 1) } : {}),
+      }),
+    );
   });
 
   web.get('/admin/sub-statuses', { schema: { hide: true } }, async (request, reply) => {

@@ -193,13 +193,21 @@ const HINDI = {
   // Administration.
   Administration: 'प्रशासन',
   Reasons: 'कारण',
+  'Audit log': 'ऑडिट लॉग',
+  'Every administrative change: who made it, when, and what it was.':
+    'हर प्रशासनिक बदलाव: किसने किया, कब, और क्या था।',
+  'No administrative change yet.': 'अभी तक कोई प्रशासनिक बदलाव नहीं।',
+  'by {who}': '{who} द्वारा',
+  'the command line': 'कमांड लाइन',
+  Newer: 'नए',
+  Older: 'पुराने',
   'Why a lead changes status; which reasons mean the store could not sell what the shopper wanted.':
     'लीड की स्थिति क्यों बदलती है; किन कारणों का मतलब है कि स्टोर ग्राहक की चाही चीज़ नहीं बेच सका।',
   'Sub-statuses': 'उप-स्थितियाँ',
   'The finer states associates choose for each status.':
     'हर स्थिति के भीतर की बारीक स्थितियाँ, जिन्हें सहयोगी चुनते हैं।',
-  'Extended fields, people and tills, OAuth clients, webhooks, settings and the audit log are kept through the admin API and the leadline command for now.':
-    'विस्तारित फ़ील्ड, लोग और टिल, OAuth क्लाइंट, वेबहुक, सेटिंग और ऑडिट लॉग अभी एडमिन API और leadline कमांड से सँभाले जाते हैं।',
+  'Extended fields, people and tills, OAuth clients, webhooks and settings are kept through the admin API and the leadline command for now.':
+    'विस्तारित फ़ील्ड, लोग और टिल, OAuth क्लाइंट, वेबहुक और सेटिंग अभी एडमिन API और leadline कमांड से सँभाले जाते हैं।',
   'Associates choose one of these whenever they change a lead’s status. A reason marked “not available” means the shopper wanted what the store could not sell: leads lost for it count as unfulfilled demand in the reports.':
     'लीड की स्थिति बदलते समय सहयोगी इनमें से एक चुनते हैं। “उपलब्ध नहीं” चिह्नित कारण का मतलब है कि ग्राहक जो चाहता था वह स्टोर नहीं बेच सका: उस कारण से खोई गई लीड रिपोर्ट में अधूरी माँग गिनी जाती हैं।',
   'New reason': 'नया कारण',

@@ -308,6 +308,13 @@ describe('the web app in Chromium', () => {
           fullPage: true,
         });
         await assertFitsScreen(page, 'the reasons page');
+        // The change is in the audit log, as the admin's.
+        await page.getByRole('link', { name: 'Admin', exact: true }).click();
+        await page.getByRole('link', { name: 'Audit log', exact: true }).click();
+        await page.getByRole('heading', { name: 'Audit log', exact: true }).waitFor();
+        await page.getByText('reason.update').first().waitFor();
+        assert.deepEqual(await seriousViolations(page), [], 'the audit log');
+        await assertFitsScreen(page, 'the audit log');
         await page.getByRole('button', { name: 'Sign out' }).click();
         await page.waitForURL(`${server.base}/app/login`);
 

@@ -117,9 +117,13 @@ describe('web app administration', () => {
     assert.equal(noticeOf(shown.body), 'Reason changed.');
     assert.match(shown.body, /aria-label="Clear “not available”: Size not in stock"/);
     // The change is in the audit log as the admin's, as through the API.
-    const audit = await send(t.app, o.admin, 'GET', '/v2/admin/audit?action=reason.update');
+    const audit = await send(t.app, o.admin, 'GET', '/v2/admin/audit');
     assert.equal(audit.status, 200, audit.raw);
-    assert.equal(audit.body.data[0]?.actorId, o.admin.id);
+    const entry = (audit.body.data as Array<Record<string, unknown>>).find(
+      (e) => e.action === 'reason.update',
+    );
+    assert.equal(entry?.actorId, o.admin.id);
+    assert.equal(entry?.target, String(id));
 
     assert.equal(
       (await admin.post(`/app/admin/reasons/${id}`, { _csrf, notAvailable: 'off' })).statusCode,
@@ -190,5 +194,39 @@ describe('web app administration', () => {
     assert.match(alertOf(long.body) ?? '', /longer than 100 characters/);
     const listed = await send(t.app, o.till, 'GET', '/v2/leads/substatuses');
     assert.deepEqual(listed.body.data, [{ status: 'WON', subStatus: 'Paid at the till' }]);
+  });
+
+  it('shows the org’s audit log, newest first, a page at a time, and none of another org’s', async () => {
+    const o = await newOrg(t.ctx);
+    const other = await newOrg(t.ctx);
+    const id = await addReason(t.app, o.admin, 'Size not in stock');
+    const theirs = await addReason(t.app, other.admin, 'Their reason');
+    await send(t.app, other.admin, 'PUT', `/v2/admin/reasons/${theirs}`, { notAvailable: true });
+    // 52 changes: one more page than 50.
+    for (let i = 0; i < 52; i += 1) {
+      const flag = await send(t.app, o.admin, 'PUT', `/v2/admin/reasons/${id}`, {
+        notAvailable: i % 2 === 0,
+      });
+      assert.equal(flag.status, 200, flag.raw);
+    }
+    const admin = await signedIn(t, o.admin);
+    const first = await admin.get('/app/admin/audit');
+    assert.equal(first.statusCode, 200);
+    const entries = (page: string) => [...page.matchAll(/<strong>([^<]+)<\/strong>\s*(\S+)/g)];
+    assert.equal(entries(first.body).length, 50);
+    assert.deepEqual(entries(first.body)[0]!.slice(1), ['reason.update', String(id)]);
+    assert.match(first.body, new RegExp(`by ${o.admin.code}`));
+    // The newest is first: the 52nd change cleared the flag.
+    assert.match(first.body, /&quot;after&quot;:\{&quot;notAvailable&quot;:false\}/);
+    assert.doesNotMatch(first.body, /Their reason/);
+    assert.match(first.body, /href="\/app\/admin\/audit\?page=2" rel="next"/);
+    const second = await admin.get('/app/admin/audit?page=2');
+    assert.ok(entries(second.body).length >= 2);
+    assert.match(second.body, /href="\/app\/admin\/audit\?page=1" rel="prev"/);
+    assert.doesNotMatch(second.body, /rel="next"/);
+    // A page number that is not one is the first page.
+    assert.equal(entries((await admin.get('/app/admin/audit?page=x')).body).length, 50);
+    const till = await signedIn(t, o.till);
+    assert.equal((await till.get('/app/admin/audit')).statusCode, 403);
   });
 });
