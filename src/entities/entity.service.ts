@@ -156,8 +156,21 @@ export async function createEntity(
 
 export type EntityChange = EntityChangeBody;
 
-/** The CLI's `entity password|disable|enable`: {@link changeEntity}, checked by the API's schema. */
-export function changeEntityFromCli(
+/** {@link addEntity} for callers without the API's schema in front (the web app's people page). */
+export function addEntityChecked(
+  ctx: AppContext,
+  actor: Actor,
+  body: EntityCreateBody,
+): Promise<EntityView> {
+  checkInput(EntityCreateBody, body);
+  return addEntity(ctx, actor, body);
+}
+
+/**
+ * {@link changeEntity} for callers without the API's schema in front (the CLI's `entity
+ * password|disable|enable`, the web app's people page): the change checked by that schema first.
+ */
+export function changeEntityChecked(
   ctx: AppContext,
   actor: Actor,
   code: string,

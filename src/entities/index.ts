@@ -18,4 +18,12 @@ export {
   PASSWORD_MAX,
   PASSWORD_MIN,
 } from './entity.schemas.js';
-export { addEntity, changeEntity, listEntities, requireEntityPath } from './entity.service.js';
+export {
+  addEntity,
+  addEntityChecked,
+  changeEntity,
+  changeEntityChecked,
+  listEntities,
+  requireEntityPath,
+  type EntityView,
+} from './entity.service.js';

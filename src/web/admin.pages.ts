@@ -41,6 +41,12 @@ export function adminPage(session: WebSession): SafeHtml {
           </div>
         </li>
         <li>
+          <a href="/app/admin/people">${t('People and tills')}</a>
+          <div class="meta">
+            ${t('Places, people and tills: add one, disable or enable those who sign in, set a password.')}
+          </div>
+        </li>
+        <li>
           <a href="/app/admin/audit">${t('Audit log')}</a>
           <div class="meta">
             ${t('Every administrative change: who made it, when, and what it was.')}
@@ -53,7 +59,7 @@ export function adminPage(session: WebSession): SafeHtml {
       </ul>
       <p>
         ${t(
-          'Extended fields, people and tills, OAuth clients, webhooks and settings are kept through the admin API and the leadline command for now.',
+          'Extended fields, OAuth clients, webhooks and settings are kept through the admin API and the leadline command for now.',
         )}
         <a href="/docs">/docs</a>
       </p>`,
@@ -233,6 +239,119 @@ export function auditPage(
       <p class="buttons">
         ${view.previousHref && html`<a href="${view.previousHref}" rel="prev">${t('Newer')}</a>`}
         ${view.nextHref && html`<a href="${view.nextHref}" rel="next">${t('Older')}</a>`}
+      </p>`,
+    session,
+  );
+}
+
+/** An entity as the people page lists it. */
+export type PersonView = {
+  code: string;
+  type: string;
+  parent: string | undefined;
+  canLogIn: boolean;
+  disabled: boolean;
+};
+
+/**
+ * The org's entities (places, people and tills) with the form that adds one; those that can
+ * sign in have a switch to disable or enable them and a form that sets a new password.
+ */
+export function peoplePage(
+  session: WebSession,
+  view: AdminOutcome & {
+    people: PersonView[];
+    types: readonly string[];
+    previousHref?: string | undefined;
+    nextHref?: string | undefined;
+  },
+): SafeHtml {
+  const t = translator(session.language);
+  const form = view.form ?? {};
+  return page(
+    t('People and tills'),
+    html`<h1>${t('People and tills')}</h1>
+      ${outcome(view)}
+      <form method="post" action="/app/admin/people" class="stack">
+        <h2>${t('Add one')}</h2>
+        <input type="hidden" name="_csrf" value="${session.csrfToken}" />
+        <label for="entity-type">${t('Type')}</label>
+        <select id="entity-type" name="type">
+          ${view.types.map(
+            (type) =>
+              html`<option
+                value="${type}"
+                ${(form.type ?? 'ASSOCIATE') === type ? html`selected` : ''}
+              >
+                ${type}
+              </option>`,
+          )}
+        </select>
+        <label for="entity-code">${t('Code (the username of those who sign in)')}</label>
+        <input id="entity-code" name="code" required maxlength="100" value="${form.code ?? ''}" />
+        <label for="entity-parent">${t('Parent’s code (a store or zone; empty: none)')}</label>
+        <input id="entity-parent" name="parent" maxlength="100" value="${form.parent ?? ''}" />
+        <label for="entity-password">${t('Password (for those who sign in)')}</label>
+        <input id="entity-password" name="password" type="password" autocomplete="new-password" />
+        <button type="submit">${t('Add')}</button>
+      </form>
+      <h2 id="people">${t('The org’s entities')}</h2>
+      <ul class="cards" aria-labelledby="people">
+        ${view.people.map(
+          (person) =>
+            html`<li>
+              <strong>${person.code}</strong>
+              <div class="meta">
+                <span>${person.type}</span>
+                ${person.parent && html`<span>${t('under {parent}', { parent: person.parent })}</span>`}
+                ${person.disabled && html`<span class="status">${t('Disabled')}</span>`}
+              </div>
+              ${
+                person.canLogIn &&
+                html`<form
+                    method="post"
+                    action="/app/admin/people/${person.code}/disabled"
+                    class="inline"
+                  >
+                    <input type="hidden" name="_csrf" value="${session.csrfToken}" />
+                    <input
+                      type="hidden"
+                      name="disabled"
+                      value="${person.disabled ? 'off' : 'on'}"
+                    />
+                    <button
+                      type="submit"
+                      class="secondary"
+                      aria-label="${person.disabled ? t('Enable') : t('Disable')}: ${person.code}"
+                    >
+                      ${person.disabled ? t('Enable') : t('Disable')}
+                    </button>
+                  </form>
+                  <form
+                    method="post"
+                    action="/app/admin/people/${person.code}/password"
+                    class="filters"
+                  >
+                    <input type="hidden" name="_csrf" value="${session.csrfToken}" />
+                    <label for="password-${person.code}"
+                      >${t('New password for {code}', { code: person.code })}</label
+                    >
+                    <input
+                      id="password-${person.code}"
+                      name="password"
+                      type="password"
+                      autocomplete="new-password"
+                      required
+                    />
+                    <button type="submit" class="secondary">${t('Set password')}</button>
+                  </form>`
+              }
+            </li>`,
+        )}
+      </ul>
+      <p class="buttons">
+        ${view.previousHref && html`<a href="${view.previousHref}" rel="prev">${t('Previous page')}</a>`}
+        ${view.nextHref && html`<a href="${view.nextHref}" rel="next">${t('Next page')}</a>`}
       </p>`,
     session,
   );

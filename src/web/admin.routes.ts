@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
-import { LEAD_STATUSES, type LeadStatus } from '../db/schema.js';
+import { ENTITY_TYPES, LEAD_STATUSES, type LeadStatus } from '../db/schema.js';
 import {
   addReasons,
   changeReason,
@@ -13,12 +13,20 @@ import { addSubStatus, getSubStatuses, SUB_STATUS_MAX_LENGTH } from '../sub-stat
 import {
   adminPage,
   auditPage,
+  peoplePage,
   reasonsPage,
   subStatusesPage,
   type AdminOutcome,
 } from './admin.pages.js';
 import { listAuditEntries } from '../audit/index.js';
-import { findEntitiesByIds } from '../entities/index.js';
+import {
+  addEntityChecked,
+  changeEntityChecked,
+  findEntitiesByIds,
+  listEntities,
+  type EntityChangeBody,
+  type EntityCreateBody,
+} from '../entities/index.js';
 import type { WebSession } from './session.service.js';
 import { translator, type Text } from './i18n.js';
 import { field, sameToken, sendPage, sessionOr } from './web.http.js';
@@ -36,7 +44,14 @@ const NOTICES: Record<string, Text> = {
   'reason-changed': 'Reason changed.',
   'sub-status-added': 'Sub-status added: associates can choose it now.',
   'sub-status-exists': 'The org has this sub-status already.',
+  'people-added': 'Added.',
+  'people-disabled': 'Disabled: its sessions have ended.',
+  'people-enabled': 'Enabled.',
+  'people-password': 'Password set: its sessions have ended.',
 };
+
+/** Entities per page of the people page (the API's largest page). */
+const PEOPLE_PAGE_SIZE = 100;
 
 /** Entries per page of the audit log (the API's largest page is 100). */
 const AUDIT_PAGE_SIZE = 50;
@@ -54,6 +69,12 @@ function adminOr(request: FastifyRequest, reply: FastifyReply): WebSession | und
     throw AppError.of('FORBIDDEN', t('Only an administrator of the org may use this page.'));
   }
   return session;
+}
+
+/** The `page` a list's link asks for: a whole number from 1, else the first. */
+function pageOf(request: FastifyRequest): number {
+  const raw = field(request.query, 'page');
+  return /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : 1;
 }
 
 /** A form post's token checked: a mismatch is refused as a 403 page, nothing changed. */
@@ -167,11 +188,122 @@ export async function adminRoutes(web: FastifyInstance): Promise<void> {
     return reply.redirect('/app/admin/reasons?done=reason-changed', 303);
   });
 
+  /** The people page, `pageNumber` of it, with what the last form did or why it did not. */
+  const showPeople = async (
+    session: WebSession,
+    reply: FastifyReply,
+    pageNumber: number,
+    view: AdminOutcome,
+    status = 200,
+  ) => {
+    const orgId = session.caller.orgId;
+    // One more than shown: whether there is a next page.
+    const rows = await listEntities(ctx, orgId, {
+      limit: PEOPLE_PAGE_SIZE + 1,
+      offset: (pageNumber - 1) * PEOPLE_PAGE_SIZE,
+    });
+    const shown = rows.slice(0, PEOPLE_PAGE_SIZE);
+    const parents = await findEntitiesByIds(
+      ctx.store.db,
+      orgId,
+      shown.flatMap((row) => (row.parentId === undefined ? [] : [row.parentId])),
+    );
+    const href = (n: number) => `/app/admin/people?page=${n}`;
+    return sendPage(
+      reply,
+      peoplePage(session, {
+        ...view,
+        types: ENTITY_TYPES,
+        people: shown.map((row) => ({
+          code: row.code,
+          type: row.type,
+          parent: row.parentId === undefined ? undefined : parents.get(row.parentId)?.code,
+          canLogIn: row.canLogIn,
+          disabled: row.disabled,
+        })),
+        previousHref: pageNumber > 1 ? href(pageNumber - 1) : undefined,
+        nextHref: rows.length > PEOPLE_PAGE_SIZE ? href(pageNumber + 1) : undefined,
+      }),
+      status,
+    );
+  };
+
+  web.get('/admin/people', { schema: { hide: true } }, async (request, reply) => {
+    const session = adminOr(request, reply);
+    if (!session) return reply;
+    return showPeople(session, reply, pageOf(request), { notice: notice(request, session) });
+  });
+
+  web.post('/admin/people', { schema: { hide: true } }, async (request, reply) => {
+    const session = adminOr(request, reply);
+    if (!session) return reply;
+    checkToken(session, request.body);
+    const form = Object.fromEntries(
+      ['type', 'code', 'parent'].map((name) => [name, field(request.body, name).trim()]),
+    );
+    const password = field(request.body, 'password');
+    const body = {
+      type: form.type as EntityCreateBody['type'],
+      code: form.code ?? '',
+      ...(form.parent ? { parent: form.parent } : {}),
+      ...(password === '' ? {} : { password }),
+    };
+    try {
+      await addEntityChecked(ctx, actorOf(session.caller), body);
+    } catch (error) {
+      // Every refusal of the form, an unknown parent included, is the form's to show.
+      if (!(error instanceof AppError) || error.statusCode >= 500) throw error;
+      return showPeople(session, reply, 1, { problem: problemOf(error), form }, error.statusCode);
+    }
+    return reply.redirect('/app/admin/people?done=people-added', 303);
+  });
+
+  /** A change of one entity from its row's forms; another org's code answers 404. */
+  const changePerson =
+    (done: (body: unknown) => string, changeOf: (body: unknown) => EntityChangeBody) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const session = adminOr(request, reply);
+      if (!session) return reply;
+      checkToken(session, request.body);
+      const code = (request.params as { code: string }).code;
+      const result = await attempt(() =>
+        changeEntityChecked(ctx, actorOf(session.caller), code, changeOf(request.body)),
+      );
+      if ('error' in result) {
+        const problem = problemOf(result.error);
+        return showPeople(session, reply, 1, { problem }, result.error.statusCode);
+      }
+      return reply.redirect(`/app/admin/people?done=${done(request.body)}`, 303);
+    };
+
+  web.post(
+    '/admin/people/:code/disabled',
+    { schema: { hide: true } },
+    changePerson(
+      (body) => (field(body, 'disabled') === 'on' ? 'people-disabled' : 'people-enabled'),
+      (body) => {
+        const flag = field(body, 'disabled');
+        if (flag !== 'on' && flag !== 'off') {
+          throw AppError.of('FIELD_INVALID_VALUE', 'disabled: on or off');
+        }
+        return { disabled: flag === 'on' };
+      },
+    ),
+  );
+
+  web.post(
+    '/admin/people/:code/password',
+    { schema: { hide: true } },
+    changePerson(
+      () => 'people-password',
+      (body) => ({ password: field(body, 'password') }),
+    ),
+  );
+
   web.get('/admin/audit', { schema: { hide: true } }, async (request, reply) => {
     const session = adminOr(request, reply);
     if (!session) return reply;
-    const raw = field(request.query, 'page');
-    const pageNumber = /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : 1;
+    const pageNumber = pageOf(request);
     // One more than shown: whether there is an older page.
     const rows = await listAuditEntries(ctx, session.caller.orgId, {
       limit: AUDIT_PAGE_SIZE + 1,

@@ -194,6 +194,26 @@ const HINDI = {
   Administration: 'प्रशासन',
   Reasons: 'कारण',
   'Audit log': 'ऑडिट लॉग',
+  'People and tills': 'लोग और टिल',
+  'Places, people and tills: add one, disable or enable those who sign in, set a password.':
+    'जगहें, लोग और टिल: जोड़ें, साइन इन करने वालों को बंद या चालू करें, पासवर्ड बदलें।',
+  'Add one': 'एक जोड़ें',
+  'Code (the username of those who sign in)': 'कोड (साइन इन करने वालों का यूज़रनेम)',
+  'Parent’s code (a store or zone; empty: none)': 'ऊपर वाले का कोड (स्टोर या ज़ोन; खाली: कोई नहीं)',
+  'Password (for those who sign in)': 'पासवर्ड (साइन इन करने वालों के लिए)',
+  Add: 'जोड़ें',
+  'The org’s entities': 'संगठन की इकाइयाँ',
+  'under {parent}': '{parent} के अंतर्गत',
+  Disabled: 'बंद',
+  Enable: 'चालू करें',
+  Disable: 'बंद करें',
+  'New password for {code}': '{code} का नया पासवर्ड',
+  'Set password': 'पासवर्ड बदलें',
+  'Previous page': 'पिछला पेज',
+  'Added.': 'जोड़ा गया।',
+  'Disabled: its sessions have ended.': 'बंद किया गया: इसके सत्र समाप्त हो गए।',
+  'Enabled.': 'चालू किया गया।',
+  'Password set: its sessions have ended.': 'पासवर्ड बदला गया: इसके सत्र समाप्त हो गए।',
   'Every administrative change: who made it, when, and what it was.':
     'हर प्रशासनिक बदलाव: किसने किया, कब, और क्या था।',
   'No administrative change yet.': 'अभी तक कोई प्रशासनिक बदलाव नहीं।',
@@ -206,8 +226,8 @@ const HINDI = {
   'Sub-statuses': 'उप-स्थितियाँ',
   'The finer states associates choose for each status.':
     'हर स्थिति के भीतर की बारीक स्थितियाँ, जिन्हें सहयोगी चुनते हैं।',
-  'Extended fields, people and tills, OAuth clients, webhooks and settings are kept through the admin API and the leadline command for now.':
-    'विस्तारित फ़ील्ड, लोग और टिल, OAuth क्लाइंट, वेबहुक और सेटिंग अभी एडमिन API और leadline कमांड से सँभाले जाते हैं।',
+  'Extended fields, OAuth clients, webhooks and settings are kept through the admin API and the leadline command for now.':
+    'विस्तारित फ़ील्ड, OAuth क्लाइंट, वेबहुक और सेटिंग अभी एडमिन API और leadline कमांड से सँभाले जाते हैं।',
   'Associates choose one of these whenever they change a lead’s status. A reason marked “not available” means the shopper wanted what the store could not sell: leads lost for it count as unfulfilled demand in the reports.':
     'लीड की स्थिति बदलते समय सहयोगी इनमें से एक चुनते हैं। “उपलब्ध नहीं” चिह्नित कारण का मतलब है कि ग्राहक जो चाहता था वह स्टोर नहीं बेच सका: उस कारण से खोई गई लीड रिपोर्ट में अधूरी माँग गिनी जाती हैं।',
   'New reason': 'नया कारण',

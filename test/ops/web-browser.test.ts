@@ -315,6 +315,12 @@ describe('the web app in Chromium', () => {
         await page.getByText('reason.update').first().waitFor();
         assert.deepEqual(await seriousViolations(page), [], 'the audit log');
         await assertFitsScreen(page, 'the audit log');
+        await page.getByRole('link', { name: 'Admin', exact: true }).click();
+        await page.getByRole('link', { name: 'People and tills', exact: true }).click();
+        await page.getByRole('heading', { name: 'People and tills', exact: true }).waitFor();
+        await page.getByText(till.code, { exact: true }).waitFor();
+        assert.deepEqual(await seriousViolations(page), [], 'the people page');
+        await assertFitsScreen(page, 'the people page');
         await page.getByRole('button', { name: 'Sign out' }).click();
         await page.waitForURL(`${server.base}/app/login`);
 

@@ -1,6 +1,6 @@
 import { requireOrg } from '../../orgs/org.service.js';
 import { setOrgSettingsByName } from '../../orgs/org-settings.service.js';
-import { changeEntityFromCli } from '../../entities/entity.service.js';
+import { changeEntityChecked } from '../../entities/entity.service.js';
 import { revokeOauthClient } from '../../auth/oauth.service.js';
 import { AuditQuery, listAuditEntries } from '../../audit/index.js';
 import { checkInput } from '../../http/validation.js';
@@ -65,7 +65,7 @@ export const adminCommands: Record<string, Command> = {
     required: ['org', 'code'],
     run: async (ctx, v) => {
       const org = await requireOrg(ctx, str(v.org));
-      return changeEntityFromCli(ctx, cliActor(org.id), str(v.code), { disabled: true });
+      return changeEntityChecked(ctx, cliActor(org.id), str(v.code), { disabled: true });
     },
   },
   'entity enable': {
@@ -74,7 +74,7 @@ export const adminCommands: Record<string, Command> = {
     required: ['org', 'code'],
     run: async (ctx, v) => {
       const org = await requireOrg(ctx, str(v.org));
-      return changeEntityFromCli(ctx, cliActor(org.id), str(v.code), { disabled: false });
+      return changeEntityChecked(ctx, cliActor(org.id), str(v.code), { disabled: false });
     },
   },
   'entity password': {
@@ -83,7 +83,7 @@ export const adminCommands: Record<string, Command> = {
     required: ['org', 'code', 'password'],
     run: async (ctx, v) => {
       const org = await requireOrg(ctx, str(v.org));
-      return changeEntityFromCli(ctx, cliActor(org.id), str(v.code), { password: str(v.password) });
+      return changeEntityChecked(ctx, cliActor(org.id), str(v.code), { password: str(v.password) });
     },
   },
   'oauth-client revoke': {

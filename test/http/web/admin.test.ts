@@ -229,4 +229,86 @@ describe('web app administration', () => {
     const till = await signedIn(t, o.till);
     assert.equal((await till.get('/app/admin/audit')).statusCode, 403);
   });
+
+  it('adds people and tills, disables one (ending its sessions) and sets a password', async () => {
+    const o = await newOrg(t.ctx);
+    const other = await newOrg(t.ctx);
+    const admin = await signedIn(t, o.admin);
+    const page = await admin.get('/app/admin/people');
+    assert.equal(page.statusCode, 200);
+    assert.ok(page.body.includes(`<strong>${o.store.code}</strong>`));
+    assert.ok(!page.body.includes(other.till.code));
+    const _csrf = formToken(page.body);
+
+    const code = `till-${o.org.id}-new`;
+    const added = await admin.post('/app/admin/people', {
+      _csrf,
+      type: 'TILL',
+      code,
+      parent: o.store.code,
+      password: 'a-new-till-password',
+    });
+    assert.equal(added.statusCode, 303);
+    assert.equal(noticeOf((await admin.get(added.headers.location as string)).body), 'Added.');
+    const newTill = new Browser(t.app, '203.0.113.90');
+    assert.equal((await newTill.signIn(code, 'a-new-till-password')).statusCode, 303);
+    assert.match((await newTill.get('/app')).body, new RegExp(`Also due in ${o.store.code}`));
+
+    // Refusals come back on the form, which keeps what was typed (never the password).
+    const unknownParent = await admin.post('/app/admin/people', {
+      _csrf,
+      type: 'TILL',
+      code: `${code}-2`,
+      parent: other.store.code,
+      password: 'another-password',
+    });
+    assert.ok(unknownParent.statusCode >= 400 && unknownParent.statusCode < 500);
+    assert.ok(alertOf(unknownParent.body));
+    assert.match(unknownParent.body, new RegExp(`value="${code}-2"`));
+    assert.doesNotMatch(unknownParent.body, /another-password/);
+    const badType = await admin.post('/app/admin/people', { _csrf, type: 'KING', code: 'x1' });
+    assert.equal(badType.statusCode, 400);
+
+    // Disabling ends the till's session at once; enabling lets it sign in again.
+    const disabled = await admin.post(`/app/admin/people/${code}/disabled`, {
+      _csrf,
+      disabled: 'on',
+    });
+    assert.equal(disabled.headers.location, '/app/admin/people?done=people-disabled');
+    assert.equal((await newTill.get('/app')).statusCode, 302);
+    assert.equal((await newTill.signIn(code, 'a-new-till-password')).statusCode, 401);
+    await admin.post(`/app/admin/people/${code}/disabled`, { _csrf, disabled: 'off' });
+    assert.equal((await newTill.signIn(code, 'a-new-till-password')).statusCode, 303);
+    // A new password ends its sessions too; the old one no longer signs in.
+    const reset = await admin.post(`/app/admin/people/${code}/password`, {
+      _csrf,
+      password: 'the-next-password',
+    });
+    assert.equal(reset.headers.location, '/app/admin/people?done=people-password');
+    assert.equal((await newTill.get('/app')).statusCode, 302);
+    assert.equal((await newTill.signIn(code, 'a-new-till-password')).statusCode, 401);
+    assert.equal((await newTill.signIn(code, 'the-next-password')).statusCode, 303);
+    const short = await admin.post(`/app/admin/people/${code}/password`, { _csrf, password: 'x' });
+    assert.equal(short.statusCode, 400);
+
+    // An admin cannot disable itself; another org's till answers as one that does not exist.
+    const self = await admin.post(`/app/admin/people/${o.admin.code}/disabled`, {
+      _csrf,
+      disabled: 'on',
+    });
+    assert.equal(self.statusCode, 400);
+    assert.match(alertOf(self.body) ?? '', /cannot disable itself/);
+    const theirs = await admin.post(`/app/admin/people/${other.till.code}/disabled`, {
+      _csrf,
+      disabled: 'on',
+    });
+    const nobody = await admin.post('/app/admin/people/nobody-here/disabled', {
+      _csrf,
+      disabled: 'on',
+    });
+    assert.equal(theirs.statusCode, 404);
+    assert.equal(nobody.statusCode, 404);
+    const theirTill = new Browser(t.app, '203.0.113.91');
+    assert.equal((await theirTill.signIn(other.till.code, other.till.password)).statusCode, 303);
+  });
 });
