@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { cliJson, cliJsonStreaming } from '../toolbox/cli.js';
 import { basicAuthorization, okJson } from '../toolbox/http.js';
 import { killChildrenOnSignals, startServer, stopGracefully } from '../toolbox/processes.js';
-import { openBuiltStore, prepareStore, type StoreKind } from '../toolbox/stores.js';
+import { prepareStore, type StoreKind } from '../toolbox/stores.js';
+import { largestStore } from './bench/seeded-org.js';
 import { runLoad, type LoadRequest, type LoadResult } from './bench/load.js';
 
 const REPORTS = [
@@ -72,32 +73,6 @@ function get(authorization: string, path: string): LoadRequest {
   };
 }
 
-/** The store whose subtree created the most leads: the heaviest store-scope report. */
-async function largestStore(
-  env: Parameters<typeof openBuiltStore>[0],
-): Promise<{ code: string; leads: number }> {
-  const store = await openBuiltStore(env);
-  try {
-    const rows = await store.db
-      .selectFrom('leads')
-      .innerJoin('entities as till', 'till.id', 'leads.created_by')
-      .innerJoin('entities as store', 'store.id', 'till.parent_id')
-      .innerJoin('orgs', 'orgs.id', 'leads.org_id')
-      .where('orgs.name', '=', ORG)
-      .where('store.type', '=', 'STORE')
-      .select(['store.code', (eb) => eb.fn.countAll().as('n')])
-      .groupBy('store.code')
-      .orderBy('n', 'desc')
-      .limit(1)
-      .execute();
-    const top = rows[0];
-    if (!top) throw new Error('the seeded org has no lead created at a store’s till');
-    return { code: top.code, leads: Number(top.n) };
-  } finally {
-    await store.close();
-  }
-}
-
 type Row = {
   store: StoreKind;
   leads: number;
@@ -124,7 +99,7 @@ for (const store of stores) {
       ...['entity', 'create', '--org', ORG, '--type', 'TILL'],
       ...['--code', TILL, '--password', PASSWORD],
     ]);
-    const largest = await largestStore(env);
+    const largest = await largestStore(env, ORG);
     process.stderr.write(
       `${store}: largest store ${largest.code} with ${largest.leads.toLocaleString('en-US')} leads\n`,
     );
