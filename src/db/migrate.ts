@@ -16,6 +16,7 @@ import * as leadStayFacts from './migrations/0013-lead-stay-facts.js';
 import * as followUpsCoveringIndex from './migrations/0014-follow-ups-covering-index.js';
 import * as webSessions from './migrations/0015-web-sessions.js';
 import * as workedFollowUpIndex from './migrations/0016-worked-follow-up-index.js';
+import * as ownerSortIndex from './migrations/0017-owner-sort-index.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0014-follow-ups-covering-index': followUpsCoveringIndex,
   '0015-web-sessions': webSessions,
   '0016-worked-follow-up-index': workedFollowUpIndex,
+  '0017-owner-sort-index': ownerSortIndex,
 };
 
 /**

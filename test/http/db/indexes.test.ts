@@ -36,6 +36,8 @@ const cases: Array<[string, LeadFilters, LeadPage]> = [
   ['id descending', {}, page('id', 'desc')],
   // A dashboard's usual view: one status, most recently changed first.
   ['status, sort lastUpdatedOn', { status: 'OPEN' }, page('last_updated_on', 'desc')],
+  // The web app's "Only mine": one owner's leads, most recently changed first.
+  ['owner, sort lastUpdatedOn', { ownerId: 1 }, page('last_updated_on', 'desc')],
 ];
 
 /** The same page reached by keyset: a position (sort value 5, id 7) instead of an offset. */
@@ -115,6 +117,20 @@ describe(`lead list indexes (${TEST_STORE})`, () => {
       }
     });
   }
+
+  it('seeks one owner’s leads in last-updated order instead of walking the org’s', async () => {
+    const lines = await planOf({ ownerId: 1 }, page('last_updated_on', 'desc'));
+    const text = lines.join('\n');
+    if (t.ctx.store.dialect === 'sqlite') {
+      assert.match(
+        text,
+        /SEARCH leads USING (COVERING )?INDEX \S+ \(org_id=\? AND owner_id=\?\)/,
+        text,
+      );
+    } else {
+      assert.match(text, /Index Cond: \(\(org_id = .*owner_id = /, text);
+    }
+  });
 
   it('reads a store’s due follow-ups through an index, never a scan of leads', async () => {
     const query = storeDueLeadsQuery(t.ctx.store.db, 1, [3, 4, 5], 2, 1e12, 50);
