@@ -2,14 +2,13 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * The follow-ups due in a store (the web app's Today, "mine first"): the leads still worked
- * (OPEN, ON_HOLD) by creator and next follow-up, so that a store's due list seeks each of its
- * people's due leads instead of walking the org's. Partial, so closed leads (most of an old
- * org) cost it nothing. PostgreSQL needs it (without it, it walks the org's part of the
- * analytics index); SQLite already seeks on (org, creator, status) in that index and the test
- * of plans accepts either.
+ * (OPEN, ON_HOLD) by creator and next follow-up (ties by id), so that each of a store's people's
+ * due leads are read in order, the first 50 and no more, instead of every due lead of the store
+ * being read and sorted (docs/web.md, Page speed). Partial, so closed leads (most of an old org)
+ * cost it nothing; the query names the statuses as literals, which SQLite needs to use it.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index leads_worked_follow_up_idx
-    on leads (org_id, created_by, next_follow_up)
+    on leads (org_id, created_by, next_follow_up, id)
     where status in ('OPEN', 'ON_HOLD')`.execute(db);
 }
