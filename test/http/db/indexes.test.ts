@@ -140,7 +140,7 @@ describe(`lead list indexes (${TEST_STORE})`, () => {
     if (t.ctx.store.dialect === 'sqlite') {
       assert.match(
         text,
-        /SEARCH leads USING INDEX leads_worked_follow_up_idx \(org_id=\? AND created_by=\? AND next_follow_up<\?\)/,
+        /SEARCH leads USING INDEX leads_worked_follow_up_idx \(created_by=\? AND next_follow_up<\?\)/,
         text,
       );
     } else {
