@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
-import { ENTITY_TYPES, LEAD_STATUSES, type LeadStatus } from '../db/schema.js';
+import { ENTITY_TYPES } from '../db/schema.js';
 import {
   addReasons,
   changeReason,
@@ -29,7 +29,7 @@ import {
 } from '../entities/index.js';
 import type { WebSession } from './session.service.js';
 import { translator, type Text } from './i18n.js';
-import { field, sameToken, sendPage, sessionOr } from './web.http.js';
+import { field, isLeadStatus, messagesOf, sameToken, sendPage, sessionOr } from './web.http.js';
 
 /**
  * The administrator's pages under `/app/admin` (docs/web.md): the same use cases as the admin
@@ -58,9 +58,6 @@ const AUDIT_PAGE_SIZE = 50;
 
 const SYSTEM_REASON_TEXTS = new Set<string>(Object.values(SYSTEM_REASONS));
 
-const isStatus = (value: string): value is LeadStatus =>
-  (LEAD_STATUSES as readonly string[]).includes(value);
-
 /** The session when it is an administrator's; 403 (as a page) for anyone else signed in. */
 function adminOr(request: FastifyRequest, reply: FastifyReply): WebSession | undefined {
   const session = sessionOr(request, reply);
@@ -84,8 +81,6 @@ function checkToken(session: WebSession, body: unknown): void {
     throw AppError.of('FORBIDDEN', t('The form had expired. Please try again.'));
   }
 }
-
-const problemOf = (error: AppError) => error.items.map((item) => item.message).join('; ');
 
 /** Runs `change`; a refusal the use case explains comes back as the page's problem. */
 async function attempt<T>(change: () => Promise<T>): Promise<{ done: T } | { error: AppError }> {
@@ -156,7 +151,7 @@ export async function adminRoutes(web: FastifyInstance): Promise<void> {
     const reason = field(request.body, 'reason');
     const result = await attempt(() => addReasons(ctx, session.caller, [{ reason }]));
     if ('error' in result) {
-      const problem = problemOf(result.error).replace(/^\[0\]\./, '');
+      const problem = messagesOf(result.error).replace(/^\[0\]\./, '');
       return showReasons(session, reply, { problem, form: { reason } }, result.error.statusCode);
     }
     const done = result.done.warnings.length > 0 ? 'reason-exists' : 'reason-added';
@@ -181,7 +176,7 @@ export async function adminRoutes(web: FastifyInstance): Promise<void> {
       return showReasons(
         session,
         reply,
-        { problem: problemOf(result.error) },
+        { problem: messagesOf(result.error) },
         result.error.statusCode,
       );
     }
@@ -253,7 +248,7 @@ export async function adminRoutes(web: FastifyInstance): Promise<void> {
     } catch (error) {
       // Every refusal of the form, an unknown parent included, is the form's to show.
       if (!(error instanceof AppError) || error.statusCode >= 500) throw error;
-      return showPeople(session, reply, 1, { problem: problemOf(error), form }, error.statusCode);
+      return showPeople(session, reply, 1, { problem: messagesOf(error), form }, error.statusCode);
     }
     return reply.redirect('/app/admin/people?done=people-added', 303);
   });
@@ -270,7 +265,7 @@ export async function adminRoutes(web: FastifyInstance): Promise<void> {
         changeEntityChecked(ctx, actorOf(session.caller), code, changeOf(request.body)),
       );
       if ('error' in result) {
-        const problem = problemOf(result.error);
+        const problem = messagesOf(result.error);
         return showPeople(session, reply, 1, { problem }, result.error.statusCode);
       }
       return reply.redirect(`/app/admin/people?done=${done(request.body)}`, 303);
@@ -350,13 +345,13 @@ export async function adminRoutes(web: FastifyInstance): Promise<void> {
     const status = field(request.body, 'status');
     const subStatus = field(request.body, 'subStatus');
     const form = { status, subStatus };
-    if (!isStatus(status)) {
+    if (!isLeadStatus(status)) {
       const problem = translator(session.language)('status: choose a status');
       return showSubStatuses(session, reply, { problem, form }, 400);
     }
     const result = await attempt(() => addSubStatus(ctx, session.caller, { status, subStatus }));
     if ('error' in result) {
-      const problem = problemOf(result.error);
+      const problem = messagesOf(result.error);
       return showSubStatuses(session, reply, { problem, form }, result.error.statusCode);
     }
     const done = result.done.warnings.length > 0 ? 'sub-status-exists' : 'sub-status-added';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.js';
 import { formatDateTime } from '../core/date-time.js';
-import { LEAD_STATUSES, LEAD_TYPES, type LeadStatus, type LeadType } from '../db/schema.js';
+import { LEAD_TYPES, type LeadStatus, type LeadType } from '../db/schema.js';
 import { lookUpCustomer } from '../customers/index.js';
 import { findEntitiesByIds } from '../entities/index.js';
 import {
@@ -29,7 +29,7 @@ import { BOARD_STATUSES, boardPage } from './board.pages.js';
 import type { WebSession } from './session.service.js';
 import { instantOfLocal } from './time.js';
 import { translator, type Text, type Translate } from './i18n.js';
-import { field, sameToken, sendPage, sessionOr } from './web.http.js';
+import { field, isLeadStatus, messagesOf, sameToken, sendPage, sessionOr } from './web.http.js';
 
 /**
  * The associate's lead pages (docs/web.md): the list with the API's filters and cursor paging,
@@ -76,8 +76,6 @@ function extendedValue(
   }
 }
 
-const isStatus = (value: string): value is LeadStatus =>
-  (LEAD_STATUSES as readonly string[]).includes(value);
 const isType = (value: string): value is LeadType =>
   (LEAD_TYPES as readonly string[]).includes(value);
 
@@ -91,7 +89,7 @@ function problemOf(error: AppError, t: Translate): string {
   if (error.statusCode === 412) {
     return t('Someone changed this lead since you opened it: check its status and try again.');
   }
-  return error.items.map((item) => item.message).join('; ');
+  return messagesOf(error);
 }
 
 /** The statuses of a lead still being worked: what "open leads" means on New lead. */
@@ -162,7 +160,7 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
     const status = query.status ?? '';
     const type = query.type ?? '';
     const filters: LeadFilters = {
-      ...(isStatus(status) ? { status } : {}),
+      ...(isLeadStatus(status) ? { status } : {}),
       ...(isType(type) ? { type } : {}),
       mine: query.mine === '1',
     };
@@ -444,7 +442,8 @@ export async function leadRoutes(web: FastifyInstance): Promise<void> {
       const reasonId = Number(field(body, 'reasonId'));
       const subStatus = field(body, 'subStatus');
       const version = Number(field(body, 'version'));
-      if (!isStatus(status)) throw AppError.of('FIELD_INVALID_VALUE', 'status: choose a status');
+      if (!isLeadStatus(status))
+        throw AppError.of('FIELD_INVALID_VALUE', 'status: choose a status');
       if (!Number.isSafeInteger(reasonId) || reasonId <= 0) {
         throw AppError.of('FIELD_REQUIRED', 'reason: choose a reason');
       }

@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppError } from '../core/errors.js';
+import { LEAD_STATUSES, type LeadStatus } from '../db/schema.js';
 import { compress, COMPRESS_FROM_BYTES, encodingFor } from './compression.js';
 import type { SafeHtml } from './html.js';
 import type { Language } from './i18n.js';
@@ -25,6 +27,14 @@ export function sessionOr(request: FastifyRequest, reply: FastifyReply): WebSess
   if (!request.webSession) void reply.redirect('/app/login');
   return request.webSession;
 }
+
+/** Whether a form's text is one of the lead statuses. */
+export const isLeadStatus = (value: string): value is LeadStatus =>
+  (LEAD_STATUSES as readonly string[]).includes(value);
+
+/** The messages of an error a use case threw, for a person to read. */
+export const messagesOf = (error: AppError): string =>
+  error.items.map((item) => item.message).join('; ');
 
 /** Whether two tokens are the same, in time independent of where they differ. */
 export function sameToken(a: string, b: string): boolean {
