@@ -51,11 +51,17 @@ export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
   await db.deleteFrom('web_sessions').where('token_hash', '=', tokenHash).execute();
 }
 
-/** Deletes up to `batch` sessions past their absolute end; answers how many. */
-export async function deleteExpiredSessions(db: Db, now: number, batch: number): Promise<number> {
+/** Deletes up to `batch` of one entity's sessions past their absolute end; answers how many. */
+export async function deleteExpiredSessions(
+  db: Db,
+  entityId: number,
+  now: number,
+  batch: number,
+): Promise<number> {
   const expired = await db
     .selectFrom('web_sessions')
     .select('token_hash')
+    .where('entity_id', '=', entityId)
     .where('expires_on', '<=', now)
     .limit(batch)
     .execute();

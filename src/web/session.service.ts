@@ -32,7 +32,7 @@ export type WebSession = {
 
 /** `last_seen_on` is written at most this often per session, not on every page. */
 const TOUCH_EVERY_MS = 60_000;
-/** Expired sessions deleted per sign-in. */
+/** The entity's own expired sessions deleted per sign-in. */
 const PURGE_BATCH = 100;
 
 /** A stamp of a password hash: a session lasts only while its entity's hash is the same. */
@@ -66,7 +66,7 @@ export async function signIn(
   const token = randomToken();
   const csrfToken = randomToken();
   await ctx.store.transaction(async (trx) => {
-    await deleteExpiredSessions(trx, now, PURGE_BATCH);
+    await deleteExpiredSessions(trx, caller.entityId, now, PURGE_BATCH);
     await insertSession(trx, {
       token_hash: sha256Hex(token),
       org_id: caller.orgId,

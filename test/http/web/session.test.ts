@@ -191,6 +191,36 @@ describe('web app sign-in and sessions', () => {
     assert.equal((await busy.get('/app')).headers.location, '/app/login', 'past its hour');
   });
 
+  it('clears an entity’s ended sessions when it signs in again, and only its own', async () => {
+    const o = await newOrg(t.ctx);
+    const other = await newOrg(t.ctx);
+    const sessionsOf = async (entityId: number) =>
+      (
+        await t.ctx.store.db
+          .selectFrom('web_sessions')
+          .select('expires_on')
+          .where('entity_id', '=', entityId)
+          .execute()
+      ).length;
+    const till = new Browser(t.app, '198.51.100.42');
+    const admin = new Browser(t.app, '198.51.100.43');
+    const theirs = new Browser(t.app, '198.51.100.44');
+    assert.equal((await till.signIn(o.till.code, o.till.password)).statusCode, 303);
+    assert.equal((await admin.signIn(o.admin.code, o.admin.password)).statusCode, 303);
+    assert.equal((await theirs.signIn(other.till.code, other.till.password)).statusCode, 303);
+    clock.advance(61 * 60_000);
+
+    const again = new Browser(t.app, '198.51.100.45');
+    assert.equal((await again.signIn(o.till.code, o.till.password)).statusCode, 303);
+    assert.equal(await sessionsOf(o.till.id), 1, 'the till’s ended session is gone');
+    // Another entity's ended session, of this org or another, waits for its own sign-in or read.
+    assert.equal(await sessionsOf(o.admin.id), 1);
+    assert.equal(await sessionsOf(other.till.id), 1);
+    assert.equal((await admin.get('/app')).headers.location, '/app/login');
+    assert.equal(await sessionsOf(o.admin.id), 0, 'an ended session read is deleted');
+    assert.equal((await again.get('/app')).statusCode, 200);
+  });
+
   it('throttles failed sign-ins with the API’s failed-log-in limits', async () => {
     const o = await newOrg(t.ctx);
     const browser = new Browser(t.app, '198.51.100.50');
