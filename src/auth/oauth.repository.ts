@@ -93,6 +93,22 @@ export function findOrgOauthClient(db: Db, orgId: number, key: string) {
     .executeTakeFirst();
 }
 
+/** The org's clients, oldest first, each with the code of the entity it acts as. */
+export function findOrgOauthClients(db: Db, orgId: number) {
+  return db
+    .selectFrom('oauth_clients')
+    .innerJoin('entities', 'entities.id', 'oauth_clients.entity_id')
+    .select([
+      'oauth_clients.client_key',
+      'oauth_clients.revoked',
+      'oauth_clients.created_on',
+      'entities.code as entity_code',
+    ])
+    .where('oauth_clients.org_id', '=', orgId)
+    .orderBy('oauth_clients.id')
+    .execute();
+}
+
 export async function setOauthClientRevoked(db: Db, id: number): Promise<void> {
   await db.updateTable('oauth_clients').set({ revoked: 1 }).where('id', '=', id).execute();
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from '../core/context.js';
 import { AppError } from '../core/errors.js';
+import { formatDateTime } from '../core/date-time.js';
 import { requireOrg } from '../orgs/index.js';
 import { findEntityByCode } from '../entities/index.js';
 import { LOGIN_ENTITY_TYPES } from '../db/schema.js';
@@ -10,6 +11,7 @@ import {
   deleteExpiredTokens,
   findOauthClientByKey,
   findOrgOauthClient,
+  findOrgOauthClients,
   insertOauthClient,
   insertToken,
   setOauthClientRevoked,
@@ -60,6 +62,19 @@ export async function createOauthClient(
   const org = await requireOrg(ctx, input.org);
   const { key, secret } = await addOauthClient(ctx, cliActor(org.id), input.entity);
   return { key, secret };
+}
+
+/** An OAuth client as the web app's admin page lists it: never its secret. */
+export type OauthClientView = { key: string; entity: string; createdOn: string; revoked: boolean };
+
+/** The org's OAuth clients, oldest first. */
+export async function listOauthClients(ctx: AppContext, orgId: number): Promise<OauthClientView[]> {
+  return (await findOrgOauthClients(ctx.store.db, orgId)).map((row) => ({
+    key: row.client_key,
+    entity: row.entity_code,
+    createdOn: formatDateTime(Number(row.created_on)),
+    revoked: row.revoked === 1,
+  }));
 }
 
 /**

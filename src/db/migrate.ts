@@ -17,6 +17,7 @@ import * as followUpsCoveringIndex from './migrations/0014-follow-ups-covering-i
 import * as webSessions from './migrations/0015-web-sessions.js';
 import * as workedFollowUpIndex from './migrations/0016-worked-follow-up-index.js';
 import * as ownerSortIndex from './migrations/0017-owner-sort-index.js';
+import * as oauthClientsByOrg from './migrations/0018-oauth-clients-by-org.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0015-web-sessions': webSessions,
   '0016-worked-follow-up-index': workedFollowUpIndex,
   '0017-owner-sort-index': ownerSortIndex,
+  '0018-oauth-clients-by-org': oauthClientsByOrg,
 };
 
 /**

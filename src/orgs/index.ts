@@ -2,6 +2,7 @@
 export { getOrgSettings, updateOrgSettings } from './org-settings.service.js';
 export {
   AUTO_CLOSE_DAYS_MAX,
+  EVENT_RETENTION_DAYS_MAX,
   RATE_LIMIT_PER_MINUTE_MAX,
   SettingsBody,
   SETTINGS_NAMES,

@@ -20,7 +20,7 @@ export type AdminOutcome = {
   form?: Record<string, string>;
 };
 
-function outcome(view: AdminOutcome): SafeHtml {
+export function outcome(view: Pick<AdminOutcome, 'notice' | 'problem'>): SafeHtml {
   return html`${view.notice && html`<p class="notice" role="status">${view.notice}</p>`}
   ${view.problem && html`<p class="problem" role="alert">${view.problem}</p>`}`;
 }
@@ -56,11 +56,27 @@ export function adminPage(session: WebSession): SafeHtml {
           <a href="/app/admin/sub-statuses">${t('Sub-statuses')}</a>
           <div class="meta">${t('The finer states associates choose for each status.')}</div>
         </li>
+        <li>
+          <a href="/app/admin/settings">${t('Settings')}</a>
+          <div class="meta">
+            ${t('Auto-close, the country of mobile numbers, the time zone, limits and retention.')}
+          </div>
+        </li>
+        <li>
+          <a href="/app/admin/oauth-clients">${t('OAuth clients')}</a>
+          <div class="meta">
+            ${t('Keys other systems use to call the API as one of the org’s tills or people.')}
+          </div>
+        </li>
+        <li>
+          <a href="/app/admin/webhooks">${t('Webhooks')}</a>
+          <div class="meta">
+            ${t('Where lead events are sent: endpoints, their health, every delivery, replay.')}
+          </div>
+        </li>
       </ul>
       <p>
-        ${t(
-          'Extended fields, OAuth clients, webhooks and settings are kept through the admin API and the leadline command for now.',
-        )}
+        ${t('Extended fields are kept through the admin API and the leadline command for now.')}
         <a href="/docs">/docs</a>
       </p>`,
     session,
@@ -353,6 +369,102 @@ export function peoplePage(
         ${view.previousHref && html`<a href="${view.previousHref}" rel="prev">${t('Previous page')}</a>`}
         ${view.nextHref && html`<a href="${view.nextHref}" rel="next">${t('Next page')}</a>`}
       </p>`,
+    session,
+  );
+}
+
+/** The settings form's values: the org's current ones, or what the refused form held. */
+export type SettingsForm = {
+  autoCloseDays: string;
+  countryCode: string;
+  rateLimitPerMinute: string;
+  requireIfMatch: boolean;
+  eventRetentionDays: string;
+  timeZone: string;
+};
+
+/** The org's settings as one form; an empty field means the default its hint names. */
+export function settingsPage(
+  session: WebSession,
+  view: Omit<AdminOutcome, 'form'> & {
+    form: SettingsForm;
+    limits: { autoCloseDaysMax: number; retentionDaysMax: number };
+    defaults: { rateLimitPerMinute: number; eventRetentionDays: number };
+  },
+): SafeHtml {
+  const t = translator(session.language);
+  const { form } = view;
+  const number = (name: keyof SettingsForm, label: string, hint: string, max: number) =>
+    html`<label for="setting-${name}">${label}</label>
+      <input
+        id="setting-${name}"
+        name="${name}"
+        inputmode="numeric"
+        aria-describedby="hint-${name}"
+        value="${String(form[name])}"
+        size="${String(max).length + 2}"
+      />
+      <small id="hint-${name}">${hint}</small>`;
+  return page(
+    t('Settings'),
+    html`<h1>${t('Settings')}</h1>
+      ${outcome(view)}
+      <form method="post" action="/app/admin/settings" class="stack">
+        <input type="hidden" name="_csrf" value="${session.csrfToken}" />
+        ${number(
+          'autoCloseDays',
+          t('Auto-close after (days)'),
+          t('OPEN and ON_HOLD leads unchanged this many days are closed as LOST. Empty: never.'),
+          view.limits.autoCloseDaysMax,
+        )}
+        <label for="setting-countryCode">${t('Country of mobile numbers')}</label>
+        <input
+          id="setting-countryCode"
+          name="countryCode"
+          maxlength="2"
+          size="4"
+          aria-describedby="hint-countryCode"
+          value="${form.countryCode}"
+        />
+        <small id="hint-countryCode"
+          >${t('Two letters, e.g. IN: the country of a mobile number given without its prefix. Empty: none.')}</small
+        >
+        <label for="setting-timeZone">${t('Time zone')}</label>
+        <input
+          id="setting-timeZone"
+          name="timeZone"
+          maxlength="64"
+          aria-describedby="hint-timeZone"
+          value="${form.timeZone}"
+        />
+        <small id="hint-timeZone"
+          >${t('An IANA name, e.g. Asia/Kolkata: the reports’ days, weeks and months, and the pages’ times. Empty: UTC.')}</small
+        >
+        ${number(
+          'rateLimitPerMinute',
+          t('Requests per minute per credential'),
+          t('Empty: this deployment’s default ({n}).', { n: view.defaults.rateLimitPerMinute }),
+          7,
+        )}
+        ${number(
+          'eventRetentionDays',
+          t('Days lead events are kept'),
+          t('For the event feed and webhook replay. Empty: the default ({n}).', {
+            n: view.defaults.eventRetentionDays,
+          }),
+          view.limits.retentionDaysMax,
+        )}
+        <label class="check">
+          <input
+            type="checkbox"
+            name="requireIfMatch"
+            value="on"
+            ${form.requireIfMatch ? html`checked` : ''}
+          />
+          ${t('Lead changes through the API must send If-Match (the lead’s ETag)')}
+        </label>
+        <button type="submit">${t('Save settings')}</button>
+      </form>`,
     session,
   );
 }

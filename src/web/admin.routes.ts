@@ -15,9 +15,21 @@ import {
   auditPage,
   peoplePage,
   reasonsPage,
+  settingsPage,
   subStatusesPage,
   type AdminOutcome,
+  type SettingsForm,
 } from './admin.pages.js';
+import {
+  AUTO_CLOSE_DAYS_MAX,
+  EVENT_RETENTION_DAYS_MAX,
+  getOrgSettings,
+  SettingsBody,
+  updateOrgSettings,
+  type OrgSettings,
+} from '../orgs/index.js';
+import { EVENT_RETENTION_DAYS_DEFAULT } from '../events/index.js';
+import { checkInput } from '../http/validation.js';
 import { listAuditEntries } from '../audit/index.js';
 import {
   addEntityChecked,
@@ -29,7 +41,8 @@ import {
 } from '../entities/index.js';
 import type { WebSession } from './session.service.js';
 import { translator, type Text } from './i18n.js';
-import { field, isLeadStatus, messagesOf, sameToken, sendPage, sessionOr } from './web.http.js';
+import { field, isLeadStatus, messagesOf, sendPage } from './web.http.js';
+import { adminOr, attempt, checkToken, idParam, noticeOf, pageOf } from './admin.http.js';
 
 /**
  * The administrator's pages under `/app/admin` (docs/web.md): the same use cases as the admin
@@ -48,7 +61,36 @@ const NOTICES: Record<string, Text> = {
   'people-disabled': 'Disabled: its sessions have ended.',
   'people-enabled': 'Enabled.',
   'people-password': 'Password set: its sessions have ended.',
+  'settings-saved': 'Settings saved.',
+  'settings-unchanged': 'Nothing to save: the settings are as they were.',
 };
+
+/** The settings form's number fields. */
+const NUMBER_SETTINGS = ['autoCloseDays', 'rateLimitPerMinute', 'eventRetentionDays'] as const;
+
+/**
+ * A settings field's text as the API's body would carry it: empty clears the setting (null),
+ * digits are a number, anything else stays text for the API's schema to refuse by name.
+ */
+function settingValue(text: string, numeric: boolean): string | number | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  return numeric && /^\d{1,9}$/.test(trimmed) ? Number(trimmed) : trimmed;
+}
+
+/** The org's settings as the form shows them. */
+function settingsForm(settings: OrgSettings): SettingsForm {
+  return {
+    autoCloseDays: settings.autoCloseDays === null ? '' : String(settings.autoCloseDays),
+    countryCode: settings.countryCode ?? '',
+    rateLimitPerMinute:
+      settings.rateLimitPerMinute === null ? '' : String(settings.rateLimitPerMinute),
+    requireIfMatch: settings.requireIfMatch,
+    eventRetentionDays:
+      settings.eventRetentionDays === null ? '' : String(settings.eventRetentionDays),
+    timeZone: settings.timeZone ?? '',
+  };
+}
 
 /** Entities per page of the people page (the API's largest page). */
 const PEOPLE_PAGE_SIZE = 100;
@@ -58,48 +100,10 @@ const AUDIT_PAGE_SIZE = 50;
 
 const SYSTEM_REASON_TEXTS = new Set<string>(Object.values(SYSTEM_REASONS));
 
-/** The session when it is an administrator's; 403 (as a page) for anyone else signed in. */
-function adminOr(request: FastifyRequest, reply: FastifyReply): WebSession | undefined {
-  const session = sessionOr(request, reply);
-  if (session && session.caller.entityType !== 'ADMIN_USER') {
-    const t = translator(session.language);
-    throw AppError.of('FORBIDDEN', t('Only an administrator of the org may use this page.'));
-  }
-  return session;
-}
-
-/** The `page` a list's link asks for: a whole number from 1, else the first. */
-function pageOf(request: FastifyRequest): number {
-  const raw = field(request.query, 'page');
-  return /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : 1;
-}
-
-/** A form post's token checked: a mismatch is refused as a 403 page, nothing changed. */
-function checkToken(session: WebSession, body: unknown): void {
-  if (!sameToken(session.csrfToken, field(body, '_csrf'))) {
-    const t = translator(session.language);
-    throw AppError.of('FORBIDDEN', t('The form had expired. Please try again.'));
-  }
-}
-
-/** Runs `change`; a refusal the use case explains comes back as the page's problem. */
-async function attempt<T>(change: () => Promise<T>): Promise<{ done: T } | { error: AppError }> {
-  try {
-    return { done: await change() };
-  } catch (error) {
-    if (!(error instanceof AppError) || error.statusCode >= 500 || error.statusCode === 404) {
-      throw error;
-    }
-    return { error };
-  }
-}
-
 export async function adminRoutes(web: FastifyInstance): Promise<void> {
   const { ctx } = web;
-  const notice = (request: FastifyRequest, session: WebSession) => {
-    const text = NOTICES[field(request.query, 'done')];
-    return text && translator(session.language)(text);
-  };
+  const notice = (request: FastifyRequest, session: WebSession) =>
+    noticeOf(request, session, NOTICES);
 
   const showReasons = async (
     session: WebSession,
@@ -162,8 +166,7 @@ export async function adminRoutes(web: FastifyInstance): Promise<void> {
     const session = adminOr(request, reply);
     if (!session) return reply;
     checkToken(session, request.body);
-    const raw = (request.params as { id: string }).id;
-    const id = /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
+    const id = idParam(request);
     if (id <= 0) throw AppError.of('REASON_NOT_FOUND', 'There is no such reason.');
     const flag = field(request.body, 'notAvailable');
     if (flag !== 'on' && flag !== 'off') {
@@ -330,6 +333,79 @@ export async function adminRoutes(web: FastifyInstance): Promise<void> {
         ...(rows.length > AUDIT_PAGE_SIZE ? { nextHref: href(pageNumber + 1) } : {}),
       }),
     );
+  });
+
+  const showSettings = (
+    session: WebSession,
+    reply: FastifyReply,
+    view: Omit<AdminOutcome, 'form'> & { form: SettingsForm },
+    status = 200,
+  ) =>
+    sendPage(
+      reply,
+      settingsPage(session, {
+        ...view,
+        limits: {
+          autoCloseDaysMax: AUTO_CLOSE_DAYS_MAX,
+          retentionDaysMax: EVENT_RETENTION_DAYS_MAX,
+        },
+        defaults: {
+          rateLimitPerMinute: ctx.config.rateLimit.perMinute,
+          eventRetentionDays: EVENT_RETENTION_DAYS_DEFAULT,
+        },
+      }),
+      status,
+    );
+
+  web.get('/admin/settings', { schema: { hide: true } }, async (request, reply) => {
+    const session = adminOr(request, reply);
+    if (!session) return reply;
+    const settings = await getOrgSettings(ctx, session.caller.orgId);
+    return showSettings(session, reply, {
+      notice: notice(request, session),
+      form: settingsForm(settings),
+    });
+  });
+
+  web.post('/admin/settings', { schema: { hide: true } }, async (request, reply) => {
+    const session = adminOr(request, reply);
+    if (!session) return reply;
+    checkToken(session, request.body);
+    const current = settingsForm(await getOrgSettings(ctx, session.caller.orgId));
+    const form: SettingsForm = {
+      ...Object.fromEntries(
+        [...NUMBER_SETTINGS, 'countryCode', 'timeZone'].map((name) => [
+          name,
+          field(request.body, name).trim(),
+        ]),
+      ),
+      requireIfMatch: field(request.body, 'requireIfMatch') === 'on',
+    } as SettingsForm;
+    // Only what the form changed is sent, so the audit log records what the person changed.
+    const change: Record<string, unknown> = {};
+    for (const name of [...NUMBER_SETTINGS, 'countryCode', 'timeZone'] as const) {
+      const same =
+        name === 'countryCode'
+          ? form[name].toUpperCase() === current[name].toUpperCase()
+          : form[name] === current[name];
+      if (!same)
+        change[name] = settingValue(form[name], name !== 'countryCode' && name !== 'timeZone');
+    }
+    if (form.requireIfMatch !== current.requireIfMatch) {
+      change.requireIfMatch = form.requireIfMatch;
+    }
+    if (Object.keys(change).length === 0) {
+      return reply.redirect('/app/admin/settings?done=settings-unchanged', 303);
+    }
+    const result = await attempt(async () => {
+      checkInput(SettingsBody, change);
+      return updateOrgSettings(ctx, actorOf(session.caller), change);
+    });
+    if ('error' in result) {
+      const problem = messagesOf(result.error);
+      return showSettings(session, reply, { problem, form }, result.error.statusCode);
+    }
+    return reply.redirect('/app/admin/settings?done=settings-saved', 303);
   });
 
   web.get('/admin/sub-statuses', { schema: { hide: true } }, async (request, reply) => {

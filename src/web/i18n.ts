@@ -226,8 +226,95 @@ const HINDI = {
   'Sub-statuses': 'उप-स्थितियाँ',
   'The finer states associates choose for each status.':
     'हर स्थिति के भीतर की बारीक स्थितियाँ, जिन्हें सहयोगी चुनते हैं।',
-  'Extended fields, OAuth clients, webhooks and settings are kept through the admin API and the leadline command for now.':
-    'विस्तारित फ़ील्ड, OAuth क्लाइंट, वेबहुक और सेटिंग अभी एडमिन API और leadline कमांड से सँभाले जाते हैं।',
+  'Extended fields are kept through the admin API and the leadline command for now.':
+    'विस्तारित फ़ील्ड अभी एडमिन API और leadline कमांड से सँभाले जाते हैं।',
+  Settings: 'सेटिंग',
+  'Auto-close, the country of mobile numbers, the time zone, limits and retention.':
+    'अपने-आप बंद होना, मोबाइल नंबरों का देश, समय क्षेत्र, सीमाएँ और रखने की अवधि।',
+  'OAuth clients': 'OAuth क्लाइंट',
+  'Keys other systems use to call the API as one of the org’s tills or people.':
+    'कुंजियाँ जिनसे दूसरे सिस्टम संगठन के किसी टिल या व्यक्ति के रूप में API बुलाते हैं।',
+  Webhooks: 'वेबहुक',
+  'Where lead events are sent: endpoints, their health, every delivery, replay.':
+    'लीड की घटनाएँ कहाँ भेजी जाती हैं: एंडपॉइंट, उनकी सेहत, हर डिलीवरी, दोबारा भेजना।',
+  // Settings.
+  'Settings saved.': 'सेटिंग सहेजी गईं।',
+  'Nothing to save: the settings are as they were.': 'सहेजने को कुछ नहीं: सेटिंग पहले जैसी हैं।',
+  'Auto-close after (days)': 'इतने दिन बाद अपने-आप बंद करें',
+  'OPEN and ON_HOLD leads unchanged this many days are closed as LOST. Empty: never.':
+    'इतने दिन तक न बदली OPEN और ON_HOLD लीड LOST के रूप में बंद होती हैं। खाली: कभी नहीं।',
+  'Country of mobile numbers': 'मोबाइल नंबरों का देश',
+  'Two letters, e.g. IN: the country of a mobile number given without its prefix. Empty: none.':
+    'दो अक्षर, जैसे IN: बिना देश-कोड के दिए मोबाइल नंबर का देश। खाली: कोई नहीं।',
+  'Time zone': 'समय क्षेत्र',
+  'An IANA name, e.g. Asia/Kolkata: the reports’ days, weeks and months, and the pages’ times. Empty: UTC.':
+    'IANA नाम, जैसे Asia/Kolkata: रिपोर्ट के दिन, सप्ताह और महीने, और पेजों के समय। खाली: UTC।',
+  'Requests per minute per credential': 'हर क्रेडेंशियल के लिए प्रति मिनट अनुरोध',
+  'Empty: this deployment’s default ({n}).': 'खाली: इस इंस्टॉलेशन का डिफ़ॉल्ट ({n})।',
+  'Days lead events are kept': 'लीड की घटनाएँ कितने दिन रखी जाएँ',
+  'For the event feed and webhook replay. Empty: the default ({n}).':
+    'इवेंट फ़ीड और वेबहुक दोबारा भेजने के लिए। खाली: डिफ़ॉल्ट ({n})।',
+  'Lead changes through the API must send If-Match (the lead’s ETag)':
+    'API से लीड बदलते समय If-Match (लीड का ETag) भेजना ज़रूरी हो',
+  'Save settings': 'सेटिंग सहेजें',
+  // OAuth clients and webhooks.
+  'Client revoked: its tokens no longer work.': 'क्लाइंट रद्द किया गया: उसके टोकन अब काम नहीं करते।',
+  'Endpoint enabled: events from now on are sent to it.':
+    'एंडपॉइंट चालू किया गया: अब से घटनाएँ उसे भेजी जाएँगी।',
+  'Endpoint disabled: nothing is sent to it until it is enabled.':
+    'एंडपॉइंट बंद किया गया: चालू होने तक उसे कुछ नहीं भेजा जाएगा।',
+  'Endpoint deleted.': 'एंडपॉइंट हटाया गया।',
+  'A client exchanges its key and secret at /v3/oauth/token/generate for a short-lived token, and calls the API as the entity it was made for, with that entity’s rights and limits.':
+    'क्लाइंट अपनी कुंजी और सीक्रेट /v3/oauth/token/generate पर देकर थोड़े समय का टोकन पाता है, और जिस इकाई के लिए बना है उसी के रूप में, उसी के अधिकारों और सीमाओं के साथ API बुलाता है।',
+  'Add an endpoint': 'एंडपॉइंट जोड़ें',
+  'Add client': 'क्लाइंट जोड़ें',
+  'Add endpoint': 'एंडपॉइंट जोड़ें',
+  'Client {key} added.': 'क्लाइंट {key} जोड़ा गया।',
+  'Code of the till or person it acts as': 'जिस टिल या व्यक्ति के रूप में यह काम करेगा, उसका कोड',
+  'Copy it now: Leadline keeps only a hash of it and cannot show it again.':
+    'इसे अभी कॉपी करें: Leadline सिर्फ़ इसका हैश रखता है और इसे दोबारा नहीं दिखा सकता।',
+  'Copy it now: this page is the only one that shows it.':
+    'इसे अभी कॉपी करें: इसे सिर्फ़ यही पेज दिखाता है।',
+  Delete: 'हटाएँ',
+  Deliveries: 'डिलीवरी',
+  Description: 'विवरण',
+  Enabled: 'चालू',
+  'Endpoint added: events from now on are sent to it.': 'एंडपॉइंट जोड़ा गया: अब से घटनाएँ उसे भेजी जाएँगी।',
+  'Events to send (none ticked: every type)': 'भेजी जाने वाली घटनाएँ (कोई न चुनें: हर प्रकार)',
+  From: 'से',
+  'New secret made. Deliveries are signed with the old one too until {until}, so the receiver can switch without a gap.':
+    'नया सीक्रेट बना। {until} तक डिलीवरी पुराने सीक्रेट से भी हस्ताक्षरित होंगी, ताकि पाने वाला बिना रुकावट बदल सके।',
+  'New secret': 'नया सीक्रेट',
+  'New signing secret of endpoint {id}': 'एंडपॉइंट {id} का नया हस्ताक्षर सीक्रेट',
+  'No delivery yet.': 'अभी कोई डिलीवरी नहीं।',
+  Revoke: 'रद्द करें',
+  Revoked: 'रद्द',
+  'Secret of {key}': '{key} का सीक्रेट',
+  'Send again the events of a time range': 'किसी समय-अवधि की घटनाएँ दोबारा भेजें',
+  'Send again': 'दोबारा भेजें',
+  'Sent again: {n} deliveries made.': 'दोबारा भेजा गया: {n} डिलीवरी बनीं।',
+  'Signing secret of {url}': '{url} का हस्ताक्षर सीक्रेट',
+  'The client’s secret': 'क्लाइंट का सीक्रेट',
+  'The endpoint’s new signing secret': 'एंडपॉइंट का नया हस्ताक्षर सीक्रेट',
+  'The endpoint’s signing secret': 'एंडपॉइंट का हस्ताक्षर सीक्रेट',
+  'The org’s clients ({count})': 'संगठन के क्लाइंट ({count})',
+  'The org’s endpoints ({count})': 'संगठन के एंडपॉइंट ({count})',
+  To: 'तक',
+  'URL (https)': 'URL (https)',
+  'Webhook deliveries': 'वेबहुक डिलीवरी',
+  'acts as {code}': '{code} के रूप में',
+  any: 'कोई भी',
+  'failing since {when}': '{when} से विफल',
+  'in {ms} ms': '{ms} ms में',
+  'next attempt {when}': 'अगली कोशिश {when}',
+  'no answer': 'कोई उत्तर नहीं',
+  'no attempt in 24 h': '24 घंटे में कोई कोशिश नहीं',
+  replay: 'दोबारा भेजा',
+  '{name}: a date and time': '{name}: तारीख और समय',
+  '{n} delivered': '{n} पहुँचीं',
+  '{n} given up': '{n} छोड़ी गईं',
+  '{n} pending': '{n} बाकी',
+  '{rate} % of {n} attempts succeeded in 24 h': '24 घंटे में {n} कोशिशों में से {rate} % सफल',
   'Associates choose one of these whenever they change a lead’s status. A reason marked “not available” means the shopper wanted what the store could not sell: leads lost for it count as unfulfilled demand in the reports.':
     'लीड की स्थिति बदलते समय सहयोगी इनमें से एक चुनते हैं। “उपलब्ध नहीं” चिह्नित कारण का मतलब है कि ग्राहक जो चाहता था वह स्टोर नहीं बेच सका: उस कारण से खोई गई लीड रिपोर्ट में अधूरी माँग गिनी जाती हैं।',
   'New reason': 'नया कारण',

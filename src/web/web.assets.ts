@@ -72,4 +72,8 @@ dialog::backdrop { background: rgb(0 0 0 / 40%); }
 .figures .n { text-align: right; font-variant-numeric: tabular-nums; }
 .muted { color: var(--muted); }
 button.secondary { background: #fff; color: var(--accent); border: 1px solid var(--accent); }
+.secret { background: #fff8e6; border: 2px solid #9a6700; border-radius: 8px; padding: 4px 16px; }
+.secret input { width: 100%; font-family: ui-monospace, monospace; }
+fieldset { border: 1px solid var(--line); border-radius: 6px; }
+h1, code { overflow-wrap: anywhere; }
 `;

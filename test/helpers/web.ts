@@ -51,7 +51,14 @@ export class Browser {
     return response;
   }
 
-  async post(url: string, form: Record<string, string>): Promise<LightMyRequestResponse> {
+  /** Posts a form; a list is one field sent once per value, as ticked checkboxes are. */
+  async post(
+    url: string,
+    form: Record<string, string | string[]>,
+  ): Promise<LightMyRequestResponse> {
+    const fields = Object.entries(form).flatMap(([name, value]) =>
+      (Array.isArray(value) ? value : [value]).map((one): [string, string] => [name, one]),
+    );
     const response = await this.app.inject({
       method: 'POST',
       url,
@@ -60,7 +67,7 @@ export class Browser {
         cookie: this.cookieHeader(url),
         'content-type': 'application/x-www-form-urlencoded',
       },
-      payload: new URLSearchParams(form).toString(),
+      payload: new URLSearchParams(fields).toString(),
     });
     this.keep(response);
     return response;

@@ -270,6 +270,73 @@ describe('the web app in Chromium', () => {
   }
 
   for (const size of SIZES) {
+    it(`lets an admin save a setting, add an OAuth client and a webhook endpoint and see each secret once, at ${size.name} size`, async () => {
+      const context = await browser.newContext({ viewport: size.viewport });
+      const page = await context.newPage();
+      const scriptErrors = scriptErrorsOf(page);
+      const toAdmin = async (section: string) => {
+        await page.getByRole('link', { name: 'Admin', exact: true }).click();
+        await page.getByRole('link', { name: section, exact: true }).click();
+        await page.getByRole('heading', { name: section, exact: true }).waitFor();
+      };
+      try {
+        await signIn(page, admin);
+        await toAdmin('Settings');
+        const retention = size.name === 'phone' ? '30' : '31';
+        await page.getByLabel('Days lead events are kept').fill(retention);
+        await page.getByRole('button', { name: 'Save settings' }).click();
+        await page.getByRole('status').getByText('Settings saved.').waitFor();
+        assert.equal(await page.getByLabel('Days lead events are kept').inputValue(), retention);
+        assert.deepEqual(await seriousViolations(page), [], 'the settings page');
+        await assertFitsScreen(page, 'the settings page');
+        await page.screenshot({
+          path: path.join(SCREENS, `admin-settings-${size.name}.png`),
+          fullPage: true,
+        });
+
+        await toAdmin('OAuth clients');
+        await page.getByLabel('Code of the till or person it acts as').fill(till.code);
+        await page.getByRole('button', { name: 'Add client' }).click();
+        await page.getByRole('heading', { name: 'The client’s secret' }).waitFor();
+        const clientSecret = await page.getByLabel(/^Secret of ll_/).inputValue();
+        assert.ok(clientSecret.length >= 32);
+        assert.deepEqual(await seriousViolations(page), [], 'the OAuth clients page');
+        await assertFitsScreen(page, 'the OAuth clients page');
+        await toAdmin('OAuth clients');
+        assert.equal(await page.getByText(clientSecret).count(), 0, 'the secret is shown once');
+
+        await toAdmin('Webhooks');
+        const url = `https://pos.example.com/hooks-${size.name}`;
+        await page.getByLabel('URL (https)').fill(url);
+        await page.getByLabel('lead.status_changed').check();
+        await page.getByRole('button', { name: 'Add endpoint' }).click();
+        await page.getByRole('heading', { name: 'The endpoint’s signing secret' }).waitFor();
+        assert.match(await page.getByLabel(`Signing secret of ${url}`).inputValue(), /^whsec_/);
+        assert.deepEqual(await seriousViolations(page), [], 'the webhooks page');
+        await assertFitsScreen(page, 'the webhooks page');
+        await page.screenshot({
+          path: path.join(SCREENS, `admin-webhooks-${size.name}.png`),
+          fullPage: true,
+        });
+        await page.getByRole('link', { name: url, exact: true }).click();
+        await page
+          .getByRole('heading', { name: 'Send again the events of a time range' })
+          .waitFor();
+        assert.deepEqual(await seriousViolations(page), [], 'an endpoint’s deliveries');
+        await assertFitsScreen(page, 'an endpoint’s deliveries');
+        await page.getByRole('button', { name: 'Send again', exact: true }).click();
+        await page
+          .getByRole('status')
+          .getByText(/^Sent again: \d+ deliveries made\.$/)
+          .waitFor();
+        assert.deepEqual(scriptErrors, [], 'no script error or CSP refusal in the console');
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  for (const size of SIZES) {
     it(`lets an admin add a sub-status and flag a reason, which the till can then pick, at ${size.name} size`, async () => {
       const context = await browser.newContext({ viewport: size.viewport });
       const page = await context.newPage();
