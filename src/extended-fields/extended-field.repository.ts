@@ -123,17 +123,19 @@ export function insertField(
     .executeTakeFirstOrThrow();
 }
 
-/** Every translation of field `fieldId`, by language. */
-export function listTranslations(
+/** Every translation of the fields `fieldIds` of the org, by field and language. */
+export async function listTranslationsOf(
   db: Db,
   orgId: number,
-  fieldId: number,
+  fieldIds: number[],
 ): Promise<TranslationRow[]> {
+  if (fieldIds.length === 0) return [];
   return db
     .selectFrom('extended_field_translations')
     .select(['field_id', 'language', 'label', 'value_labels'])
     .where('org_id', '=', orgId)
-    .where('field_id', '=', fieldId)
+    .where('field_id', 'in', fieldIds)
+    .orderBy('field_id')
     .orderBy('language')
     .execute();
 }

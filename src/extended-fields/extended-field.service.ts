@@ -16,9 +16,15 @@ import {
   insertField,
   listFields,
   listLocalisedFields,
+  listTranslationsOf,
   type FieldRow,
 } from './extended-field.repository.js';
-import { fieldRowToDefinition, localisedRowToDefinition } from './extended-field.mapper.js';
+import {
+  fieldRowToDefinition,
+  fieldRowToDetails,
+  localisedRowToDefinition,
+  type FieldDetails,
+} from './extended-field.mapper.js';
 import {
   FIELD_NAME,
   MAX_ENUM_VALUE,
@@ -57,7 +63,7 @@ export function isText(value: string, max: number): boolean {
   return value.length <= max && value.trim() !== '';
 }
 
-function fieldNotFound(entityType: string, name: string): AppError {
+export function fieldNotFound(entityType: string, name: string): AppError {
   return AppError.of(
     'FIELD_NOT_FOUND',
     `no ${entityType} extended field ${name.slice(0, 100)} in this org`,
@@ -103,6 +109,29 @@ export async function getDefinitions(
   }
   const rows = await listLocalisedFields(ctx.store.db, orgId, entityType, wanted);
   return rows.map(localisedRowToDefinition);
+}
+
+/**
+ * The org's definitions of `entityType` as stored, in definition order, each with every
+ * translation (the web app's administration lists them so). Two queries.
+ */
+export async function getFieldDetails(
+  ctx: AppContext,
+  orgId: number,
+  entityType: FieldEntityType,
+): Promise<FieldDetails[]> {
+  const rows = await listFields(ctx.store.db, orgId, entityType);
+  const translations = await listTranslationsOf(
+    ctx.store.db,
+    orgId,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) =>
+    fieldRowToDetails(
+      row,
+      translations.filter((translation) => Number(translation.field_id) === Number(row.id)),
+    ),
+  );
 }
 
 function checkNewField(input: NewField, errors: FieldErrors): void {

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/index.js';
 import { languageCode } from './language.js';
 import {
   findTranslation,
-  listTranslations,
+  listTranslationsOf,
   saveTranslation,
   type FieldRow,
 } from './extended-field.repository.js';
@@ -126,6 +126,6 @@ export async function translateField(
       },
       now,
     );
-    return fieldRowToDetails(row, await listTranslations(trx, actor.orgId, row.id));
+    return fieldRowToDetails(row, await listTranslationsOf(trx, actor.orgId, [row.id]));
   });
 }

@@ -74,11 +74,13 @@ export function adminPage(session: WebSession): SafeHtml {
             ${t('Where lead events are sent: endpoints, their health, every delivery, replay.')}
           </div>
         </li>
-      </ul>
-      <p>
-        ${t('Extended fields are kept through the admin API and the leadline command for now.')}
-        <a href="/docs">/docs</a>
-      </p>`,
+        <li>
+          <a href="/app/admin/fields">${t('Extended fields')}</a>
+          <div class="meta">
+            ${t('The org’s own fields on its leads, and their labels in other languages.')}
+          </div>
+        </li>
+      </ul>`,
     session,
   );
 }
@@ -443,7 +445,13 @@ export function settingsPage(
         ${number(
           'rateLimitPerMinute',
           t('Requests per minute per credential'),
-          t('Empty: this deployment’s default ({n}).', { n: view.defaults.rateLimitPerMinute }),
+          t('Empty: this deployment’s default ({n}).', {
+            // 0 is the deployment's "no limit".
+            n:
+              view.defaults.rateLimitPerMinute === 0
+                ? t('no limit')
+                : view.defaults.rateLimitPerMinute,
+          }),
           7,
         )}
         ${number(

@@ -43,6 +43,8 @@ type Scope = {
   unit: EntityRow | undefined;
   /** One person's leads within the unit (the bottom of the drill-down). */
   owner: EntityRow | undefined;
+  /** The unit and the entities above it, nearest first, when finding the unit read them. */
+  line?: EntityRow[];
 };
 
 const DEFAULT_PERIOD: DashboardPeriod = 90;
@@ -85,7 +87,9 @@ export async function dashboardRoutes(web: FastifyInstance): Promise<void> {
     const code = field(query, 'scope');
     if (code === '') {
       const line = await findLine(db, session.caller.orgId, session.caller.entityId);
-      return { unit: line.find(isUnit), owner: undefined };
+      const unit = line.find(isUnit);
+      // The unit's own line is the rest of the person's: the crumbs need no second walk.
+      return { unit, owner: undefined, line: unit ? line.slice(line.indexOf(unit)) : [] };
     }
     const unit = await unitByCode(session, code);
     const ownerCode = field(query, 'owner');
@@ -139,9 +143,8 @@ export async function dashboardRoutes(web: FastifyInstance): Promise<void> {
       lostReasonsReport(ctx, caller, filters),
       demandReport(ctx, caller, filters),
       followUpsReport(ctx, caller, filters),
-      scope.unit === undefined
-        ? Promise.resolve([])
-        : findLine(db, caller.orgId, Number(scope.unit.id)),
+      scope.line ??
+        (scope.unit === undefined ? [] : findLine(db, caller.orgId, Number(scope.unit.id))),
     ]);
     const query = scopeQuery(scope);
     const crumbs: Crumb[] = [

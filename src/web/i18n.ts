@@ -226,8 +226,32 @@ const HINDI = {
   'Sub-statuses': 'उप-स्थितियाँ',
   'The finer states associates choose for each status.':
     'हर स्थिति के भीतर की बारीक स्थितियाँ, जिन्हें सहयोगी चुनते हैं।',
-  'Extended fields are kept through the admin API and the leadline command for now.':
-    'विस्तारित फ़ील्ड अभी एडमिन API और leadline कमांड से सँभाले जाते हैं।',
+  'Extended fields': 'विस्तारित फ़ील्ड',
+  'The org’s own fields on its leads, and their labels in other languages.':
+    'संगठन की लीड पर उसके अपने फ़ील्ड, और दूसरी भाषाओं में उनके लेबल।',
+  // Extended fields.
+  'Field defined: New lead asks for it now.': 'फ़ील्ड बनाया गया: नई लीड अब इसे पूछती है।',
+  'Translation saved.': 'अनुवाद सहेजा गया।',
+  'Type a label or a value’s text to save.': 'सहेजने के लिए कोई लेबल या किसी मान का पाठ लिखें।',
+  'No translation yet.': 'अभी कोई अनुवाद नहीं।',
+  '(the field’s own label)': '(फ़ील्ड का अपना लेबल)',
+  'Edit the {language} translation of {name}': '{name} का {language} अनुवाद बदलें',
+  Edit: 'बदलें',
+  'Translate {name}': '{name} का अनुवाद',
+  'Language (two letters, e.g. hi)': 'भाषा (दो अक्षर, जैसे hi)',
+  'Label in that language': 'उस भाषा में लेबल',
+  '{value} shown as': '{value} इस रूप में दिखे',
+  'Save translation': 'अनुवाद सहेजें',
+  'The org’s own fields on its leads. New lead and a lead’s page show them with their labels and values in the person’s language when a translation into it exists.':
+    'संगठन की लीड पर उसके अपने फ़ील्ड। नई लीड और लीड का पेज इन्हें व्यक्ति की भाषा में लेबल और मानों के साथ दिखाते हैं, जब उस भाषा में अनुवाद हो।',
+  'Define a field': 'फ़ील्ड बनाएँ',
+  'Name (letters, digits, _; the API’s key)': 'नाम (अक्षर, अंक, _; API की कुंजी)',
+  Label: 'लेबल',
+  'Required on every new lead': 'हर नई लीड पर ज़रूरी',
+  'Values (ENUM only, one per line)': 'मान (सिर्फ़ ENUM, हर पंक्ति में एक)',
+  'Define field': 'फ़ील्ड बनाएँ',
+  'The org’s fields ({count})': 'संगठन के फ़ील्ड ({count})',
+  Required: 'ज़रूरी',
   Settings: 'सेटिंग',
   'Auto-close, the country of mobile numbers, the time zone, limits and retention.':
     'अपने-आप बंद होना, मोबाइल नंबरों का देश, समय क्षेत्र, सीमाएँ और रखने की अवधि।',
@@ -257,6 +281,7 @@ const HINDI = {
   'Lead changes through the API must send If-Match (the lead’s ETag)':
     'API से लीड बदलते समय If-Match (लीड का ETag) भेजना ज़रूरी हो',
   'Save settings': 'सेटिंग सहेजें',
+  'no limit': 'कोई सीमा नहीं',
   // OAuth clients and webhooks.
   'Client revoked: its tokens no longer work.': 'क्लाइंट रद्द किया गया: उसके टोकन अब काम नहीं करते।',
   'Endpoint enabled: events from now on are sent to it.':

@@ -32,7 +32,7 @@ import {
   type ShownSecret,
 } from './integrations.pages.js';
 import type { WebSession } from './session.service.js';
-import { instantOfLocal } from './time.js';
+import { instantOfLocal, showInstant } from './time.js';
 import { field, messagesOf, sendPage } from './web.http.js';
 
 /**
@@ -211,7 +211,7 @@ export async function integrationsRoutes(web: FastifyInstance): Promise<void> {
     return showWebhooks(session, reply, {
       notice: t(
         'New secret made. Deliveries are signed with the old one too until {until}, so the receiver can switch without a gap.',
-        { until: rotated.previousSecretValidUntil },
+        { until: showInstant(rotated.previousSecretValidUntil, session.timeZone) },
       ),
       secret: {
         label: t('The endpoint’s new signing secret'),

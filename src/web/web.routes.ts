@@ -11,6 +11,7 @@ import { field, sameToken, sendCompressible, sendPage } from './web.http.js';
 import { adminRoutes } from './admin.routes.js';
 import { dashboardRoutes } from './dashboard.routes.js';
 import { integrationsRoutes } from './integrations.routes.js';
+import { fieldsRoutes } from './fields.routes.js';
 import { leadRoutes } from './leads.routes.js';
 import { STYLESHEET } from './web.assets.js';
 import { errorPage, loginPage, SCRIPT_PATH, STYLESHEET_PATH, todayPage } from './web.pages.js';
@@ -228,6 +229,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
       await web.register(leadRoutes);
       await web.register(adminRoutes);
       await web.register(integrationsRoutes);
+      await web.register(fieldsRoutes);
       await web.register(dashboardRoutes);
 
       web.post('/logout', { schema: { hide: true } }, async (request, reply) => {

@@ -88,3 +88,14 @@ export function formToken(page: string): string {
 }
 
 export const alertOf = (page: string) => /role="alert">([^<]*)</.exec(page)?.[1];
+
+/** `who` signed in to the web app: a browser that holds its session. */
+export async function signedIn(
+  app: FastifyInstance,
+  who: { code: string; password: string },
+): Promise<Browser> {
+  const browser = new Browser(app);
+  const answer = await browser.signIn(who.code, who.password);
+  assert.equal(answer.statusCode, 303, `${who.code} signs in`);
+  return browser;
+}

@@ -270,7 +270,7 @@ describe('the web app in Chromium', () => {
   }
 
   for (const size of SIZES) {
-    it(`lets an admin save a setting, add an OAuth client and a webhook endpoint and see each secret once, at ${size.name} size`, async () => {
+    it(`lets an admin define and translate a field, save a setting, add an OAuth client and a webhook endpoint and see each secret once, at ${size.name} size`, async () => {
       const context = await browser.newContext({ viewport: size.viewport });
       const page = await context.newPage();
       const scriptErrors = scriptErrorsOf(page);
@@ -281,6 +281,26 @@ describe('the web app in Chromium', () => {
       };
       try {
         await signIn(page, admin);
+        await toAdmin('Extended fields');
+        const fieldName = `finish_${size.name}`;
+        await page.getByLabel('Name (letters, digits, _; the API’s key)').fill(fieldName);
+        await page.getByLabel('Label', { exact: true }).fill('Finish');
+        await page.getByLabel('Type', { exact: true }).selectOption('ENUM');
+        await page.getByLabel('Values (ENUM only, one per line)').fill('MATT\nGLOSS');
+        await page.getByRole('button', { name: 'Define field' }).click();
+        await page.getByRole('status').getByText('Field defined').waitFor();
+        const translate = page.locator(`#translate-${fieldName}`);
+        await translate.getByLabel('Language (two letters, e.g. hi)').fill('hi');
+        await translate.getByLabel('MATT shown as').fill('मैट');
+        await translate.getByRole('button', { name: 'Save translation' }).click();
+        await page.getByRole('status').getByText('Translation saved.').waitFor();
+        await page
+          .locator('li', { has: page.locator(`#translate-${fieldName}`) })
+          .getByText('MATT → मैट')
+          .waitFor();
+        assert.deepEqual(await seriousViolations(page), [], 'the extended fields page');
+        await assertFitsScreen(page, 'the extended fields page');
+
         await toAdmin('Settings');
         const retention = size.name === 'phone' ? '30' : '31';
         await page.getByLabel('Days lead events are kept').fill(retention);

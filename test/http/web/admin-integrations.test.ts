@@ -1,15 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useTestApp } from '../../helpers/app.js';
-import { newLead, newOrg, send, type Login } from '../../helpers/factories.js';
-import { alertOf, Browser, formToken } from '../../helpers/web.js';
+import { newLead, newOrg, send } from '../../helpers/factories.js';
+import { alertOf, formToken, signedIn } from '../../helpers/web.js';
 import { insertAttempts } from '../../../src/webhooks/delivery.repository.js';
-
-async function signedIn(t: ReturnType<typeof useTestApp>, who: Login): Promise<Browser> {
-  const browser = new Browser(t.app);
-  assert.equal((await browser.signIn(who.code, who.password)).statusCode, 303);
-  return browser;
-}
 
 /** The answer to exchanging a client's key and secret for a token. */
 async function tokenStatus(t: ReturnType<typeof useTestApp>, key: string, secret: string) {
@@ -25,7 +19,7 @@ describe('web app: OAuth clients and webhooks', () => {
 
   it('adds an OAuth client, shows its secret once, and revokes it', async () => {
     const o = await newOrg(t.ctx);
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const page = await admin.get('/app/admin/oauth-clients');
     assert.equal(page.statusCode, 200);
     const _csrf = formToken(page.body);
@@ -50,6 +44,13 @@ describe('web app: OAuth clients and webhooks', () => {
     const unknown = await admin.post('/app/admin/oauth-clients', { _csrf, entity: 'nobody' });
     assert.equal(unknown.statusCode, 400);
     assert.match(alertOf(unknown.body) ?? '', /no entity nobody/);
+    const hostile = await admin.post('/app/admin/oauth-clients', {
+      _csrf,
+      entity: '<script>alert(1)</script>',
+    });
+    assert.equal(hostile.statusCode, 400);
+    assert.doesNotMatch(hostile.body, /<script>alert/);
+    assert.ok(hostile.body.includes('value="&lt;script&gt;alert(1)&lt;/script&gt;"'));
 
     const revoked = await admin.post(`/app/admin/oauth-clients/${key}/revoke`, { _csrf });
     assert.equal(revoked.statusCode, 303);
@@ -68,7 +69,7 @@ describe('web app: OAuth clients and webhooks', () => {
     const theirHook = await send(t.app, other.admin, 'POST', '/v2/admin/webhooks', {
       url: 'https://crm.example.com/theirs',
     });
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const _csrf = formToken((await admin.get('/app/admin/webhooks')).body);
     assert.equal(
       (await admin.get('/app/admin/oauth-clients')).body.includes(theirClient.body.key),
@@ -98,7 +99,7 @@ describe('web app: OAuth clients and webhooks', () => {
     assert.equal(theirs.body.data[0].enabled, true);
     assert.equal(await tokenStatus(t, theirClient.body.key, theirClient.body.secret), 200);
     // A till is refused every one of these pages.
-    const till = await signedIn(t, o.till);
+    const till = await signedIn(t.app, o.till);
     for (const url of ['/app/admin/oauth-clients', '/app/admin/webhooks']) {
       assert.equal((await till.get(url)).statusCode, 403, url);
     }
@@ -106,7 +107,7 @@ describe('web app: OAuth clients and webhooks', () => {
 
   it('adds an endpoint with its secret shown once, switches it, rotates, replays and deletes', async () => {
     const o = await newOrg(t.ctx);
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const page = await admin.get('/app/admin/webhooks');
     const _csrf = formToken(page.body);
 
@@ -117,6 +118,12 @@ describe('web app: OAuth clients and webhooks', () => {
       events: ['lead.created', 'lead.status_changed'],
     });
     assert.equal(insecure.statusCode, 400);
+    const hostileUrl = await admin.post('/app/admin/webhooks', {
+      _csrf,
+      url: 'https://"><img src=x onerror=alert(1)>',
+    });
+    assert.equal(hostileUrl.statusCode, 400);
+    assert.doesNotMatch(hostileUrl.body, /<img src=x/);
     assert.match(alertOf(insecure.body) ?? '', /^url /);
     // The refused form keeps what was typed and ticked, escaped.
     assert.ok(insecure.body.includes('value="CRM &lt;b&gt;sync&lt;/b&gt;"'));

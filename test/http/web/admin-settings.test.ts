@@ -2,13 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useTestApp } from '../../helpers/app.js';
 import { newOrg, send, type Login } from '../../helpers/factories.js';
-import { alertOf, Browser, formToken } from '../../helpers/web.js';
-
-async function signedIn(t: ReturnType<typeof useTestApp>, who: Login): Promise<Browser> {
-  const browser = new Browser(t.app);
-  assert.equal((await browser.signIn(who.code, who.password)).statusCode, 303);
-  return browser;
-}
+import { alertOf, formToken, signedIn } from '../../helpers/web.js';
 
 async function settingsOf(t: ReturnType<typeof useTestApp>, admin: Login) {
   const response = await send(t.app, admin, 'GET', '/v2/admin/settings');
@@ -38,7 +32,7 @@ describe('web app: the org’s settings', () => {
 
   it('shows the settings, saves only what changed (audited), and clears one left empty', async () => {
     const o = await newOrg(t.ctx);
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const page = await admin.get('/app/admin/settings');
     assert.equal(page.statusCode, 200);
     assert.match(
@@ -96,7 +90,7 @@ describe('web app: the org’s settings', () => {
 
   it('refuses a bad value by the field’s name, keeps the form as typed, and changes nothing', async () => {
     const o = await newOrg(t.ctx);
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const page = await admin.get('/app/admin/settings');
     const before = await settingsOf(t, o.admin);
     const cases: Array<[Record<string, string>, RegExp]> = [
@@ -135,7 +129,7 @@ describe('web app: the org’s settings', () => {
     const o = await newOrg(t.ctx);
     const other = await newOrg(t.ctx);
     await send(t.app, other.admin, 'PUT', '/v2/admin/settings', { autoCloseDays: 77 });
-    const till = await signedIn(t, o.till);
+    const till = await signedIn(t.app, o.till);
     const start = await till.get('/app');
     assert.equal((await till.get('/app/admin/settings')).statusCode, 403);
     const post = await till.post('/app/admin/settings', {
@@ -144,7 +138,7 @@ describe('web app: the org’s settings', () => {
     });
     assert.equal(post.statusCode, 403);
     assert.equal((await settingsOf(t, o.admin)).autoCloseDays, null);
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     assert.equal(valueOf((await admin.get('/app/admin/settings')).body, 'autoCloseDays'), '');
     assert.match((await admin.get('/app/admin')).body, /href="\/app\/admin\/settings"/);
   });

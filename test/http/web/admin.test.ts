@@ -3,14 +3,7 @@ import assert from 'node:assert/strict';
 import { useTestApp } from '../../helpers/app.js';
 import { newLead, newOrg, send, type Login } from '../../helpers/factories.js';
 import { addReason, reasonIdOf, reasons } from '../../helpers/fixtures.js';
-import { alertOf, Browser, formToken } from '../../helpers/web.js';
-
-/** `who` signed in to the web app. */
-async function signedIn(t: ReturnType<typeof useTestApp>, who: Login): Promise<Browser> {
-  const browser = new Browser(t.app);
-  assert.equal((await browser.signIn(who.code, who.password)).statusCode, 303);
-  return browser;
-}
+import { alertOf, Browser, formToken, signedIn } from '../../helpers/web.js';
 
 /** The org's reasons with their flags, as the admin API gives them. */
 async function adminReasons(t: ReturnType<typeof useTestApp>, admin: Login) {
@@ -27,7 +20,7 @@ describe('web app administration', () => {
 
   it('is for the org’s administrators: anyone else gets 403 and no link to it', async () => {
     const o = await newOrg(t.ctx);
-    const till = await signedIn(t, o.till);
+    const till = await signedIn(t.app, o.till);
     const start = await till.get('/app');
     assert.doesNotMatch(start.body, /href="\/app\/admin"/);
     for (const url of ['/app/admin', '/app/admin/reasons', '/app/admin/sub-statuses']) {
@@ -43,7 +36,7 @@ describe('web app administration', () => {
     assert.equal(post.statusCode, 403);
     assert.deepEqual(await reasons(t.app, o.admin), before);
 
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const adminStart = await admin.get('/app');
     assert.match(adminStart.body, /href="\/app\/admin"/);
     const index = await admin.get('/app/admin');
@@ -58,7 +51,7 @@ describe('web app administration', () => {
 
   it('adds a reason, refuses a blank, long or token-less one, and escapes what was typed', async () => {
     const o = await newOrg(t.ctx);
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const page = await admin.get('/app/admin/reasons');
     const _csrf = formToken(page.body);
 
@@ -100,7 +93,7 @@ describe('web app administration', () => {
     const id = await addReason(t.app, o.admin, 'Size not in stock');
     const foreign = await addReason(t.app, other.admin, 'Their reason');
     const system = await reasonIdOf(t.app, o.admin, 'APICALL');
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const page = await admin.get('/app/admin/reasons');
     const _csrf = formToken(page.body);
     // A system reason has no switch.
@@ -148,11 +141,11 @@ describe('web app administration', () => {
   it('adds a sub-status that the associate can choose at once on a lead', async () => {
     const o = await newOrg(t.ctx);
     const lead = await newLead(t.app, o.till, { leadFor: 'Linen shirt' });
-    const till = await signedIn(t, o.till);
+    const till = await signedIn(t.app, o.till);
     const before = await till.get(`/app/leads/${lead.id}`);
     assert.doesNotMatch(before.body, /Paid at the till/);
 
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const page = await admin.get('/app/admin/sub-statuses');
     assert.match(page.body, /The org has no sub-status yet/);
     const _csrf = formToken(page.body);
@@ -209,7 +202,7 @@ describe('web app administration', () => {
       });
       assert.equal(flag.status, 200, flag.raw);
     }
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const first = await admin.get('/app/admin/audit');
     assert.equal(first.statusCode, 200);
     const entries = (page: string) => [...page.matchAll(/<strong>([^<]+)<\/strong>\s*(\S+)/g)];
@@ -226,14 +219,14 @@ describe('web app administration', () => {
     assert.doesNotMatch(second.body, /rel="next"/);
     // A page number that is not one is the first page.
     assert.equal(entries((await admin.get('/app/admin/audit?page=x')).body).length, 50);
-    const till = await signedIn(t, o.till);
+    const till = await signedIn(t.app, o.till);
     assert.equal((await till.get('/app/admin/audit')).statusCode, 403);
   });
 
   it('adds people and tills, disables one (ending its sessions) and sets a password', async () => {
     const o = await newOrg(t.ctx);
     const other = await newOrg(t.ctx);
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const page = await admin.get('/app/admin/people');
     assert.equal(page.statusCode, 200);
     assert.ok(page.body.includes(`<strong>${o.store.code}</strong>`));

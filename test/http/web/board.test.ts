@@ -1,16 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useTestApp } from '../../helpers/app.js';
-import { newLead, newOrg, send, type TestOrg } from '../../helpers/factories.js';
+import { newLead, newOrg, send } from '../../helpers/factories.js';
 import { addReason, addSubStatus, getLead } from '../../helpers/fixtures.js';
-import { alertOf, Browser, formToken } from '../../helpers/web.js';
-
-/** A till of `o` signed in to the web app. */
-async function signedIn(t: ReturnType<typeof useTestApp>, o: TestOrg): Promise<Browser> {
-  const browser = new Browser(t.app);
-  assert.equal((await browser.signIn(o.till.code, o.till.password)).statusCode, 303);
-  return browser;
-}
+import { alertOf, formToken, signedIn } from '../../helpers/web.js';
 
 /** The lead ids of one column of the board, in its order. */
 function column(page: string, status: string): number[] {
@@ -40,7 +33,7 @@ describe('web app board', () => {
     });
     const foreign = await newLead(t.app, other.till, { leadFor: 'Foreign' });
 
-    const browser = await signedIn(t, o);
+    const browser = await signedIn(t.app, o.till);
     const board = await browser.get('/app/board');
     assert.equal(board.statusCode, 200);
     assert.deepEqual(column(board.body, 'OPEN'), [mine.id, open.id]);
@@ -66,7 +59,7 @@ describe('web app board', () => {
     const reasonId = await addReason(t.app, o.admin, 'Customer will return');
     await addSubStatus(t.app, o.admin, 'ON_HOLD', 'Awaiting stock');
     const lead = await newLead(t.app, o.till, { leadFor: 'Board lead' });
-    const browser = await signedIn(t, o);
+    const browser = await signedIn(t.app, o.till);
     const board = await browser.get('/app/board');
     // The dialog offers the org's reasons and sub-statuses, each tagged with its status.
     assert.match(board.body, /<option value="Awaiting stock" data-status="ON_HOLD">/);

@@ -3,14 +3,7 @@ import assert from 'node:assert/strict';
 import { useTestApp } from '../../helpers/app.js';
 import { newLead, newOrg, send, type Login, type TestOrg } from '../../helpers/factories.js';
 import { addReason } from '../../helpers/fixtures.js';
-import { alertOf, Browser } from '../../helpers/web.js';
-
-/** `who` signed in to the web app. */
-async function signedIn(t: ReturnType<typeof useTestApp>, who: Login): Promise<Browser> {
-  const browser = new Browser(t.app);
-  assert.equal((await browser.signIn(who.code, who.password)).statusCode, 303);
-  return browser;
-}
+import { alertOf, Browser, signedIn } from '../../helpers/web.js';
 
 /** A row figure of the funnel table: the number after the row's label. */
 function step(page: string, label: string): number | undefined {
@@ -74,7 +67,7 @@ describe('web app dashboard', () => {
     }
 
     // The admin sits under the zone: the dashboard opens on the zone, by store.
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const zone = await admin.get('/app/dashboard');
     assert.equal(zone.statusCode, 200);
     assert.equal(titleOf(zone.body), o.zone.code);
@@ -128,7 +121,7 @@ describe('web app dashboard', () => {
     );
 
     // A till opens on its own store; the period narrows what is counted.
-    const till = await signedIn(t, o.till);
+    const till = await signedIn(t.app, o.till);
     const own = await till.get('/app/dashboard?days=30');
     assert.equal(titleOf(own.body), o.store.code);
     assert.equal(step(own.body, 'Created'), 3);
@@ -139,7 +132,7 @@ describe('web app dashboard', () => {
     const { o } = await twoStores(t);
     const other = await newOrg(t.ctx);
     await newLead(t.app, other.till, { leadFor: 'Their lead' });
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const theirs = await admin.get(`/app/dashboard?scope=${other.store.code}`);
     const nobody = await admin.get('/app/dashboard?scope=no-such-store');
     assert.equal(theirs.statusCode, 404);
@@ -159,7 +152,7 @@ describe('web app dashboard', () => {
     const { o } = await twoStores(t);
     await newLead(t.app, o.till, { leadFor: 'Linen shirt', owner: o.associate.code });
     await newLead(t.app, o.till, { leadFor: 'Boots' });
-    const admin = await signedIn(t, o.admin);
+    const admin = await signedIn(t.app, o.admin);
     const page = await admin.get(`/app/dashboard?scope=${o.store.code}`);
     const links = [...page.body.matchAll(/href="(\/app\/dashboard\/csv\/[^"]+)" download/g)].map(
       (m) => m[1]!.replaceAll('&amp;', '&'),

@@ -1,16 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useTestApp } from '../../helpers/app.js';
-import { newLead, newOrg, send, type TestOrg } from '../../helpers/factories.js';
+import { newLead, newOrg, send } from '../../helpers/factories.js';
 import { addReason, addSubStatus } from '../../helpers/fixtures.js';
-import { alertOf, Browser, formToken } from '../../helpers/web.js';
-
-/** A till of `o` signed in to the web app. */
-async function signedIn(t: ReturnType<typeof useTestApp>, o: TestOrg): Promise<Browser> {
-  const browser = new Browser(t.app);
-  assert.equal((await browser.signIn(o.till.code, o.till.password)).statusCode, 303);
-  return browser;
-}
+import { alertOf, Browser, formToken, signedIn } from '../../helpers/web.js';
 
 /** The hidden `version` of the status form on a lead page. */
 function versionOf(page: string): string {
@@ -39,7 +32,7 @@ describe('web app lead pages', () => {
     assert.equal(moved.status, 200);
     const brand = await newLead(t.app, o.till, { leadFor: 'Acme shoes', type: 'BRAND' });
 
-    const browser = await signedIn(t, o);
+    const browser = await signedIn(t.app, o.till);
     const first = await browser.get('/app/leads');
     assert.equal(first.statusCode, 200);
     assert.doesNotMatch(first.body, /OTHER-ORG-SKU/);
@@ -74,7 +67,7 @@ describe('web app lead pages', () => {
     const other = await newOrg(t.ctx);
     const lead = await newLead(t.app, o.till, { leadFor: 'JKT-0192-M' });
     const theirs = await newLead(t.app, other.till);
-    const browser = await signedIn(t, o);
+    const browser = await signedIn(t.app, o.till);
 
     const page = await browser.get(`/app/leads/${lead.id}`);
     assert.equal(page.statusCode, 200);
@@ -101,7 +94,7 @@ describe('web app lead pages', () => {
     const lead = await newLead(t.app, o.till);
     const reasonId = await addReason(t.app, o.admin, 'Bought in store');
     await addSubStatus(t.app, o.admin, 'WON', 'Paid');
-    const browser = await signedIn(t, o);
+    const browser = await signedIn(t.app, o.till);
     const page = await browser.get(`/app/leads/${lead.id}`);
     assert.match(
       page.body,
@@ -138,7 +131,7 @@ describe('web app lead pages', () => {
     const lead = await newLead(t.app, o.till);
     const reasonId = await addReason(t.app, o.admin, 'Changed mind');
     await addSubStatus(t.app, o.admin, 'WON', 'Paid');
-    const browser = await signedIn(t, o);
+    const browser = await signedIn(t.app, o.till);
     const page = await browser.get(`/app/leads/${lead.id}`);
     const form = {
       _csrf: formToken(page.body),
@@ -190,7 +183,7 @@ describe('web app lead pages', () => {
     });
     assert.equal(zone.status, 200, zone.raw);
     const lead = await newLead(t.app, o.till);
-    const browser = await signedIn(t, o);
+    const browser = await signedIn(t.app, o.till);
     const page = await browser.get(`/app/leads/${lead.id}`);
     assert.match(page.body, /Next follow-up \(Asia\/Kolkata\)/);
     const added = await browser.post(`/app/leads/${lead.id}/follow-ups`, {
@@ -221,7 +214,7 @@ describe('web app lead pages', () => {
     const o = await newOrg(t.ctx);
     const hostile = '<img src=x onerror=alert(1)><script>alert(2)</script>';
     const lead = await newLead(t.app, o.till, { leadFor: hostile });
-    const browser = await signedIn(t, o);
+    const browser = await signedIn(t.app, o.till);
     const page = await browser.get(`/app/leads/${lead.id}`);
     await browser.post(`/app/leads/${lead.id}/follow-ups`, {
       _csrf: formToken(page.body),
@@ -252,7 +245,7 @@ describe('web app lead pages', () => {
     });
     await define({ name: 'pairs', label: 'Pairs', dataType: 'INTEGER' });
     await define({ name: 'gift', label: 'Gift wrap', dataType: 'BOOLEAN' });
-    const browser = await signedIn(t, o);
+    const browser = await signedIn(t.app, o.till);
     const form = await browser.get('/app/leads/new');
     assert.equal(form.statusCode, 200);
     assert.match(form.body, /<label for="field-size"\s*>Size \(required\)<\/label/);
@@ -299,7 +292,7 @@ describe('web app lead pages', () => {
     const o = await newOrg(t.ctx);
     const other = await newOrg(t.ctx);
     const lead = await newLead(t.app, o.till);
-    const browser = await signedIn(t, o);
+    const browser = await signedIn(t.app, o.till);
     const reassign = async (owner: string) => {
       const page = await browser.get(`/app/leads/${lead.id}`);
       return browser.post(`/app/leads/${lead.id}/owner`, {

@@ -1,16 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useTestApp } from '../../helpers/app.js';
-import { newLead, newOrg, send, type TestOrg } from '../../helpers/factories.js';
+import { newLead, newOrg, send } from '../../helpers/factories.js';
 import { addReason } from '../../helpers/fixtures.js';
-import { alertOf, Browser } from '../../helpers/web.js';
-
-/** A till of `o` signed in to the web app. */
-async function signedIn(t: ReturnType<typeof useTestApp>, o: TestOrg): Promise<Browser> {
-  const browser = new Browser(t.app);
-  assert.equal((await browser.signIn(o.till.code, o.till.password)).statusCode, 303);
-  return browser;
-}
+import { alertOf, Browser, signedIn } from '../../helpers/web.js';
 
 /** The lead ids a page lists, in its order. */
 const idsOf = (page: string) =>
@@ -36,7 +29,7 @@ describe('web app search and the shopper’s open leads', () => {
     });
     await newLead(t.app, o.till, { leadFor: 'Someone else' });
     const theirs = await newLead(t.app, other.till, { leadFor: 'Other org', identifier: email });
-    const browser = await signedIn(t, o);
+    const browser = await signedIn(t.app, o.till);
 
     // The email as stored or typed differently: the same shopper, newest change first.
     const found = await browser.get(
@@ -86,7 +79,7 @@ describe('web app search and the shopper’s open leads', () => {
       ids.push((await newLead(t.app, o.till, { leadFor: `Item ${i}`, identifier: email })).id);
     }
     await newLead(t.app, o.till, { leadFor: 'Not theirs' });
-    const browser = await signedIn(t, o);
+    const browser = await signedIn(t.app, o.till);
     const first = await browser.get(`/app/leads?q=${encodeURIComponent(email)}`);
     const next = /href="([^"]+)" rel="next"/.exec(first.body)?.[1]?.replaceAll('&amp;', '&');
     assert.ok(next, 'a link to the next page');
@@ -118,7 +111,7 @@ describe('web app search and the shopper’s open leads', () => {
       });
       assert.equal(moved.status, 200);
     }
-    const browser = await signedIn(t, o);
+    const browser = await signedIn(t.app, o.till);
     const form = await browser.get('/app/leads/new');
     assert.match(form.body, /<div id="open-leads" aria-live="polite"><\/div>/);
     assert.match(
@@ -138,7 +131,7 @@ describe('web app search and the shopper’s open leads', () => {
     const partial = await lookUp('retur');
     assert.equal(partial.body.trim(), '', 'nothing while the identifier cannot be read');
     // The other org sees only its own.
-    const theirBrowser = await signedIn(t, other);
+    const theirBrowser = await signedIn(t.app, other.till);
     const theirs = await theirBrowser.get(
       `/app/shoppers/open-leads?identifier=${encodeURIComponent(email)}`,
     );
