@@ -3,7 +3,7 @@ import { html, type SafeHtml } from './html.js';
 import type { WebSession } from './session.service.js';
 import { page } from './web.pages.js';
 import { showInstant } from './time.js';
-import { translator, type Translate } from './i18n.js';
+import { statusName, translator, type Translate } from './i18n.js';
 
 /**
  * The administrator's pages (docs/web.md, "The administrator's pages"): what associates choose
@@ -188,7 +188,7 @@ export function subStatusesPage(
           ${LEAD_STATUSES.map(
             (status) =>
               html`<option value="${status}" ${chosen === status ? html`selected` : ''}>
-                ${status}
+                ${statusName(status, t)}
               </option>`,
           )}
         </select>
@@ -208,7 +208,9 @@ export function subStatusesPage(
           : groups.map(
               (group) =>
                 html`<section aria-labelledby="sub-${group.status}">
-                  <h2 id="sub-${group.status}">${group.status} (${group.names.length})</h2>
+                  <h2 id="sub-${group.status}">
+                    ${statusName(group.status, t)} (${group.names.length})
+                  </h2>
                   <ul>
                     ${group.names.map((name) => html`<li>${name}</li>`)}
                   </ul>

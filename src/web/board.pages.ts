@@ -5,7 +5,7 @@ import { statusBadge } from './leads.pages.js';
 import type { WebSession } from './session.service.js';
 import { showInstant } from './time.js';
 import { page } from './web.pages.js';
-import { translator, type Translate } from './i18n.js';
+import { statusName, translator, type Translate } from './i18n.js';
 
 /** The board's columns: the statuses a lead is worked through (a DELETED lead is off it). */
 export const BOARD_STATUSES: readonly LeadStatus[] = ['OPEN', 'ON_HOLD', 'WON', 'LOST'];
@@ -40,7 +40,7 @@ function boardCard(lead: Lead & { version: number }, zone: string, t: Translate)
   >
     <a href="/app/leads/${lead.id}"><strong>#${lead.id}</strong> ${lead.leadFor}</a>
     <div class="meta">
-      ${lead.subStatus && statusBadge(lead.status, lead.subStatus)}
+      ${lead.subStatus && statusBadge(lead.status, lead.subStatus, t)}
       ${lead.owner && html`<span>${t('Owner {code}', { code: lead.owner })}</span>`}
       <span>${t('Changed {when}', { when: showInstant(lead.lastUpdatedOn, zone) })}</span>
     </div>
@@ -85,7 +85,7 @@ export function boardPage(session: WebSession, view: BoardView): SafeHtml {
               aria-labelledby="column-${column.status}"
             >
               <h2 id="column-${column.status}">
-                ${column.status} (${column.leads.length}${column.more ? '+' : ''})
+                ${statusName(column.status, t)} (${column.leads.length}${column.more ? '+' : ''})
               </h2>
               ${
                 column.leads.length === 0
@@ -98,7 +98,7 @@ export function boardPage(session: WebSession, view: BoardView): SafeHtml {
                 column.more &&
                 html`<p>
                   <a href="/app/leads?status=${column.status}${view.mine ? '&mine=1' : ''}"
-                    >${t('All {status} leads', { status: column.status })}</a
+                    >${t('All {status} leads', { status: statusName(column.status, t) })}</a
                   >
                 </p>`
               }
@@ -113,7 +113,7 @@ export function boardPage(session: WebSession, view: BoardView): SafeHtml {
           <input type="hidden" name="back" value="board" />
           <label for="move-status">${t('New status')}</label>
           <select id="move-status" name="status" required>
-            ${LEAD_STATUSES.map((s) => html`<option value="${s}">${s}</option>`)}
+            ${LEAD_STATUSES.map((s) => html`<option value="${s}">${statusName(s, t)}</option>`)}
           </select>
           <label for="move-sub-status">${t('Sub-status')}</label>
           <select id="move-sub-status" name="subStatus">

@@ -4,9 +4,12 @@
  * has, so a page that uses a wording without its Hindi fails to compile. `{name}` marks a value
  * put in (escaped by the page's template like any other value).
  *
- * What people type (leads, reasons, sub-statuses) and the codes of the API (statuses, types)
- * are shown as they are; messages of the use cases (a refused change) are the API's, in English.
+ * Lead statuses are shown by name ({@link statusName}). What people type (leads, reasons,
+ * sub-statuses) and the API's other codes (types) are shown as they are; messages of the use
+ * cases (a refused change) are the API's, in English.
  */
+
+import type { LeadStatus } from '../db/schema.js';
 
 /** The languages offered, each named in itself. */
 export const LANGUAGES = { en: 'English', hi: 'हिन्दी' } as const;
@@ -376,13 +379,33 @@ function fill(template: string, values: Record<string, string | number>): string
   );
 }
 
-/** The words of one language. */
-export type Translate = (text: Text, values?: Record<string, string | number>) => string;
+/** The words of one language, and which language that is. */
+export type Translate = ((text: Text, values?: Record<string, string | number>) => string) & {
+  readonly language: Language;
+};
 
 const TRANSLATORS: Record<Language, Translate> = {
-  en: (text, values = {}) => fill(text, values),
-  hi: (text, values = {}) => fill(HINDI[text], values),
+  en: Object.assign((text: Text, values = {}) => fill(text, values), { language: 'en' as const }),
+  hi: Object.assign((text: Text, values = {}) => fill(HINDI[text], values), {
+    language: 'hi' as const,
+  }),
 };
+
+/**
+ * A lead status as people read it. The API's codes (`ON_HOLD`) stay the values forms send and
+ * links carry; pages show these names. Apart from the other wordings because Hindi agrees them
+ * with one lead ("जीती गई") where the dashboard's counts are plural ("जीती गईं").
+ */
+const STATUS_NAMES: Record<Language, Record<LeadStatus, string>> = {
+  en: { OPEN: 'Open', ON_HOLD: 'On hold', WON: 'Won', LOST: 'Lost', DELETED: 'Deleted' },
+  hi: { OPEN: 'खुली', ON_HOLD: 'रुकी हुई', WON: 'जीती गई', LOST: 'खोई गई', DELETED: 'हटाई गई' },
+};
+
+/** The name of `status` in `t`'s language; a code that is no status is shown as it is. */
+export function statusName(status: string, t: Translate): string {
+  const names = STATUS_NAMES[t.language];
+  return Object.hasOwn(names, status) ? names[status as LeadStatus] : status;
+}
 
 export function translator(language: Language): Translate {
   return TRANSLATORS[language];

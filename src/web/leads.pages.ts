@@ -5,7 +5,7 @@ import { html, type SafeHtml } from './html.js';
 import type { WebSession } from './session.service.js';
 import { localInputValue, showInstant } from './time.js';
 import { page } from './web.pages.js';
-import { translator, type Translate } from './i18n.js';
+import { statusName, translator, type Translate } from './i18n.js';
 
 /** The filters of the leads page, as its form and links carry them. */
 export type LeadFilters = { q?: string; status?: LeadStatus; type?: string; mine: boolean };
@@ -13,9 +13,9 @@ export type LeadFilters = { q?: string; status?: LeadStatus; type?: string; mine
 const selected = (yes: boolean) => (yes ? html` selected` : '');
 
 /** A status as a badge: the status, and its sub-status after it. */
-export function statusBadge(status: string, subStatus: string | undefined) {
+export function statusBadge(status: string, subStatus: string | undefined, t: Translate) {
   return html`<span class="status status-${status.toLowerCase()}"
-    >${status}${subStatus && html` · ${subStatus}`}</span
+    >${statusName(status, t)}${subStatus && html` · ${subStatus}`}</span
   >`;
 }
 
@@ -24,7 +24,7 @@ export function leadCard(lead: Lead, zone: string, t: Translate): SafeHtml {
   return html`<li>
     <a href="/app/leads/${lead.id}"><strong>#${lead.id}</strong> ${lead.leadFor}</a>
     <div class="meta">
-      ${statusBadge(lead.status, lead.subStatus)} <span>${lead.type}</span>
+      ${statusBadge(lead.status, lead.subStatus, t)} <span>${lead.type}</span>
       ${lead.owner && html`<span>${t('Owner {code}', { code: lead.owner })}</span>`}
       ${
         lead.nextFollowUp &&
@@ -80,7 +80,7 @@ export function leadsPage(
           ${LEAD_STATUSES.map(
             (status) =>
               html`<option value="${status}" ${selected(filters.status === status)}>
-                ${status}
+                ${statusName(status, t)}
               </option>`,
           )}
         </select>
@@ -161,7 +161,7 @@ export function leadPage(
       ${c.notice && html`<p class="notice" role="status">${c.notice}</p>`}
       <dl class="facts">
         <dt>${t('Status')}</dt>
-        <dd>${statusBadge(lead.status, lead.subStatus)}</dd>
+        <dd>${statusBadge(lead.status, lead.subStatus, t)}</dd>
         <dt>${t('Type')}</dt>
         <dd>${lead.type}</dd>
         <dt>${t('Owner')}</dt>
@@ -192,7 +192,8 @@ export function leadPage(
           <label for="new-status">${t('New status')}</label>
           <select id="new-status" name="status" required>
             ${LEAD_STATUSES.map(
-              (s) => html`<option value="${s}" ${selected(status === s)}>${s}</option>`,
+              (s) =>
+                html`<option value="${s}" ${selected(status === s)}>${statusName(s, t)}</option>`,
             )}
           </select>
           <label for="sub-status">${t('Sub-status')}</label>
@@ -205,7 +206,7 @@ export function leadPage(
                   data-status="${s.status}"
                   ${selected(form.subStatus === s.subStatus)}
                 >
-                  ${s.subStatus} (${s.status})
+                  ${s.subStatus} (${statusName(s.status, t)})
                 </option>`,
             )}
           </select>
@@ -266,7 +267,7 @@ export function leadPage(
             entry.kind === 'status'
               ? html`<li>
                   <time datetime="${entry.at}">${showInstant(entry.at, zone)}</time>
-                  ${statusBadge(entry.row.status, entry.row.subStatus)}
+                  ${statusBadge(entry.row.status, entry.row.subStatus, t)}
                   ${t('for “{reason}”, by {who}', {
                     reason: entry.row.reason,
                     who: by(entry.row.createdBy),

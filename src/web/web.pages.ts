@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { html, type SafeHtml } from './html.js';
-import { LANGUAGES, translator, type Language, type Translate } from './i18n.js';
+import { LANGUAGES, statusName, translator, type Language, type Translate } from './i18n.js';
 import type { Lead } from '../leads/index.js';
 import type { WebSession } from './session.service.js';
 import { showInstant } from './time.js';
@@ -131,7 +131,9 @@ function dayCard(lead: Lead, zone: string, now: number, t: Translate, owner = fa
   return html`<li>
     <a href="/app/leads/${lead.id}"><strong>#${lead.id}</strong> ${lead.leadFor}</a>
     <div class="meta">
-      <span class="status">${lead.status}${lead.subStatus && html` · ${lead.subStatus}`}</span>
+      <span class="status"
+        >${statusName(lead.status, t)}${lead.subStatus && html` · ${lead.subStatus}`}</span
+      >
       ${owner && html`<span>${lead.owner ? t('Owner {code}', { code: lead.owner }) : t('No owner')}</span>`}
       ${
         due !== undefined &&

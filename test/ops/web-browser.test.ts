@@ -373,7 +373,7 @@ describe('the web app in Chromium', () => {
         await page.getByLabel('New sub-status').fill(subStatus);
         await page.getByRole('button', { name: 'Add sub-status' }).click();
         await page.getByRole('status').getByText('Sub-status added').waitFor();
-        await page.getByRole('region', { name: /^WON/ }).getByText(subStatus).waitFor();
+        await page.getByRole('region', { name: /^Won/ }).getByText(subStatus).waitFor();
         assert.deepEqual(await seriousViolations(page), [], 'the sub-statuses page');
         await page.screenshot({
           path: path.join(SCREENS, `admin-sub-statuses-${size.name}.png`),
@@ -429,7 +429,7 @@ describe('the web app in Chromium', () => {
         await page.getByLabel('Reason').selectOption({ label: reason });
         await page.getByRole('button', { name: 'Change status' }).click();
         await page.getByRole('status').getByText('Status changed.').waitFor();
-        await page.getByText(`WON · ${subStatus}`).first().waitFor();
+        await page.getByText(`Won · ${subStatus}`).first().waitFor();
         assert.equal(await wonOnDashboard(), wonBefore + 1);
         await page.getByRole('heading', { name: /^Dashboard/ }).waitFor();
         assert.deepEqual(await seriousViolations(page), [], 'the dashboard');
@@ -531,6 +531,8 @@ describe('the web app in Chromium', () => {
       await page.screenshot({ path: path.join(SCREENS, 'start-hindi-phone.png') });
       await page.getByRole('link', { name: 'बोर्ड', exact: true }).click();
       await page.getByRole('heading', { name: 'बोर्ड', exact: true }).waitFor();
+      // The statuses by their Hindi names: the column of won leads.
+      await page.getByRole('heading', { name: /^जीती गई \(\d+\+?\)$/ }).waitFor();
       await page.getByRole('link', { name: 'English' }).click();
       await page.getByRole('heading', { name: 'Today', exact: true }).waitFor();
       assert.deepEqual(scriptErrors, [], 'no script error or CSP refusal in the console');

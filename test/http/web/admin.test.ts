@@ -159,7 +159,7 @@ describe('web app administration', () => {
     assert.equal(noticeOf(shown.body), 'Sub-status added: associates can choose it now.');
     assert.match(
       shown.body,
-      /<h2 id="sub-WON">WON \(1\)<\/h2>\s*<ul>\s*<li>Paid at the till<\/li>/,
+      /<h2 id="sub-WON">\s*Won \(1\)\s*<\/h2>\s*<ul>\s*<li>Paid at the till<\/li>/,
     );
     const again = await admin.post('/app/admin/sub-statuses', {
       _csrf,

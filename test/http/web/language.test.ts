@@ -101,6 +101,9 @@ describe('web app languages', () => {
     assert.equal(changed.statusCode, 303);
     const after = await browser.get(changed.headers.location as string);
     assert.match(after.body, /role="status">स्थिति बदली गई।</);
+    // Statuses by their Hindi names; the form still sends the API's codes.
+    assert.match(after.body, /status-won"\s*>जीती गई</);
+    assert.match(after.body, /<option value="ON_HOLD"\s*>रुकी हुई<\/option>/);
     // A stale version: the app's own explanation, in Hindi.
     const stale = await browser.post(`/app/leads/${lead.id}/status`, {
       _csrf: formToken(leadPage.body),

@@ -72,7 +72,7 @@ describe('web app lead pages', () => {
     const page = await browser.get(`/app/leads/${lead.id}`);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, new RegExp(`<h1>Lead #${lead.id}: JKT-0192-M</h1>`));
-    assert.match(page.body, /<ol class="timeline">[\s\S]*OPEN[\s\S]*<\/ol>/);
+    assert.match(page.body, /<ol class="timeline">[\s\S]*status-open"\s*>Open[\s\S]*<\/ol>/);
     assert.match(page.body, new RegExp(`by ${o.till.code}`));
     assert.equal(versionOf(page.body), '1');
 
@@ -98,7 +98,7 @@ describe('web app lead pages', () => {
     const page = await browser.get(`/app/leads/${lead.id}`);
     assert.match(
       page.body,
-      /<option\s+value="Paid"\s+data-status="WON"\s*>\s*Paid \(WON\)\s*<\/option>/,
+      /<option\s+value="Paid"\s+data-status="WON"\s*>\s*Paid \(Won\)\s*<\/option>/,
     );
 
     const changed = await browser.post(`/app/leads/${lead.id}/status`, {
