@@ -37,11 +37,13 @@ export function listAudit(
   orgId: number,
   limit: number,
   offset: number,
+  action?: string,
 ): Promise<AuditRow[]> {
   return db
     .selectFrom('audit_log')
     .select(['id', 'actor_id', 'action', 'target', 'details', 'created_on'])
     .where('org_id', '=', orgId)
+    .$if(action !== undefined, (query) => query.where('action', '=', action ?? ''))
     .orderBy('id', 'desc')
     .limit(limit)
     .offset(offset)

@@ -4,6 +4,13 @@ import { DateTime, Id, Limit, ListEnvelope, named, Offset, ref } from '../http/s
 export const AuditQuery = Type.Object({
   limit: Limit(100),
   offset: Offset(),
+  action: Type.Optional(
+    Type.String({
+      pattern: '^[a-z_]+\\.[a-z_]+$',
+      maxLength: 64,
+      description: 'Only the entries of this action, e.g. `webhook.replay`.',
+    }),
+  ),
 });
 export type AuditQuery = Static<typeof AuditQuery>;
 

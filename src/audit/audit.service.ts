@@ -9,7 +9,7 @@ export async function listAuditEntries(
   orgId: number,
   page: AuditQuery,
 ): Promise<AuditEntry[]> {
-  const rows = await listAudit(ctx.store.db, orgId, page.limit, page.offset);
+  const rows = await listAudit(ctx.store.db, orgId, page.limit, page.offset, page.action);
   return rows.map((row) => ({
     id: row.id,
     actorId: row.actor_id,

@@ -53,6 +53,29 @@ describe('org administration', () => {
     );
   });
 
+  it('lists the audit entries of one action, and refuses an action that could be none', async () => {
+    const o = await newOrg(t.ctx);
+    const other = await newOrg(t.ctx);
+    await send(t.app, o.admin, 'PUT', '/v2/admin/settings', { autoCloseDays: 30 });
+    await send(t.app, o.admin, 'PUT', '/v2/admin/settings', { autoCloseDays: 31 });
+    await send(t.app, other.admin, 'PUT', '/v2/admin/settings', { autoCloseDays: 5 });
+    await send(t.app, o.admin, 'POST', '/v2/admin/entities', { type: 'TILL', code: unique('t') });
+    const settings = await send(t.app, o.admin, 'GET', '/v2/admin/audit?action=org.settings');
+    assert.equal(settings.status, 200, settings.raw);
+    const entries = settings.body.data as Array<{ action: string; details: any }>;
+    assert.deepEqual(
+      entries.map((entry) => [entry.action, entry.details.after.autoCloseDays]),
+      [
+        ['org.settings', 31],
+        ['org.settings', 30],
+      ],
+    );
+    const none = await send(t.app, o.admin, 'GET', '/v2/admin/audit?action=webhook.replay');
+    assert.deepEqual(none.body.data, []);
+    const bad = await send(t.app, o.admin, 'GET', '/v2/admin/audit?action=DROP%20TABLE');
+    assertError(bad, 400, 'FIELD_INVALID_VALUE', 'action');
+  });
+
   it('adds a log-in entity that can then use the API, and audits it without the password', async () => {
     const o = await newOrg(t.ctx);
     const code = unique('till');
