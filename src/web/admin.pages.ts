@@ -25,6 +25,38 @@ export function outcome(view: Pick<AdminOutcome, 'notice' | 'problem'>): SafeHtm
   ${view.problem && html`<p class="problem" role="alert">${view.problem}</p>`}`;
 }
 
+/**
+ * A form of one button that posts the session's form token and `fields` to `action`. Its
+ * accessible name adds `about` (what it acts on), which tells a list's rows apart for a screen
+ * reader ("Revoke: ll_x1").
+ */
+export function buttonForm(
+  session: WebSession,
+  form: { action: string; label: string; about: string; fields?: Record<string, string> },
+): SafeHtml {
+  return html`<form method="post" action="${form.action}" class="inline">
+    <input type="hidden" name="_csrf" value="${session.csrfToken}" />
+    ${Object.entries(form.fields ?? {}).map(
+      ([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`,
+    )}
+    <button type="submit" class="secondary" aria-label="${form.label}: ${form.about}">
+      ${form.label}
+    </button>
+  </form>`;
+}
+
+/** A list's links to its neighbouring pages, named as the list reads (newer, older, …). */
+export function pager(
+  view: { previousHref?: string | undefined; nextHref?: string | undefined },
+  previous: string,
+  next: string,
+): SafeHtml {
+  return html`<p class="buttons">
+    ${view.previousHref && html`<a href="${view.previousHref}" rel="prev">${previous}</a>`}
+    ${view.nextHref && html`<a href="${view.nextHref}" rel="next">${next}</a>`}
+  </p>`;
+}
+
 /** The administration's start: its sections. */
 export function adminPage(session: WebSession): SafeHtml {
   const t = translator(session.language);
@@ -135,21 +167,12 @@ export function reasonsPage(
               </div>
               ${
                 !reason.system &&
-                html`<form method="post" action="/app/admin/reasons/${reason.id}" class="inline">
-                  <input type="hidden" name="_csrf" value="${session.csrfToken}" />
-                  <input
-                    type="hidden"
-                    name="notAvailable"
-                    value="${reason.notAvailable ? 'off' : 'on'}"
-                  />
-                  <button
-                    type="submit"
-                    class="secondary"
-                    aria-label="${switchLabel(reason, t)}: ${reason.reason}"
-                  >
-                    ${switchLabel(reason, t)}
-                  </button>
-                </form>`
+                buttonForm(session, {
+                  action: `/app/admin/reasons/${reason.id}`,
+                  label: switchLabel(reason, t),
+                  about: reason.reason,
+                  fields: { notAvailable: reason.notAvailable ? 'off' : 'on' },
+                })
               }
             </li>`,
         )}
@@ -256,10 +279,7 @@ export function auditPage(
               )}
             </ol>`
       }
-      <p class="buttons">
-        ${view.previousHref && html`<a href="${view.previousHref}" rel="prev">${t('Newer')}</a>`}
-        ${view.nextHref && html`<a href="${view.nextHref}" rel="next">${t('Older')}</a>`}
-      </p>`,
+      ${pager(view, t('Newer'), t('Older'))}`,
     session,
   );
 }
@@ -328,25 +348,12 @@ export function peoplePage(
               </div>
               ${
                 person.canLogIn &&
-                html`<form
-                    method="post"
-                    action="/app/admin/people/${person.code}/disabled"
-                    class="inline"
-                  >
-                    <input type="hidden" name="_csrf" value="${session.csrfToken}" />
-                    <input
-                      type="hidden"
-                      name="disabled"
-                      value="${person.disabled ? 'off' : 'on'}"
-                    />
-                    <button
-                      type="submit"
-                      class="secondary"
-                      aria-label="${person.disabled ? t('Enable') : t('Disable')}: ${person.code}"
-                    >
-                      ${person.disabled ? t('Enable') : t('Disable')}
-                    </button>
-                  </form>
+                html`${buttonForm(session, {
+                    action: `/app/admin/people/${person.code}/disabled`,
+                    label: person.disabled ? t('Enable') : t('Disable'),
+                    about: person.code,
+                    fields: { disabled: person.disabled ? 'off' : 'on' },
+                  })}
                   <form
                     method="post"
                     action="/app/admin/people/${person.code}/password"
@@ -369,10 +376,7 @@ export function peoplePage(
             </li>`,
         )}
       </ul>
-      <p class="buttons">
-        ${view.previousHref && html`<a href="${view.previousHref}" rel="prev">${t('Previous page')}</a>`}
-        ${view.nextHref && html`<a href="${view.nextHref}" rel="next">${t('Next page')}</a>`}
-      </p>`,
+      ${pager(view, t('Previous page'), t('Next page'))}`,
     session,
   );
 }

@@ -67,6 +67,9 @@ const NOTICES: Record<string, Text> = {
 
 /** The settings form's number fields. */
 const NUMBER_SETTINGS = ['autoCloseDays', 'rateLimitPerMinute', 'eventRetentionDays'] as const;
+/** The settings form's text fields: the numbers, and two names. */
+const TEXT_SETTINGS = [...NUMBER_SETTINGS, 'countryCode', 'timeZone'] as const;
+const isNumberSetting = (name: string) => (NUMBER_SETTINGS as readonly string[]).includes(name);
 
 /**
  * A settings field's text as the API's body would carry it: empty clears the setting (null),
@@ -373,23 +376,17 @@ export async function adminRoutes(web: FastifyInstance): Promise<void> {
     checkToken(session, request.body);
     const current = settingsForm(await getOrgSettings(ctx, session.caller.orgId));
     const form: SettingsForm = {
-      ...Object.fromEntries(
-        [...NUMBER_SETTINGS, 'countryCode', 'timeZone'].map((name) => [
-          name,
-          field(request.body, name).trim(),
-        ]),
-      ),
+      ...Object.fromEntries(TEXT_SETTINGS.map((name) => [name, field(request.body, name).trim()])),
       requireIfMatch: field(request.body, 'requireIfMatch') === 'on',
     } as SettingsForm;
     // Only what the form changed is sent, so the audit log records what the person changed.
     const change: Record<string, unknown> = {};
-    for (const name of [...NUMBER_SETTINGS, 'countryCode', 'timeZone'] as const) {
+    for (const name of TEXT_SETTINGS) {
       const same =
         name === 'countryCode'
           ? form[name].toUpperCase() === current[name].toUpperCase()
           : form[name] === current[name];
-      if (!same)
-        change[name] = settingValue(form[name], name !== 'countryCode' && name !== 'timeZone');
+      if (!same) change[name] = settingValue(form[name], isNumberSetting(name));
     }
     if (form.requireIfMatch !== current.requireIfMatch) {
       change.requireIfMatch = form.requireIfMatch;

@@ -1,7 +1,7 @@
 import type { OauthClientView } from '../auth/index.js';
 import type { LeadEventType } from '../events/index.js';
 import type { WebhookDelivery, WebhookEndpoint, WebhookHealth } from '../webhooks/index.js';
-import { outcome, type AdminOutcome } from './admin.pages.js';
+import { buttonForm, outcome, pager, type AdminOutcome } from './admin.pages.js';
 import { html, type SafeHtml } from './html.js';
 import { translator, type Translate } from './i18n.js';
 import type { WebSession } from './session.service.js';
@@ -70,20 +70,11 @@ export function oauthClientsPage(
               </div>
               ${
                 !client.revoked &&
-                html`<form
-                  method="post"
-                  action="/app/admin/oauth-clients/${client.key}/revoke"
-                  class="inline"
-                >
-                  <input type="hidden" name="_csrf" value="${session.csrfToken}" />
-                  <button
-                    type="submit"
-                    class="secondary"
-                    aria-label="${t('Revoke')}: ${client.key}"
-                  >
-                    ${t('Revoke')}
-                  </button>
-                </form>`
+                buttonForm(session, {
+                  action: `/app/admin/oauth-clients/${client.key}/revoke`,
+                  label: t('Revoke'),
+                  about: client.key,
+                })
               }
             </li>`,
         )}
@@ -198,28 +189,16 @@ export function webhooksPage(
 /** An endpoint's forms: enable or disable, a new secret, delete. */
 function endpointButtons(session: WebSession, endpoint: WebhookEndpoint, t: Translate): SafeHtml {
   const action = `/app/admin/webhooks/${endpoint.id}`;
-  const csrf = html`<input type="hidden" name="_csrf" value="${session.csrfToken}" />`;
-  const switchText = endpoint.enabled ? t('Disable') : t('Enable');
+  const about = endpoint.url;
   return html`<div class="buttons">
-    <form method="post" action="${action}/enabled" class="inline">
-      ${csrf}
-      <input type="hidden" name="enabled" value="${endpoint.enabled ? 'off' : 'on'}" />
-      <button type="submit" class="secondary" aria-label="${switchText}: ${endpoint.url}">
-        ${switchText}
-      </button>
-    </form>
-    <form method="post" action="${action}/rotate" class="inline">
-      ${csrf}
-      <button type="submit" class="secondary" aria-label="${t('New secret')}: ${endpoint.url}">
-        ${t('New secret')}
-      </button>
-    </form>
-    <form method="post" action="${action}/delete" class="inline">
-      ${csrf}
-      <button type="submit" class="secondary" aria-label="${t('Delete')}: ${endpoint.url}">
-        ${t('Delete')}
-      </button>
-    </form>
+    ${buttonForm(session, {
+      action: `${action}/enabled`,
+      label: endpoint.enabled ? t('Disable') : t('Enable'),
+      about,
+      fields: { enabled: endpoint.enabled ? 'off' : 'on' },
+    })}
+    ${buttonForm(session, { action: `${action}/rotate`, label: t('New secret'), about })}
+    ${buttonForm(session, { action: `${action}/delete`, label: t('Delete'), about })}
   </div>`;
 }
 
@@ -295,10 +274,7 @@ export function webhookPage(
               ${view.deliveries.map((delivery) => deliveryItem(session, action, delivery, t))}
             </ol>`
       }
-      <p class="buttons">
-        ${view.previousHref && html`<a href="${view.previousHref}" rel="prev">${t('Newer')}</a>`}
-        ${view.nextHref && html`<a href="${view.nextHref}" rel="next">${t('Older')}</a>`}
-      </p>`,
+      ${pager(view, t('Newer'), t('Older'))}`,
     session,
   );
 }
@@ -335,12 +311,11 @@ function deliveryItem(
           </li>`,
       )}
     </ul>
-    <form method="post" action="${action}/replay" class="inline">
-      <input type="hidden" name="_csrf" value="${session.csrfToken}" />
-      <input type="hidden" name="eventId" value="${delivery.eventId}" />
-      <button type="submit" class="secondary" aria-label="${t('Send again')}: ${delivery.eventId}">
-        ${t('Send again')}
-      </button>
-    </form>
+    ${buttonForm(session, {
+      action: `${action}/replay`,
+      label: t('Send again'),
+      about: delivery.eventId,
+      fields: { eventId: delivery.eventId },
+    })}
   </li>`;
 }

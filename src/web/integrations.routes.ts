@@ -33,7 +33,7 @@ import {
 } from './integrations.pages.js';
 import type { WebSession } from './session.service.js';
 import { instantOfLocal, showInstant } from './time.js';
-import { field, messagesOf, sendPage } from './web.http.js';
+import { field, fieldList, messagesOf, sendPage } from './web.http.js';
 
 /**
  * The administrator's pages for OAuth clients and webhooks (docs/web.md): the admin API's use
@@ -53,13 +53,6 @@ const DELIVERY_PAGE_SIZE = 25;
 
 /** A replay range's default: the last hour. */
 const DEFAULT_REPLAY_RANGE_MS = 3_600_000;
-
-/** A form's list field (checkboxes of one name): one value arrives as text, several as a list. */
-function fieldList(body: unknown, name: string): string[] {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.filter((item) => typeof item === 'string') : [];
-}
 
 export async function integrationsRoutes(web: FastifyInstance): Promise<void> {
   const { ctx } = web;

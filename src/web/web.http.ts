@@ -22,6 +22,13 @@ export function field(body: unknown, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** A form field's texts (checkboxes of one name): one value arrives as text, several as a list. */
+export function fieldList(body: unknown, name: string): string[] {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((item) => typeof item === 'string') : [];
+}
+
 /** The session, or a redirect to the sign-in form (answered) when there is none. */
 export function sessionOr(request: FastifyRequest, reply: FastifyReply): WebSession | undefined {
   if (!request.webSession) void reply.redirect('/app/login');
