@@ -17,6 +17,8 @@ import { installContractHooks } from './contract-hooks.js';
 import { installJsonParser } from './http/json-parser.js';
 import { installNotFoundHandler } from './http/not-found.js';
 import { createRequire } from 'node:module';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { TrustProxy } from './core/trust-proxy.js';
 import { EnvelopeItem as EnvelopeItemSchema, ErrorEnvelope, StringEnum } from './http/schemas.js';
 import { openApiOptions } from './http/openapi.js';
 import { validatorCompiler } from './http/validation.js';
@@ -34,6 +36,7 @@ import { LeadEvent } from './events/event.schemas.js';
 import {
   WebhookDelivery,
   WebhookEndpoint,
+  webhookBacklog,
   webhookRoutes,
   webhooksDocument,
 } from './webhooks/index.js';
@@ -72,7 +75,33 @@ export type BuildAppOptions = {
    * Nothing in `leadline serve` or the configuration can set it.
    */
   benchmarkFixedCaller?: Caller;
+  /**
+   * `leadline serve` listens before it migrates, so that a long migration is not mistaken for a
+   * dead process: while `migrating` is true every request but the health checks and the metrics
+   * answers 503 STARTING_UP, and `/health/ready` says `migrating`.
+   */
+  startup?: { migrating: boolean };
 };
+
+/** An `X-Request-Id` from the proxy is kept when it is this plain; else a new one is made. */
+const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+/** Routes that answer while the server starts: the probes and the metrics. */
+const ALWAYS_OPEN = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
+
+/** Fastify's `trustProxy` for TRUST_PROXY (its types lack the hop count it takes at run time). */
+function trustProxyOption(
+  trust: TrustProxy,
+): boolean | string[] | ((a: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
+/** Whether `Authorization: Bearer TOKEN` names `token`, in time that does not depend on it. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
 
 /**
  * Builds the Leadline HTTP app around a context. The caller owns the context's store; closing
@@ -108,6 +137,16 @@ export async function buildApp(
       maxHeaderSize: 16 * 1024,
     },
     clientErrorHandler,
+    // Client address and scheme from X-Forwarded-* only through the proxies TRUST_PROXY names:
+    // rate limits key on the address, and web cookies are Secure when the scheme is https.
+    trustProxy: trustProxyOption(ctx.config.trustProxy),
+    // Every request has an id, on its log lines and in its answer's X-Request-Id: the proxy's
+    // when it sends one that is plain enough to log, else a new one.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     // New requests during shutdown answer in the envelope (the hook below), not Fastify's.
     return503OnClosing: false,
     // Fastify's default JSON parser already refuses __proto__ and constructor.prototype keys.
@@ -138,7 +177,13 @@ export async function buildApp(
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    if (options.startup?.migrating && !ALWAYS_OPEN.has(request.url.split('?')[0] ?? '')) {
+      throw AppError.of('STARTING_UP', 'the server is applying migrations; retry shortly', {
+        'retry-after': '1',
+      });
+    }
     if (closing) {
       void reply.header('connection', 'close');
       throw AppError.of('SHUTTING_DOWN', 'the server is shutting down; retry shortly', {
@@ -195,28 +240,67 @@ export async function buildApp(
   await app.register(swagger, openApiOptions(LEADLINE_VERSION, webhooksDocument()));
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  // Kubernetes-style probes (docs/deploy.md): live while the process answers at all; ready when
+  // it should be sent requests: migrated, and the store answering (its real state within
+  // HEALTH_TIMEOUT_MS: a probe query, and whether the latest write found the store full, which
+  // a read cannot see). `/health`, the older probe, is readiness. While the server shuts down
+  // every request, the probes too, answers 503 SHUTTING_DOWN (the hook above).
   app.get(
-    '/health',
-    {
-      schema: {
-        hide: true,
-        response: {
-          200: Type.Object({ status: Type.Literal('ok') }),
-          503: Type.Object({ status: StringEnum(['unavailable', 'full'] as const) }),
-        },
+    '/health/live',
+    { schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+  const readiness = {
+    schema: {
+      hide: true,
+      response: {
+        200: Type.Object({ status: Type.Literal('ok') }),
+        503: Type.Object({ status: StringEnum(['migrating', 'unavailable', 'full'] as const) }),
       },
     },
-    async (_request, reply) => {
-      // The store's real state within HEALTH_TIMEOUT_MS: a probe query, and whether the latest
-      // write found the store full (a full disk still answers reads).
-      const status = await ctx.store.health(ctx.config.healthTimeoutMs);
-      if (status === 'ok') return { status };
+  };
+  const ready = async (_request: FastifyRequest, reply: FastifyReply) => {
+    const status = options.startup?.migrating
+      ? 'migrating'
+      : await ctx.store.health(ctx.config.healthTimeoutMs);
+    if (status === 'ok') return { status };
+    return reply
+      .status(503)
+      .header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
+      .send({ status });
+  };
+  app.get('/health', readiness, ready);
+  app.get('/health/ready', readiness, ready);
+  ctx.metrics.watch({
+    poolUsage: () => ctx.store.poolUsage(),
+    webhookBacklog: () => webhookBacklog(ctx),
+  });
+  if (ctx.config.metricsToken !== '') {
+    const token = ctx.config.metricsToken;
+    app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+      if (!bearerMatches(request.headers.authorization, token)) {
+        // The same answer as a route that does not exist: the token is the only way in.
+        return reply
+          .status(404)
+          .send(errorEnvelope([envelopeItem('ROUTE_NOT_FOUND', 'no route GET /metrics')]));
+      }
       return reply
-        .status(503)
-        .header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
-        .send({ status });
-    },
-  );
+        .header('content-type', ctx.metrics.registry.contentType)
+        .send(await ctx.metrics.registry.metrics());
+    });
+  }
+  app.addHook('onResponse', async (request, reply) => {
+    // The route's pattern, never the raw URL: ids and 404 probes must not make new series.
+    // A parameter's pattern is left out: `/v2/leads/:id`, not `/v2/leads/:id(^\d+$)`.
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url?.replace(/(:\w+)\([^/]*\)/g, '$1') ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    ctx.metrics.httpRequests.inc(labels);
+    ctx.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    if (reply.statusCode === 429) ctx.metrics.rateLimited.inc({ route: labels.route });
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   // Credentials are checked in `onRequest`, before the body is read, by plugins that run in the

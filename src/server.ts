@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './core/config.js';
 import { createContext, type AppContext } from './core/context.js';
@@ -15,8 +17,33 @@ export type RunningServer = {
 };
 
 /**
- * Opens the store, applies pending migrations, and listens. `close` stops accepting
- * connections, lets in-flight requests finish, then closes the store.
+ * Serves `GET /metrics` alone on `METRICS_PORT` (docs/deploy.md): a port the proxy does not
+ * forward, so the metrics need no token.
+ */
+async function startMetricsServer(ctx: AppContext): Promise<Server | undefined> {
+  const { metricsPort, metricsHost } = ctx.config;
+  if (metricsPort === 0) return undefined;
+  const server = createServer((request, response) => {
+    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics here\n');
+      return;
+    }
+    ctx.metrics.registry.metrics().then(
+      (text) =>
+        response.writeHead(200, { 'content-type': ctx.metrics.registry.contentType }).end(text),
+      () => response.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n'),
+    );
+  });
+  server.listen(metricsPort, metricsHost);
+  await once(server, 'listening');
+  return server;
+}
+
+/**
+ * Opens the store, listens, applies pending migrations (requests but the health checks answer
+ * 503 STARTING_UP until they are done, and `/health/ready` says `migrating`), then starts the
+ * schedules. `close` stops accepting connections, lets in-flight requests finish, then closes
+ * the store.
  *
  * @example const server = await startServer(loadConfig()); await server.close();
  */
@@ -25,10 +52,21 @@ export async function startServer(
   appOptions: BuildAppOptions = {},
 ): Promise<RunningServer> {
   const ctx = createContext(config);
-  await migrateToLatest(ctx.store);
-  const app = await buildApp(ctx, appOptions);
+  const startup = { migrating: true };
+  const app = await buildApp(ctx, { ...appOptions, startup });
   ctx.store.useLogger(app.log);
+  ctx.metrics.collectProcessMetrics();
   const url = await app.listen({ host: config.host, port: config.port });
+  let metricsServer: Server | undefined;
+  try {
+    await migrateToLatest(ctx.store);
+    startup.migrating = false;
+    metricsServer = await startMetricsServer(ctx);
+  } catch (error) {
+    await app.close();
+    await ctx.store.close();
+    throw error;
+  }
   const stopAutoClose = startAutoCloseScheduler(ctx, app.log);
   const stopEventPruner = startEventPruner(ctx, app.log);
   const stopWebhooks = startWebhookDispatcher(ctx, app.log);
@@ -46,6 +84,7 @@ export async function startServer(
         await stopAutoClose();
         await stopEventPruner();
         await stopWebhooks();
+        metricsServer?.close();
         await app.close();
       } finally {
         clearTimeout(cutOff);

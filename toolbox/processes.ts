@@ -151,9 +151,12 @@ export async function startServer({
   const exited = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const base = fromLog
-    ? await listeningLine(child, exited, timeoutMs)
-    : await pollHealth(child, `http://127.0.0.1:${port}`, timeoutMs);
+  // The server listens before it migrates: ready once /health says so, not at the log line.
+  const base = await pollHealth(
+    child,
+    fromLog ? await listeningLine(child, exited, timeoutMs) : `http://127.0.0.1:${port}`,
+    timeoutMs,
+  );
   return { child, exited, base, stderr: () => child.stderrTail() };
 }
 
@@ -193,6 +196,25 @@ function listeningLine(
       );
     });
   });
+}
+
+/**
+ * Resolves once the server at `base` answers `/health` 200: listening, migrated, its store
+ * answering. A server listens before it migrates, so its "Server listening" line is not enough.
+ */
+export async function waitUntilReady(base: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(`${base}/health`);
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`${base} was not ready within ${timeoutMs} ms`);
+    await sleep(50);
+  }
 }
 
 async function pollHealth(child: TrackedChild, base: string, timeoutMs: number): Promise<string> {

@@ -42,6 +42,8 @@ export async function runAutoClosePass(
     failed += 1;
     log.error({ err: error }, 'auto-close: pass failed');
   }
+  ctx.metrics.autoClosePasses.inc({ outcome: failed > 0 ? 'failed' : 'ok' });
+  if (closed > 0) ctx.metrics.autoClosedLeads.inc(closed);
   log.info({ orgs, closed, failed, ms: Date.now() - started }, 'auto-close pass');
 }
 

@@ -3,6 +3,7 @@ import { AppError } from './errors.js';
 import { Value } from '@sinclair/typebox/value';
 import { parseAllowList, type AllowList } from './network-targets.js';
 import { RateLimitEnv, rateLimitConfig, type RateLimitConfig } from './rate-limit-config.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 /**
  * The process environment Leadline reads, validated once at start-up so a typo fails loudly
@@ -61,6 +62,16 @@ const EnvSchema = Type.Object({
   // The web app's sessions (docs/web.md): ended after this long unused, and after this long at all.
   WEB_SESSION_IDLE_MINUTES: Type.Integer({ default: 60, minimum: 1, maximum: 1440 }),
   WEB_SESSION_HOURS: Type.Integer({ default: 12, minimum: 1, maximum: 720 }),
+  // The proxies believed about the client's address and scheme (docs/deploy.md): hops or CIDRs.
+  TRUST_PROXY: Type.String({ default: '', maxLength: 4000 }),
+  // Prometheus metrics (docs/deploy.md): on a port of their own, and/or behind a bearer token.
+  METRICS_PORT: Type.Integer({ default: 0, minimum: 0, maximum: 65535 }),
+  METRICS_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  METRICS_TOKEN: Type.String({
+    default: '',
+    pattern: '^([A-Za-z0-9._~+/=-]{16,200})?$',
+    description: 'a token of 16 to 200 letters, digits or ._~+/=-',
+  }),
   // Rate limits (src/rate-limit): RATE_LIMIT_PER_MINUTE, LOGIN_FAILURES_*, REDIS_URL, ...
   ...RateLimitEnv,
 });
@@ -109,6 +120,13 @@ export type Config = {
   autoCloseBatchSize: number;
   /** Per-credential and failed-log-in limits, and where their counters live. */
   rateLimit: RateLimitConfig;
+  /** The proxies believed about the client's address and scheme (`X-Forwarded-*`). */
+  trustProxy: TrustProxy;
+  /** A port serving only `GET /metrics` (0: none), and the address it listens on. */
+  metricsPort: number;
+  metricsHost: string;
+  /** A bearer token that opens `GET /metrics` on the main port (empty: not served there). */
+  metricsToken: string;
   /** A web session ends after this many ms unused… */
   webSessionIdleMs: number;
   /** …and this many ms after it began, used or not. */
@@ -158,7 +176,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const allowList = parseAllowList(String(env.WEBHOOK_ALLOWED_HOSTS ?? ''));
   if ('problem' in allowList) problems.push(`WEBHOOK_ALLOWED_HOSTS: ${allowList.problem}`);
-  if (problems.length > 0 || 'problem' in allowList) {
+  const trustProxy = parseTrustProxy(String(env.TRUST_PROXY ?? ''));
+  if ('problem' in trustProxy) problems.push(`TRUST_PROXY: ${trustProxy.problem}`);
+  if (problems.length > 0 || 'problem' in allowList || 'problem' in trustProxy) {
     throw AppError.of('CONFIG_INVALID', `invalid environment: ${problems.join('; ')}`);
   }
   const env2 = withDefaults as Static<typeof EnvSchema>;
@@ -192,6 +212,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     webhookTimeoutMs: Math.round(env2.WEBHOOK_TIMEOUT_SECONDS * 1000),
     webhookDispatchIntervalMs: Math.round(env2.WEBHOOK_DISPATCH_INTERVAL_SECONDS * 1000),
+    trustProxy: trustProxy.trustProxy,
+    metricsPort: env2.METRICS_PORT,
+    metricsHost: env2.METRICS_HOST,
+    metricsToken: env2.METRICS_TOKEN,
     webSessionIdleMs: env2.WEB_SESSION_IDLE_MINUTES * 60_000,
     webSessionMaxMs: env2.WEB_SESSION_HOURS * 3_600_000,
   };

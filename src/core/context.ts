@@ -4,6 +4,7 @@ import { systemClock } from './clock.js';
 import { openStore, type Store } from '../db/database.js';
 import { VerificationCache } from './verification-cache.js';
 import { OrgReadBudget } from './org-read-budget.js';
+import { Metrics } from './metrics.js';
 
 /** What every service needs: the store, the clock, the configuration and the process caches. */
 export type AppContext = {
@@ -13,6 +14,8 @@ export type AppContext = {
   readonly verificationCache: VerificationCache;
   /** Fairness between orgs for expensive reads (lead lists), per process. */
   readonly orgReadBudget: OrgReadBudget;
+  /** This process's Prometheus metrics (served by `GET /metrics` when configured). */
+  readonly metrics: Metrics;
 };
 
 /**
@@ -30,11 +33,14 @@ export function createContext(config: Config, clock: Clock = systemClock): AppCo
     pgConnectTimeoutMs: config.pgConnectTimeoutMs,
     pgStatementTimeoutMs: config.pgStatementTimeoutMs,
   });
+  const metrics = new Metrics();
+  store.useObserver(metrics.storeObserver);
   return {
     store,
     clock,
     config,
     verificationCache: new VerificationCache(config.credentialCacheSeconds * 1000),
     orgReadBudget: new OrgReadBudget(config.orgReadBudget),
+    metrics,
   };
 }

@@ -252,6 +252,11 @@ export const ErrorCatalogue = {
     status: 503,
     when: 'The server is shutting down and takes no new requests; retry (another process, or this one once restarted) after `Retry-After` seconds.',
   },
+  STARTING_UP: {
+    code: 1047,
+    status: 503,
+    when: 'The server has just started and is still applying migrations to the store; it takes no requests until they are done (`/health/ready` says `migrating` meanwhile). Retry after `Retry-After` seconds.',
+  },
   CONFIG_INVALID: {
     code: 1046,
     status: 500,

@@ -71,11 +71,24 @@ export type Store = {
   bulkWriter(): BulkWriter;
   /** Where the store reports faults it survives (a pooled connection dropped while idle). */
   useLogger(log: StoreLogger): void;
+  /** Where the store reports what its transactions take (the metrics, docs/deploy.md). */
+  useObserver(observer: StoreObserver): void;
+  /** PostgreSQL: the pool's connections now, and the requests waiting for one. */
+  poolUsage(): PoolUsage | undefined;
   close(): Promise<void>;
 };
 
 export type StoreHealth = 'ok' | StoreFault;
 export type StoreLogger = { warn(details: object, message: string): void };
+export type PoolUsage = { total: number; idle: number; waiting: number };
+/** Told of every write transaction as it ends; called on the hot path, so it must be cheap. */
+export type StoreObserver = {
+  /** From asking for the transaction to its durable commit (or its failure), in seconds. */
+  transaction(seconds: number, committed: boolean): void;
+  /** SQLite: one durable commit carried this many transactions (group commit). */
+  groupCommit(transactions: number): void;
+};
+const NO_OBSERVER: StoreObserver = { transaction() {}, groupCommit() {} };
 
 /** Adds the request-wide transaction behaviour to a dialect's plain store. */
 function joinable(base: {
@@ -88,6 +101,8 @@ function joinable(base: {
   bulkWriter(): BulkWriter;
   close(): Promise<void>;
   logger: { current: StoreLogger };
+  observer: { current: StoreObserver };
+  poolUsage?: () => PoolUsage;
 }): Store {
   /** The transaction a request runs in, if any; async-context scoped so requests never mix. */
   const requestTransaction = new AsyncLocalStorage<Db>();
@@ -95,12 +110,15 @@ function joinable(base: {
   // probe cannot see, so /health remembers it until a write succeeds again.
   let lastWriteFull = false;
   const begin = async <T>(work: (trx: Db) => Promise<T>): Promise<T> => {
+    const started = performance.now();
     try {
       const result = await base.begin(work);
       lastWriteFull = false;
+      base.observer.current.transaction((performance.now() - started) / 1000, true);
       return result;
     } catch (error) {
       if (storeFaultOf(error) === 'full') lastWriteFull = true;
+      base.observer.current.transaction((performance.now() - started) / 1000, false);
       throw error;
     }
   };
@@ -141,6 +159,10 @@ function joinable(base: {
     useLogger(log) {
       base.logger.current = log;
     },
+    useObserver(observer) {
+      base.observer.current = observer;
+    },
+    poolUsage: () => base.poolUsage?.(),
     close: () => base.close(),
   };
 }
@@ -198,7 +220,10 @@ function openSqlite(dataDir: string, reportThreads: number): Store {
   const readDb = new Kysely<Database>({
     dialect: new LeadlineSqliteDialect({ database: withStatementCache(reader) }),
   });
-  const groupCommit = new GroupCommit(writer, writeDb);
+  const observer = { current: NO_OBSERVER };
+  const groupCommit = new GroupCommit(writer, writeDb, (transactions) =>
+    observer.current.groupCommit(transactions),
+  );
   const reportReaders =
     reportThreads > 0 ? new SqliteReportReaders(file, reportThreads) : undefined;
   const reportDb = reportReaders ? reportReadersDb(reportReaders) : readDb;
@@ -212,6 +237,7 @@ function openSqlite(dataDir: string, reportThreads: number): Store {
     // Group commit runs its transactions on the same connection, idle while the seed writes.
     bulkWriter: () => sqliteBulkWriter(writer),
     logger: { current: stderrLogger },
+    observer,
     async close() {
       await groupCommit.drain();
       if (reportDb !== readDb) await reportDb.destroy();
@@ -309,6 +335,12 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
     begin: (work) => db.transaction().execute(work),
     bulkWriter: () => postgresBulkWriter(db, POSTGRES_PARALLEL_BATCHES),
     logger,
+    observer: { current: NO_OBSERVER },
+    poolUsage: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
     close: () => db.destroy(),
   });
 }

@@ -37,6 +37,8 @@ export class GroupCommit {
   constructor(
     private readonly connection: SqliteDatabase.Database,
     private readonly db: Db,
+    /** Told how many transactions each durable commit carried (the metrics). */
+    private readonly onCommit: (transactions: number) => void = () => {},
     private readonly maxGroupSize = MAX_GROUP_SIZE,
   ) {}
 
@@ -109,6 +111,7 @@ export class GroupCommit {
     }
     this.stats.commits += 1;
     this.stats.transactions += this.group.length;
+    this.onCommit(this.group.length);
     this.settle(undefined);
   }
 

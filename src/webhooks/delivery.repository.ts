@@ -268,6 +268,16 @@ export async function countDeliveriesByStatus(db: Db, orgId: number, endpointId:
     .execute();
 }
 
+/** Deliveries pending (not delivered nor given up) to every org's endpoints: the backlog metric. */
+export async function countPendingDeliveries(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('status', '=', PENDING)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** An endpoint's attempts since `since`: answered 2xx or not, and their latencies. */
 export async function findAttemptsSince(db: Db, endpointId: number, since: number) {
   return db

@@ -19,6 +19,7 @@ import { deleteInBatches } from '../db/retention.js';
 import {
   clearEndpointFailing,
   countDeliveriesByStatus,
+  countPendingDeliveries,
   deleteExpiredDeliveries,
   findAttempts,
   findAttemptsSince,
@@ -241,6 +242,7 @@ const succeededOf = (result: SendResult): boolean =>
  */
 async function recordOutcomes(ctx: AppContext, outcomes: Outcome[]): Promise<void> {
   if (outcomes.length === 0) return;
+  const counts = { delivered: 0, retrying: 0, given_up: 0 };
   await ctx.store.transaction(async (trx) => {
     await insertAttempts(
       trx,
@@ -267,6 +269,7 @@ async function recordOutcomes(ctx: AppContext, outcomes: Outcome[]): Promise<voi
           succeeded || result.statusCode === 410
             ? undefined
             : retryDelayMs(ctx, delivery.attempts + 1, result);
+        counts[succeeded ? 'delivered' : delay === undefined ? 'given_up' : 'retrying'] += 1;
         return {
           id: delivery.id,
           leaseUntil: delivery.leaseUntil,
@@ -297,6 +300,15 @@ async function recordOutcomes(ctx: AppContext, outcomes: Outcome[]): Promise<voi
       }
     }
   });
+  // Counted once recorded: a round whose record failed is sent again, and counted then.
+  for (const [outcome, n] of Object.entries(counts)) {
+    if (n > 0) ctx.metrics.webhookAttempts.inc({ outcome }, n);
+  }
+}
+
+/** Deliveries pending to every org's endpoints (the `leadline_webhook_backlog` metric). */
+export function webhookBacklog(ctx: AppContext): Promise<number> {
+  return countPendingDeliveries(ctx.store.db);
 }
 
 /** What sending to one endpoint needs, worked out once per round rather than per delivery. */

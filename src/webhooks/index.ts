@@ -23,5 +23,6 @@ export {
   endpointHealth,
   listDeliveries,
   replayEvents,
+  webhookBacklog,
 } from './delivery.service.js';
 export { webhooksDocument } from './webhook.openapi.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type BuildAppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/core/config.js';
 import { createContext, type AppContext } from '../../src/core/context.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -35,7 +35,7 @@ export class TestClock implements Clock {
  * the run's PostgreSQL database. Tests isolate themselves by each creating their own org.
  */
 export async function createTestApp(
-  options: { clock?: Clock; env?: Record<string, string> } = {},
+  options: { clock?: Clock; env?: Record<string, string>; app?: BuildAppOptions } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'leadline-test-'));
   const databaseUrl =
@@ -52,7 +52,7 @@ export async function createTestApp(
   });
   const ctx = createContext(config, options.clock);
   await migrateToLatest(ctx.store);
-  const app = await buildApp(ctx, { logger: false });
+  const app = await buildApp(ctx, { logger: false, ...options.app });
   await app.ready();
   return {
     app,

@@ -35,6 +35,33 @@ describe('configuration', () => {
     }
   });
 
+  it('reads TRUST_PROXY as no proxy, a hop count, or addresses and networks', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.deepEqual(
+      loadConfig({ TRUST_PROXY: ' 127.0.0.1, 10.0.0.0/8,::1,loopback' }).trustProxy,
+      ['127.0.0.1', '10.0.0.0/8', '::1', 'loopback'],
+    );
+    for (const [value, problem] of [
+      ['0', 'from 1 to 10'],
+      ['11', 'from 1 to 10'],
+      ['true', '"true" is not an IP address'],
+      ['10.0.0.0/33', 'prefix length that is not 0 to 32'],
+      ['127.0.0.1,proxy.example', '"proxy.example" is not an IP address'],
+      ['10.0.0.0/8/1', '"10.0.0.0/8/1" is not an IP address'],
+    ] as const) {
+      assert.throws(
+        () => loadConfig({ TRUST_PROXY: value }),
+        (error: unknown) =>
+          error instanceof AppError &&
+          error.code === ErrorCatalogue.CONFIG_INVALID.code &&
+          error.message.includes(`TRUST_PROXY: `) &&
+          error.message.includes(problem),
+        value,
+      );
+    }
+  });
+
   it('says what each bad variable accepts, in words, with the catalogue code CONFIG_INVALID', () => {
     const expected: Array<[env: Record<string, string>, message: string]> = [
       [{ PORT: 'eighty' }, 'PORT must be a whole number from 0 to 65535 (got "eighty")'],

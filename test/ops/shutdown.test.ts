@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { TEST_STORE } from '../helpers/app.js';
+import { waitUntilReady } from '../../toolbox/processes.js';
 
 /**
  * Graceful shutdown of the built server (docs/crash-safety.md): on SIGTERM it stops accepting
@@ -57,6 +58,7 @@ async function startServer(): Promise<Server> {
       reject(new Error(`server exited with ${code}: ${out}`));
     });
   });
+  await waitUntilReady(`http://127.0.0.1:${port}`);
   return { child, port, exited };
 }
 

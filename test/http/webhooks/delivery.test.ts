@@ -176,8 +176,15 @@ describe('webhook delivery', () => {
     );
   });
 
+  /** This process's attempts so far by outcome (the `leadline_webhook_attempts_total` metric). */
+  async function attemptsCounted(): Promise<Record<string, number>> {
+    const { values } = await t.ctx.metrics.webhookAttempts.get();
+    return Object.fromEntries(values.map((v) => [String(v.labels.outcome), v.value]));
+  }
+
   it('retries on the schedule, logs every attempt, and gives up after the last', async () => {
     clock.ms = Date.now();
+    const counted = await attemptsCounted();
     const o = await newOrg(t.ctx);
     const hook = await endpoint(o);
     receiver.answer(
@@ -188,6 +195,11 @@ describe('webhook delivery', () => {
     const lead = await newLead(t.app, o.till);
     await dispatch();
     assert.equal(receiver.at(hook.path).length, 1);
+    const backlog = await t.ctx.metrics.registry.getSingleMetricAsString(
+      'leadline_webhook_backlog',
+    );
+    const pending = Number(/^leadline_webhook_backlog (\d+)$/m.exec(backlog)?.[1]);
+    assert.ok(pending >= 1, `the delivery waiting for its retry is in the backlog: ${backlog}`);
     clock.advance(8 * SECOND_MS);
     await dispatch();
     assert.equal(receiver.at(hook.path).length, 1, 'not before the first delay (10 s ±10 %)');
@@ -222,6 +234,12 @@ describe('webhook delivery', () => {
     assert.equal(given.status, 'failed', 'given up after 1 + 3 attempts');
     assert.equal(given.attempts.length, 4);
     assert.equal(given.nextAttemptAt, null);
+    // The metric counts every attempt this process made (other orgs' too, on a shared store).
+    const now = await attemptsCounted();
+    const grew = (outcome: string) => (now[outcome] ?? 0) - (counted[outcome] ?? 0);
+    assert.ok(grew('retrying') >= 5, `retrying +${grew('retrying')}`);
+    assert.ok(grew('given_up') >= 1, `given up +${grew('given_up')}`);
+    assert.ok(grew('delivered') >= 1, `delivered +${grew('delivered')}`);
   });
 
   it('keeps one lead’s events in order while other leads flow', async () => {

@@ -1,0 +1,130 @@
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  type CounterConfiguration,
+} from 'prom-client';
+
+/** What a PostgreSQL pool holds now (the store's `poolUsage()`). */
+type PoolUsage = { total: number; idle: number; waiting: number };
+
+/** What the scrape-time gauges read. */
+export type MetricSources = {
+  /** PostgreSQL's pool now; undefined on SQLite. */
+  poolUsage: () => PoolUsage | undefined;
+  /** Webhook deliveries waiting to be sent, all orgs (read from the store when scraped). */
+  webhookBacklog: () => Promise<number>;
+};
+
+/**
+ * The process's Prometheus metrics (docs/deploy.md, "Metrics"). One registry per process, not
+ * prom-client's global one, so that tests building many apps in one process never register a
+ * metric twice. Everything here is recorded on the hot path or read at scrape time; nothing
+ * queries the store except the webhook backlog, which is counted when scraped.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = this.counter({
+    name: 'leadline_http_requests_total',
+    help: 'HTTP requests answered, by method, route (its pattern) and status code.',
+    labelNames: ['method', 'route', 'status'] as const,
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'leadline_http_request_duration_seconds',
+    help: 'Time from receiving a request to sending its answer, by method, route and status code.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = this.counter({
+    name: 'leadline_rate_limited_total',
+    help: 'Requests refused with 429 (per-credential, failed log-in and org read limits), by route.',
+    labelNames: ['route'] as const,
+  });
+
+  readonly transactionDuration = new Histogram({
+    name: 'leadline_store_transaction_duration_seconds',
+    help: 'Write transactions, from asking for one to its durable commit, by outcome.',
+    labelNames: ['outcome'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+
+  readonly groupCommitSize = new Histogram({
+    name: 'leadline_store_group_commit_transactions',
+    help: 'SQLite: transactions carried by one durable commit (group commit).',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [this.registry],
+  });
+
+  readonly autoClosePasses = this.counter({
+    name: 'leadline_auto_close_passes_total',
+    help: 'Auto-close passes run by this process, by outcome (ok, or failed for some org).',
+    labelNames: ['outcome'] as const,
+  });
+
+  readonly autoClosedLeads = this.counter({
+    name: 'leadline_auto_closed_leads_total',
+    help: 'Leads closed by auto-close in this process.',
+  });
+
+  readonly webhookAttempts = this.counter({
+    name: 'leadline_webhook_attempts_total',
+    help: 'Webhook delivery attempts made by this process, by outcome (delivered, retrying, given_up).',
+    labelNames: ['outcome'] as const,
+  });
+
+  /** The store's observer (`store.useObserver`): write transactions, SQLite's commit groups. */
+  readonly storeObserver = {
+    transaction: (seconds: number, committed: boolean) =>
+      this.transactionDuration.observe({ outcome: committed ? 'committed' : 'failed' }, seconds),
+    groupCommit: (transactions: number) => this.groupCommitSize.observe(transactions),
+  };
+
+  /** Where the scrape-time gauges read from; set by `watch`. */
+  private sources: MetricSources = { poolUsage: () => undefined, webhookBacklog: async () => 0 };
+
+  constructor() {
+    const sources = () => this.sources;
+    const pool = new Gauge({
+      name: 'leadline_store_pool_connections',
+      help: 'PostgreSQL: the pool, by state (total, idle, waiting: requests waiting for a connection).',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        const usage = sources().poolUsage();
+        if (!usage) return;
+        pool.set({ state: 'total' }, usage.total);
+        pool.set({ state: 'idle' }, usage.idle);
+        pool.set({ state: 'waiting' }, usage.waiting);
+      },
+    });
+    const backlog = new Gauge({
+      name: 'leadline_webhook_backlog',
+      help: 'Webhook deliveries pending (not yet delivered nor given up), all orgs.',
+      registers: [this.registry],
+      async collect() {
+        backlog.set(await sources().webhookBacklog());
+      },
+    });
+  }
+
+  /** Tells the scrape-time gauges where to read (the app does, knowing the store and webhooks). */
+  watch(sources: MetricSources): void {
+    this.sources = sources;
+  }
+
+  /** Node's own (heap, GC, event-loop lag, CPU, open handles): only for a process that serves. */
+  collectProcessMetrics(): void {
+    collectDefaultMetrics({ register: this.registry, prefix: 'leadline_' });
+  }
+
+  private counter<L extends string>(config: CounterConfiguration<L>): Counter<L> {
+    return new Counter({ ...config, registers: [this.registry] });
+  }
+}
