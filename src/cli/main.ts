@@ -4,13 +4,14 @@ import { loadConfig } from '../core/config.js';
 import { createContext } from '../core/context.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { AppError, ErrorCatalogue } from '../core/errors.js';
-import type { Command, OptionValues } from './command.js';
+import type { Command, OptionValues, UnopenedCommand } from './command.js';
 import { coreCommands } from './commands/core.js';
 import { adminCommands } from './commands/admin.js';
 import { fieldCommands } from './commands/fields.js';
 import { autoCloseCommands } from './commands/auto-close.js';
 import { seedCommands } from './commands/seed.js';
 import { webhookCommands } from './commands/webhooks.js';
+import { backupCommands } from './commands/backup.js';
 import { closeOnSignals, startServer } from '../server.js';
 import { readFileSync } from 'node:fs';
 
@@ -19,13 +20,14 @@ import { readFileSync } from 'node:fs';
  * `{"error": {"code", "message"}}` on stderr and exits 1 (2 for a usage error).
  */
 
-const COMMANDS: Record<string, Command> = {
+const COMMANDS: Record<string, Command | UnopenedCommand> = {
   ...coreCommands,
   ...adminCommands,
   ...fieldCommands,
   ...autoCloseCommands,
   ...seedCommands,
   ...webhookCommands,
+  ...backupCommands,
 };
 
 /** `autoCloseDays must be …` -> `--auto-close-days must be …`: services name fields, not options. */
@@ -125,6 +127,11 @@ async function main(argv: string[]): Promise<void> {
       'INVALID_ARGUMENT',
       `--${missing.join(', --')} required; usage: ${command.usage}`,
     );
+  }
+  if ('runUnopened' in command) {
+    const result = await command.runUnopened(config, values);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
   }
   const ctx = createContext(config);
   try {

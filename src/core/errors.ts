@@ -196,6 +196,47 @@ export const ErrorCatalogue = {
     status: 409,
     when: 'The org already has the most entities that can log in (`ORG_MAX_LOGIN_ENTITIES`, 2,000 by default): each has its own rate-limit budget, so their number is bounded by the operator. Nothing was changed.',
   },
+  // Backup and restore (src/backup, docs/backup.md); the CLI exits 1 with these.
+  BACKUP_FILE_EXISTS: {
+    code: 1330,
+    status: 409,
+    when: 'CLI `backup`: the `--to` file exists already; a backup never overwrites a file. Nothing was written.',
+  },
+  BACKUP_SOURCE_MISSING: {
+    code: 1331,
+    status: 404,
+    when: 'CLI `backup`: the configured store holds no Leadline data (no `leadline.db` in `DATA_DIR`, or no Leadline tables in the `DATABASE_URL` database). Nothing was written.',
+  },
+  BACKUP_FAILED: {
+    code: 1332,
+    status: 500,
+    when: 'CLI `backup` or `restore`: the copy could not be made: `pg_dump` or `pg_restore` is missing or failed (its message is quoted), or a file could not be written. No backup file is left under the `--to` name; a failed restore changed nothing.',
+  },
+  RESTORE_TARGET_NOT_EMPTY: {
+    code: 1333,
+    status: 409,
+    when: 'CLI `restore`: the store to restore into is not empty (`DATA_DIR` holds a `leadline.db`, or the `DATABASE_URL` database has tables the backup would create). Nothing was changed.',
+  },
+  BACKUP_WRONG_STORE: {
+    code: 1334,
+    status: 409,
+    when: 'CLI `restore`: the backup is of the other store (a SQLite file with `DATABASE_URL` set, or a PostgreSQL archive without it). Nothing was changed.',
+  },
+  BACKUP_NOT_RECOGNISED: {
+    code: 1335,
+    status: 422,
+    when: "CLI `restore`: the `--from` file is not a Leadline backup (neither a SQLite file nor a `pg_dump` custom archive, or one without Leadline's migration table). Nothing was changed.",
+  },
+  BACKUP_CORRUPT: {
+    code: 1336,
+    status: 422,
+    when: 'CLI `restore`: the backup is damaged (SQLite: `PRAGMA integrity_check` or `foreign_key_check` finds a fault; PostgreSQL: `pg_restore` cannot read the archive). Nothing was changed.',
+  },
+  BACKUP_SCHEMA_NEWER: {
+    code: 1337,
+    status: 409,
+    when: 'CLI `restore`: the backup was taken by a newer Leadline (it holds migrations this version does not know); restore it with that version. Nothing was changed.',
+  },
   INVALID_ARGUMENT: {
     code: 1304,
     status: 400,

@@ -42,6 +42,12 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
 };
 
 /**
+ * The names of the migrations this version knows, in order: a restore compares a backup's
+ * applied migrations with them (a backup from a newer version holds names missing here).
+ */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
+/**
  * Applies every pending migration in order. Safe to call from several processes at once:
  * Kysely's migrator takes a lock row first, and a finished migration is never run twice.
  *
