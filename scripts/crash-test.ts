@@ -3,6 +3,7 @@
 //
 //   npm run build
 //   npx tsx scripts/crash-test.ts --store sqlite|postgres [--kills N] [--workers N]
+//     [--server-workers N]
 //     [--min-delay-ms 50] [--max-delay-ms 500] [--tail-ms 300] [--seed N]
 //     [--database-url URL] [--admin-url URL] [--keep] [--inject-fault lose|double]
 //
@@ -43,6 +44,7 @@ import { basicAuthorization, sendJson, type Answer } from '../toolbox/http.js';
 import {
   killAll,
   killChildrenOnSignals,
+  killGroup,
   sleep,
   startServer as startBuiltServer,
   stopGracefully,
@@ -56,6 +58,8 @@ const { values: opts } = parseArgs({
     store: { type: 'string', default: 'sqlite' },
     kills: { type: 'string', default: '10' },
     workers: { type: 'string', default: '8' },
+    // `leadline serve --workers N`: processes of the server; a kill SIGKILLs all of them at once.
+    'server-workers': { type: 'string', default: '1' },
     tills: { type: 'string', default: '3' },
     'min-delay-ms': { type: 'string', default: '50' },
     'max-delay-ms': { type: 'string', default: '500' },
@@ -80,6 +84,7 @@ function usageError(message: string): never {
 type IntOption =
   | 'kills'
   | 'workers'
+  | 'server-workers'
   | 'tills'
   | 'min-delay-ms'
   | 'max-delay-ms'
@@ -100,6 +105,7 @@ const store = opts.store === 'postgres' ? 'postgres' : 'sqlite';
 if (opts.store !== store) usageError('--store must be sqlite or postgres');
 const KILLS = intOpt('kills', 0, 100_000);
 const WORKERS = intOpt('workers', 1, 256);
+const SERVER_WORKERS = intOpt('server-workers', 1, 16);
 const TILLS = intOpt('tills', 1, 32);
 const MIN_DELAY = intOpt('min-delay-ms', 0, 600_000);
 const MAX_DELAY = intOpt('max-delay-ms', MIN_DELAY, 600_000);
@@ -143,6 +149,9 @@ function startServer(): Promise<RunningServer> {
   return startBuiltServer({
     storeEnv,
     logLevel: 'info',
+    workers: SERVER_WORKERS,
+    // Its own process group: a kill takes the primary and every worker down at once.
+    detached: true,
     env: {
       PG_POOL_SIZE: '8',
       // Deliveries to this script's receiver, quickly and with quick retries.
@@ -603,7 +612,9 @@ async function main(): Promise<number> {
     keep: opts.keep,
   });
   storeEnv = prepared.env;
-  log(`store ${store} (${prepared.describe}), seed ${SEED}, kills ${KILLS}, workers ${WORKERS}`);
+  log(
+    `store ${store} (${prepared.describe}), seed ${SEED}, kills ${KILLS}, workers ${WORKERS}, server processes ${SERVER_WORKERS}`,
+  );
   let exitCode: number;
   try {
     // The org and its tills, through the CLI.
@@ -673,8 +684,7 @@ async function main(): Promise<number> {
       const victim = server;
       if (!victim) throw new Error('no server to kill');
       expectDown();
-      victim.child.kill('SIGKILL');
-      const { signal } = await victim.exited;
+      const { signal } = await killGroup(victim);
       if (signal !== 'SIGKILL') throw new Error(`server exited with ${signal} instead of SIGKILL`);
       kills += 1;
       await restart();
@@ -714,6 +724,7 @@ async function main(): Promise<number> {
     const events = await verifyEvents();
     const summary = {
       store,
+      serverWorkers: SERVER_WORKERS,
       kills,
       requests,
       acknowledged,

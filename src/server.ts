@@ -16,6 +16,14 @@ export type RunningServer = {
   close(): Promise<void>;
 };
 
+/** What one process of several does (`leadline serve --workers N`, src/cluster.ts). */
+export type ServerProcessOptions = {
+  /** Runs auto-close, event pruning and webhook delivery (default true): one worker does. */
+  background?: boolean;
+  /** Serves METRICS_PORT itself (default true); a cluster's primary serves it for all. */
+  metricsPort?: boolean;
+};
+
 /**
  * Serves `GET /metrics` alone on `METRICS_PORT` (docs/deploy.md): a port the proxy does not
  * forward, so the metrics need no token.
@@ -50,7 +58,9 @@ async function startMetricsServer(ctx: AppContext): Promise<Server | undefined> 
 export async function startServer(
   config: Config,
   appOptions: BuildAppOptions = {},
+  processOptions: ServerProcessOptions = {},
 ): Promise<RunningServer> {
+  const { background = true, metricsPort = true } = processOptions;
   const ctx = createContext(config);
   const startup = { migrating: true };
   const app = await buildApp(ctx, { ...appOptions, startup });
@@ -61,15 +71,16 @@ export async function startServer(
   try {
     await migrateToLatest(ctx.store);
     startup.migrating = false;
-    metricsServer = await startMetricsServer(ctx);
+    if (metricsPort) metricsServer = await startMetricsServer(ctx);
   } catch (error) {
     await app.close();
     await ctx.store.close();
     throw error;
   }
-  const stopAutoClose = startAutoCloseScheduler(ctx, app.log);
-  const stopEventPruner = startEventPruner(ctx, app.log);
-  const stopWebhooks = startWebhookDispatcher(ctx, app.log);
+  const none = async () => {};
+  const stopAutoClose = background ? startAutoCloseScheduler(ctx, app.log) : none;
+  const stopEventPruner = background ? startEventPruner(ctx, app.log) : none;
+  const stopWebhooks = background ? startWebhookDispatcher(ctx, app.log) : none;
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
@@ -96,9 +107,18 @@ export async function startServer(
   return { app, ctx, url, close };
 }
 
-/** Closes the server gracefully on SIGTERM or SIGINT, then exits. */
+/**
+ * Closes the server gracefully on SIGTERM or SIGINT, then exits; a cluster worker also when its
+ * primary process is gone (the IPC channel closed: killed, or crashed), so no worker outlives it.
+ */
 export function closeOnSignals(server: RunningServer): void {
-  const onSignal = (signal: NodeJS.Signals) => {
+  let shuttingDown = false;
+  const onSignal = (signal: NodeJS.Signals | 'disconnect') => {
+    // A second signal changes nothing: a cluster worker gets SIGTERM both from its primary and
+    // from whoever signalled the whole process group (a terminal's Ctrl-C, `kill -- -PGID`).
+    // Left unhandled it would end the process at once, in the middle of its graceful shutdown.
+    if (shuttingDown) return;
+    shuttingDown = true;
     server.app.log.info({ signal }, 'shutting down');
     // The last resort: a store that never answers must not keep the process alive.
     setTimeout(() => {
@@ -113,6 +133,7 @@ export function closeOnSignals(server: RunningServer): void {
       },
     );
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  if (process.send) process.once('disconnect', () => onSignal('disconnect'));
 }

@@ -116,6 +116,13 @@ export type ServerOptions = {
   env?: Record<string, string>;
   /** What node runs: `leadline serve` by default, or a script taking the same environment. */
   argv?: string[];
+  /**
+   * `leadline serve --workers N`: 1 (one process) unless a test is about several; ignored with
+   * `argv`. `leadline serve` alone would start one per core.
+   */
+  workers?: number;
+  /** Its own process group, so that {@link killGroup} can SIGKILL the primary and its workers. */
+  detached?: boolean;
   logLevel?: string;
   timeoutMs?: number;
   /** Sees all of the server's stdout and stderr (its log). */
@@ -133,7 +140,9 @@ export type ServerOptions = {
 export async function startServer({
   storeEnv,
   env = {},
-  argv = [CLI, 'serve'],
+  workers = 1,
+  detached = false,
+  argv = [CLI, 'serve', '--workers', String(workers)],
   logLevel = 'info',
   timeoutMs = 20_000,
   onOutput,
@@ -143,6 +152,7 @@ export async function startServer({
   const child = spawnTracked(
     argv,
     childEnv(storeEnv, { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: logLevel, ...env }),
+    { detached },
   );
   if (onOutput) {
     child.stdout.on('data', onOutput);
@@ -240,6 +250,22 @@ async function pollHealth(child: TrackedChild, base: string, timeoutMs: number):
 }
 
 /**
+ * SIGKILLs a server started `detached` and every process of its group (a cluster's workers
+ * too: killing the primary alone would let them finish their requests, which is no crash).
+ */
+export async function killGroup(server: RunningServer): Promise<Exit> {
+  const { pid } = server.child;
+  if (pid !== undefined) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // The group is gone already.
+    }
+  }
+  return server.exited;
+}
+
+/**
  * SIGTERM, then waits up to `timeoutMs` for the exit; undefined when the child had to be
  * SIGKILLed. A child that already exited answers its exit at once.
  */
@@ -301,6 +327,39 @@ export function sampleRss(pid: number, intervalMs = 200): { stop(): number | und
       clearInterval(timer);
       sample();
       return max;
+    },
+  };
+}
+
+/** One of the server's pino log lines, with the fields the tests read. */
+export type LogLine = {
+  msg?: string;
+  pid?: number;
+  reqId?: string;
+  req?: { url?: string; remoteAddress?: string };
+  [field: string]: unknown;
+};
+
+/**
+ * Collects a server's JSON log lines as they come: pass `onOutput` to {@link startServer} and
+ * read `lines` (text that is not a JSON line, such as stderr's, is left out).
+ */
+export function jsonLogLines(): { lines: LogLine[]; onOutput: (chunk: Buffer) => void } {
+  const lines: LogLine[] = [];
+  let pending = '';
+  return {
+    lines,
+    onOutput(chunk) {
+      pending += chunk.toString();
+      const complete = pending.split('\n');
+      pending = complete.pop() ?? '';
+      for (const line of complete) {
+        try {
+          lines.push(JSON.parse(line) as LogLine);
+        } catch {
+          // not a log line
+        }
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../core/config.js';
+import { loadConfig, type Config } from '../core/config.js';
 import { createContext } from '../core/context.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { AppError, ErrorCatalogue } from '../core/errors.js';
@@ -13,6 +13,8 @@ import { seedCommands } from './commands/seed.js';
 import { webhookCommands } from './commands/webhooks.js';
 import { backupCommands } from './commands/backup.js';
 import { closeOnSignals, startServer } from '../server.js';
+import { serveWithWorkers } from '../cluster.js';
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -63,9 +65,38 @@ function fail(error: unknown): never {
   process.exit(usageError ? 2 : 1);
 }
 
+/**
+ * `serve`'s one option: `--workers N` processes sharing the port (1 to 64); 1 runs the server in
+ * this process alone. By default one per core on PostgreSQL, and one on SQLite, whose single
+ * writer extra processes only contend for (docs/deploy.md, "Every core", has the figures).
+ */
+function workersOption(args: string[], config: Config): number {
+  let values: { workers?: string };
+  try {
+    values = parseArgs({
+      args,
+      options: { workers: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw AppError.of('INVALID_ARGUMENT', `${(error as Error).message}; usage: ${SERVE_USAGE}`);
+  }
+  if (values.workers === undefined) return config.databaseUrl ? availableParallelism() : 1;
+  if (!/^\d+$/.test(values.workers) || Number(values.workers) < 1 || Number(values.workers) > 64) {
+    throw AppError.of(
+      'INVALID_ARGUMENT',
+      `--workers must be a whole number from 1 to 64 (got ${JSON.stringify(values.workers)})`,
+    );
+  }
+  return Number(values.workers);
+}
+
+const SERVE_USAGE = 'leadline serve [--workers N]';
+
 function usage(): string {
   return [
-    'leadline serve',
+    SERVE_USAGE,
     ...Object.values(COMMANDS).map((c) => c.usage),
     'leadline --help',
     'leadline --version',
@@ -83,7 +114,8 @@ const HELP = `Leadline, the lead-management service behind the Leads v2 contract
 Usage:
   ${usage().split('\n').join('\n  ')}
 
-\`leadline serve\` starts the HTTP server; every other command prints JSON and exits.
+\`leadline serve\` starts the HTTP server (\`--workers N\` processes: by default one per core on
+PostgreSQL, one on SQLite); every other command prints JSON and exits.
 Configuration comes from the environment (see README.md and docs/administration.md).
 `;
 
@@ -101,8 +133,13 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   const words = argv.filter((a) => !a.startsWith('-'));
   if (words[0] === 'serve') {
-    const server = await startServer(config);
-    closeOnSignals(server);
+    const workers = workersOption(argv.slice(1), config);
+    if (workers === 1) {
+      const server = await startServer(config);
+      closeOnSignals(server);
+    } else {
+      await serveWithWorkers(config, workers);
+    }
     return;
   }
   const name = COMMANDS[`${words[0]} ${words[1]}`] ? `${words[0]} ${words[1]}` : String(words[0]);

@@ -1,3 +1,4 @@
+import cluster, { type Worker } from 'node:cluster';
 import { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RateLimitConfig } from '../core/rate-limit-config.js';
@@ -169,12 +170,118 @@ export class RedisCounterStore implements CounterStore {
 }
 
 /**
- * Opens the configured store: Redis when `REDIS_URL` is set, else in-process memory.
+ * Rate-limit counters shared by the worker processes of one `leadline serve --workers N`
+ * (docs/deploy.md, "Every core"), without Redis: the primary process keeps them in memory and
+ * each worker asks it over the cluster's IPC channel. Without this every worker would count on
+ * its own and a client spreading its requests over N connections would get N times the limit.
+ * Several machines still need `REDIS_URL`.
+ */
+
+/** How long a worker waits for the primary before the limiter lets the request through. */
+const ANSWER_WAIT_MS = 500;
+
+type Operation = 'increment' | 'read' | 'decrement';
+type CounterCall = { id: number; op: Operation; key: string; expiresAt: number; now: number };
+type CounterMessage = { leadlineCounter: CounterCall };
+type CounterAnswer = { leadlineCounterAnswer: { id: number; value: number } };
+
+const isCall = (message: unknown): message is CounterMessage =>
+  typeof message === 'object' && message !== null && 'leadlineCounter' in message;
+const isAnswer = (message: unknown): message is CounterAnswer =>
+  typeof message === 'object' && message !== null && 'leadlineCounterAnswer' in message;
+
+/** The worker's side: every operation is a message to the primary and its answer. */
+export class ClusterCounterStore implements CounterStore {
+  private nextId = 0;
+  private readonly waiting = new Map<
+    number,
+    { resolve(value: number): void; reject(error: Error): void; timer: NodeJS.Timeout }
+  >();
+  private readonly onMessage = (message: unknown): void => {
+    if (!isAnswer(message)) return;
+    const { id, value } = message.leadlineCounterAnswer;
+    const call = this.waiting.get(id);
+    if (!call) return;
+    this.waiting.delete(id);
+    clearTimeout(call.timer);
+    call.resolve(value);
+  };
+
+  constructor() {
+    process.on('message', this.onMessage);
+  }
+
+  private call(op: Operation, key: string, expiresAt: number, now: number): Promise<number> {
+    const send = process.send?.bind(process);
+    if (!send) return Promise.reject(new Error('not a cluster worker'));
+    const id = (this.nextId += 1);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`the primary process did not answer in ${ANSWER_WAIT_MS} ms`));
+      }, ANSWER_WAIT_MS);
+      this.waiting.set(id, { resolve, reject, timer });
+      send({ leadlineCounter: { id, op, key, expiresAt, now } } satisfies CounterMessage);
+    });
+  }
+
+  increment(key: string, expiresAt: number, now: number): Promise<number> {
+    return this.call('increment', key, expiresAt, now);
+  }
+
+  read(key: string, now: number): Promise<number> {
+    return this.call('read', key, 0, now);
+  }
+
+  async decrement(key: string, now: number): Promise<void> {
+    await this.call('decrement', key, 0, now);
+  }
+
+  async ready(): Promise<void> {}
+
+  async close(): Promise<void> {
+    process.off('message', this.onMessage);
+    for (const call of this.waiting.values()) {
+      clearTimeout(call.timer);
+      call.reject(new Error('the counter store is closed'));
+    }
+    this.waiting.clear();
+  }
+}
+
+/**
+ * The primary's side: one store (in its memory) for all workers, answering each worker's calls.
+ * Call `serve(worker)` for every worker forked, replacements included.
+ */
+export function clusterCounterHost(store: CounterStore): { serve(worker: Worker): void } {
+  return {
+    serve(worker) {
+      worker.on('message', (message: unknown) => {
+        if (!isCall(message)) return;
+        const { id, op, key, expiresAt, now } = message.leadlineCounter;
+        const answer = (value: number) => {
+          if (worker.isConnected()) {
+            worker.send({ leadlineCounterAnswer: { id, value } } satisfies CounterAnswer);
+          }
+        };
+        if (op === 'increment') void store.increment(key, expiresAt, now).then(answer);
+        else if (op === 'read') void store.read(key, now).then(answer);
+        else void store.decrement(key, now).then(() => answer(0));
+      });
+    },
+  };
+}
+
+/**
+ * Opens the configured store: Redis when `REDIS_URL` is set; else, in a worker of
+ * `leadline serve --workers N`, the counters its primary process keeps for all workers; else
+ * in-process memory.
  *
  * @example const store = openCounterStore(ctx.config.rateLimit, app.log);
  */
 export function openCounterStore(config: RateLimitConfig, log: FastifyBaseLogger): CounterStore {
-  return config.redisUrl === undefined
-    ? new MemoryCounterStore()
-    : new RedisCounterStore(config.redisUrl, config.redisPrefix, log);
+  if (config.redisUrl !== undefined) {
+    return new RedisCounterStore(config.redisUrl, config.redisPrefix, log);
+  }
+  return cluster.isWorker ? new ClusterCounterStore() : new MemoryCounterStore();
 }

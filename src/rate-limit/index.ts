@@ -5,3 +5,4 @@
 export { rateLimiterPlugin } from './rate-limiter.js';
 export { loginRateLimitPlugin } from './login-limit.js';
 export { countCredentialRequest, credentialRateLimitPlugin } from './credential-limit.js';
+export { clusterCounterHost, MemoryCounterStore } from './counter-store.js';

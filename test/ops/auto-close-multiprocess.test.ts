@@ -75,7 +75,7 @@ type Server = {
 
 /** `leadline serve` in its own process, logging JSON lines at info. */
 function startServer(env: NodeJS.ProcessEnv): Server {
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve'], {
+  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--workers', '2'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -49,24 +49,33 @@ function crashTest(args: string[], timeoutMs = 150_000): Promise<Run> {
   });
 }
 
+/** A run that must find every acknowledged write once and every one's event delivered. */
+function assertClean(run: Run, kills: number, serverWorkers: number): void {
+  assert.equal(run.code, 0, run.stderr);
+  const s = run.summary;
+  assert.ok(s, run.stderr);
+  assert.equal(s.store, TEST_STORE);
+  assert.equal(s.serverWorkers, serverWorkers);
+  assert.equal(s.lost, 0, run.stderr);
+  assert.equal(s.doubled, 0, run.stderr);
+  assert.ok(s.kills >= kills, JSON.stringify(s));
+  assert.ok(s.acknowledged > 0, JSON.stringify(s));
+  assert.equal(s.checked, s.requests, JSON.stringify(s));
+  // Every acknowledged write's event reached the receiver, signed, at least once.
+  assert.equal(s.webhooks.eventsExpected, s.acknowledged, JSON.stringify(s));
+  assert.equal(s.webhooks.eventsMissing, 0, JSON.stringify(s));
+  assert.equal(s.webhooks.badSignatures, 0, JSON.stringify(s));
+  assert.equal(s.webhooks.differingDuplicates, 0, JSON.stringify(s));
+  assert.ok(s.webhooks.deliveries >= s.acknowledged, JSON.stringify(s));
+}
+
 describe(`crash safety on ${TEST_STORE} (short form)`, () => {
   it('loses and doubles no acknowledged write across 5 SIGKILLs, and delivers each one’s event', async () => {
-    const run = await crashTest(['--kills', '5', '--workers', '6']);
-    assert.equal(run.code, 0, run.stderr);
-    const s = run.summary;
-    assert.ok(s, run.stderr);
-    assert.equal(s.store, TEST_STORE);
-    assert.equal(s.lost, 0, run.stderr);
-    assert.equal(s.doubled, 0, run.stderr);
-    assert.ok(s.kills >= 5, JSON.stringify(s));
-    assert.ok(s.acknowledged > 0, JSON.stringify(s));
-    assert.equal(s.checked, s.requests, JSON.stringify(s));
-    // Every acknowledged write's event reached the receiver, signed, at least once.
-    assert.equal(s.webhooks.eventsExpected, s.acknowledged, JSON.stringify(s));
-    assert.equal(s.webhooks.eventsMissing, 0, JSON.stringify(s));
-    assert.equal(s.webhooks.badSignatures, 0, JSON.stringify(s));
-    assert.equal(s.webhooks.differingDuplicates, 0, JSON.stringify(s));
-    assert.ok(s.webhooks.deliveries >= s.acknowledged, JSON.stringify(s));
+    assertClean(await crashTest(['--kills', '5', '--workers', '6']), 5, 1);
+  });
+
+  it('does the same with the server in two processes (--workers 2), all killed at once', async () => {
+    assertClean(await crashTest(['--kills', '3', '--workers', '6', '--server-workers', '2']), 3, 2);
   });
 
   it('fails when an acknowledged write is missing or doubled (the checker is not blind)', async () => {

@@ -12,6 +12,7 @@ import { storeEnvFor } from '../helpers/cli.js';
 import { ensureDebianPackage } from '../../toolbox/debian.js';
 import {
   freePort,
+  jsonLogLines,
   ROOT,
   sleep,
   startServer,
@@ -33,7 +34,8 @@ const METRICS_TOKEN = 'nginx-test-metrics-token';
 type Answer = { status: number; headers: http.IncomingHttpHeaders; body: string };
 
 /** The log lines Leadline wrote, parsed. */
-const logLines: Array<Record<string, any>> = [];
+const log = jsonLogLines();
+const logLines = log.lines;
 
 describe(`Leadline behind nginx with TLS (${TEST_STORE})`, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'leadline-nginx-'));
@@ -110,7 +112,6 @@ describe(`Leadline behind nginx with TLS (${TEST_STORE})`, () => {
     );
     cert = readFileSync(path.join(dir, 'fullchain.pem'));
 
-    let pending = '';
     leadline = await startServer({
       storeEnv: storeEnvFor(path.join(dir, 'data')),
       env: {
@@ -120,18 +121,7 @@ describe(`Leadline behind nginx with TLS (${TEST_STORE})`, () => {
         AUTO_CLOSE_INTERVAL_SECONDS: '0',
         WEBHOOK_DISPATCH_INTERVAL_SECONDS: '0',
       },
-      onOutput: (chunk) => {
-        pending += chunk.toString();
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) {
-          try {
-            logLines.push(JSON.parse(line) as Record<string, any>);
-          } catch {
-            // stderr text, not a log line
-          }
-        }
-      },
+      onOutput: log.onOutput,
     });
     const leadlinePort = new URL(leadline.base).port;
 

@@ -37,7 +37,7 @@ function cli(...args: string[]): any {
 type Server = { child: ChildProcess; port: number; exited: Promise<number | null> };
 
 async function startServer(): Promise<Server> {
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve'], {
+  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--workers', '1'], {
     env: { ...env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
