@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -125,9 +126,18 @@ const sqliteFile = (env: StoreEnv) => path.join(String(env.DATA_DIR), 'leadline.
 async function fingerprintOf(env: StoreEnv): Promise<unknown> {
   if (TEST_STORE === 'sqlite') {
     const folder = String(env.DATA_DIR);
+    // What the store holds: the database file, and the WAL when it has frames. SQLite's shared
+    // memory file, and an empty WAL, come and go as connections open and close (the last one
+    // to close removes them, and a report thread of an earlier reader may close after the
+    // fingerprint was taken): they are no part of what a refused restore must leave alone.
+    const wal = path.join(folder, 'leadline.db-wal');
+    const walHolds = entries(folder).includes('leadline.db-wal') && statSync(wal).size > 0;
     return {
-      files: entries(folder),
+      files: entries(folder).filter(
+        (file) => !file.endsWith('-shm') && (file !== 'leadline.db-wal' || walHolds),
+      ),
       db: entries(folder).includes('leadline.db') ? sha256(sqliteFile(env)) : undefined,
+      wal: walHolds ? sha256(wal) : undefined,
     };
   }
   const relations = await pgRelations(env);
