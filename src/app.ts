@@ -289,12 +289,23 @@ export async function buildApp(
         .send(await ctx.metrics.registry.metrics());
     });
   }
+  // Each route's label, worked out once per route rather than per request.
+  const routeLabels = new Map<string, string>();
+  const routeLabel = (url: string | undefined): string => {
+    if (url === undefined) return 'unmatched';
+    let label = routeLabels.get(url);
+    if (label === undefined) {
+      // A parameter's pattern is left out: `/v2/leads/:id`, not `/v2/leads/:id(^\d+$)`.
+      label = url.replace(/(:\w+)\([^/]*\)/g, '$1');
+      routeLabels.set(url, label);
+    }
+    return label;
+  };
   app.addHook('onResponse', async (request, reply) => {
     // The route's pattern, never the raw URL: ids and 404 probes must not make new series.
-    // A parameter's pattern is left out: `/v2/leads/:id`, not `/v2/leads/:id(^\d+$)`.
     const labels = {
       method: request.method,
-      route: request.routeOptions.url?.replace(/(:\w+)\([^/]*\)/g, '$1') ?? 'unmatched',
+      route: routeLabel(request.routeOptions.url),
       status: String(reply.statusCode),
     };
     ctx.metrics.httpRequests.inc(labels);

@@ -1,10 +1,11 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import type { Config } from './core/config.js';
 import { createContext } from './core/context.js';
+import { listenForScrapes } from './core/metrics.js';
 import { migrateToLatest } from './db/migrate.js';
 import { clusterCounterHost, MemoryCounterStore } from './rate-limit/index.js';
 import { closeOnSignals, startServer } from './server.js';
@@ -116,22 +117,14 @@ async function runPrimary(config: Config, workers: number): Promise<void> {
 
   if (config.metricsPort > 0) {
     const aggregate = new AggregatorRegistry();
-    metricsServer = createServer((request, response) => {
-      if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics here\n');
-        return;
-      }
-      aggregate.clusterMetrics().then(
-        (text) => response.writeHead(200, { 'content-type': aggregate.contentType }).end(text),
-        (error: unknown) => {
-          log.warn({ err: error }, 'metrics: a worker did not answer');
-          response
-            .writeHead(503, { 'content-type': 'text/plain' })
-            .end('a worker did not answer\n');
-        },
-      );
-    });
-    metricsServer.listen(config.metricsPort, config.metricsHost);
-    await once(metricsServer, 'listening');
+    metricsServer = await listenForScrapes(
+      config.metricsPort,
+      config.metricsHost,
+      { text: () => aggregate.clusterMetrics(), contentType: aggregate.contentType },
+      (error) => {
+        log.warn({ err: error }, 'metrics: a worker did not answer');
+        return { status: 503, text: 'a worker did not answer' };
+      },
+    );
   }
 }

@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
+import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './core/config.js';
 import { createContext, type AppContext } from './core/context.js';
+import { listenForScrapes } from './core/metrics.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp, type BuildAppOptions } from './app.js';
 import { startAutoCloseScheduler } from './auto-close/auto-close.scheduler.js';
@@ -23,29 +23,6 @@ export type ServerProcessOptions = {
   /** Serves METRICS_PORT itself (default true); a cluster's primary serves it for all. */
   metricsPort?: boolean;
 };
-
-/**
- * Serves `GET /metrics` alone on `METRICS_PORT` (docs/deploy.md): a port the proxy does not
- * forward, so the metrics need no token.
- */
-async function startMetricsServer(ctx: AppContext): Promise<Server | undefined> {
-  const { metricsPort, metricsHost } = ctx.config;
-  if (metricsPort === 0) return undefined;
-  const server = createServer((request, response) => {
-    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics here\n');
-      return;
-    }
-    ctx.metrics.registry.metrics().then(
-      (text) =>
-        response.writeHead(200, { 'content-type': ctx.metrics.registry.contentType }).end(text),
-      () => response.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n'),
-    );
-  });
-  server.listen(metricsPort, metricsHost);
-  await once(server, 'listening');
-  return server;
-}
 
 /**
  * Opens the store, listens, applies pending migrations (requests but the health checks answer
@@ -71,7 +48,15 @@ export async function startServer(
   try {
     await migrateToLatest(ctx.store);
     startup.migrating = false;
-    if (metricsPort) metricsServer = await startMetricsServer(ctx);
+    if (metricsPort && config.metricsPort > 0) {
+      const { registry } = ctx.metrics;
+      metricsServer = await listenForScrapes(
+        config.metricsPort,
+        config.metricsHost,
+        { text: () => registry.metrics(), contentType: registry.contentType },
+        () => ({ status: 500, text: 'metrics failed' }),
+      );
+    }
   } catch (error) {
     await app.close();
     await ctx.store.close();

@@ -211,27 +211,16 @@ function listeningLine(
 /**
  * Resolves once the server at `base` answers `/health` 200: listening, migrated, its store
  * answering. A server listens before it migrates, so its "Server listening" line is not enough.
+ * With `child`, fails as soon as that process exits, and SIGKILLs it when time runs out.
  */
-export async function waitUntilReady(base: string, timeoutMs = 20_000): Promise<void> {
+export async function waitUntilReady(
+  base: string,
+  timeoutMs = 20_000,
+  child?: TrackedChild,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    try {
-      const response = await fetch(`${base}/health`);
-      await response.arrayBuffer();
-      if (response.status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`${base} was not ready within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
-async function pollHealth(child: TrackedChild, base: string, timeoutMs: number): Promise<string> {
-  child.stdout.resume();
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
       throw new Error(
         `server exited (${child.exitCode ?? child.signalCode}): ${child.stderrTail()}`,
       );
@@ -239,14 +228,23 @@ async function pollHealth(child: TrackedChild, base: string, timeoutMs: number):
     try {
       const response = await fetch(`${base}/health`);
       await response.arrayBuffer();
-      if (response.status === 200) return base;
+      if (response.status === 200) return;
     } catch {
       // Not listening yet.
     }
-    await sleep(100);
+    if (Date.now() > deadline) {
+      child?.kill('SIGKILL');
+      const tail = child ? `: ${child.stderrTail()}` : '';
+      throw new Error(`${base} did not answer /health 200 within ${timeoutMs} ms${tail}`);
+    }
+    await sleep(50);
   }
-  child.kill('SIGKILL');
-  throw new Error(`server did not answer /health within ${timeoutMs} ms: ${child.stderrTail()}`);
+}
+
+async function pollHealth(child: TrackedChild, base: string, timeoutMs: number): Promise<string> {
+  child.stdout.resume();
+  await waitUntilReady(base, timeoutMs, child);
+  return base;
 }
 
 /**

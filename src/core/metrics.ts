@@ -6,9 +6,9 @@ import {
   Registry,
   type CounterConfiguration,
 } from 'prom-client';
-
-/** What a PostgreSQL pool holds now (the store's `poolUsage()`). */
-type PoolUsage = { total: number; idle: number; waiting: number };
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { PoolUsage, StoreObserver } from '../db/database.js';
 
 /** What the scrape-time gauges read. */
 export type MetricSources = {
@@ -80,10 +80,10 @@ export class Metrics {
   });
 
   /** The store's observer (`store.useObserver`): write transactions, SQLite's commit groups. */
-  readonly storeObserver = {
-    transaction: (seconds: number, committed: boolean) =>
+  readonly storeObserver: StoreObserver = {
+    transaction: (seconds, committed) =>
       this.transactionDuration.observe({ outcome: committed ? 'committed' : 'failed' }, seconds),
-    groupCommit: (transactions: number) => this.groupCommitSize.observe(transactions),
+    groupCommit: (transactions) => this.groupCommitSize.observe(transactions),
   };
 
   /** Where the scrape-time gauges read from; set by `watch`. */
@@ -127,4 +127,34 @@ export class Metrics {
   private counter<L extends string>(config: CounterConfiguration<L>): Counter<L> {
     return new Counter({ ...config, registers: [this.registry] });
   }
+}
+
+/**
+ * A listener of its own on `METRICS_PORT` that answers only `GET /metrics` (docs/deploy.md): a
+ * port the proxy does not forward, so the metrics need no token. `scrape` gives the text (one
+ * process's registry, or a cluster's primary summing its workers'); `failed` says what to answer
+ * when it throws.
+ */
+export async function listenForScrapes(
+  port: number,
+  host: string,
+  scrape: { text(): Promise<string>; contentType: string },
+  failed: (error: unknown) => { status: number; text: string },
+): Promise<Server> {
+  const server = createServer((request, response) => {
+    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics here\n');
+      return;
+    }
+    scrape.text().then(
+      (text) => response.writeHead(200, { 'content-type': scrape.contentType }).end(text),
+      (error: unknown) => {
+        const { status, text } = failed(error);
+        response.writeHead(status, { 'content-type': 'text/plain' }).end(`${text}\n`);
+      },
+    );
+  });
+  server.listen(port, host);
+  await once(server, 'listening');
+  return server;
 }
