@@ -34,7 +34,11 @@ export async function serveWithWorkers(config: Config, workers: number): Promise
 
 async function runWorker(config: Config): Promise<void> {
   const index = Number(process.env[WORKER_INDEX] ?? '0');
-  const server = await startServer(config, {}, { background: index === 0, metricsPort: false });
+  const server = await startServer(
+    config,
+    {},
+    { background: index === 0, metricsPort: false, migrateBeforeListening: true },
+  );
   // The primary's METRICS_PORT asks each worker for this registry and sums them; constructing
   // an AggregatorRegistry is what makes prom-client answer the primary's requests here.
   AggregatorRegistry.setRegistries([server.ctx.metrics.registry]);

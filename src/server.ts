@@ -22,6 +22,13 @@ export type ServerProcessOptions = {
   background?: boolean;
   /** Serves METRICS_PORT itself (default true); a cluster's primary serves it for all. */
   metricsPort?: boolean;
+  /**
+   * Checks the migrations before listening instead of after (default false). A cluster's
+   * primary has applied them before forking, so the check is quick; and a worker that listened
+   * first would take its share of the shared port's connections and answer them STARTING_UP
+   * while its siblings are ready.
+   */
+  migrateBeforeListening?: boolean;
 };
 
 /**
@@ -37,17 +44,22 @@ export async function startServer(
   appOptions: BuildAppOptions = {},
   processOptions: ServerProcessOptions = {},
 ): Promise<RunningServer> {
-  const { background = true, metricsPort = true } = processOptions;
+  const { background = true, metricsPort = true, migrateBeforeListening = false } = processOptions;
   const ctx = createContext(config);
   const startup = { migrating: true };
   const app = await buildApp(ctx, { ...appOptions, startup });
   ctx.store.useLogger(app.log);
   ctx.metrics.collectProcessMetrics();
-  const url = await app.listen({ host: config.host, port: config.port });
-  let metricsServer: Server | undefined;
-  try {
+  const migrate = async () => {
     await migrateToLatest(ctx.store);
     startup.migrating = false;
+  };
+  let url: string;
+  let metricsServer: Server | undefined;
+  try {
+    if (migrateBeforeListening) await migrate();
+    url = await app.listen({ host: config.host, port: config.port });
+    if (!migrateBeforeListening) await migrate();
     if (metricsPort && config.metricsPort > 0) {
       const { registry } = ctx.metrics;
       metricsServer = await listenForScrapes(

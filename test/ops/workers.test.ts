@@ -183,18 +183,28 @@ describe(`leadline serve --workers 2 (${TEST_STORE})`, () => {
       statuses.push(answer.status);
     }
     assert.ok(statuses.filter((status) => status === 200).length >= 9, statuses.join(','));
+    // The replacement takes its share of the port only once it is ready: while it starts, the
+    // requests keep coming without a pause (each on a connection of its own, so the primary
+    // deals them out), and not one meets a process that is still checking its migrations.
+    const notReady: string[] = [];
     const replaced = Date.now() + 20_000;
     let pids = new Set<number>();
+    let watching = true;
+    const load = Array.from({ length: 4 }, async () => {
+      while (watching) {
+        const answer = await request(server.base, 'GET', '/health/ready', {});
+        if (answer.status !== 200) notReady.push(answer.body);
+      }
+    });
     while (Date.now() < replaced) {
       const before = logLines.length;
-      await Promise.all(
-        Array.from({ length: 6 }, () => request(server.base, 'GET', '/health/live', {})),
-      );
-      await sleep(100);
+      await sleep(300);
       pids = pidsOf(logLines.slice(before));
       if (pids.size === 2 && !pids.has(workerPids[0]!)) break;
-      await sleep(400);
     }
+    watching = false;
+    await Promise.all(load);
+    assert.deepEqual(notReady, [], 'every request during the replacement found a ready process');
     assert.equal(pids.size, 2, 'two workers again');
     assert.ok(!pids.has(workerPids[0]!), 'the dead one is not among them');
     assert.ok(
