@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { AppError } from '../core/errors.js';
+import { writableHostUrl } from '../db/postgres-hosts.js';
 import { placeFile, removeTemporary, temporaryBeside } from './backup.file.js';
 import { newestOf, schemaOf, type BackupSchema } from './backup.schema.js';
 
@@ -10,6 +11,21 @@ import { newestOf, schemaOf, type BackupSchema } from './backup.schema.js';
  * messages that never carries the password.
  */
 type ToolTarget = { url: string; env: Record<string, string>; label: string };
+
+/**
+ * The one host the tools work on: of a `DATABASE_URL` naming several, the one that accepts
+ * writes (a standby refuses a restore, and a backup of the primary is the newest).
+ */
+async function oneHost(databaseUrl: string, connectTimeoutMs: number): Promise<string> {
+  const url = await writableHostUrl(databaseUrl, connectTimeoutMs);
+  if (url === undefined) {
+    throw AppError.of(
+      'STORE_UNAVAILABLE',
+      'none of the PostgreSQL hosts of DATABASE_URL accepts writes',
+    );
+  }
+  return url;
+}
 
 function toolTarget(databaseUrl: string, connectTimeoutMs: number): ToolTarget {
   const url = new URL(databaseUrl);
@@ -138,10 +154,11 @@ async function archivedMigrations(file: string): Promise<string[]> {
  * insert, update or delete waits for: the server keeps writing.
  */
 export async function backupPostgres(
-  databaseUrl: string,
+  givenUrl: string,
   to: string,
   connectTimeoutMs: number,
 ): Promise<{ migration: string }> {
+  const databaseUrl = await oneHost(givenUrl, connectTimeoutMs);
   const target = toolTarget(databaseUrl, connectTimeoutMs);
   const hasStore = await withClient(databaseUrl, target, connectTimeoutMs, async (client) => {
     const { rows } = await client.query<{ present: boolean }>(
@@ -181,10 +198,11 @@ export async function backupPostgres(
  * out, so the archive restores under any role that may create tables there.
  */
 export async function restorePostgres(
-  databaseUrl: string,
+  givenUrl: string,
   from: string,
   connectTimeoutMs: number,
 ): Promise<BackupSchema & { target: string }> {
+  const databaseUrl = await oneHost(givenUrl, connectTimeoutMs);
   const target = toolTarget(databaseUrl, connectTimeoutMs);
   const list = await runTool('pg_restore', ['--list', '--file=-', from], {});
   if (list.code !== 0) {

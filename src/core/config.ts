@@ -3,6 +3,7 @@ import { AppError } from './errors.js';
 import { Value } from '@sinclair/typebox/value';
 import { parseAllowList, type AllowList } from './network-targets.js';
 import { RateLimitEnv, rateLimitConfig, type RateLimitConfig } from './rate-limit-config.js';
+import { postgresHostUrls } from '../db/postgres-url.js';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 /**
@@ -16,7 +17,8 @@ const EnvSchema = Type.Object({
   DATABASE_URL: Type.Optional(
     Type.String({
       pattern: '^postgres(ql)?://',
-      description: 'a PostgreSQL URL, postgres://user@host:5432/database',
+      description:
+        'a PostgreSQL URL, postgres://user@host:5432/database, or of several hosts, postgres://user@db1:5432,db2:5432/database',
     }),
   ),
   LOG_LEVEL: Type.Union(
@@ -178,6 +180,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ('problem' in allowList) problems.push(`WEBHOOK_ALLOWED_HOSTS: ${allowList.problem}`);
   const trustProxy = parseTrustProxy(String(env.TRUST_PROXY ?? ''));
   if ('problem' in trustProxy) problems.push(`TRUST_PROXY: ${trustProxy.problem}`);
+  if (env.DATABASE_URL && !bad.has('DATABASE_URL')) {
+    try {
+      postgresHostUrls(env.DATABASE_URL);
+    } catch (error) {
+      problems.push(`DATABASE_URL ${(error as Error).message}`);
+    }
+  }
   if (problems.length > 0 || 'problem' in allowList || 'problem' in trustProxy) {
     throw AppError.of('CONFIG_INVALID', `invalid environment: ${problems.join('; ')}`);
   }

@@ -7,6 +7,8 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 import { GroupCommit } from './group-commit.js';
 import { storeFaultOf, type StoreFault } from './errors.js';
+import { postgresHostUrls } from './postgres-url.js';
+import { FailoverPool } from './postgres-hosts.js';
 import { LeadlineSqliteDialect } from './sqlite-dialect.js';
 import { reportReadersDb, SqliteReportReaders } from './sqlite-report-readers.js';
 import type { BulkWriter } from './bulk/bulk-writer.js';
@@ -79,7 +81,10 @@ export type Store = {
 };
 
 export type StoreHealth = 'ok' | StoreFault;
-export type StoreLogger = { warn(details: object, message: string): void };
+export type StoreLogger = {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+};
 export type PoolUsage = { total: number; idle: number; waiting: number };
 /** Told of every write transaction as it ends; called on the hot path, so it must be cheap. */
 export type StoreObserver = {
@@ -184,6 +189,9 @@ export type StoreOptions = {
 
 /** Until the server hands the store its logger, faults the store survives go to stderr. */
 const stderrLogger: StoreLogger = {
+  // What the store does as planned (the host it writes to) is the server log's business; a
+  // command's stderr carries faults only.
+  info: () => {},
   warn: (details, message) => process.stderr.write(`${message} ${JSON.stringify(details)}\n`),
 };
 
@@ -284,48 +292,59 @@ const NUMERIC_OID = 1700;
 
 function openPostgres(connectionString: string, options: StoreOptions): Store {
   const statementTimeoutMs = options.pgStatementTimeoutMs ?? 10_000;
-  const pool = new pg.Pool({
-    connectionString,
-    max: options.pgPoolSize ?? 10,
-    // A server that is down refuses at once; one that hangs must not hold a request forever.
-    connectionTimeoutMillis: options.pgConnectTimeoutMs ?? 3_000,
-    ...(statementTimeoutMs > 0 ? { query_timeout: statementTimeoutMs + 2_000 } : {}),
-    keepAlive: true,
-    // Every commit is durable before it is acknowledged, whatever the server's default says.
-    // The statement timeout is the server's own, so a cancelled statement leaves the
-    // connection usable; a transaction left idle by a crashed request is ended by the server.
-    options: `-c synchronous_commit=on -c statement_timeout=${statementTimeoutMs} -c idle_in_transaction_session_timeout=${Math.max(statementTimeoutMs, 60_000)}`,
-    // Ids and instants are BIGINT; every value Leadline stores is below 2^53, so they are
-    // returned as exact JavaScript numbers rather than strings.
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID || oid === NUMERIC_OID
-          ? (value: string) => Number(value)
-          : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
-    },
-  });
+  const connectTimeoutMs = options.pgConnectTimeoutMs ?? 3_000;
   const logger = { current: stderrLogger };
-  // An idle pooled connection that the server drops (a restart, pg_terminate_backend, a network
-  // cut) emits 'error' on the pool; unhandled, that event would end the process. The pool has
-  // already discarded the connection and opens a new one on demand, so the store recovers by
-  // itself once the server is back: the fault is only logged.
-  pool.on('error', (error: Error & { code?: string }) => {
-    logger.current.warn(
-      { code: error.code, message: error.message },
-      'a pooled PostgreSQL connection was lost while idle; it will be replaced',
-    );
-  });
-  // The pool listens only while a connection is idle. One that is lost while checked out (a
-  // transaction awaiting between two statements) emits 'error' too: its next statement fails
-  // (503 STORE_UNAVAILABLE) and the pool drops it on release, so here it is only logged.
-  pool.on('connect', (client) => {
-    client.on('error', (error: Error & { code?: string }) => {
+  const makePool = (url: string) => {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.pgPoolSize ?? 10,
+      // A server that is down refuses at once; one that hangs must not hold a request forever.
+      connectionTimeoutMillis: connectTimeoutMs,
+      ...(statementTimeoutMs > 0 ? { query_timeout: statementTimeoutMs + 2_000 } : {}),
+      keepAlive: true,
+      // Every commit is durable before it is acknowledged, whatever the server's default says
+      // (and, with a synchronous standby, on the standby too). The statement timeout is the
+      // server's own, so a cancelled statement leaves the connection usable; a transaction left
+      // idle by a crashed request is ended by the server.
+      options: `-c synchronous_commit=on -c statement_timeout=${statementTimeoutMs} -c idle_in_transaction_session_timeout=${Math.max(statementTimeoutMs, 60_000)}`,
+      // Ids and instants are BIGINT; every value Leadline stores is below 2^53, so they are
+      // returned as exact JavaScript numbers rather than strings.
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === INT8_OID || oid === NUMERIC_OID
+            ? (value: string) => Number(value)
+            : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle pooled connection that the server drops (a restart, pg_terminate_backend, a
+    // network cut) emits 'error' on the pool; unhandled, that event would end the process. The
+    // pool has already discarded the connection and opens a new one on demand, so the store
+    // recovers by itself once the server is back: the fault is only logged.
+    pool.on('error', (error: Error & { code?: string }) => {
       logger.current.warn(
         { code: error.code, message: error.message },
-        'a PostgreSQL connection in use was lost',
+        'a pooled PostgreSQL connection was lost while idle; it will be replaced',
       );
     });
-  });
+    // The pool listens only while a connection is idle. One that is lost while checked out (a
+    // transaction awaiting between two statements) emits 'error' too: its next statement fails
+    // (503 STORE_UNAVAILABLE) and the pool drops it on release, so here it is only logged.
+    pool.on('connect', (client) => {
+      client.on('error', (error: Error & { code?: string }) => {
+        logger.current.warn(
+          { code: error.code, message: error.message },
+          'a PostgreSQL connection in use was lost',
+        );
+      });
+    });
+    return pool;
+  };
+  // Several hosts (libpq's `postgres://u@db1,db2/leadline`): write to whichever accepts writes,
+  // and follow a promotion. One host: a plain pool, as it always was.
+  const hostUrls = postgresHostUrls(connectionString);
+  const single = hostUrls.length === 1 ? makePool(connectionString) : undefined;
+  const pool =
+    single ?? new FailoverPool(hostUrls, makePool, connectTimeoutMs, () => logger.current);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return joinable({
     db,
@@ -336,11 +355,10 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
     bulkWriter: () => postgresBulkWriter(db, POSTGRES_PARALLEL_BATCHES),
     logger,
     observer: { current: NO_OBSERVER },
-    poolUsage: () => ({
-      total: pool.totalCount,
-      idle: pool.idleCount,
-      waiting: pool.waitingCount,
-    }),
+    poolUsage: () =>
+      single
+        ? { total: single.totalCount, idle: single.idleCount, waiting: single.waitingCount }
+        : (pool as FailoverPool).usage(),
     close: () => db.destroy(),
   });
 }

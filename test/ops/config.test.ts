@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { loadConfig } from '../../src/core/config.js';
 import { AppError, ErrorCatalogue } from '../../src/core/errors.js';
+import { postgresHostUrls } from '../../src/db/postgres-url.js';
 
 describe('configuration', () => {
   it('has the documented defaults', () => {
@@ -62,6 +63,40 @@ describe('configuration', () => {
     }
   });
 
+  it('reads a DATABASE_URL of several hosts, one URL per host, and names a bad host', () => {
+    assert.deepEqual(
+      postgresHostUrls('postgres://app:s3cret@db1:5441,db2,[::1]:5443/leadline?sslmode=require'),
+      [
+        'postgres://app:s3cret@db1:5441/leadline?sslmode=require',
+        'postgres://app:s3cret@db2/leadline?sslmode=require',
+        'postgres://app:s3cret@[::1]:5443/leadline?sslmode=require',
+      ],
+    );
+    assert.deepEqual(postgresHostUrls('postgres://db1:5432/leadline'), [
+      'postgres://db1:5432/leadline',
+    ]);
+    assert.equal(
+      loadConfig({ DATABASE_URL: 'postgres://u@a:1,b:2/db' }).databaseUrl,
+      'postgres://u@a:1,b:2/db',
+    );
+    for (const [value, problem] of [
+      ['postgres://u@a:1,,b:2/db', 'DATABASE_URL names an empty host (number 2)'],
+      [
+        'postgres://u@a:1,b:port/db',
+        'DATABASE_URL names a host that is not host or host:port: "b:port"',
+      ],
+    ] as const) {
+      assert.throws(
+        () => loadConfig({ DATABASE_URL: value }),
+        (error: unknown) =>
+          error instanceof AppError &&
+          error.code === ErrorCatalogue.CONFIG_INVALID.code &&
+          error.message.includes(problem),
+        value,
+      );
+    }
+  });
+
   it('says what each bad variable accepts, in words, with the catalogue code CONFIG_INVALID', () => {
     const expected: Array<[env: Record<string, string>, message: string]> = [
       [{ PORT: 'eighty' }, 'PORT must be a whole number from 0 to 65535 (got "eighty")'],
@@ -71,7 +106,7 @@ describe('configuration', () => {
       ],
       [
         { DATABASE_URL: 'mysql://x' },
-        'DATABASE_URL must be a PostgreSQL URL, postgres://user@host:5432/database (got "mysql://x")',
+        'DATABASE_URL must be a PostgreSQL URL, postgres://user@host:5432/database, or of several hosts, postgres://user@db1:5432,db2:5432/database (got "mysql://x")',
       ],
       [{ REDIS_URL: 'localhost' }, 'REDIS_URL must be a Redis URL, redis://host:6379'],
       [{ AUTO_CLOSE_INTERVAL_SECONDS: 'soon' }, 'must be a number from 0 to 86400'],
