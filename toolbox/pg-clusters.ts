@@ -28,6 +28,8 @@ export type PrimaryAndStandby = {
    * an operator must prevent, which a client choosing between the two must survive.
    */
   restartOldPrimary(): Promise<void>;
+  /** Stops the standby (`pg_ctl stop -m fast`). */
+  stopStandby(): void;
   /** Stops both (whichever run) and removes their folder. */
   remove(): void;
 };
@@ -76,7 +78,13 @@ async function until(url: string, query: string, ms: number, what: string): Prom
   }
 }
 
-export async function startPrimaryAndStandby(): Promise<PrimaryAndStandby> {
+/**
+ * `synchronous` (default true): the primary waits for the standby on every commit. A drill that
+ * stops the standby wants it false, or the primary would wait for it forever.
+ */
+export async function startPrimaryAndStandby({
+  synchronous = true,
+}: { synchronous?: boolean } = {}): Promise<PrimaryAndStandby> {
   const bin = binDirectory();
   const root = mkdtempSync(path.join(tmpdir(), 'leadline-failover-'));
   if (process.getuid?.() === 0) {
@@ -105,7 +113,7 @@ export async function startPrimaryAndStandby(): Promise<PrimaryAndStandby> {
   asPostgres(path.join(bin, 'initdb'), ['-D', primaryDir, '--auth=trust', '-U', 'postgres']);
   pgCtl([
     ...['-D', primaryDir, '-l', path.join(root, 'primary.log'), '-w', 'start'],
-    ...['-o', serverOptions(primaryPort, ["-c synchronous_standby_names='*'"])],
+    ...['-o', serverOptions(primaryPort, synchronous ? ["-c synchronous_standby_names='*'"] : [])],
   ]);
   const urlOn = (port: number, database = 'leadline') =>
     `postgres://postgres@127.0.0.1:${port}/${database}`;
@@ -121,9 +129,9 @@ export async function startPrimaryAndStandby(): Promise<PrimaryAndStandby> {
   ]);
   await until(
     urlOn(primaryPort, 'postgres'),
-    "select exists (select 1 from pg_stat_replication where sync_state = 'sync') as ok",
+    `select exists (select 1 from pg_stat_replication where sync_state = '${synchronous ? 'sync' : 'async'}') as ok`,
     20_000,
-    'the standby did not become synchronous',
+    'the standby did not stream',
   );
   const admin = new pg.Client({ connectionString: urlOn(primaryPort, 'postgres') });
   await admin.connect();
@@ -158,6 +166,9 @@ export async function startPrimaryAndStandby(): Promise<PrimaryAndStandby> {
         20_000,
         'the old primary did not start',
       );
+    },
+    stopStandby: () => {
+      pgCtl(['-D', standbyDir, '-m', 'fast', 'stop']);
     },
     remove: () => {
       stopQuietly(standbyDir);

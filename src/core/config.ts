@@ -21,6 +21,12 @@ const EnvSchema = Type.Object({
         'a PostgreSQL URL, postgres://user@host:5432/database, or of several hosts, postgres://user@db1:5432,db2:5432/database',
     }),
   ),
+  DATABASE_REPLICA_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://[^,]*$',
+      description: 'a PostgreSQL URL of one host, a streaming standby of DATABASE_URL',
+    }),
+  ),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -85,6 +91,8 @@ export type Config = {
   dataDir: string;
   /** PostgreSQL connection string; when set, PostgreSQL is the store. */
   databaseUrl: string | undefined;
+  /** PostgreSQL: a streaming standby serving list and report reads (docs/deploy.md). */
+  databaseReplicaUrl: string | undefined;
   logLevel: string;
   tokenTtlSeconds: number;
   bodyLimitBytes: number;
@@ -180,6 +188,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ('problem' in allowList) problems.push(`WEBHOOK_ALLOWED_HOSTS: ${allowList.problem}`);
   const trustProxy = parseTrustProxy(String(env.TRUST_PROXY ?? ''));
   if ('problem' in trustProxy) problems.push(`TRUST_PROXY: ${trustProxy.problem}`);
+  if (env.DATABASE_REPLICA_URL && !env.DATABASE_URL) {
+    problems.push('DATABASE_REPLICA_URL needs DATABASE_URL: a replica is of a PostgreSQL store');
+  }
   if (env.DATABASE_URL && !bad.has('DATABASE_URL')) {
     try {
       postgresHostUrls(env.DATABASE_URL);
@@ -196,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: env2.PORT,
     dataDir: env2.DATA_DIR,
     databaseUrl: env2.DATABASE_URL,
+    databaseReplicaUrl: env2.DATABASE_REPLICA_URL,
     logLevel: env2.LOG_LEVEL,
     tokenTtlSeconds: env2.TOKEN_TTL_SECONDS,
     bodyLimitBytes: env2.BODY_LIMIT_BYTES,

@@ -27,6 +27,7 @@ export type AppContext = {
 export function createContext(config: Config, clock: Clock = systemClock): AppContext {
   const store = openStore({
     databaseUrl: config.databaseUrl,
+    replicaUrl: config.databaseReplicaUrl,
     dataDir: config.dataDir,
     pgPoolSize: config.pgPoolSize,
     sqliteReportThreads: config.sqliteReportThreads,

@@ -62,6 +62,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly routedReads = this.counter({
+    name: 'leadline_store_routed_reads_total',
+    help: 'With DATABASE_REPLICA_URL: list and report reads, by where they were served (replica, or primary when the replica lagged or failed).',
+    labelNames: ['served_by'] as const,
+  });
+
   readonly autoClosePasses = this.counter({
     name: 'leadline_auto_close_passes_total',
     help: 'Auto-close passes run by this process, by outcome (ok, or failed for some org).',
@@ -79,11 +85,15 @@ export class Metrics {
     labelNames: ['outcome'] as const,
   });
 
-  /** The store's observer (`store.useObserver`): write transactions, SQLite's commit groups. */
+  /**
+   * The store's observer (`store.useObserver`): write transactions, SQLite's commit groups, and
+   * where routed reads went.
+   */
   readonly storeObserver: StoreObserver = {
     transaction: (seconds, committed) =>
       this.transactionDuration.observe({ outcome: committed ? 'committed' : 'failed' }, seconds),
     groupCommit: (transactions) => this.groupCommitSize.observe(transactions),
+    routedRead: (servedBy) => this.routedReads.inc({ served_by: servedBy }),
   };
 
   /** Where the scrape-time gauges read from; set by `watch`. */

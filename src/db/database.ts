@@ -9,6 +9,7 @@ import { GroupCommit } from './group-commit.js';
 import { storeFaultOf, type StoreFault } from './errors.js';
 import { postgresHostUrls } from './postgres-url.js';
 import { FailoverPool } from './postgres-hosts.js';
+import { ReplicaRoutingPool, type ReadTarget } from './replica-routing.js';
 import { LeadlineSqliteDialect } from './sqlite-dialect.js';
 import { reportReadersDb, SqliteReportReaders } from './sqlite-report-readers.js';
 import type { BulkWriter } from './bulk/bulk-writer.js';
@@ -41,6 +42,13 @@ export type Store = {
    * inside a request's transaction: its writes are not visible here.
    */
   readonly reportDb: Db;
+  /**
+   * Read-only, for the list reads (leads, status logs, follow-ups): on PostgreSQL with
+   * `DATABASE_REPLICA_URL`, the replica when it has every write acknowledged before the read
+   * began, else the primary (docs/deploy.md, "Read routing"); otherwise `db` itself. Never
+   * inside a request's transaction.
+   */
+  readonly listDb: Db;
   /** SQLite: how many transactions its group commits carried in how many durable commits. */
   readonly groupCommitStats:
     { readonly transactions: number; readonly commits: number } | undefined;
@@ -92,14 +100,17 @@ export type StoreObserver = {
   transaction(seconds: number, committed: boolean): void;
   /** SQLite: one durable commit carried this many transactions (group commit). */
   groupCommit(transactions: number): void;
+  /** PostgreSQL with a read replica: a list or report read was served here. */
+  routedRead(servedBy: ReadTarget): void;
 };
-const NO_OBSERVER: StoreObserver = { transaction() {}, groupCommit() {} };
+const NO_OBSERVER: StoreObserver = { transaction() {}, groupCommit() {}, routedRead() {} };
 
 /** Adds the request-wide transaction behaviour to a dialect's plain store. */
 function joinable(base: {
   db: Db;
   schemaDb: Db;
   reportDb: Db;
+  listDb: Db;
   groupCommitStats?: Store['groupCommitStats'];
   dialect: Dialect;
   begin<T>(work: (trx: Db) => Promise<T>): Promise<T>;
@@ -133,6 +144,9 @@ function joinable(base: {
     },
     schemaDb: base.schemaDb,
     reportDb: base.reportDb,
+    get listDb() {
+      return requestTransaction.getStore() ?? base.listDb;
+    },
     groupCommitStats: base.groupCommitStats,
     dialect: base.dialect,
     transaction(work) {
@@ -185,6 +199,8 @@ export type StoreOptions = {
   pgStatementTimeoutMs?: number;
   /** SQLite: the report reader threads (0: reports read on the main read connection). */
   sqliteReportThreads?: number;
+  /** PostgreSQL: a read replica (a streaming standby) for list and report reads. */
+  replicaUrl?: string | undefined;
 };
 
 /** Until the server hands the store its logger, faults the store survives go to stderr. */
@@ -239,6 +255,7 @@ function openSqlite(dataDir: string, reportThreads: number): Store {
     db: readDb,
     schemaDb: writeDb,
     reportDb,
+    listDb: readDb,
     groupCommitStats: groupCommit.stats,
     dialect: 'sqlite',
     begin: (work) => groupCommit.run(work),
@@ -346,19 +363,40 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
   const pool =
     single ?? new FailoverPool(hostUrls, makePool, connectTimeoutMs, () => logger.current);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const observer = { current: NO_OBSERVER };
+  // With a replica, list and report reads go through a pool that picks, per read, the replica
+  // when it has caught up with the primary, else the primary.
+  const replicaUrl = options.replicaUrl;
+  const routedDb = replicaUrl
+    ? new Kysely<Database>({
+        dialect: new PostgresDialect({
+          pool: new ReplicaRoutingPool(
+            pool,
+            makePool(replicaUrl),
+            replicaUrl,
+            () => logger.current,
+            (target) => observer.current.routedRead(target),
+          ),
+        }),
+      })
+    : db;
   return joinable({
     db,
     schemaDb: db,
-    reportDb: db,
+    reportDb: routedDb,
+    listDb: routedDb,
     dialect: 'postgres',
     begin: (work) => db.transaction().execute(work),
     bulkWriter: () => postgresBulkWriter(db, POSTGRES_PARALLEL_BATCHES),
     logger,
-    observer: { current: NO_OBSERVER },
+    observer,
     poolUsage: () =>
       single
         ? { total: single.totalCount, idle: single.idleCount, waiting: single.waitingCount }
         : (pool as FailoverPool).usage(),
-    close: () => db.destroy(),
+    close: async () => {
+      if (routedDb !== db) await routedDb.destroy();
+      await db.destroy();
+    },
   });
 }

@@ -14,7 +14,7 @@ export async function getFollowUps(
   page: HistoryQuery,
 ): Promise<HistoryPage<FollowUp>> {
   await requireLead(ctx, caller, id);
-  const rows = await pageFollowUps(ctx.store.db, {
+  const rows = await pageFollowUps(ctx.store.listDb, {
     orgId: caller.orgId,
     leadId: id,
     after: page.after,

@@ -14,7 +14,7 @@ export async function getStatusLog(
   page: HistoryQuery,
 ): Promise<HistoryPage<StatusLog>> {
   await requireLead(ctx, caller, id);
-  const rows = await pageStatusLogs(ctx.store.db, {
+  const rows = await pageStatusLogs(ctx.store.listDb, {
     orgId: caller.orgId,
     leadId: id,
     after: page.after,

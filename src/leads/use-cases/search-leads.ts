@@ -139,7 +139,10 @@ async function findPage(
   const after = cursorPosition(query, sort, filtersKey, errors);
   errors.throwIfAny();
   // One lead beyond the page tells whether a next page exists, so the last page has no cursor.
-  const rows = await listLeads(ctx.store.db, caller.orgId, filters, {
+  // A replica may serve the list (docs/deploy.md, "Read routing"), never missing the caller's
+  // own writes.
+  const db = ctx.store.listDb;
+  const rows = await listLeads(db, caller.orgId, filters, {
     ...sort,
     limit: query.limit + 1,
     offset: query.offset,
@@ -150,7 +153,7 @@ async function findPage(
   // On SQLite every query runs on the event loop's thread: between the page's query and its
   // history's, let whatever else is waiting (another org's write) run.
   await yieldToOthers();
-  const leads = await loadLeads(ctx.store.db, caller.orgId, pageRows, EMBEDDED_HISTORY.list);
+  const leads = await loadLeads(db, caller.orgId, pageRows, EMBEDDED_HISTORY.list);
   if (rows.length <= query.limit || last === undefined) return { leads };
   const nextCursor = encodeLeadCursor({
     ...sort,
