@@ -1,6 +1,8 @@
 // The built CLI (`dist/cli/main.js`) as scripts and ops tests run it: one JSON document on stdout
 // per command, an error document on stderr and a non-zero exit on failure.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { basicAuthorization } from './http.js';
 import { CLI, ROOT, childEnv, spawnTracked, type StoreEnv } from './processes.js';
 
 /** What one run of the CLI left: its exit code and its two output streams. */
@@ -63,6 +65,22 @@ export function cliJson<T = unknown>(
     );
   }
   return parseOutput<T>(args, result.stdout);
+}
+
+/**
+ * A new org with one TILL (a random password), made through the CLI; answers the till's Basic
+ * `authorization` header value for the API.
+ *
+ * @example const authorization = orgWithTill(storeEnv, 'Acme 1a2b', 'acme-till');
+ */
+export function orgWithTill(storeEnv: StoreEnv, org: string, code: string): string {
+  cliJson(storeEnv, ['org', 'create', '--name', org]);
+  const password = `pw-${randomUUID()}`;
+  cliJson(storeEnv, [
+    ...['entity', 'create', '--org', org, '--type', 'TILL'],
+    ...['--code', code, '--password', password],
+  ]);
+  return basicAuthorization(code, password);
 }
 
 /**

@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { TEST_STORE } from '../helpers/app.js';
-import { cliJson, runCli } from '../../toolbox/cli.js';
-import { basicAuthorization } from '../../toolbox/http.js';
+import { orgWithTill, runCli } from '../../toolbox/cli.js';
 import {
   jsonLogLines,
   sleep,
@@ -66,14 +65,7 @@ describe('PostgreSQL failover under write load', { skip: TEST_STORE !== 'postgre
       onOutput: log.onOutput,
     });
     // The CLI reaches the same store through the same two-host URL.
-    const org = `Failover ${run}`;
-    cliJson(storeEnv, ['org', 'create', '--name', org]);
-    const password = `pw-${randomUUID()}`;
-    cliJson(storeEnv, [
-      ...['entity', 'create', '--org', org, '--type', 'TILL'],
-      ...['--code', `failover-${run}`, '--password', password],
-    ]);
-    authorization = basicAuthorization(`failover-${run}`, password);
+    authorization = orgWithTill(storeEnv, `Failover ${run}`, `failover-${run}`);
   });
 
   after(async () => {

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { TEST_STORE } from '../helpers/app.js';
-import { cliJson } from '../../toolbox/cli.js';
-import { basicAuthorization } from '../../toolbox/http.js';
+import { orgWithTill } from '../../toolbox/cli.js';
 import {
   freePort,
   jsonLogLines,
@@ -47,14 +46,7 @@ describe('read routing to a replica', { skip: TEST_STORE !== 'postgres' }, () =>
       },
       onOutput: log.onOutput,
     });
-    const org = `Replica ${run}`;
-    cliJson(storeEnv, ['org', 'create', '--name', org]);
-    const password = `pw-${randomUUID()}`;
-    cliJson(storeEnv, [
-      ...['entity', 'create', '--org', org, '--type', 'TILL'],
-      ...['--code', `replica-${run}`, '--password', password],
-    ]);
-    authorization = basicAuthorization(`replica-${run}`, password);
+    authorization = orgWithTill(storeEnv, `Replica ${run}`, `replica-${run}`);
     standby = new pg.Client({ connectionString: clusters.urlOn(clusters.standbyPort) });
     await standby.connect();
   });
