@@ -55,6 +55,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly poolWait = new Histogram({
+    name: 'leadline_store_pool_wait_seconds',
+    help: 'PostgreSQL: the wait for a connection of the pool (a new one, or one another request frees).',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 3],
+    registers: [this.registry],
+  });
+
   readonly groupCommitSize = new Histogram({
     name: 'leadline_store_group_commit_transactions',
     help: 'SQLite: transactions carried by one durable commit (group commit).',
@@ -94,6 +101,7 @@ export class Metrics {
       this.transactionDuration.observe({ outcome: committed ? 'committed' : 'failed' }, seconds),
     groupCommit: (transactions) => this.groupCommitSize.observe(transactions),
     routedRead: (servedBy) => this.routedReads.inc({ served_by: servedBy }),
+    poolWait: (seconds) => this.poolWait.observe(seconds),
   };
 
   /** Where the scrape-time gauges read from; set by `watch`. */

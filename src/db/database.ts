@@ -2,7 +2,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  sql,
+  type PostgresPool,
+  type SqliteDatabase as KyselySqliteDatabase,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { GroupCommit } from './group-commit.js';
@@ -102,8 +108,15 @@ export type StoreObserver = {
   groupCommit(transactions: number): void;
   /** PostgreSQL with a read replica: a list or report read was served here. */
   routedRead(servedBy: ReadTarget): void;
+  /** PostgreSQL: the wait for a connection of the pool to the primary, in seconds. */
+  poolWait(seconds: number): void;
 };
-const NO_OBSERVER: StoreObserver = { transaction() {}, groupCommit() {}, routedRead() {} };
+const NO_OBSERVER: StoreObserver = {
+  transaction() {},
+  groupCommit() {},
+  routedRead() {},
+  poolWait() {},
+};
 
 /** Adds the request-wide transaction behaviour to a dialect's plain store. */
 function joinable(base: {
@@ -362,8 +375,21 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
   const single = hostUrls.length === 1 ? makePool(connectionString) : undefined;
   const pool =
     single ?? new FailoverPool(hostUrls, makePool, connectTimeoutMs, () => logger.current);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const observer = { current: NO_OBSERVER };
+  // Every statement and transaction asks the pool for a connection: how long that takes is the
+  // pool's wait (docs/deploy.md, "Metrics").
+  const timedPool: PostgresPool = {
+    connect: async () => {
+      const started = performance.now();
+      try {
+        return await pool.connect();
+      } finally {
+        observer.current.poolWait((performance.now() - started) / 1000);
+      }
+    },
+    end: () => pool.end(),
+  };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: timedPool }) });
   // With a replica, list and report reads go through a pool that picks, per read, the replica
   // when it has caught up with the primary, else the primary.
   const replicaUrl = options.replicaUrl;
@@ -371,7 +397,7 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
     ? new Kysely<Database>({
         dialect: new PostgresDialect({
           pool: new ReplicaRoutingPool(
-            pool,
+            timedPool,
             makePool(replicaUrl),
             replicaUrl,
             () => logger.current,

@@ -197,6 +197,8 @@ describe('metrics', () => {
         assert.ok(grew('leadline_store_group_commit_transactions_count') >= 1);
       } else {
         assert.ok(sample(after, 'leadline_store_pool_connections', { state: 'total' }) >= 1);
+        // The create, its reads and the lookups each asked the pool for a connection.
+        assert.ok(grew('leadline_store_pool_wait_seconds_count') >= 2);
       }
       assert.match(after, /^leadline_webhook_backlog \d+$/m);
       assert.match(after, /^# TYPE leadline_webhook_attempts_total counter$/m);
