@@ -18,6 +18,7 @@ import * as webSessions from './migrations/0015-web-sessions.js';
 import * as workedFollowUpIndex from './migrations/0016-worked-follow-up-index.js';
 import * as ownerSortIndex from './migrations/0017-owner-sort-index.js';
 import * as oauthClientsByOrg from './migrations/0018-oauth-clients-by-org.js';
+import * as statusLogOrgIndex from './migrations/0019-status-log-org-index.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0016-worked-follow-up-index': workedFollowUpIndex,
   '0017-owner-sort-index': ownerSortIndex,
   '0018-oauth-clients-by-org': oauthClientsByOrg,
+  '0019-status-log-org-index': statusLogOrgIndex,
 };
 
 /**

@@ -53,7 +53,7 @@ const statusLogColumns = [
 
 /**
  * The newest `newest` follow-ups of each of the org's leads `leadIds`, oldest first, each with
- * the lead's total. The ranking reads only the `(lead_id, id)` index; the rows themselves (notes
+ * the lead's total. The ranking reads only the `(lead_id, id, org_id, …)` index; the rows themselves (notes
  * of up to 2,000 characters) are read only for the rows returned.
  */
 export function listFollowUps(
@@ -66,29 +66,36 @@ export function listFollowUps(
   return selectNewestFollowUps(db, { orgId, leadIds, newest });
 }
 
-const selectNewestFollowUps = preparedQuery(
-  (db, p: { orgId: number; leadIds: number[]; newest: number }) =>
-    db
-      .selectFrom('follow_ups')
-      .innerJoin(
-        db
-          .selectFrom('follow_ups')
-          .select([
-            'id',
-            sql<number>`row_number() over (partition by lead_id order by id desc)`.as('rank'),
-            sql<number>`count(*) over (partition by lead_id)`.as('total'),
-          ])
-          .where('lead_id', 'in', p.leadIds)
-          .as('ranked'),
-        'ranked.id',
-        'follow_ups.id',
-      )
-      .select([...followUpColumns, 'ranked.total'])
-      .where('follow_ups.org_id', '=', p.orgId)
-      .where('ranked.rank', '<=', p.newest)
-      .orderBy('follow_ups.lead_id')
-      .orderBy('follow_ups.id'),
-);
+/** The query of {@link listFollowUps}, exported for its plan's test. */
+export const newestFollowUpsQuery = (
+  db: Db,
+  p: { orgId: number; leadIds: number[]; newest: number },
+) =>
+  db
+    .selectFrom('follow_ups')
+    .innerJoin(
+      db
+        .selectFrom('follow_ups')
+        .select([
+          'id',
+          sql<number>`row_number() over (partition by lead_id order by id desc)`.as('rank'),
+          sql<number>`count(*) over (partition by lead_id)`.as('total'),
+        ])
+        // The org as well as the leads, so a sharded store asks one shard (docs/scale-out.md);
+        // the index carries org_id, so the ranking still reads the index alone.
+        .where('org_id', '=', p.orgId)
+        .where('lead_id', 'in', p.leadIds)
+        .as('ranked'),
+      'ranked.id',
+      'follow_ups.id',
+    )
+    .select([...followUpColumns, 'ranked.total'])
+    .where('follow_ups.org_id', '=', p.orgId)
+    .where('ranked.rank', '<=', p.newest)
+    .orderBy('follow_ups.lead_id')
+    .orderBy('follow_ups.id');
+
+const selectNewestFollowUps = preparedQuery(newestFollowUpsQuery);
 
 /** The newest `newest` status-log rows of each lead, with their reason text, oldest first. */
 export function listStatusLogs(
@@ -101,30 +108,37 @@ export function listStatusLogs(
   return selectNewestStatusLogs(db, { orgId, leadIds, newest });
 }
 
-const selectNewestStatusLogs = preparedQuery(
-  (db, p: { orgId: number; leadIds: number[]; newest: number }) =>
-    db
-      .selectFrom('status_logs')
-      .innerJoin(
-        db
-          .selectFrom('status_logs')
-          .select([
-            'id',
-            sql<number>`row_number() over (partition by lead_id order by id desc)`.as('rank'),
-            sql<number>`count(*) over (partition by lead_id)`.as('total'),
-          ])
-          .where('lead_id', 'in', p.leadIds)
-          .as('ranked'),
-        'ranked.id',
-        'status_logs.id',
-      )
-      .innerJoin('reasons', 'reasons.id', 'status_logs.reason_id')
-      .select([...statusLogColumns, 'ranked.total'])
-      .where('status_logs.org_id', '=', p.orgId)
-      .where('ranked.rank', '<=', p.newest)
-      .orderBy('status_logs.lead_id')
-      .orderBy('status_logs.id'),
-);
+/** The query of {@link listStatusLogs}, exported for its plan's test. */
+export const newestStatusLogsQuery = (
+  db: Db,
+  p: { orgId: number; leadIds: number[]; newest: number },
+) =>
+  db
+    .selectFrom('status_logs')
+    .innerJoin(
+      db
+        .selectFrom('status_logs')
+        .select([
+          'id',
+          sql<number>`row_number() over (partition by lead_id order by id desc)`.as('rank'),
+          sql<number>`count(*) over (partition by lead_id)`.as('total'),
+        ])
+        // The org as well as the leads, so a sharded store asks one shard (docs/scale-out.md);
+        // the index carries org_id, so the ranking still reads the index alone.
+        .where('org_id', '=', p.orgId)
+        .where('lead_id', 'in', p.leadIds)
+        .as('ranked'),
+      'ranked.id',
+      'status_logs.id',
+    )
+    .innerJoin('reasons', 'reasons.id', 'status_logs.reason_id')
+    .select([...statusLogColumns, 'ranked.total'])
+    .where('status_logs.org_id', '=', p.orgId)
+    .where('ranked.rank', '<=', p.newest)
+    .orderBy('status_logs.lead_id')
+    .orderBy('status_logs.id');
+
+const selectNewestStatusLogs = preparedQuery(newestStatusLogsQuery);
 
 /** One page of a lead's follow-ups: ids above `after`, oldest first, at most `limit`. */
 export function pageFollowUps(

@@ -8,6 +8,10 @@ import {
   type LeadFilters,
   type LeadPage,
 } from '../../../src/leads/lead.repository.js';
+import {
+  newestFollowUpsQuery,
+  newestStatusLogsQuery,
+} from '../../../src/leads/history.repository.js';
 
 /**
  * Every filter and every sort of GET /v2/leads is served by an index: no full scan of leads and
@@ -147,4 +151,27 @@ describe(`lead list indexes (${TEST_STORE})`, () => {
       assert.match(text, /Index Scan using leads_worked_follow_up_idx/, text);
     }
   });
+
+  // The ranking subquery of a page's embedded history names the org (docs/scale-out.md) and
+  // still reads only an index: the rows' other columns are read for the rows returned alone.
+  for (const [table, index, build] of [
+    ['status_logs', 'status_logs_lead_org_idx', newestStatusLogsQuery],
+    ['follow_ups', 'follow_ups_lead_covering_idx', newestFollowUpsQuery],
+  ] as const) {
+    it(`ranks a page's newest ${table} rows by org and lead from ${index} alone`, async () => {
+      const query = build(t.ctx.store.db, { orgId: 1, leadIds: [1, 2, 3], newest: 5 });
+      const lines = await planLines(t.ctx, query.compile());
+      const text = lines.join('\n');
+      if (t.ctx.store.dialect === 'sqlite') {
+        assert.match(
+          text,
+          new RegExp(`SEARCH ${table} USING COVERING INDEX ${index} \\(lead_id=\\?\\)`),
+          text,
+        );
+      } else {
+        assert.match(text, new RegExp(`Index (Only )?Scan using ${index} on ${table}`), text);
+        assert.match(text, /Filter: \(org_id = |Index Cond: \(.*org_id = /, text);
+      }
+    });
+  }
 });
