@@ -4,17 +4,19 @@
 //
 //   npm run bench -- [--mode short|full] [--store sqlite|postgres|both] [--connections N]
 //     [--seconds N] [--warmup N] [--repeat N] [--leads N] [--large-leads N] [--tills N]
-//     [--admin-url URL] [--no-write]
+//     [--admin-url URL] [--workers N] [--no-write]
 //
 // For each store: a fresh store (SQLite: a temporary DATA_DIR; PostgreSQL: a database beside
 // --admin-url, default TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test), both
 // removed at the end; an org filled by `leadline seed` to --leads leads, measured, then (with
-// --large-leads) grown to that many and measured again with the same filters.
+// --large-leads) grown to that many and measured again with the same filters. Two scenarios are
+// measured again against `leadline serve --workers N` (default: the cores, at least 2; 1: not).
 //
 // Prints the tables and the targets on stdout (progress on stderr) and writes them into
 // docs/benchmarks.md between the BENCH:<mode> markers unless --no-write. Exits 1 when any load
 // had an error (non-2xx answer, socket error or timeout), 2 on a usage error.
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -68,6 +70,7 @@ const { values: opts } = parseArgs({
     'large-leads': { type: 'string' },
     tills: { type: 'string' },
     'admin-url': { type: 'string' },
+    workers: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
   strict: true,
@@ -85,7 +88,7 @@ if (storeOption !== 'sqlite' && storeOption !== 'postgres' && storeOption !== 'b
 }
 const FULL = mode === 'full';
 type NumberOption =
-  'connections' | 'seconds' | 'warmup' | 'repeat' | 'leads' | 'large-leads' | 'tills';
+  'connections' | 'seconds' | 'warmup' | 'repeat' | 'leads' | 'large-leads' | 'tills' | 'workers';
 function numberOpt(name: NumberOption, fallback: number, { min = 1, integer = true } = {}): number {
   const given = opts[name];
   if (given === undefined) return fallback;
@@ -112,6 +115,7 @@ const SETTINGS: BenchSettings = {
     { status: 'OPEN', subStatus: 'BenchCalledBack' },
   ],
   pageSize: 10,
+  workers: numberOpt('workers', Math.max(2, availableParallelism())),
 };
 const large = numberOpt('large-leads', FULL ? 1_000_000 : 0, { min: 0 });
 if (large > 0) {
@@ -281,9 +285,9 @@ const SERVER_ENV = {
   CREDENTIAL_CACHE_SECONDS: '3600',
 };
 
-/** `leadline serve`, as deployed, logging at warn like every other process of the bench. */
-function startLeadline(storeEnv: StoreEnv): Promise<RunningServer> {
-  return startServer({ storeEnv, env: SERVER_ENV, logLevel: 'warn', timeoutMs: 120_000 });
+/** `leadline serve --workers N`, as deployed, logging at warn like every other process of the bench. */
+function startLeadline(storeEnv: StoreEnv, workers = 1): Promise<RunningServer> {
+  return startServer({ storeEnv, env: SERVER_ENV, logLevel: 'warn', timeoutMs: 120_000, workers });
 }
 
 /** scripts/bench-server.ts: the same server, every request acting as `till` unauthenticated. */
@@ -550,8 +554,11 @@ async function storageCeiling(
   };
 }
 
+/** A target whose RSS is not sampled: a cluster, whose primary's RSS is not the server's. */
+type Unsampled = { base: string; child?: undefined };
+
 function load(
-  target: Target,
+  target: Target | Unsampled,
   request: LoadRequest,
   seconds = SETTINGS.seconds,
 ): Promise<LoadResult> {
@@ -560,7 +567,7 @@ function load(
     request,
     connections: SETTINGS.connections,
     seconds,
-    pid: target.child.pid,
+    pid: target.child?.pid,
   });
 }
 
@@ -576,18 +583,43 @@ async function measureSize(
   store: StoreKind,
   storeEnv: StoreEnv,
   ctx: ScenarioContext,
-  servers: { leadline: Target; authOff: Target; httpCeiling: Target },
+  servers: { leadline: Target; authOff: Target; httpCeiling: Target; cluster?: Unsampled },
 ): Promise<MeasuredSize> {
-  const { leadline, authOff, httpCeiling } = servers;
+  const { leadline, authOff, httpCeiling, cluster } = servers;
   const list = scenarios(ctx);
   const reads = list.filter((s) => s.kind === 'read');
   const writes = list.filter((s) => s.kind === 'write');
+  // The --workers rows: the first page and add lead again, against the cluster, in the same
+  // rounds as their one-process rows.
+  const onCluster = (key: ScenarioKey, of: ScenarioKey): Scenario & { of: ScenarioKey } => {
+    const scenario = list.find((s) => s.key === of)!;
+    return {
+      ...scenario,
+      key,
+      of,
+      name: `${scenario.name}, \`--workers ${SETTINGS.workers}\``,
+    };
+  };
+  const clusterReads = cluster ? [onCluster('listFirstWorkers', 'listFirst')] : [];
+  const clusterWrites = cluster ? [onCluster('addLeadWorkers', 'addLead')] : [];
   const rows = new Map<ScenarioKey, ScenarioRuns>(
     list.map((s) => [
       s.key,
       { key: s.key, name: s.name, kind: s.kind, baseline: s.baseline, runs: [], authOffRuns: [] },
     ]),
   );
+  for (const s of [...clusterReads, ...clusterWrites]) {
+    rows.set(s.key, {
+      key: s.key,
+      name: s.name,
+      kind: s.kind,
+      baseline: s.baseline,
+      runs: [],
+      authOffRuns: [],
+      workers: SETTINGS.workers,
+      comparedWith: s.of,
+    });
+  }
   const row = (key: ScenarioKey): ScenarioRuns => rows.get(key)!;
   const http: MeasuredSize['http'] = { runs: [] };
   const storage: MeasuredSize['storage'] = {
@@ -615,6 +647,8 @@ async function measureSize(
       await load(leadline, s.request(), SETTINGS.warmup);
       await load(authOff, s.request(), SETTINGS.warmup);
     }
+    // Every worker verifies each till once (its own credential cache) during its warm-up.
+    for (const s of clusterReads) await load(cluster!, s.request(), SETTINGS.warmup);
   }
   for (let round = 1; round <= SETTINGS.repeat; round += 1) {
     log(`${store}: reads, round ${round} of ${SETTINGS.repeat}`);
@@ -623,6 +657,7 @@ async function measureSize(
       row(s.key).runs.push(await load(leadline, s.request()));
       row(s.key).authOffRuns.push(await load(authOff, s.request()));
     }
+    for (const s of clusterReads) row(s.key).runs.push(await load(cluster!, s.request()));
   }
   // The auth-off server holds a pool of its own; the PostgreSQL storage ceiling needs as many
   // connections as the load has.
@@ -630,11 +665,13 @@ async function measureSize(
 
   if (SETTINGS.warmup > 0) {
     for (const s of writes) await load(leadline, s.request(), SETTINGS.warmup);
+    for (const s of clusterWrites) await load(cluster!, s.request(), SETTINGS.warmup);
   }
   for (let round = 1; round <= SETTINGS.repeat; round += 1) {
     log(`${store}: writes, round ${round} of ${SETTINGS.repeat}`);
     storage.runs.push(await storageCeiling(store, storeEnv, ctx));
     for (const s of writes) row(s.key).runs.push(await load(leadline, s.request()));
+    for (const s of clusterWrites) row(s.key).runs.push(await load(cluster!, s.request()));
   }
   return { rows: [...rows.values()], http, storage };
 }
@@ -654,6 +691,7 @@ async function benchStore(store: StoreKind): Promise<StoreResult> {
   let httpCeiling: Target | undefined;
   let leadline: RunningServer | undefined;
   let authOff: RunningServer | undefined;
+  let cluster: RunningServer | undefined;
   let filter: ListFilter | undefined;
   let logins: Login[] | undefined;
   let reasonId: number | undefined;
@@ -680,6 +718,7 @@ async function benchStore(store: StoreKind): Promise<StoreResult> {
 
       leadline = await startLeadline(prepared.env);
       authOff = await startAuthOff(prepared.env, org.orgId, first);
+      if (SETTINGS.workers > 1) cluster = await startLeadline(prepared.env, SETTINGS.workers);
       // Each till's first request pays its Argon2id verification; every later one hits the
       // cache, which is the steady state a till lives in.
       for (const till of logins) {
@@ -717,6 +756,7 @@ async function benchStore(store: StoreKind): Promise<StoreResult> {
         leadline,
         authOff,
         httpCeiling,
+        ...(cluster ? { cluster: { base: cluster.base } } : {}),
       });
       result.sizes.push({
         size,
@@ -728,13 +768,15 @@ async function benchStore(store: StoreKind): Promise<StoreResult> {
         ...measured,
       });
       await stopGracefully(leadline.child);
+      if (cluster) await stopGracefully(cluster.child);
       leadline = undefined;
       authOff = undefined;
+      cluster = undefined;
       // Writes added leads; the next size is counted from what the org holds now.
       leadsNow = (await inspectOrgTotal(prepared.env, org.orgId)) ?? leadsNow;
     }
   } finally {
-    for (const running of [authOff, leadline, httpCeiling]) {
+    for (const running of [cluster, authOff, leadline, httpCeiling]) {
       if (running) await stopGracefully(running.child);
     }
     await prepared.cleanup();

@@ -19,7 +19,9 @@ export type ScenarioKey =
   | 'search'
   | 'addLead'
   | 'changeStatus'
-  | 'addFollowUp';
+  | 'addFollowUp'
+  | 'listFirstWorkers'
+  | 'addLeadWorkers';
 
 /** One measurement: a load's figures, or a storage-ceiling run's (which has no RSS). */
 export type Measurement = {
@@ -37,6 +39,10 @@ export type ScenarioRuns = {
   baseline: 'http' | 'storage';
   runs: Measurement[];
   authOffRuns: Measurement[];
+  /** Measured against `leadline serve --workers N` (N here) instead of one process. */
+  workers?: number;
+  /** With `workers`: the one-process scenario it is compared with. */
+  comparedWith?: ScenarioKey;
 };
 
 export type ListFilter = { status: string; ownerId: number; ownerCode: string };
@@ -67,6 +73,8 @@ export type BenchSettings = {
   adminUrl: string | undefined;
   changes: Array<{ status: string; subStatus: string }>;
   pageSize: number;
+  /** `--workers`: the processes of the `--workers` rows (1: no such rows). */
+  workers: number;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -194,6 +202,8 @@ const SHORT_NAMES: Record<ScenarioKey, string> = {
   addLead: 'add lead',
   changeStatus: 'change status',
   addFollowUp: 'add follow-up',
+  listFirstWorkers: 'first page, several workers',
+  addLeadWorkers: 'add lead, several workers',
 };
 
 type Figure = {
@@ -211,6 +221,8 @@ type Figure = {
   ceilingRatio: number | undefined;
   authRatio: number | undefined;
   scaling: number | undefined;
+  workers: number | undefined;
+  comparedWith: ScenarioKey | undefined;
 };
 
 type SizeFigures = SizeResult & {
@@ -244,7 +256,12 @@ function figuresOf(sizeResult: SizeResult, smallest: SizeResult | undefined): Si
       authOffRps: authOff?.rps,
       ceilingRatio: ratio(own?.rps, ceiling?.rps),
       authRatio: authOff ? ratio(own?.rps, authOff.rps) : undefined,
-      scaling: row.kind === 'read' && smallest ? ratio(own?.p99, smallP99) : undefined,
+      scaling:
+        row.kind === 'read' && smallest && row.workers === undefined
+          ? ratio(own?.p99, smallP99)
+          : undefined,
+      workers: row.workers,
+      comparedWith: row.comparedWith,
     };
   });
   return { ...sizeResult, httpSummary: http, storageSummary: storage, figures };
@@ -297,7 +314,8 @@ function storeSection(
   for (const size of sizes) {
     const leads = count(size.leads);
     for (const row of size.figures) {
-      const read = row.kind === 'read';
+      // The --workers rows have no auth-off twin and no scaling of their own.
+      const read = row.kind === 'read' && row.workers === undefined;
       lines.push(
         cells([
           leads,
@@ -345,6 +363,24 @@ function storeSection(
       ]),
     );
   }
+  const workerLines = sizes.flatMap((size) => {
+    const compared = size.figures.flatMap((f) => {
+      const one = size.figures.find((g) => g.key === f.comparedWith);
+      return f.workers && one ? [{ f, one }] : [];
+    });
+    if (compared.length === 0) return [];
+    const parts = compared.map(
+      ({ f, one }) =>
+        `${SHORT_NAMES[one.key]} ${f2(ratio(f.rps, one.rps))}× (${f0(f.rps)} against ${f0(one.rps)} req/s, ` +
+        `p99 ${f2(f.p99)} against ${f2(one.p99)} ms)`,
+    );
+    const workers = compared[0]?.f.workers ?? 0;
+    return [
+      `\`--workers ${workers}\` against one process, at ${count(size.leads)} leads, in the same rounds: ` +
+        `${parts.join('; ')}. Their RSS is not sampled (the processes are ${workers + 1}).`,
+    ];
+  });
+  if (workerLines.length > 0) lines.push('', ...workerLines);
   return { markdown: lines.join('\n'), sizes };
 }
 
@@ -427,8 +463,9 @@ function targetRows(store: StoreKind, sizes: SizeFigures[], settings: BenchSetti
     ),
   ]);
 
+  // The --workers rows have no auth-off twin.
   const reads = sizes.flatMap((s) =>
-    s.figures.filter((f) => f.kind === 'read').map((f) => ({ s, f })),
+    s.figures.filter((f) => f.kind === 'read' && f.workers === undefined).map((f) => ({ s, f })),
   );
   let lowest: { s: SizeFigures; f: Figure } | undefined;
   for (const r of reads) {
