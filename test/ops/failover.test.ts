@@ -32,7 +32,7 @@ const WRITERS = 4;
 const BEFORE_CRASH_MS = 1500;
 const CRASH_TO_PROMOTION_MS = 2000;
 /** How long they go on writing after the promotion. */
-const AFTER_PROMOTION_MS = 2500;
+const AFTER_PROMOTION_MS = 4000;
 /** No answer may take longer: PG_CONNECT_TIMEOUT_MS is 1 s here, statements are short. */
 const SLOWEST_ALLOWED_MS = 5000;
 
