@@ -44,8 +44,9 @@ export type Store = {
   /**
    * Read-only, for long reads that see committed data only (the analytics reports): on SQLite
    * the report reader threads (`SQLITE_REPORT_THREADS`, docs/analytics.md "Speed"), so a report
-   * neither holds the event loop nor waits for another; on PostgreSQL the pool, as `db`. Never
-   * inside a request's transaction: its writes are not visible here.
+   * neither holds the event loop nor waits for another; on PostgreSQL the pool, as `db`, or with
+   * `DATABASE_REPLICA_URL` the replica or the primary as for `listDb`. Never inside a request's
+   * transaction: its writes are not visible here.
    */
   readonly reportDb: Db;
   /**
