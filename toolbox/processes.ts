@@ -209,6 +209,16 @@ function listeningLine(
 }
 
 /**
+ * Waits, if need be, until the clock's current fixed window of `windowMs` (the rate limits'
+ * windows: minutes, 5 minutes, counted from the epoch) has at least `roomMs` left, so that a
+ * burst a test sends is counted in one window, not split across two.
+ */
+export async function untilRoomInWindow(windowMs: number, roomMs: number): Promise<void> {
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < roomMs) await sleep(left + 50);
+}
+
+/**
  * Resolves once the server at `base` answers `/health` 200: listening, migrated, its store
  * answering. A server listens before it migrates, so its "Server listening" line is not enough.
  * With `child`, fails as soon as that process exits, and SIGKILLs it when time runs out.
