@@ -23,7 +23,11 @@ export async function insertOauthClient(
 export function findOauthClientByKey(db: Db, key: string) {
   return db
     .selectFrom('oauth_clients')
-    .innerJoin('entities', 'entities.id', 'oauth_clients.entity_id')
+    .innerJoin('entities', (join) =>
+      join
+        .onRef('entities.org_id', '=', 'oauth_clients.org_id')
+        .onRef('entities.id', '=', 'oauth_clients.entity_id'),
+    )
     .select([
       'oauth_clients.id',
       'oauth_clients.org_id',
@@ -71,8 +75,16 @@ export async function deleteExpiredTokens(db: Db, orgId: number, now: number): P
 export function findTokenCaller(db: Db, tokenHash: string, now: number) {
   return db
     .selectFrom('oauth_tokens')
-    .innerJoin('oauth_clients', 'oauth_clients.id', 'oauth_tokens.client_id')
-    .innerJoin('entities', 'entities.id', 'oauth_tokens.entity_id')
+    .innerJoin('oauth_clients', (join) =>
+      join
+        .onRef('oauth_clients.org_id', '=', 'oauth_tokens.org_id')
+        .onRef('oauth_clients.id', '=', 'oauth_tokens.client_id'),
+    )
+    .innerJoin('entities', (join) =>
+      join
+        .onRef('entities.org_id', '=', 'oauth_tokens.org_id')
+        .onRef('entities.id', '=', 'oauth_tokens.entity_id'),
+    )
     .innerJoin('orgs', 'orgs.id', 'entities.org_id')
     .select(callerColumns)
     .where('oauth_tokens.token_hash', '=', tokenHash)
@@ -86,7 +98,11 @@ export function findTokenCaller(db: Db, tokenHash: string, now: number) {
 export function findOrgOauthClient(db: Db, orgId: number, key: string) {
   return db
     .selectFrom('oauth_clients')
-    .innerJoin('entities', 'entities.id', 'oauth_clients.entity_id')
+    .innerJoin('entities', (join) =>
+      join
+        .onRef('entities.org_id', '=', 'oauth_clients.org_id')
+        .onRef('entities.id', '=', 'oauth_clients.entity_id'),
+    )
     .select(['oauth_clients.id', 'oauth_clients.revoked', 'entities.code as entity_code'])
     .where('oauth_clients.org_id', '=', orgId)
     .where('oauth_clients.client_key', '=', key)
@@ -97,7 +113,11 @@ export function findOrgOauthClient(db: Db, orgId: number, key: string) {
 export function findOrgOauthClients(db: Db, orgId: number) {
   return db
     .selectFrom('oauth_clients')
-    .innerJoin('entities', 'entities.id', 'oauth_clients.entity_id')
+    .innerJoin('entities', (join) =>
+      join
+        .onRef('entities.org_id', '=', 'oauth_clients.org_id')
+        .onRef('entities.id', '=', 'oauth_clients.entity_id'),
+    )
     .select([
       'oauth_clients.client_key',
       'oauth_clients.revoked',
@@ -109,6 +129,11 @@ export function findOrgOauthClients(db: Db, orgId: number) {
     .execute();
 }
 
-export async function setOauthClientRevoked(db: Db, id: number): Promise<void> {
-  await db.updateTable('oauth_clients').set({ revoked: 1 }).where('id', '=', id).execute();
+export async function setOauthClientRevoked(db: Db, orgId: number, id: number): Promise<void> {
+  await db
+    .updateTable('oauth_clients')
+    .set({ revoked: 1 })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .execute();
 }

@@ -89,7 +89,7 @@ export async function revokeOauthClient(
   return ctx.store.transaction(async (trx) => {
     const client = await findOrgOauthClient(trx, actor.orgId, key);
     if (!client) throw AppError.of('OAUTH_CLIENT_NOT_FOUND', `no OAuth client ${key} in this org`);
-    await setOauthClientRevoked(trx, client.id);
+    await setOauthClientRevoked(trx, actor.orgId, client.id);
     await recordAudit(
       trx,
       actor,

@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationResult } from 'kysely';
+import { Migrator, type Migration, type MigrationResult, type MigrationResultSet } from 'kysely';
 import type { Store } from './database.js';
 import * as initial from './migrations/0001-initial.js';
 import * as orgModel from './migrations/0002-org-model.js';
@@ -19,6 +19,8 @@ import * as workedFollowUpIndex from './migrations/0016-worked-follow-up-index.j
 import * as ownerSortIndex from './migrations/0017-owner-sort-index.js';
 import * as oauthClientsByOrg from './migrations/0018-oauth-clients-by-org.js';
 import * as statusLogOrgIndex from './migrations/0019-status-log-org-index.js';
+import * as orgKeys from './migrations/0020-org-keys.js';
+import * as orgEventPositions from './migrations/0021-org-event-positions.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -41,6 +43,8 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0017-owner-sort-index': ownerSortIndex,
   '0018-oauth-clients-by-org': oauthClientsByOrg,
   '0019-status-log-org-index': statusLogOrgIndex,
+  '0020-org-keys': orgKeys,
+  '0021-org-event-positions': orgEventPositions,
 };
 
 /**
@@ -56,15 +60,29 @@ export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
  * @example const applied = await migrateToLatest(store); // ['0001-initial']
  */
 export async function migrateToLatest(store: Store): Promise<string[]> {
+  return appliedBy(await migratorOf(store).migrateToLatest());
+}
+
+/**
+ * Applies the pending migrations up to `target` (one of {@link MIGRATION_NAMES}) and no further:
+ * what a store that an older version made looks like, for tests of the migrations that follow.
+ */
+export async function migrateTo(store: Store, target: string): Promise<string[]> {
+  return appliedBy(await migratorOf(store).migrateTo(target));
+}
+
+function migratorOf(store: Store): Migrator {
   const migrations: Record<string, Migration> = {};
   for (const [name, migration] of Object.entries(MIGRATIONS)) {
     migrations[name] = { up: (db) => migration.up(db, store.dialect) };
   }
-  const migrator = new Migrator({
+  return new Migrator({
     db: store.schemaDb,
     provider: { getMigrations: async () => migrations },
   });
-  const { error, results } = await migrator.migrateToLatest();
+}
+
+function appliedBy({ error, results }: MigrationResultSet): string[] {
   if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
   return (results ?? [])
     .filter((r: MigrationResult) => r.status === 'Success')

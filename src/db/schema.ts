@@ -273,9 +273,9 @@ export type LeadEventTable = {
   payload: string;
 };
 
-/** The feed's position counter: one row, `feed`. */
-export type LeadEventPositionTable = {
-  name: string;
+/** An org's feed counter: the last position given to one of its events (migration 0021). */
+export type OrgEventPositionTable = {
+  org_id: number;
   last_position: number;
 };
 
@@ -365,7 +365,7 @@ export type Database = {
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeyTable;
   lead_events: LeadEventTable;
-  lead_event_positions: LeadEventPositionTable;
+  org_event_positions: OrgEventPositionTable;
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;

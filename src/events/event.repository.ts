@@ -10,26 +10,56 @@ export type EventRow = Pick<
   'event_id' | 'position' | 'payload' | 'lead_id' | 'type' | 'created_on'
 >;
 
-/** Reserves the next `count` feed positions and answers the first of them. */
-export async function takePositions(trx: Db, count: number): Promise<number> {
+/**
+ * Reserves the next `count` positions of the org's feed and answers the first of them. An org's
+ * first event makes its counter (starting at 0; migration 0021 started the orgs that existed then
+ * where the shared feed had stopped).
+ */
+async function takePositions(trx: Db, orgId: number, count: number): Promise<number> {
   const row = await trx
-    .updateTable('lead_event_positions')
-    .set((eb) => ({ last_position: eb('last_position', '+', count) }))
-    .where('name', '=', 'feed')
+    .insertInto('org_event_positions')
+    .values({ org_id: orgId, last_position: count })
+    .onConflict((oc) =>
+      oc.column('org_id').doUpdateSet((eb) => ({
+        last_position: eb('org_event_positions.last_position', '+', count),
+      })),
+    )
     .returning('last_position')
     .executeTakeFirstOrThrow();
   return Number(row.last_position) - count + 1;
 }
 
-/** The stored bodies (`{id, type, timestamp, data}` as JSON) of the events among `eventIds`. */
+/**
+ * A feed position for each entry of `orgIds` (one per event, in the events' order), each taken
+ * from that org's own feed: an org's events get consecutive positions in the order given.
+ */
+export async function takeOrgPositions(trx: Db, orgIds: readonly number[]): Promise<number[]> {
+  const counts = new Map<number, number>();
+  for (const orgId of orgIds) counts.set(orgId, (counts.get(orgId) ?? 0) + 1);
+  const next = new Map<number, number>();
+  for (const [orgId, count] of counts) next.set(orgId, await takePositions(trx, orgId, count));
+  return orgIds.map((orgId) => {
+    const position = next.get(orgId) ?? 0;
+    next.set(orgId, position + 1);
+    return position;
+  });
+}
+
+/**
+ * The stored bodies (`{id, type, timestamp, data}` as JSON) of the events among `eventIds`, which
+ * are events of the orgs `orgIds` (an event id is unique within its org; naming the orgs lets the
+ * look-up use that key).
+ */
 export async function findEventPayloads(
   db: Db,
+  orgIds: readonly number[],
   eventIds: readonly string[],
 ): Promise<Map<string, string>> {
   if (eventIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('lead_events')
     .select(['event_id', 'payload'])
+    .where('org_id', 'in', [...new Set(orgIds)])
     .where('event_id', 'in', [...eventIds])
     .execute();
   return new Map(rows.map((row) => [row.event_id, row.payload]));
@@ -95,22 +125,26 @@ export async function hasUnpositionedEvents(db: Db): Promise<boolean> {
 export async function positionNewEvents(trx: Db, batch: number): Promise<number> {
   const waiting = await trx
     .selectFrom('lead_events')
-    .select('id')
+    .select(['id', 'org_id'])
     .where('position', 'is', null)
     .orderBy('id')
     .limit(batch)
     .execute();
   if (waiting.length === 0) return 0;
-  const first = await takePositions(trx, waiting.length);
-  const ids = waiting.map((row) => row.id);
-  // One statement: each id's position is its rank among the waiting ids.
+  // Each org's feed numbers its own events, in id order within the org.
+  const positions = await takeOrgPositions(
+    trx,
+    waiting.map((row) => Number(row.org_id)),
+  );
+  const positioned = waiting.map(
+    (row, i) =>
+      sql`(cast(${row.org_id} as bigint), cast(${row.id} as bigint), cast(${positions[i]} as bigint))`,
+  );
   await sql`
     update lead_events as e
-       set position = ${first - 1} + b.rn
-      from (select id, row_number() over (order by id) as rn
-              from lead_events
-             where id in (${sql.join(ids)})) as b
-     where e.id = b.id`.execute(trx);
+       set position = v.position
+      from (values ${sql.join(positioned)}) as v (org_id, id, position)
+     where e.org_id = v.org_id and e.id = v.id`.execute(trx);
   return waiting.length;
 }
 
@@ -174,11 +208,17 @@ export async function findEventRefs(
  * never loses a delivery.
  */
 export async function deleteExpiredEvents(trx: Db, options: RetentionBatch): Promise<number> {
+  const result = await expiredEventsDeletion(trx, options).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** The statement {@link deleteExpiredEvents} runs. */
+export function expiredEventsDeletion(trx: Db, options: RetentionBatch) {
   const { now, defaultDays, batch, orgIds } = options;
   let expired = trx
     .selectFrom('lead_events as e')
     .innerJoin('orgs as o', 'o.id', 'e.org_id')
-    .select('e.id')
+    .select(['e.org_id', 'e.id'])
     .where('e.created_on', '<', retentionCutoff(now, defaultDays))
     .where((eb) =>
       eb.not(
@@ -208,6 +248,8 @@ export async function deleteExpiredEvents(trx: Db, options: RetentionBatch): Pro
     )
     .limit(batch);
   if (orgIds) expired = expired.where('e.org_id', 'in', orgIds);
-  const result = await trx.deleteFrom('lead_events').where('id', 'in', expired).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  // By the whole key (org, id): the primary key serves it on both stores.
+  return trx
+    .deleteFrom('lead_events')
+    .where((eb) => eb(eb.refTuple('org_id', 'id'), 'in', expired.$asTuple('org_id', 'id')));
 }

@@ -14,7 +14,7 @@ import {
   highestOrgPosition,
   insertEvents,
   positionNewEvents,
-  takePositions,
+  takeOrgPositions,
 } from './event.repository.js';
 import {
   LEAD_EVENT_TYPES,
@@ -53,7 +53,12 @@ export type NewLeadEvent = {
  */
 export async function appendEvents(trx: Db, events: NewLeadEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const first = commitsInInsertOrder(trx) ? await takePositions(trx, events.length) : undefined;
+  const positions = commitsInInsertOrder(trx)
+    ? await takeOrgPositions(
+        trx,
+        events.map((event) => event.orgId),
+      )
+    : undefined;
   await insertEvents(
     trx,
     events.map((event, i) => {
@@ -63,7 +68,7 @@ export async function appendEvents(trx: Db, events: NewLeadEvent[]): Promise<voi
         org_id: event.orgId,
         lead_id: event.leadId,
         type: event.type,
-        position: first === undefined ? null : first + i,
+        position: positions?.[i] ?? null,
         created_on: event.at,
         // Stored as sent: the feed and every delivery use these bytes as they are.
         payload: JSON.stringify({

@@ -173,7 +173,7 @@ export async function saveTranslation(
     })
     .onConflict((conflict) =>
       conflict
-        .columns(['field_id', 'language'])
+        .columns(['org_id', 'field_id', 'language'])
         .doUpdateSet({ label: row.label, value_labels: row.valueLabels }),
     )
     .execute();

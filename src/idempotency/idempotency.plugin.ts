@@ -102,7 +102,7 @@ function idempotent(
             'a request with this Idempotency-Key is running',
           );
         }
-        const stored = await findStoredResponse(trx, caller.entityId, key);
+        const stored = await findStoredResponse(trx, caller, key);
         if (stored) {
           if (stored.request_hash !== request.fingerprint) {
             throw AppError.of(

@@ -11,13 +11,14 @@ export type StoredResponse = {
 
 export async function findStoredResponse(
   trx: Db,
-  entityId: number,
+  caller: { orgId: number; entityId: number },
   key: string,
 ): Promise<StoredResponse | undefined> {
   return trx
     .selectFrom('idempotency_keys')
     .select(['request_hash', 'status_code', 'response_body', 'etag'])
-    .where('entity_id', '=', entityId)
+    .where('org_id', '=', caller.orgId)
+    .where('entity_id', '=', caller.entityId)
     .where('idem_key', '=', key)
     .executeTakeFirst();
 }

@@ -131,7 +131,11 @@ export const newestStatusLogsQuery = (
       'ranked.id',
       'status_logs.id',
     )
-    .innerJoin('reasons', 'reasons.id', 'status_logs.reason_id')
+    .innerJoin('reasons', (join) =>
+      join
+        .onRef('reasons.org_id', '=', 'status_logs.org_id')
+        .onRef('reasons.id', '=', 'status_logs.reason_id'),
+    )
     .select([...statusLogColumns, 'ranked.total'])
     .where('status_logs.org_id', '=', p.orgId)
     .where('ranked.rank', '<=', p.newest)
@@ -172,7 +176,11 @@ const selectStatusLogPage = preparedQuery(
   (db, p: { orgId: number; leadId: number; after: number; limit: number }) =>
     db
       .selectFrom('status_logs')
-      .innerJoin('reasons', 'reasons.id', 'status_logs.reason_id')
+      .innerJoin('reasons', (join) =>
+        join
+          .onRef('reasons.org_id', '=', 'status_logs.org_id')
+          .onRef('reasons.id', '=', 'status_logs.reason_id'),
+      )
       .select(statusLogColumns)
       .where('status_logs.org_id', '=', p.orgId)
       .where('status_logs.lead_id', '=', p.leadId)

@@ -10,7 +10,9 @@ export type LeadRow = Row<'leads'> & { owner_code: string | null };
 function selectLeads(db: Db) {
   return db
     .selectFrom('leads')
-    .leftJoin('entities as owner', 'owner.id', 'leads.owner_id')
+    .leftJoin('entities as owner', (join) =>
+      join.onRef('owner.org_id', '=', 'leads.org_id').onRef('owner.id', '=', 'leads.owner_id'),
+    )
     .selectAll('leads')
     .select('owner.code as owner_code');
 }

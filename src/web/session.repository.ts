@@ -14,7 +14,9 @@ export async function insertSession(db: Db, row: WebSessionRow): Promise<void> {
 export function findSessionWithEntity(db: Db, tokenHash: string) {
   return db
     .selectFrom('web_sessions as s')
-    .innerJoin('entities as e', 'e.id', 's.entity_id')
+    .innerJoin('entities as e', (join) =>
+      join.onRef('e.org_id', '=', 's.org_id').onRef('e.id', '=', 's.entity_id'),
+    )
     .innerJoin('orgs as o', 'o.id', 's.org_id')
     .select([
       's.token_hash',

@@ -1,7 +1,7 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import { retentionCutoff, type RetentionBatch } from '../db/retention.js';
-import type { DeliveryStatus, Row } from '../db/schema.js';
+import type { Database, DeliveryStatus, Row } from '../db/schema.js';
 
 export type DeliveryRow = Row<'webhook_deliveries'>;
 export type AttemptRow = Row<'webhook_attempts'>;
@@ -13,6 +13,25 @@ export type NewDeliveryRow = Omit<DeliveryRow, 'id'>;
  * parameter it cannot see.
  */
 const PENDING = sql.lit<DeliveryStatus>('pending');
+
+/** A row's whole key: an org's rows are keyed by `(org_id, id)` (migration 0020). */
+export type RowKey = { org_id: number; id: number };
+
+/**
+ * A filter on the rows keyed by `keys`: their orgs and their ids. Ids are unique across orgs, so
+ * it matches those rows exactly, and it names the org as the primary key does.
+ */
+function byKeys(keys: readonly RowKey[]) {
+  return (eb: ExpressionBuilder<Database, 'webhook_deliveries' | 'webhook_endpoints'>) =>
+    eb.and([
+      eb('org_id', 'in', [...new Set(keys.map((key) => key.org_id))]),
+      eb(
+        'id',
+        'in',
+        keys.map((key) => key.id),
+      ),
+    ]);
+}
 
 /** The enabled endpoints of every org: the ones the dispatcher creates deliveries for. */
 export async function findEnabledEndpoints(db: Db) {
@@ -65,14 +84,15 @@ export async function findLeadsWithPendingDeliveries(
  */
 export async function moveEndpointCursor(
   trx: Db,
-  id: number,
+  endpoint: RowKey,
   from: number,
   to: number,
 ): Promise<boolean> {
   const result = await trx
     .updateTable('webhook_endpoints')
     .set({ last_position: to })
-    .where('id', '=', id)
+    .where('org_id', '=', endpoint.org_id)
+    .where('id', '=', endpoint.id)
     .where('last_position', '=', from)
     .where('enabled', '=', 1)
     .executeTakeFirst();
@@ -87,8 +107,10 @@ export async function moveEndpointCursor(
 export function dueDeliveriesQuery(db: Db, now: number, limit: number) {
   return db
     .selectFrom('webhook_deliveries as d')
-    .innerJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
-    .select('d.id')
+    .innerJoin('webhook_endpoints as w', (join) =>
+      join.onRef('w.org_id', '=', 'd.org_id').onRef('w.id', '=', 'd.endpoint_id'),
+    )
+    .select(['d.org_id', 'd.id'])
     .where('d.status', '=', PENDING)
     .where('d.next_attempt_at', '<=', now)
     .where('w.enabled', '=', 1)
@@ -110,29 +132,28 @@ export function dueDeliveriesQuery(db: Db, now: number, limit: number) {
     .limit(limit);
 }
 
-export async function findDueDeliveries(db: Db, now: number, limit: number): Promise<number[]> {
-  const rows = await dueDeliveriesQuery(db, now, limit).execute();
-  return rows.map((row) => row.id);
+export async function findDueDeliveries(db: Db, now: number, limit: number): Promise<RowKey[]> {
+  return dueDeliveriesQuery(db, now, limit).execute();
 }
 
 /**
  * Leases the deliveries among `ids` still due at `now` until `leaseUntil`, so no other process
  * sends them meanwhile; answers the ones this call won, with what sending needs.
  */
-export async function leaseDeliveries(trx: Db, ids: number[], now: number, leaseUntil: number) {
-  if (ids.length === 0) return [];
+export async function leaseDeliveries(trx: Db, keys: RowKey[], now: number, leaseUntil: number) {
+  if (keys.length === 0) return [];
   return trx
     .updateTable('webhook_deliveries')
     .set({ next_attempt_at: leaseUntil })
-    .where('id', 'in', ids)
+    .where(byKeys(keys))
     .where('status', '=', 'pending')
     .where('next_attempt_at', '<=', now)
     .returning(['id', 'org_id', 'endpoint_id', 'event_id', 'attempts'])
     .execute();
 }
 
-export async function findEndpointsById(db: Db, ids: number[]) {
-  if (ids.length === 0) return [];
+export async function findEndpointsByKey(db: Db, keys: RowKey[]) {
+  if (keys.length === 0) return [];
   return db
     .selectFrom('webhook_endpoints')
     .select([
@@ -144,7 +165,7 @@ export async function findEndpointsById(db: Db, ids: number[]) {
       'previous_secret_until',
       'enabled',
     ])
-    .where('id', 'in', ids)
+    .where(byKeys(keys))
     .execute();
 }
 
@@ -152,11 +173,12 @@ export async function findEndpointsById(db: Db, ids: number[]) {
  * Marks the endpoint healthy again after a success. Writes (and locks the row) only when it was
  * failing, so concurrent successful deliveries to one endpoint do not queue on its row.
  */
-export async function clearEndpointFailing(trx: Db, id: number): Promise<void> {
+export async function clearEndpointFailing(trx: Db, endpoint: RowKey): Promise<void> {
   await trx
     .updateTable('webhook_endpoints')
     .set({ failing_since: null })
-    .where('id', '=', id)
+    .where('org_id', '=', endpoint.org_id)
+    .where('id', '=', endpoint.id)
     .where('failing_since', 'is not', null)
     .execute();
 }
@@ -166,8 +188,7 @@ export async function insertAttempts(trx: Db, rows: Array<Omit<AttemptRow, 'id'>
   await trx.insertInto('webhook_attempts').values(rows).execute();
 }
 
-export type DeliverySettlement = {
-  id: number;
+export type DeliverySettlement = RowKey & {
   /** The lease this process holds on the delivery (its `next_attempt_at` while in flight). */
   leaseUntil: number;
   status: DeliveryStatus;
@@ -200,11 +221,7 @@ export async function settleDeliveries(trx: Db, settlements: DeliverySettlement[
         number | null
       >,
     })
-    .where(
-      'id',
-      'in',
-      settlements.map((s) => s.id),
-    )
+    .where(byKeys(settlements))
     .where('status', '=', 'pending')
     // A round's new deliveries and its retries are leased apart: each row is checked against its own.
     .where(
@@ -325,14 +342,21 @@ export async function deleteExpiredDeliveries(trx: Db, options: RetentionBatch):
   let expired = trx
     .selectFrom('webhook_deliveries as d')
     .innerJoin('orgs as o', 'o.id', 'd.org_id')
-    .select('d.id')
+    .select(['d.org_id', 'd.id'])
     .where('d.status', '!=', 'pending')
     .where('d.created_on', '<', retentionCutoff(now, defaultDays))
     .limit(batch);
   if (orgIds) expired = expired.where('d.org_id', 'in', orgIds);
-  const ids = (await expired.execute()).map((row) => row.id);
-  if (ids.length === 0) return 0;
-  await trx.deleteFrom('webhook_attempts').where('delivery_id', 'in', ids).execute();
-  await trx.deleteFrom('webhook_deliveries').where('id', 'in', ids).execute();
-  return ids.length;
+  const keys = await expired.execute();
+  if (keys.length === 0) return 0;
+  await trx
+    .deleteFrom('webhook_attempts')
+    .where(
+      'delivery_id',
+      'in',
+      keys.map((key) => key.id),
+    )
+    .execute();
+  await trx.deleteFrom('webhook_deliveries').where(byKeys(keys)).execute();
+  return keys.length;
 }

@@ -26,7 +26,7 @@ import {
   findDeliveries,
   findDueDeliveries,
   findEnabledEndpoints,
-  findEndpointsById,
+  findEndpointsByKey,
   findLastOutcomes,
   findLeadsWithPendingDeliveries,
   insertAttempts,
@@ -159,7 +159,7 @@ export async function createDeliveries(
       if (to <= from) break;
       const now = ctx.clock.now();
       const leasedHere = await ctx.store.transaction(async (trx) => {
-        if (!(await moveEndpointCursor(trx, endpoint.id, from, to))) return undefined;
+        if (!(await moveEndpointCursor(trx, endpoint, from, to))) return undefined;
         const rows = events.map((event) => deliveryRow(endpoint, event, now, false));
         if (fresh.length >= room) {
           await insertDeliveries(trx, rows);
@@ -227,7 +227,7 @@ async function disableEndpoint(
   );
 }
 
-type Endpoint = Awaited<ReturnType<typeof findEndpointsById>>[number];
+type Endpoint = Awaited<ReturnType<typeof findEndpointsByKey>>[number];
 
 /** One attempt's result, waiting to be recorded with the rest of its round. */
 type Outcome = { delivery: Leased; endpoint: Endpoint; at: number; result: SendResult };
@@ -271,6 +271,7 @@ async function recordOutcomes(ctx: AppContext, outcomes: Outcome[]): Promise<voi
             : retryDelayMs(ctx, delivery.attempts + 1, result);
         counts[succeeded ? 'delivered' : delay === undefined ? 'given_up' : 'retrying'] += 1;
         return {
+          org_id: delivery.org_id,
           id: delivery.id,
           leaseUntil: delivery.leaseUntil,
           status: succeeded ? 'delivered' : delay === undefined ? 'failed' : 'pending',
@@ -282,7 +283,7 @@ async function recordOutcomes(ctx: AppContext, outcomes: Outcome[]): Promise<voi
     for (const [id, results] of groupBy(outcomes, (o) => o.endpoint.id)) {
       const endpoint = results[0]!.endpoint;
       if (results.some((o) => succeededOf(o.result))) {
-        await clearEndpointFailing(trx, id);
+        await clearEndpointFailing(trx, endpoint);
         continue;
       }
       const current = await findOrgWebhook(trx, endpoint.org_id, id);
@@ -395,13 +396,17 @@ export async function sendDueDeliveries(ctx: AppContext, fresh: Leased[] = []): 
   }
   if (leased.length === 0) return 0;
   const targets = new Map(
-    (await findEndpointsById(ctx.store.db, [...new Set(leased.map((d) => d.endpoint_id))])).map(
-      (endpoint) => [endpoint.id, targetOf(ctx, endpoint)],
-    ),
+    (
+      await findEndpointsByKey(
+        ctx.store.db,
+        leased.map((d) => ({ org_id: d.org_id, id: d.endpoint_id })),
+      )
+    ).map((endpoint) => [endpoint.id, targetOf(ctx, endpoint)]),
   );
   // The event's stored bytes are the body: the id in it travels as `webhook-id` too.
   const payloads = await findEventPayloads(
     ctx.store.db,
+    leased.map((d) => d.org_id),
     leased.map((d) => d.event_id),
   );
   const queue = [...leased];

@@ -34,11 +34,12 @@ export async function countingApp(
  * The plan of a compiled query: SQLite's EXPLAIN QUERY PLAN lines, or PostgreSQL's EXPLAIN with
  * sequential and bitmap scans (and, with `noSort`, sorts) made unattractive, since the planner
  * rightly prefers them on a test's tiny tables: a plan that still uses one has no index for it.
+ * `nestedLoops` does the same for hash and merge joins, to see which key a join's look-ups use.
  */
 export async function planLines(
   ctx: AppContext,
   compiled: CompiledQuery,
-  options: { noSort?: boolean } = {},
+  options: { noSort?: boolean; nestedLoops?: boolean } = {},
 ): Promise<string[]> {
   const { db, dialect } = ctx.store;
   if (dialect === 'sqlite') {
@@ -52,6 +53,11 @@ export async function planLines(
     await sql`set enable_seqscan = off`.execute(conn);
     await sql`set enable_bitmapscan = off`.execute(conn);
     if (options.noSort) await sql`set enable_sort = off`.execute(conn);
+    // A join that reads a few rows of a large table by key: on tiny tables a hash join wins.
+    if (options.nestedLoops) {
+      await sql`set enable_hashjoin = off`.execute(conn);
+      await sql`set enable_mergejoin = off`.execute(conn);
+    }
     try {
       return await conn.executeQuery<{ 'QUERY PLAN': string }>({
         ...compiled,

@@ -1,0 +1,225 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { TEST_STORE, useTestApp } from '../../helpers/app.js';
+import { newLead, newOrg, send } from '../../helpers/factories.js';
+import { loadConfig } from '../../../src/core/config.js';
+import { createContext, type AppContext } from '../../../src/core/context.js';
+import { migrateTo, migrateToLatest } from '../../../src/db/migrate.js';
+import { createOrg } from '../../../src/orgs/org.service.js';
+import { planLines } from '../../helpers/queries.js';
+import { expiredEventsDeletion } from '../../../src/events/event.repository.js';
+
+/**
+ * docs/scale-out.md: every key of an org's rows includes `org_id` (migration 0020, PostgreSQL),
+ * and each org numbers its own event feed (migration 0021, both stores).
+ */
+describe('keys by org', () => {
+  const t = useTestApp();
+
+  /** The org's feed cursor after reading all of it: its highest position. */
+  async function feedEnd(who: { headers: Record<string, string> }): Promise<string> {
+    let cursor = '';
+    for (;;) {
+      const response = await send(
+        t.app,
+        who,
+        'GET',
+        `/v2/events?limit=50${cursor ? `&after=${cursor}` : ''}`,
+      );
+      assert.equal(response.status, 200, response.raw);
+      if (response.body.data.length === 0) return response.body.nextCursor;
+      cursor = response.body.nextCursor;
+    }
+  }
+
+  it("each org numbers its own feed: another org's events take none of its positions", async () => {
+    const a = await newOrg(t.ctx);
+    const b = await newOrg(t.ctx);
+    for (let i = 0; i < 3; i += 1) await newLead(t.app, a.till);
+    await newLead(t.app, b.till);
+    for (let i = 0; i < 2; i += 1) await newLead(t.app, a.till);
+    await newLead(t.app, b.till);
+    // Orgs made after migration 0021 start at 0: their events are 1, 2, … whatever the others did.
+    assert.equal(await feedEnd(a.till), '5');
+    assert.equal(await feedEnd(b.till), '2');
+  });
+
+  it('an org that existed before migration 0021 goes on from where the shared feed stopped', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'leadline-keys-'));
+    const database = await scratchDatabase();
+    const ctx = createContext(
+      loadConfig({
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+        ...(database ? { DATABASE_URL: database.url } : {}),
+      }),
+    );
+    try {
+      await migrateTo(ctx.store, '0019-status-log-org-index');
+      const before = await createOrg(ctx, 'Old Org');
+      // The shared feed had given 41 positions (to this org and to others since deleted).
+      await ctx.store.transaction((trx) =>
+        sql`update lead_event_positions set last_position = 41 where name = 'feed'`.execute(trx),
+      );
+      assert.deepEqual(await migrateToLatest(ctx.store), [
+        '0020-org-keys',
+        '0021-org-event-positions',
+      ]);
+      const rows = await ctx.store.db
+        .selectFrom('org_event_positions')
+        .select(['org_id', 'last_position'])
+        .execute();
+      assert.deepEqual(
+        rows.map((row) => [Number(row.org_id), Number(row.last_position)]),
+        [[before.id, 41]],
+      );
+    } finally {
+      await ctx.store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      await database?.drop();
+    }
+  });
+
+  it(
+    'PostgreSQL: every key of an org’s rows includes org_id',
+    { skip: TEST_STORE !== 'postgres' },
+    async () => {
+      const keys = await catalog(
+        t.ctx,
+        `select c.conrelid::regclass::text as "table", c.contype as kind,
+              array(select a.attname::text from unnest(c.conkey) with ordinality k(n, i)
+                      join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.n
+                     order by k.i) as columns
+         from pg_constraint c
+        where c.connamespace = 'public'::regnamespace and c.contype in ('p', 'u', 'f')
+          and exists (select 1 from pg_attribute a
+                       where a.attrelid = c.conrelid and a.attname = 'org_id' and not a.attisdropped)`,
+      );
+      // The keys that stay without org_id, each for a reason docs/scale-out.md gives: credentials
+      // are looked up before the org is known.
+      const kept = new Set([
+        'entities u username',
+        'oauth_clients u client_key',
+        'oauth_tokens p token_hash',
+        'web_sessions p token_hash',
+      ]);
+      const without = keys
+        .filter((key) => !key.columns.includes('org_id'))
+        .map((key) => `${key.table} ${key.kind} ${key.columns.join(',')}`)
+        .filter((key) => !kept.has(key));
+      assert.deepEqual(without, []);
+      const primary = new Map(keys.filter((k) => k.kind === 'p').map((k) => [k.table, k.columns]));
+      for (const table of [
+        'leads',
+        'follow_ups',
+        'status_logs',
+        'lead_events',
+        'webhook_deliveries',
+      ]) {
+        assert.deepEqual(primary.get(table), ['org_id', 'id'], table);
+      }
+      // Each reference from an org's row to another is checked within the org.
+      const references = keys.filter((key) => key.kind === 'f').map((key) => key.columns);
+      assert.ok(references.some((c) => c.join() === 'org_id,owner_id'));
+      assert.ok(references.some((c) => c.join() === 'org_id,lead_id'));
+    },
+  );
+
+  it(
+    "PostgreSQL: the store refuses a lead owned by another org's entity",
+    { skip: TEST_STORE !== 'postgres' },
+    async () => {
+      const a = await newOrg(t.ctx);
+      const b = await newOrg(t.ctx);
+      const lead = await newLead(t.app, a.till);
+      const row = await t.ctx.store.db
+        .selectFrom('leads')
+        .selectAll()
+        .where('org_id', '=', a.org.id)
+        .where('id', '=', lead.id)
+        .executeTakeFirstOrThrow();
+      const { id, ...copy } = row;
+      assert.equal(id, lead.id);
+      await assert.rejects(
+        t.ctx.store.db
+          .insertInto('leads')
+          .values({ ...copy, owner_id: b.associate.id })
+          .execute(),
+        (error: { code?: string; constraint?: string }) =>
+          error.code === '23503' && error.constraint === 'leads_owner_fkey',
+      );
+      // The same row owned by its own org's associate is accepted: the key, not the row, refused.
+      await t.ctx.store.db
+        .insertInto('leads')
+        .values({ ...copy, owner_id: a.associate.id })
+        .execute();
+    },
+  );
+});
+
+describe('statements that find rows by id name the org and use an index', () => {
+  const t = useTestApp();
+
+  it('retention deletes expired events by their whole key', async () => {
+    const compiled = expiredEventsDeletion(t.ctx.store.db, {
+      now: Date.parse('2026-06-01T00:00:00Z'),
+      defaultDays: 7,
+      batch: 1_000,
+    }).compile();
+    const lines = await planLines(t.ctx, compiled, { nestedLoops: true });
+    const text = lines.join('\n');
+    if (t.ctx.store.dialect === 'sqlite') {
+      // The rows the subquery chose are deleted through the rowid, not found by a scan.
+      assert.ok(
+        lines.some((line) => /lead_events USING INTEGER PRIMARY KEY/.test(line)),
+        text,
+      );
+      assert.ok(!lines.some((line) => /^SCAN lead_events\b/.test(line)), text);
+    } else {
+      // Each chosen row is found by (org_id, id): the primary key's both columns, not `id` alone
+      // (which would read the whole key, whose first column is the org).
+      assert.match(
+        text,
+        /Index Scan using lead_events_pkey on lead_events\s.*\n\s*Index Cond: \(\(org_id = .*\) AND \(id = /,
+        text,
+      );
+    }
+  });
+});
+
+type KeyRow = { table: string; kind: 'p' | 'u' | 'f'; columns: string[] };
+
+async function catalog(ctx: AppContext, text: string): Promise<KeyRow[]> {
+  const result = await sql.raw<KeyRow>(text).execute(ctx.store.db);
+  return result.rows;
+}
+
+/**
+ * On PostgreSQL, a database of its own for one test (the run's database is migrated already and
+ * shared); on SQLite, none (the test's data folder is its own).
+ */
+async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const shared = process.env.LEADLINE_TEST_DATABASE_URL;
+  if (TEST_STORE !== 'postgres' || !shared) return undefined;
+  const name = `leadline_keys_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: shared });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(shared);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: shared });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
