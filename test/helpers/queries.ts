@@ -2,6 +2,7 @@ import { sql, type CompiledQuery, type KyselyPlugin } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import type { AppContext } from '../../src/core/context.js';
+import type { Db, Row } from '../../src/db/schema.js';
 
 /**
  * The app again over the same context, with every executed statement counted. Counted as
@@ -68,4 +69,29 @@ export async function planLines(
     }
   });
   return plan.rows.map((r) => r['QUERY PLAN']);
+}
+
+/** Tables of an org's rows numbered by `id` that tests copy rows of. */
+type CopiedTable = 'leads' | 'follow_ups' | 'status_logs';
+
+/**
+ * One of the org's rows of `table` without its id: inserted again, it makes a new row like it
+ * (many rows fast, where the API would make them one by one).
+ */
+export async function rowToCopy<T extends CopiedTable>(
+  db: Db,
+  table: T,
+  orgId: number,
+): Promise<Omit<Row<T>, 'id'>> {
+  // Widened to the union: Kysely cannot resolve `org_id` on a generic table name.
+  const from: CopiedTable = table;
+  const row = await db
+    .selectFrom(from)
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  return Object.fromEntries(Object.entries(row).filter(([column]) => column !== 'id')) as Omit<
+    Row<T>,
+    'id'
+  >;
 }

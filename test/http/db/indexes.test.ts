@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TEST_STORE, useTestApp } from '../../helpers/app.js';
-import { planLines } from '../../helpers/queries.js';
+import { planLines, rowToCopy } from '../../helpers/queries.js';
 import { newLead, newOrg, send } from '../../helpers/factories.js';
 import { sql } from 'kysely';
 import {
@@ -154,13 +154,6 @@ describe(`lead list indexes (${TEST_STORE})`, () => {
     }
   });
 
-  /** A row to insert again: its columns but its id. */
-  function withoutId<T extends { id: number }>(row: T): Omit<T, 'id'> {
-    const copy: Partial<T> = { ...row };
-    delete copy.id;
-    return copy as Omit<T, 'id'>;
-  }
-
   /**
    * On PostgreSQL, an org whose history is large next to the three leads asked about, analysed:
    * since the primary keys lead with the org (migration 0020), a tiny table makes the org's whole
@@ -177,13 +170,7 @@ describe(`lead list indexes (${TEST_STORE})`, () => {
     assert.equal(followUp.status, 200, followUp.raw);
     const db = t.ctx.store.db;
     const orgId = o.org.id;
-    const lead = withoutId(
-      await db
-        .selectFrom('leads')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .executeTakeFirstOrThrow(),
-    );
+    const lead = await rowToCopy(db, 'leads', orgId);
     const leadIds = (
       await db
         .insertInto('leads')
@@ -191,20 +178,8 @@ describe(`lead list indexes (${TEST_STORE})`, () => {
         .returning('id')
         .execute()
     ).map((row) => row.id);
-    const followUpRow = withoutId(
-      await db
-        .selectFrom('follow_ups')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .executeTakeFirstOrThrow(),
-    );
-    const statusLogRow = withoutId(
-      await db
-        .selectFrom('status_logs')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .executeTakeFirstOrThrow(),
-    );
+    const followUpRow = await rowToCopy(db, 'follow_ups', orgId);
+    const statusLogRow = await rowToCopy(db, 'status_logs', orgId);
     const tenEach = leadIds.flatMap((leadId) => Array.from({ length: 10 }, () => leadId));
     await db
       .insertInto('follow_ups')

@@ -1,9 +1,5 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { TEST_STORE, useTestApp } from '../../helpers/app.js';
 import { newLead, newOrg, send } from '../../helpers/factories.js';
@@ -11,8 +7,9 @@ import { loadConfig } from '../../../src/core/config.js';
 import { createContext, type AppContext } from '../../../src/core/context.js';
 import { migrateTo, migrateToLatest } from '../../../src/db/migrate.js';
 import { createOrg } from '../../../src/orgs/org.service.js';
-import { planLines } from '../../helpers/queries.js';
+import { planLines, rowToCopy } from '../../helpers/queries.js';
 import { expiredEventsDeletion } from '../../../src/events/event.repository.js';
+import { prepareStore } from '../../../toolbox/stores.js';
 
 /**
  * docs/scale-out.md: every key of an org's rows includes `org_id` (migration 0020, PostgreSQL),
@@ -50,15 +47,12 @@ describe('keys by org', () => {
   });
 
   it('an org that existed before migration 0021 goes on from where the shared feed stopped', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'leadline-keys-'));
-    const database = await scratchDatabase();
-    const ctx = createContext(
-      loadConfig({
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'silent',
-        ...(database ? { DATABASE_URL: database.url } : {}),
-      }),
-    );
+    // A store of its own: the run's is migrated already (and, on PostgreSQL, shared).
+    const prepared = await prepareStore(TEST_STORE, {
+      prefix: 'leadline_keys',
+      adminUrl: process.env.LEADLINE_TEST_DATABASE_URL,
+    });
+    const ctx = createContext(loadConfig({ LOG_LEVEL: 'silent', ...prepared.env }));
     try {
       await migrateTo(ctx.store, '0019-status-log-org-index');
       const before = await createOrg(ctx, 'Old Org');
@@ -80,8 +74,7 @@ describe('keys by org', () => {
       );
     } finally {
       await ctx.store.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      await database?.drop();
+      await prepared.cleanup();
     }
   });
 
@@ -136,15 +129,8 @@ describe('keys by org', () => {
     async () => {
       const a = await newOrg(t.ctx);
       const b = await newOrg(t.ctx);
-      const lead = await newLead(t.app, a.till);
-      const row = await t.ctx.store.db
-        .selectFrom('leads')
-        .selectAll()
-        .where('org_id', '=', a.org.id)
-        .where('id', '=', lead.id)
-        .executeTakeFirstOrThrow();
-      const { id, ...copy } = row;
-      assert.equal(id, lead.id);
+      await newLead(t.app, a.till);
+      const copy = await rowToCopy(t.ctx.store.db, 'leads', a.org.id);
       await assert.rejects(
         t.ctx.store.db
           .insertInto('leads')
@@ -197,29 +183,4 @@ type KeyRow = { table: string; kind: 'p' | 'u' | 'f'; columns: string[] };
 async function catalog(ctx: AppContext, text: string): Promise<KeyRow[]> {
   const result = await sql.raw<KeyRow>(text).execute(ctx.store.db);
   return result.rows;
-}
-
-/**
- * On PostgreSQL, a database of its own for one test (the run's database is migrated already and
- * shared); on SQLite, none (the test's data folder is its own).
- */
-async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
-  const shared = process.env.LEADLINE_TEST_DATABASE_URL;
-  if (TEST_STORE !== 'postgres' || !shared) return undefined;
-  const name = `leadline_keys_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: shared });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(shared);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: shared });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
 }
