@@ -25,11 +25,7 @@ function byKeys(keys: readonly RowKey[]) {
   return (eb: ExpressionBuilder<Database, 'webhook_deliveries' | 'webhook_endpoints'>) =>
     eb.and([
       eb('org_id', 'in', [...new Set(keys.map((key) => key.org_id))]),
-      eb(
-        'id',
-        'in',
-        keys.map((key) => key.id),
-      ),
+      eb('id', 'in', [...new Set(keys.map((key) => key.id))]),
     ]);
 }
 
