@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Db } from './schema.js';
 
 /**
@@ -55,4 +55,17 @@ export async function transactionLock(trx: Db, scope: string): Promise<void> {
  */
 export function commitsInInsertOrder(db: Db): boolean {
   return !isPostgres(db);
+}
+
+/**
+ * The org column `column` as a term beside a look-up of rows by their ids (`org_id IN (…) AND
+ * id IN (…)`). PostgreSQL keys an org's rows by `(org_id, id)` (migration 0020): naming the org
+ * is how it seeks them. SQLite keys them by the rowid (or a unique id column) alone and keeps no
+ * statistics, and once the id list is longer than a few entries its planner prefers an index led
+ * by `org_id`, reading every row of the org: the webhook dispatcher's statements walked the whole
+ * delivery log and event feed that way. There the term is written `+org_id`, SQLite's way of
+ * keeping a term off the indexes: it still filters, and the ids are sought.
+ */
+export function orgBesideIds(db: Db, column: string): RawBuilder<number> {
+  return isPostgres(db) ? sql.ref(column) : sql<number>`+${sql.ref(column)}`;
 }

@@ -1,4 +1,5 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
+import { orgBesideIds } from '../db/capabilities.js';
 import type { Db } from '../db/database.js';
 import { retentionCutoff, type RetentionBatch } from '../db/retention.js';
 import type { Database, Row } from '../db/schema.js';
@@ -56,13 +57,17 @@ export async function findEventPayloads(
   eventIds: readonly string[],
 ): Promise<Map<string, string>> {
   if (eventIds.length === 0) return new Map();
-  const rows = await db
+  const rows = await eventPayloadsQuery(db, orgIds, eventIds).execute();
+  return new Map(rows.map((row) => [row.event_id, row.payload]));
+}
+
+/** The statement {@link findEventPayloads} runs (`eventIds` not empty). */
+export function eventPayloadsQuery(db: Db, orgIds: readonly number[], eventIds: readonly string[]) {
+  return db
     .selectFrom('lead_events')
     .select(['event_id', 'payload'])
-    .where('org_id', 'in', [...new Set(orgIds)])
-    .where('event_id', 'in', [...eventIds])
-    .execute();
-  return new Map(rows.map((row) => [row.event_id, row.payload]));
+    .where(orgBesideIds(db, 'org_id'), 'in', [...new Set(orgIds)])
+    .where('event_id', 'in', [...eventIds]);
 }
 
 /** The highest position of one org's events (0 when it has none). */

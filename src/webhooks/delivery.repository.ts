@@ -1,4 +1,5 @@
 import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
+import { orgBesideIds } from '../db/capabilities.js';
 import type { Db } from '../db/database.js';
 import { retentionCutoff, type RetentionBatch } from '../db/retention.js';
 import type { Database, DeliveryStatus, Row } from '../db/schema.js';
@@ -19,12 +20,13 @@ export type RowKey = { org_id: number; id: number };
 
 /**
  * A filter on the rows keyed by `keys`: their orgs and their ids. Ids are unique across orgs, so
- * it matches those rows exactly, and it names the org as the primary key does.
+ * it matches those rows exactly, and it names the org as the primary key does (on SQLite, off the
+ * indexes: {@link orgBesideIds}).
  */
-function byKeys(keys: readonly RowKey[]) {
+function byKeys(db: Db, keys: readonly RowKey[]) {
   return (eb: ExpressionBuilder<Database, 'webhook_deliveries' | 'webhook_endpoints'>) =>
     eb.and([
-      eb('org_id', 'in', [...new Set(keys.map((key) => key.org_id))]),
+      eb(orgBesideIds(db, 'org_id'), 'in', [...new Set(keys.map((key) => key.org_id))]),
       eb('id', 'in', [...new Set(keys.map((key) => key.id))]),
     ]);
 }
@@ -138,14 +140,18 @@ export async function findDueDeliveries(db: Db, now: number, limit: number): Pro
  */
 export async function leaseDeliveries(trx: Db, keys: RowKey[], now: number, leaseUntil: number) {
   if (keys.length === 0) return [];
+  return leaseStatement(trx, keys, now, leaseUntil).execute();
+}
+
+/** The statement {@link leaseDeliveries} runs (`keys` not empty). */
+export function leaseStatement(trx: Db, keys: RowKey[], now: number, leaseUntil: number) {
   return trx
     .updateTable('webhook_deliveries')
     .set({ next_attempt_at: leaseUntil })
-    .where(byKeys(keys))
+    .where(byKeys(trx, keys))
     .where('status', '=', 'pending')
     .where('next_attempt_at', '<=', now)
-    .returning(['id', 'org_id', 'endpoint_id', 'event_id', 'attempts'])
-    .execute();
+    .returning(['id', 'org_id', 'endpoint_id', 'event_id', 'attempts']);
 }
 
 export async function findEndpointsByKey(db: Db, keys: RowKey[]) {
@@ -161,7 +167,7 @@ export async function findEndpointsByKey(db: Db, keys: RowKey[]) {
       'previous_secret_until',
       'enabled',
     ])
-    .where(byKeys(keys))
+    .where(byKeys(db, keys))
     .execute();
 }
 
@@ -217,7 +223,7 @@ export async function settleDeliveries(trx: Db, settlements: DeliverySettlement[
         number | null
       >,
     })
-    .where(byKeys(settlements))
+    .where(byKeys(trx, settlements))
     .where('status', '=', 'pending')
     // A round's new deliveries and its retries are leased apart: each row is checked against its own.
     .where(
@@ -353,6 +359,6 @@ export async function deleteExpiredDeliveries(trx: Db, options: RetentionBatch):
       keys.map((key) => key.id),
     )
     .execute();
-  await trx.deleteFrom('webhook_deliveries').where(byKeys(keys)).execute();
+  await trx.deleteFrom('webhook_deliveries').where(byKeys(trx, keys)).execute();
   return keys.length;
 }
