@@ -1,3 +1,4 @@
+import { orgBesideIds } from '../db/capabilities.js';
 import type { Db } from '../db/database.js';
 import { preparedQuery } from '../db/prepared-query.js';
 import type { Updateable } from 'kysely';
@@ -60,13 +61,17 @@ export async function findEntitiesByIds(
   ids: readonly number[],
 ): Promise<Map<number, EntityRow>> {
   if (ids.length === 0) return new Map();
-  const rows = await db
+  const rows = await entitiesByIdsQuery(db, orgId, ids).execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** The statement {@link findEntitiesByIds} runs (`ids` not empty). */
+export function entitiesByIdsQuery(db: Db, orgId: number, ids: readonly number[]) {
+  return db
     .selectFrom('entities')
     .select(entityColumns)
-    .where('org_id', '=', orgId)
-    .where('id', 'in', [...new Set(ids)])
-    .execute();
-  return new Map(rows.map((r) => [r.id, r]));
+    .where(orgBesideIds(db, 'org_id'), '=', orgId)
+    .where('id', 'in', [...new Set(ids)]);
 }
 
 /** The log-in entity whose username is `username`, in any org (usernames are global). */
