@@ -21,6 +21,7 @@ import * as oauthClientsByOrg from './migrations/0018-oauth-clients-by-org.js';
 import * as statusLogOrgIndex from './migrations/0019-status-log-org-index.js';
 import * as orgKeys from './migrations/0020-org-keys.js';
 import * as orgEventPositions from './migrations/0021-org-event-positions.js';
+import * as analyticsIndexByCreation from './migrations/0022-analytics-index-by-creation.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0019-status-log-org-index': statusLogOrgIndex,
   '0020-org-keys': orgKeys,
   '0021-org-event-positions': orgEventPositions,
+  '0022-analytics-index-by-creation': analyticsIndexByCreation,
 };
 
 /**

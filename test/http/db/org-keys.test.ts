@@ -5,7 +5,7 @@ import { TEST_STORE, useTestApp } from '../../helpers/app.js';
 import { newLead, newOrg, send } from '../../helpers/factories.js';
 import { loadConfig } from '../../../src/core/config.js';
 import { createContext, type AppContext } from '../../../src/core/context.js';
-import { migrateTo, migrateToLatest } from '../../../src/db/migrate.js';
+import { migrateTo } from '../../../src/db/migrate.js';
 import { createOrg } from '../../../src/orgs/org.service.js';
 import { planLines, rowToCopy } from '../../helpers/queries.js';
 import { eventPayloadsQuery, expiredEventsDeletion } from '../../../src/events/event.repository.js';
@@ -62,7 +62,7 @@ describe('keys by org', () => {
       await ctx.store.transaction((trx) =>
         sql`update lead_event_positions set last_position = 41 where name = 'feed'`.execute(trx),
       );
-      assert.deepEqual(await migrateToLatest(ctx.store), [
+      assert.deepEqual(await migrateTo(ctx.store, '0021-org-event-positions'), [
         '0020-org-keys',
         '0021-org-event-positions',
       ]);
