@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../src/core/date-time.js';
-import { LocalCalendar, dayEndBySegments } from '../../../src/analytics/local-time.js';
+import { BUCKET_MS, LocalCalendar, dayEndBySegments } from '../../../src/analytics/local-time.js';
 
 // Zones with a DST change at 02:00 (New York), at midnight forward (Santiago, Havana) and back
 // (Amman and Gaza until 2021), to midnight (Nuuk and Scoresbysund from 2024), back across
@@ -117,4 +117,50 @@ describe('local day ends', () => {
     // That day lasts 23 hours.
     assert.equal(calendar.startOfNextDay(start), start + 23 * HOUR_MS);
   });
+});
+
+describe('local weeks and months of buckets', () => {
+  // The calendar places a bucket in its date once per local day and reuses it for the day's
+  // later buckets; an independent formatter places each bucket's start on its own.
+  for (const zone of [...ZONES, 'Africa/Monrovia']) {
+    it(`in ${zone}: every bucket of the days around each offset change is in its own date's week and month`, () => {
+      const calendar = new LocalCalendar(zone);
+      const parts = new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        weekday: 'short',
+      });
+      const expected = (bucket: number) => {
+        const at: Record<string, string> = {};
+        for (const part of parts.formatToParts(bucket * BUCKET_MS)) at[part.type] = part.value;
+        const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(at.weekday!);
+        const date = Date.UTC(Number(at.year), Number(at.month) - 1, Number(at.day));
+        const monday = new Date(date - weekday * DAY_MS).toISOString().slice(0, 10);
+        return { week: monday, month: `${at.year}-${at.month}` };
+      };
+      const first = zone === 'Africa/Monrovia' ? Date.UTC(1971, 0, 1) : FIRST;
+      const last = zone === 'Africa/Monrovia' ? Date.UTC(1973, 0, 1) : LAST;
+      const changes = calendar.offsetsOver(first, last).slice(1);
+      const spans = [
+        ...changes.map((change) => change.from - 2 * DAY_MS),
+        first,
+        // Monrovia moved from -00:44:30 to UTC on 1972-01-07: its days ended inside a bucket.
+        Date.UTC(1971, 5, 1),
+      ];
+      let checked = 0;
+      for (const start of spans) {
+        const from = Math.floor(start / BUCKET_MS);
+        for (let bucket = from; bucket < from + (4 * DAY_MS) / BUCKET_MS; bucket += 1) {
+          const want = expected(bucket);
+          const where = `${zone}, bucket at ${new Date(bucket * BUCKET_MS).toISOString()}`;
+          assert.equal(calendar.weekOf(bucket), want.week, where);
+          assert.equal(calendar.monthOf(bucket), want.month, where);
+          checked += 1;
+        }
+      }
+      assert.ok(checked >= 384, `${zone}: ${checked} buckets`);
+    });
+  }
 });
