@@ -2,10 +2,10 @@
 // at org scope and at the scope of its largest store, as p50/p99 at 1 and at 10 connections,
 // next to a baseline measured in the same run and server (the first page of the lead list, a
 // read every till makes all day). The targets: under 1 s at org scope, under 100 ms at store
-// scope.
+// scope (with `--days N`, also over the largest store's last N days, as the dashboard reads it).
 //
 //   npm run bench:analytics -- [--store sqlite|postgres|both] [--leads N] [--seconds N]
-//     [--connections 1,10] [--reports funnel,…]
+//     [--connections 1,10] [--reports funnel,…] [--days N]
 //
 // Prints one JSON line per load, then a markdown table (docs/analytics.md, "Speed").
 import { parseArgs } from 'node:util';
@@ -33,6 +33,8 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '1,10' },
     reports: { type: 'string', default: REPORTS.join(',') },
+    // Also the largest store over its last N days, as the dashboard reads it (30, 90, 365).
+    days: { type: 'string' },
   },
   strict: true,
 });
@@ -53,6 +55,7 @@ const positive = (text: string, option: string): number => {
 const leads = positive(opts.leads, 'leads');
 const seconds = positive(opts.seconds, 'seconds');
 const connectionCounts = opts.connections.split(',').map((c) => positive(c, 'connections'));
+const days = opts.days === undefined ? undefined : positive(opts.days, 'days');
 const reports = opts.reports.split(',');
 for (const report of reports) {
   if (!(REPORTS as readonly string[]).includes(report)) {
@@ -147,6 +150,13 @@ for (const store of stores) {
           query: `entityType=STORE&entityCode=${encodeURIComponent(largest.code)}`,
         },
       ];
+      if (days !== undefined) {
+        const from = `${new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 19)}+00:00`;
+        scopes.push({
+          scope: `store, last ${days} days`,
+          query: `${scopes[1]!.query}&from=${encodeURIComponent(from)}`,
+        });
+      }
       for (const connections of connectionCounts) {
         const baseline = await load(get(authorization, '/v2/leads?limit=10'), connections);
         baselines.push({ store, connections, result: baseline });
