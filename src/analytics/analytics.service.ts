@@ -50,7 +50,13 @@ import {
   type WinRateReport,
   type WinRateRow,
 } from './analytics.schemas.js';
-import { LocalCalendar, type DayEndSegment } from './local-time.js';
+import {
+  LocalCalendar,
+  localDay,
+  monthOfLocalDay,
+  weekOfLocalDay,
+  type DayEndSegment,
+} from './local-time.js';
 
 export type ReportName =
   'funnel' | 'win-rate' | 'time-in-status' | 'lost-reasons' | 'demand' | 'follow-ups' | 'summary';
@@ -504,9 +510,6 @@ function timeInStatusRow(group: string | null, row: TimeInStatusAggregates | und
   } satisfies TimeInStatusRow;
 }
 
-/** Days since 1970-01-01 of the UTC date `day` days on, as `YYYY-MM-DD`. */
-const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
-
 /**
  * How a report with percentiles (time in status, follow-ups) groups its leads in the store, and
  * each group's name. Percentiles cannot be folded afterwards as counts are, so stores and zones
@@ -537,14 +540,11 @@ async function percentileGroups(
     const range = await creationRange(db, orgId, p.filters);
     if (range === undefined) return { group: byDimension('none'), nameOf: () => null };
     const offsets = p.calendar.offsetsOver(range.first, range.last);
-    const localDay = (instant: number, offset: number) => Math.floor((instant + offset) / DAY_MS);
     const firstDay = localDay(range.first, offsets[0]?.offset ?? 0);
     const lastDay = localDay(range.last, offsets.at(-1)?.offset ?? 0);
     const names: Array<[number, string]> = [];
     for (let day = firstDay; day <= lastDay; day += 1) {
-      // Day 0 was a Thursday; ISO weeks start on Monday.
-      const monday = day - ((((day + 3) % 7) + 7) % 7);
-      names.push([day, p.groupBy === 'week' ? isoDay(monday) : isoDay(day).slice(0, 7)]);
+      names.push([day, p.groupBy === 'week' ? weekOfLocalDay(day) : monthOfLocalDay(day)]);
     }
     const { index, nameOf } = indexed(names);
     return { group: byLocalDayIndex(offsets, index), nameOf };

@@ -43,6 +43,23 @@ function utc(year: number, month: number, day: number, ms = 0): number {
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
+/** The date a wall clock `offset` ms ahead of UTC shows at `instant`, in days since 1970-01-01. */
+export function localDay(instant: number, offset: number): number {
+  return Math.floor((instant + offset) / DAY_MS);
+}
+
+/** `YYYY-MM-DD` of the Monday that starts the ISO week of a {@link localDay}. */
+export function weekOfLocalDay(day: number): string {
+  // Day 0, 1970-01-01, was a Thursday: three days after a Monday.
+  const monday = day - ((((day + 3) % 7) + 7) % 7);
+  return new Date(monday * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** `YYYY-MM` of a {@link localDay}. */
+export function monthOfLocalDay(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 7);
+}
+
 /**
  * Each zone's offsets over each UTC year ({@link LocalCalendar.offsetsOver}: a few entries), kept
  * by the process for every calendar of the zone: working a year's out takes a `formatToParts`
@@ -277,17 +294,14 @@ export class LocalCalendar {
       if (change.from > instant) break;
       offset = change.offset;
     }
-    return Math.floor((instant + offset) / DAY_MS);
+    return localDay(instant, offset);
   }
 
   /** `YYYY-MM-DD` of the Monday that starts the local week of the bucket. */
   weekOf(bucket: number): string {
     let week = this.weeks.get(bucket);
     if (week === undefined) {
-      const day = this.localDayOf(bucket * BUCKET_MS);
-      // 1970-01-01 was a Thursday, three days after a Monday.
-      const weekday = (((day + 3) % 7) + 7) % 7;
-      week = new Date((day - weekday) * DAY_MS).toISOString().slice(0, 10);
+      week = weekOfLocalDay(this.localDayOf(bucket * BUCKET_MS));
       this.weeks.set(bucket, week);
     }
     return week;
@@ -297,8 +311,7 @@ export class LocalCalendar {
   monthOf(bucket: number): string {
     let month = this.months.get(bucket);
     if (month === undefined) {
-      const date = new Date(this.localDayOf(bucket * BUCKET_MS) * DAY_MS);
-      month = `${String(date.getUTCFullYear()).padStart(4, '0')}-${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
+      month = monthOfLocalDay(this.localDayOf(bucket * BUCKET_MS));
       this.months.set(bucket, month);
     }
     return month;

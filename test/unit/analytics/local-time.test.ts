@@ -120,8 +120,8 @@ describe('local day ends', () => {
 });
 
 describe('local weeks and months of buckets', () => {
-  // The calendar places a bucket in its date once per local day and reuses it for the day's
-  // later buckets; an independent formatter places each bucket's start on its own.
+  // The calendar places a bucket in its local date by arithmetic on the zone's offsets over the
+  // year; an independent formatter places each bucket's start on its own.
   for (const zone of [...ZONES, 'Africa/Monrovia']) {
     it(`in ${zone}: every bucket of the days around each offset change is in its own date's week and month`, () => {
       const calendar = new LocalCalendar(zone);
