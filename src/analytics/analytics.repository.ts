@@ -60,8 +60,10 @@ const DIMENSION_SQL: Record<RawDimension, RawBuilder<unknown>> = {
  * answers a match of no lead with no row, as a grouped statement does.
  */
 function groupByKey(key: RawBuilder<unknown>, name: RawBuilder<unknown> = sql`1`) {
-  return key === DIMENSION_SQL.none ? sql`having count(*) > 0` : sql`group by ${name}`;
+  return isUngrouped(key) ? sql`having count(*) > 0` : sql`group by ${name}`;
 }
+
+const isUngrouped = (key: RawBuilder<unknown>) => key === DIMENSION_SQL.none;
 
 /** A raw group's key: an id or bucket (a number), a type or `leadFor` (text), or null. */
 export type RawKey = string | number | null;
@@ -566,7 +568,9 @@ export function followUpDisciplineStatement(
           then 1 else 0 end as plainly_on_time
       from m ${join} inner join follow_ups f on f.lead_id = m.id
       where f.org_id = ${orgId})
-    select ${k === DIMENSION_SQL.none ? k : sql`k`} as k, sum(case when late_by < 0 or plainly_on_time = 1 then 1 else 0 end) as on_time,
+    -- Ungrouped, the key is the constant itself: PostgreSQL takes no bare column of d then.
+    select ${isUngrouped(k) ? k : sql`k`} as k,
+      sum(case when late_by < 0 or plainly_on_time = 1 then 1 else 0 end) as on_time,
       sum(case when late_by >= 0 then 1 else 0 end) as late,
       ${percentile(db, sql`case when late_by >= 0 then late_by end`, 0.5)} as late_p50,
       sum(case when scheduled is null then 1 else 0 end) as unscheduled,
