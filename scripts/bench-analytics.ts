@@ -143,18 +143,16 @@ for (const store of stores) {
           pid: server.child.pid,
         });
       };
+      const storeQuery = `entityType=STORE&entityCode=${encodeURIComponent(largest.code)}`;
       const scopes = [
         { scope: 'org', query: '' },
-        {
-          scope: `store (${largest.leads.toLocaleString('en-US')} leads)`,
-          query: `entityType=STORE&entityCode=${encodeURIComponent(largest.code)}`,
-        },
+        { scope: `store (${largest.leads.toLocaleString('en-US')} leads)`, query: storeQuery },
       ];
       if (days !== undefined) {
         const from = `${new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 19)}+00:00`;
         scopes.push({
           scope: `store, last ${days} days`,
-          query: `${scopes[1]!.query}&from=${encodeURIComponent(from)}`,
+          query: `${storeQuery}&from=${encodeURIComponent(from)}`,
         });
       }
       for (const connections of connectionCounts) {
