@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import { STATUS_BITS, type EntityType, type LeadStatus, type LeadType } from '../db/schema.js';
 import { SYSTEM_ACTOR_ID } from '../core/actor.js';
 import { entitySubtree } from '../leads/index.js';
-import { BUCKET_MS, type DayEndSegment, type OffsetFrom } from './local-time.js';
+import type { DayEndSegment, OffsetFrom } from './local-time.js';
 import { DAY_MS } from '../core/date-time.js';
 import { isPostgres } from '../db/capabilities.js';
 import { STAYED_MS_COLUMN } from '../db/status-stays.js';
@@ -16,7 +16,7 @@ import { STAYED_MS_COLUMN } from '../db/status-stays.js';
  * holds a bit for every status the log holds at any time, `status_reason_id` and
  * `status_changed_by` are the newest row's reason and author. Reading the leads alone is what
  * keeps an org-wide report over a million leads from grouping millions of log rows. The store
- * groups by a raw dimension (an entity id, a channel's source id, a quarter-hour of creation…);
+ * groups by a raw dimension (an entity id, a channel's source id, a local day of creation…);
  * the service folds those into stores, zones, weeks and months.
  */
 
@@ -29,9 +29,12 @@ export type ReportFilters = {
   type?: LeadType | undefined;
 };
 
-/** What the store groups by; the service maps each onto the groups a client asked for. */
-export type RawDimension =
-  'creator' | 'owner' | 'channel' | 'type' | 'leadFor' | 'reason' | 'bucket' | 'none';
+/**
+ * What the store groups by; the service maps each onto the groups a client asked for. Weeks and
+ * months are not among them: their local days depend on the org's zone over the leads' creation
+ * instants ({@link byLocalDay}).
+ */
+export type RawDimension = 'creator' | 'owner' | 'channel' | 'type' | 'leadFor' | 'reason' | 'none';
 
 /**
  * Owner, channel, type and `leadFor` are grouped by as expressions (`+ 0`, `|| ''`), not as bare
@@ -48,8 +51,6 @@ const DIMENSION_SQL: Record<RawDimension, RawBuilder<unknown>> = {
   leadFor: sql`m.lead_for || ''`,
   // Only a lost lead has a reason it was lost for; the rest group as null.
   reason: sql`case when m.status = 'LOST' then m.status_reason_id end`,
-  // Floored, also before 1970 (SQL's division truncates toward zero).
-  bucket: sql`(m.created_on - ((m.created_on % ${sql.lit(BUCKET_MS)}) + ${sql.lit(BUCKET_MS)}) % ${sql.lit(BUCKET_MS)}) / ${sql.lit(BUCKET_MS)}`,
   none: sql`0`,
 };
 
@@ -148,55 +149,47 @@ export type FunnelCounts = {
   deleted: number;
 };
 
-export function funnelStatement(
-  db: Db,
-  orgId: number,
-  filters: ReportFilters,
-  dimension: RawDimension,
-) {
+export function funnelStatement(db: Db, orgId: number, filters: ReportFilters, group: GroupKey) {
+  const { join, k } = grouped(group);
   return sql<FunnelCounts>`${withMatching(db, orgId, filters)}
-    select ${DIMENSION_SQL[dimension]} as k, count(*) as created,
+    select ${k} as k, count(*) as created,
       sum(${reachedAll('ON_HOLD')}) as reached_on_hold, sum(${reachedAll('WON')}) as reached_won,
       sum(${reachedAll('LOST')}) as reached_lost,
       sum(${reachedAll('DELETED')}) as reached_deleted,
       sum(${reachedAll('ON_HOLD', 'WON')}) as on_hold_then_won,
       ${isStatus('OPEN')} as open, ${isStatus('ON_HOLD')} as on_hold, ${isStatus('WON')} as won,
       ${isStatus('LOST')} as lost, ${isStatus('DELETED')} as deleted
-    from m
-    ${groupByKey(DIMENSION_SQL[dimension])}`;
+    from m ${join}
+    ${groupByKey(k)}`;
 }
 
 export async function funnelCounts(
   db: Db,
   orgId: number,
   filters: ReportFilters,
-  dimension: RawDimension,
+  group: GroupKey,
 ): Promise<FunnelCounts[]> {
-  return (await funnelStatement(db, orgId, filters, dimension).execute(db)).rows;
+  return (await funnelStatement(db, orgId, filters, group).execute(db)).rows;
 }
 
 export type WinRateCounts = { k: RawKey; won: number; lost: number };
 
-export function winRateStatement(
-  db: Db,
-  orgId: number,
-  filters: ReportFilters,
-  dimension: RawDimension,
-) {
+export function winRateStatement(db: Db, orgId: number, filters: ReportFilters, group: GroupKey) {
+  const { join, k } = grouped(group);
   return sql<WinRateCounts>`${withMatching(db, orgId, filters)}
-    select ${DIMENSION_SQL[dimension]} as k, ${isStatus('WON')} as won, ${isStatus('LOST')} as lost
-    from m
+    select ${k} as k, ${isStatus('WON')} as won, ${isStatus('LOST')} as lost
+    from m ${join}
     where m.status in ('WON', 'LOST')
-    ${groupByKey(DIMENSION_SQL[dimension])}`;
+    ${groupByKey(k)}`;
 }
 
 export async function winRateCounts(
   db: Db,
   orgId: number,
   filters: ReportFilters,
-  dimension: RawDimension,
+  group: GroupKey,
 ): Promise<WinRateCounts[]> {
-  return (await winRateStatement(db, orgId, filters, dimension).execute(db)).rows;
+  return (await winRateStatement(db, orgId, filters, group).execute(db)).rows;
 }
 
 export type LostReasonCounts = {
@@ -210,12 +203,13 @@ export function lostReasonStatement(
   db: Db,
   orgId: number,
   filters: ReportFilters,
-  dimension: RawDimension,
+  group: GroupKey,
 ) {
+  const { join, k } = grouped(group);
   return sql<LostReasonCounts>`${withMatching(db, orgId, filters)}
-    select ${DIMENSION_SQL[dimension]} as k, r.reason as reason, m.sub_status as sub_status,
+    select ${k} as k, r.reason as reason, m.sub_status as sub_status,
       count(*) as count
-    from m
+    from m ${join}
     inner join reasons r on r.id = m.status_reason_id and r.org_id = ${orgId}
     where m.status = 'LOST'
     group by 1, r.reason, m.sub_status`;
@@ -225,9 +219,9 @@ export async function lostReasonCounts(
   db: Db,
   orgId: number,
   filters: ReportFilters,
-  dimension: RawDimension,
+  group: GroupKey,
 ): Promise<LostReasonCounts[]> {
-  return (await lostReasonStatement(db, orgId, filters, dimension).execute(db)).rows;
+  return (await lostReasonStatement(db, orgId, filters, group).execute(db)).rows;
 }
 
 /** A report's group index: raw key (an entity id, a local day) → the index of its group. */
@@ -251,11 +245,13 @@ export const byCreatorIndex = (index: GroupIndex): GroupKey => ({
 });
 
 /**
- * Leads grouped by the local day of their creation (days since 1970-01-01 in the org's zone),
- * mapped through `index`. `offsets` are the zone's offsets over the leads' creation instants,
- * the first from the earliest of them, in time order.
+ * Leads grouped by the local day of their creation (days since 1970-01-01 in the org's zone), each
+ * placed by its own instant's offset. `offsets` are the zone's offsets over the leads' creation
+ * instants, the first from the earliest of them, in time order. Summed reports fold the days into
+ * weeks and months afterwards (at most a row per day, where quarter hours of creation were up to
+ * 96 a day to send and fold).
  */
-export const byLocalDayIndex = (offsets: readonly OffsetFrom[], index: GroupIndex): GroupKey => {
+export const byLocalDay = (offsets: readonly OffsetFrom[]): GroupKey => {
   // Each change's instant, then the offset in force before it.
   const changes = offsets
     .slice(1)
@@ -269,8 +265,14 @@ export const byLocalDayIndex = (offsets: readonly OffsetFrom[], index: GroupInde
   const local = sql`(m.created_on + ${offset})`;
   const day = sql.lit(DAY_MS);
   // Floored, also before 1970 (SQL's division truncates toward zero).
-  return { key: sql`(${local} - ((${local} % ${day}) + ${day}) % ${day}) / ${day}`, index };
+  return { key: sql`(${local} - ((${local} % ${day}) + ${day}) % ${day}) / ${day}` };
 };
+
+/** {@link byLocalDay}, mapped through `index` (local day → group). */
+export const byLocalDayIndex = (offsets: readonly OffsetFrom[], index: GroupIndex): GroupKey => ({
+  ...byLocalDay(offsets),
+  index,
+});
 
 /** The statement's `from` and the expression of its group key (`k`). */
 function grouped(group: GroupKey) {
@@ -452,16 +454,17 @@ export function followUpLeadStatement(
   db: Db,
   orgId: number,
   filters: ReportFilters,
-  dimension: RawDimension,
+  group: GroupKey,
   times: { now: number; endOfToday: number },
 ) {
+  const { join, k } = grouped(group);
   const open = sql`m.status in ('OPEN', 'ON_HOLD')`;
   const overdue = (from: number, to: number | null) =>
     sql`sum(case when ${open} and m.next_follow_up < ${times.now - from}${
       to === null ? sql`` : sql` and m.next_follow_up >= ${times.now - to}`
     } then 1 else 0 end)`;
   return sql<FollowUpLeadCounts>`${withMatching(db, orgId, filters)}
-    select ${DIMENSION_SQL[dimension]} as k,
+    select ${k} as k,
       sum(case when ${open} and m.next_follow_up >= ${times.now}
         and m.next_follow_up < ${times.endOfToday} then 1 else 0 end) as due_today,
       ${overdue(0, DAY_MS)} as overdue_1d,
@@ -471,18 +474,18 @@ export function followUpLeadStatement(
       sum(case when m.status in ('WON', 'LOST') then 1 else 0 end) as closed,
       sum(case when m.status in ('WON', 'LOST') and m.status_changed_by = ${SYSTEM_ACTOR_ID}
         then 1 else 0 end) as auto_closed
-    from m
-    ${groupByKey(DIMENSION_SQL[dimension])}`;
+    from m ${join}
+    ${groupByKey(k)}`;
 }
 
 export async function followUpLeadCounts(
   db: Db,
   orgId: number,
   filters: ReportFilters,
-  dimension: RawDimension,
+  group: GroupKey,
   times: { now: number; endOfToday: number },
 ): Promise<FollowUpLeadCounts[]> {
-  return (await followUpLeadStatement(db, orgId, filters, dimension, times).execute(db)).rows;
+  return (await followUpLeadStatement(db, orgId, filters, group, times).execute(db)).rows;
 }
 
 /**
@@ -591,12 +594,13 @@ export async function scheduledFollowUps(
   db: Db,
   orgId: number,
   filters: ReportFilters,
-  dimension: Exclude<RawDimension, 'reason'>,
+  group: GroupKey,
 ): Promise<ScheduledFollowUp[]> {
+  const { join, k } = grouped(group);
   const { rows } = await sql<ScheduledFollowUp>`${withMatching(db, orgId, filters)}
-    select ${DIMENSION_SQL[dimension]} as k, f.scheduled_follow_up as scheduled,
+    select ${k} as k, f.scheduled_follow_up as scheduled,
       f.followed_up_on as done
-    from m inner join follow_ups f on f.lead_id = m.id
+    from m ${join} inner join follow_ups f on f.lead_id = m.id
     where f.org_id = ${orgId} and f.scheduled_follow_up is not null`.execute(db);
   return rows;
 }
@@ -610,17 +614,13 @@ export type DemandCounts = {
   open: number;
 };
 
-export function demandStatement(
-  db: Db,
-  orgId: number,
-  filters: ReportFilters,
-  dimension: RawDimension,
-) {
+export function demandStatement(db: Db, orgId: number, filters: ReportFilters, group: GroupKey) {
+  const { join, k } = grouped(group);
   return sql<DemandCounts>`${withMatching(db, orgId, filters)}
-    select ${DIMENSION_SQL[dimension]} as k, m.created_by as creator, m.type as type,
+    select ${k} as k, m.created_by as creator, m.type as type,
       m.lead_for as lead_for, ${isStatus('LOST')} as lost,
       sum(case when m.status in ('OPEN', 'ON_HOLD') then 1 else 0 end) as open
-    from m
+    from m ${join}
     -- In coalesce so that SQLite does not split the OR into a search per branch over two other
     -- indexes (reading the leads themselves): one pass over leads_org_analytics_created_idx instead.
     where coalesce(m.status in ('OPEN', 'ON_HOLD') or (m.status = 'LOST' and m.status_reason_id in
@@ -632,9 +632,9 @@ export async function demandCounts(
   db: Db,
   orgId: number,
   filters: ReportFilters,
-  dimension: RawDimension,
+  group: GroupKey,
 ): Promise<DemandCounts[]> {
-  return (await demandStatement(db, orgId, filters, dimension).execute(db)).rows;
+  return (await demandStatement(db, orgId, filters, group).execute(db)).rows;
 }
 
 /** The org's entities as a tree, for folding creators into stores and zones. */

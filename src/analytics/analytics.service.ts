@@ -15,6 +15,7 @@ import {
   orgTimeZone,
   byCreatorIndex,
   byDimension,
+  byLocalDay,
   byLocalDayIndex,
   creationRange,
   followUpLeadCounts,
@@ -56,6 +57,7 @@ import {
   monthOfLocalDay,
   weekOfLocalDay,
   type DayEndSegment,
+  type OffsetFrom,
 } from './local-time.js';
 
 export type ReportName =
@@ -84,7 +86,8 @@ export const DEMAND_TOP_STORES = 3;
  */
 const REPORT_READ_WEIGHT = 5;
 
-const RAW_DIMENSION_OF: Record<GroupBy, RawDimension> = {
+/** What the store groups by for each grouping but weeks and months ({@link creationDays}). */
+const RAW_DIMENSION_OF: Record<Exclude<GroupBy, 'week' | 'month'>, RawDimension> = {
   store: 'creator',
   zone: 'creator',
   owner: 'owner',
@@ -92,8 +95,6 @@ const RAW_DIMENSION_OF: Record<GroupBy, RawDimension> = {
   type: 'type',
   leadFor: 'leadFor',
   reason: 'reason',
-  week: 'bucket',
-  month: 'bucket',
 };
 
 type Prepared = {
@@ -101,8 +102,7 @@ type Prepared = {
   filters: ReportFilters;
   groupBy: GroupBy | null;
   timeZone: string;
-  dimension: RawDimension;
-  /** The client's group of a raw key (an entity id, a bucket…). */
+  /** The client's group of a raw key (an entity id, a local day for weeks and months…). */
   groupOf: (key: RawKey) => string | null;
   /** The store a lead's creator belongs to (its own code when it is one), or null. */
   storeOf: (creator: number) => string | null;
@@ -165,9 +165,11 @@ async function prepare(
   else if (groupBy === 'owner') groupOf = codeOf;
   else if (groupBy === 'type' || groupBy === 'leadFor') {
     groupOf = (key) => (key === null ? null : String(key));
-  } else if (groupBy === 'week') groupOf = (key) => calendar.weekOf(Number(key));
-  else if (groupBy === 'month') groupOf = (key) => calendar.monthOf(Number(key));
-  else if (groupBy === 'channel') {
+  } else if (groupBy === 'week') {
+    groupOf = (key) => (key === null ? null : weekOfLocalDay(Number(key)));
+  } else if (groupBy === 'month') {
+    groupOf = (key) => (key === null ? null : monthOfLocalDay(Number(key)));
+  } else if (groupBy === 'channel') {
     const names = new Map((await orgChannels(db, orgId)).map((c) => [c.source_id, c.name]));
     groupOf = (key) => (key === null ? null : (names.get(Number(key)) ?? String(key)));
   } else if (groupBy === 'reason') {
@@ -189,7 +191,6 @@ async function prepare(
     },
     groupBy,
     timeZone: timeZone ?? 'UTC',
-    dimension: groupBy === null ? 'none' : RAW_DIMENSION_OF[groupBy],
     groupOf,
     storeOf,
     creators: [...byId.keys()],
@@ -212,6 +213,45 @@ export async function runReport<T>(
   } finally {
     release();
   }
+}
+
+/** The zone's offsets over the matching leads' creation instants, and their first and last local day. */
+type CreationDays = { offsets: OffsetFrom[]; firstDay: number; lastDay: number };
+
+/** One read of the creation range per report, however many of its statements group by day. */
+const creationDaysOf = new WeakMap<Prepared, Promise<CreationDays | undefined>>();
+
+/** The local days weeks and months group by; undefined when no lead matches. */
+function creationDays(db: Db, orgId: number, p: Prepared): Promise<CreationDays | undefined> {
+  let days = creationDaysOf.get(p);
+  if (days === undefined) {
+    days = creationRange(db, orgId, p.filters).then((range) => {
+      if (range === undefined) return undefined;
+      const offsets = p.calendar.offsetsOver(range.first, range.last);
+      return {
+        offsets,
+        firstDay: localDay(range.first, offsets[0]?.offset ?? 0),
+        lastDay: localDay(range.last, offsets.at(-1)?.offset ?? 0),
+      };
+    });
+    creationDaysOf.set(p, days);
+  }
+  return days;
+}
+
+/**
+ * How a report whose rows can be summed (funnel, win rate, lost reasons, demand, the follow-ups'
+ * lead counts) groups its leads in the store, for {@link Prepared.groupOf} to fold: weeks and
+ * months by the local day of creation (a row per day, folded into its week or month), the rest
+ * by their raw dimension.
+ */
+async function summedGroup(db: Db, orgId: number, p: Prepared): Promise<GroupKey> {
+  if (p.groupBy === 'week' || p.groupBy === 'month') {
+    const days = await creationDays(db, orgId, p);
+    // No lead matches: the statement answers no row, whatever its key.
+    return days === undefined ? byDimension('none') : byLocalDay(days.offsets);
+  }
+  return byDimension(p.groupBy === null ? 'none' : RAW_DIMENSION_OF[p.groupBy]);
 }
 
 /** `part / whole` to four decimals; null when there is no whole. */
@@ -273,7 +313,7 @@ function funnelRow(group: string | null, sums: FunnelSums): FunnelRow {
 
 export function funnelReport(ctx: AppContext, caller: Caller, query: AnalyticsQuery) {
   return runReport(ctx, caller, 'funnel', query, async (db, orgId, p): Promise<FunnelReport> => {
-    const rows = await funnelCounts(db, orgId, p.filters, p.dimension);
+    const rows = await funnelCounts(db, orgId, p.filters, await summedGroup(db, orgId, p));
     const empty = (): FunnelSums => ({
       created: 0,
       reached: { onHold: 0, won: 0, lost: 0, deleted: 0 },
@@ -310,7 +350,7 @@ function winRateRow(group: string | null, won: number, lost: number): WinRateRow
 
 export function winRateReport(ctx: AppContext, caller: Caller, query: AnalyticsQuery) {
   return runReport(ctx, caller, 'win-rate', query, async (db, orgId, p): Promise<WinRateReport> => {
-    const rows = await winRateCounts(db, orgId, p.filters, p.dimension);
+    const rows = await winRateCounts(db, orgId, p.filters, await summedGroup(db, orgId, p));
     const empty = () => ({ won: 0, lost: 0 });
     const add = (into: { won: number; lost: number }, row: (typeof rows)[number]) => {
       into.won += row.won;
@@ -364,7 +404,7 @@ export function lostReasonsReport(ctx: AppContext, caller: Caller, query: Analyt
     'lost-reasons',
     query,
     async (db, orgId, p): Promise<LostReasonsReport> => {
-      const rows = await lostReasonCounts(db, orgId, p.filters, p.dimension);
+      const rows = await lostReasonCounts(db, orgId, p.filters, await summedGroup(db, orgId, p));
       const empty = () => new Map<string, LostCount>();
       const add = (into: Map<string, LostCount>, row: (typeof rows)[number]) => {
         const key = JSON.stringify([row.reason, row.sub_status]);
@@ -426,7 +466,7 @@ function demandRow(group: string | null, sums: DemandSums): DemandRow {
 
 export function demandReport(ctx: AppContext, caller: Caller, query: AnalyticsQuery) {
   return runReport(ctx, caller, 'demand', query, async (db, orgId, p): Promise<DemandReport> => {
-    const rows = await demandCounts(db, orgId, p.filters, p.dimension);
+    const rows = await demandCounts(db, orgId, p.filters, await summedGroup(db, orgId, p));
     const empty = (): DemandSums => new Map();
     const add = (into: DemandSums, row: (typeof rows)[number]) => {
       const key = JSON.stringify([row.type, row.lead_for]);
@@ -537,19 +577,14 @@ async function percentileGroups(
     return { group: byCreatorIndex(index), nameOf };
   }
   if (p.groupBy === 'week' || p.groupBy === 'month') {
-    const range = await creationRange(db, orgId, p.filters);
-    if (range === undefined) return { group: byDimension('none'), nameOf: () => null };
-    const offsets = p.calendar.offsetsOver(range.first, range.last);
-    const firstDay = localDay(range.first, offsets[0]?.offset ?? 0);
-    const lastDay = localDay(range.last, offsets.at(-1)?.offset ?? 0);
-    const names: Array<[number, string]> = [];
-    for (let day = firstDay; day <= lastDay; day += 1) {
-      names.push([day, p.groupBy === 'week' ? weekOfLocalDay(day) : monthOfLocalDay(day)]);
-    }
+    const days = await creationDays(db, orgId, p);
+    if (days === undefined) return { group: byDimension('none'), nameOf: () => null };
+    const names: Array<[number, string | null]> = [];
+    for (let day = days.firstDay; day <= days.lastDay; day += 1) names.push([day, p.groupOf(day)]);
     const { index, nameOf } = indexed(names);
-    return { group: byLocalDayIndex(offsets, index), nameOf };
+    return { group: byLocalDayIndex(days.offsets, index), nameOf };
   }
-  return { group: byDimension(p.dimension), nameOf: p.groupOf };
+  return { group: await summedGroup(db, orgId, p), nameOf: p.groupOf };
 }
 
 export function timeInStatusReport(ctx: AppContext, caller: Caller, query: AnalyticsQuery) {
@@ -663,11 +698,11 @@ async function doneInProcess(
   db: Db,
   orgId: number,
   p: Prepared,
-  dimension: Exclude<RawDimension, 'reason'>,
+  group: GroupKey,
   sumsOf: (group: string | null) => FollowUpSums[],
 ) {
   const lateBy = new Map<FollowUpSums, number[]>();
-  for (const row of await scheduledFollowUps(db, orgId, p.filters, dimension)) {
+  for (const row of await scheduledFollowUps(db, orgId, p.filters, group)) {
     const deadline = p.calendar.endOfDayOf(row.scheduled);
     for (const sums of sumsOf(p.groupOf(row.k))) {
       if (row.done < deadline) sums.onTime += 1;
@@ -696,13 +731,14 @@ export function followUpsReport(ctx: AppContext, caller: Caller, query: Analytic
     async (db, orgId, p): Promise<FollowUpsReport> => {
       const now = ctx.clock.now();
       const endOfToday = p.calendar.startOfNextDay(now);
-      // `reason` is refused for this report before it gets here.
-      const dimension = p.dimension === 'reason' ? 'none' : p.dimension;
       const dayEnds = dayEndsAround(p.calendar, now);
-      const { group, nameOf } = await percentileGroups(db, orgId, p);
+      const [{ group, nameOf }, summed] = await Promise.all([
+        percentileGroups(db, orgId, p),
+        summedGroup(db, orgId, p),
+      ]);
       // The total is a statement of its own: its median is not its groups'.
       const [leads, totals, rows] = await Promise.all([
-        followUpLeadCounts(db, orgId, p.filters, dimension, { now, endOfToday }),
+        followUpLeadCounts(db, orgId, p.filters, summed, { now, endOfToday }),
         followUpDiscipline(db, orgId, p.filters, byDimension('none'), dayEnds),
         p.groupBy === null
           ? Promise.resolve([])
@@ -749,7 +785,7 @@ export function followUpsReport(ctx: AppContext, caller: Caller, query: Analytic
         for (const sums of [total, ...groups.values()]) {
           Object.assign(sums, { onTime: 0, late: 0, lateP50: null });
         }
-        await doneInProcess(db, orgId, p, dimension, sumsOf);
+        await doneInProcess(db, orgId, p, summed, sumsOf);
       }
       const size = (s: FollowUpSums) => s.overdue.count + s.dueToday + s.onTime + s.late;
       return {

@@ -1,9 +1,9 @@
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from '../core/date-time.js';
 
 /**
- * The length of the buckets the store groups creation instants by before they are folded into
- * the org's local weeks and months. Every time zone in use today is offset from UTC by a whole
- * number of quarter hours (India +05:30, Nepal +05:45), so no bucket straddles a local midnight.
+ * The length of the buckets {@link LocalCalendar.endOfDayOf} memoises the end of a local day by.
+ * Every time zone in use today is offset from UTC by a whole number of quarter hours (India
+ * +05:30, Nepal +05:45), so no bucket straddles a local midnight.
  */
 export const BUCKET_MS = 15 * 60_000;
 
@@ -61,9 +61,9 @@ export function monthOfLocalDay(day: number): string {
 }
 
 /**
- * Each zone's offsets over each UTC year ({@link LocalCalendar.offsetsOver}: a few entries), kept
- * by the process for every calendar of the zone: working a year's out takes a `formatToParts`
- * per day, and a report folds buckets of the same few years again and again.
+ * Each zone's offsets over each UTC year (a few entries), kept by the process for every calendar
+ * of the zone: working a year's out takes a `formatToParts` per day, and every report grouped by
+ * week or month asks for those of the same few years again ({@link LocalCalendar.offsetsOver}).
  */
 const offsetsByZoneAndYear = new Map<string, readonly OffsetFrom[]>();
 
@@ -74,15 +74,12 @@ const offsetsByZoneAndYear = new Map<string, readonly OffsetFrom[]>();
 const formatsByZone = new Map<string, { date: Intl.DateTimeFormat; clock: Intl.DateTimeFormat }>();
 
 /**
- * The calendar in one time zone: the local date of an instant, its ISO week (the Monday it starts
- * on) and its month, memoised per bucket because a report folds thousands of buckets into a few
- * weeks.
+ * The calendar in one time zone: the zone's offsets over a span, where local days start and end,
+ * and those as pieces of integer arithmetic a store's statement can evaluate.
  */
 export class LocalCalendar {
   private readonly format: Intl.DateTimeFormat;
   private readonly clock: Intl.DateTimeFormat;
-  private readonly weeks = new Map<number, string>();
-  private readonly months = new Map<number, string>();
   private readonly dayEnds = new Map<number, number>();
 
   constructor(readonly timeZone: string) {
@@ -205,10 +202,39 @@ export class LocalCalendar {
   }
 
   /**
-   * The zone's offsets over `[first, last]`: the one at `first`, then each change, found to the
-   * second (zones change at most a few times a year, and never twice in a day).
+   * The zone's offsets over `[first, last]`: the one at `first`, then each change, to the second,
+   * from the offsets of each UTC year they span as the process keeps them.
    */
   offsetsOver(first: number, last: number): OffsetFrom[] {
+    const offsets: OffsetFrom[] = [];
+    const lastYear = new Date(last).getUTCFullYear();
+    for (let year = new Date(first).getUTCFullYear(); year <= lastYear; year += 1) {
+      for (const change of this.offsetsOfYear(year)) {
+        if (change.from > last) break;
+        if (change.from <= first) offsets[0] = { from: first, offset: change.offset };
+        else if (change.offset !== offsets.at(-1)?.offset) offsets.push(change);
+      }
+    }
+    return offsets;
+  }
+
+  private offsetsOfYear(year: number): readonly OffsetFrom[] {
+    const key = `${this.timeZone} ${year}`;
+    let offsets = offsetsByZoneAndYear.get(key);
+    if (offsets === undefined) {
+      offsets = this.findOffsetsOver(utc(year, 1, 1), utc(year + 1, 1, 1));
+      // A process lives through few zones and years; keep the map from growing without bound.
+      if (offsetsByZoneAndYear.size >= 1000) offsetsByZoneAndYear.clear();
+      offsetsByZoneAndYear.set(key, offsets);
+    }
+    return offsets;
+  }
+
+  /**
+   * The zone's offsets over `[first, last]` worked out: the one at `first`, then each change,
+   * found to the second (zones change at most a few times a year, and never twice in a day).
+   */
+  private findOffsetsOver(first: number, last: number): OffsetFrom[] {
     const offsets: OffsetFrom[] = [{ from: first, offset: this.offsetAt(first) }];
     for (let at = first; at < last; at += DAY_MS) {
       const next = Math.min(at + DAY_MS, last);
@@ -271,49 +297,5 @@ export class LocalCalendar {
         Number(parts.second) * SECOND_MS,
     );
     return wall - Math.floor(instant / 1000) * 1000;
-  }
-
-  /**
-   * The local date of `instant` as a day count (0: 1970-01-01), by arithmetic on the offset in
-   * force then: a wall clock reads the instant plus that offset. A report over a store and a
-   * quarter folds some 4,000 buckets into weeks; a `formatToParts` each took 7 ms of the
-   * dashboard's main thread.
-   */
-  localDayOf(instant: number): number {
-    const year = new Date(instant).getUTCFullYear();
-    const key = `${this.timeZone} ${year}`;
-    let offsets = offsetsByZoneAndYear.get(key);
-    if (offsets === undefined) {
-      offsets = this.offsetsOver(utc(year, 1, 1), utc(year + 1, 1, 1));
-      // A process lives through few zones and years; keep the map from growing without bound.
-      if (offsetsByZoneAndYear.size >= 1000) offsetsByZoneAndYear.clear();
-      offsetsByZoneAndYear.set(key, offsets);
-    }
-    let offset = (offsets[0] as OffsetFrom).offset;
-    for (const change of offsets) {
-      if (change.from > instant) break;
-      offset = change.offset;
-    }
-    return localDay(instant, offset);
-  }
-
-  /** `YYYY-MM-DD` of the Monday that starts the local week of the bucket. */
-  weekOf(bucket: number): string {
-    let week = this.weeks.get(bucket);
-    if (week === undefined) {
-      week = weekOfLocalDay(this.localDayOf(bucket * BUCKET_MS));
-      this.weeks.set(bucket, week);
-    }
-    return week;
-  }
-
-  /** `YYYY-MM` of the local month of the bucket. */
-  monthOf(bucket: number): string {
-    let month = this.months.get(bucket);
-    if (month === undefined) {
-      month = monthOfLocalDay(this.localDayOf(bucket * BUCKET_MS));
-      this.months.set(bucket, month);
-    }
-    return month;
   }
 }

@@ -4,9 +4,10 @@ import type { RawBuilder } from 'kysely';
 import { TEST_STORE, useTestApp } from '../../helpers/app.js';
 import { planLines } from '../../helpers/queries.js';
 import type { Db } from '../../../src/db/database.js';
-import { DAY_MS } from '../../../src/core/date-time.js';
+import { DAY_MS, HOUR_MS } from '../../../src/core/date-time.js';
 import {
   byDimension,
+  byLocalDay,
   demandStatement,
   followUpDisciplineStatement,
   followUpLeadStatement,
@@ -32,13 +33,13 @@ const subtree = { type: 'STORE', code: 'store-1' } as const;
 const store: ReportFilters = { createdUnder: subtree };
 const period: ReportFilters = { createdUnder: subtree, from: 90 * DAY_MS, to: 180 * DAY_MS };
 const statements: Array<[string, (db: Db) => RawBuilder<unknown>]> = [
-  ['funnel by creator', (db) => funnelStatement(db, 1, store, 'creator')],
-  ['win rate', (db) => winRateStatement(db, 1, store, 'none')],
-  ['lost reasons by reason', (db) => lostReasonStatement(db, 1, store, 'reason')],
-  ['demand', (db) => demandStatement(db, 1, store, 'none')],
+  ['funnel by creator', (db) => funnelStatement(db, 1, store, byDimension('creator'))],
+  ['win rate', (db) => winRateStatement(db, 1, store, byDimension('none'))],
+  ['lost reasons by reason', (db) => lostReasonStatement(db, 1, store, byDimension('reason'))],
+  ['demand', (db) => demandStatement(db, 1, store, byDimension('none'))],
   [
     'follow-ups by owner',
-    (db) => followUpLeadStatement(db, 1, store, 'owner', { now: 0, endOfToday: 1 }),
+    (db) => followUpLeadStatement(db, 1, store, byDimension('owner'), { now: 0, endOfToday: 1 }),
   ],
   ['time in status by type', (db) => timeInStatusStatement(db, 1, store, byDimension('type'), 0)],
   [
@@ -49,13 +50,25 @@ const statements: Array<[string, (db: Db) => RawBuilder<unknown>]> = [
         end: 400 * DAY_MS,
       }),
   ],
-  ['funnel by owner for a period', (db) => funnelStatement(db, 1, period, 'owner')],
-  ['win rate by week for a period', (db) => winRateStatement(db, 1, period, 'bucket')],
-  ['lost reasons for a period', (db) => lostReasonStatement(db, 1, period, 'none')],
-  ['demand for a period', (db) => demandStatement(db, 1, period, 'none')],
+  ['funnel by owner for a period', (db) => funnelStatement(db, 1, period, byDimension('owner'))],
+  [
+    'win rate by week for a period',
+    (db) =>
+      winRateStatement(
+        db,
+        1,
+        period,
+        byLocalDay([
+          { from: 0, offset: 0 },
+          { from: 100 * DAY_MS, offset: HOUR_MS },
+        ]),
+      ),
+  ],
+  ['lost reasons for a period', (db) => lostReasonStatement(db, 1, period, byDimension('none'))],
+  ['demand for a period', (db) => demandStatement(db, 1, period, byDimension('none'))],
   [
     'follow-ups for a period',
-    (db) => followUpLeadStatement(db, 1, period, 'owner', { now: 0, endOfToday: 1 }),
+    (db) => followUpLeadStatement(db, 1, period, byDimension('owner'), { now: 0, endOfToday: 1 }),
   ],
 ];
 

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../src/core/date-time.js';
-import { BUCKET_MS, LocalCalendar, dayEndBySegments } from '../../../src/analytics/local-time.js';
+import {
+  LocalCalendar,
+  dayEndBySegments,
+  localDay,
+  monthOfLocalDay,
+  weekOfLocalDay,
+} from '../../../src/analytics/local-time.js';
 
 // Zones with a DST change at 02:00 (New York), at midnight forward (Santiago, Havana) and back
 // (Amman and Gaza until 2021), to midnight (Nuuk and Scoresbysund from 2024), back across
@@ -119,11 +125,14 @@ describe('local day ends', () => {
   });
 });
 
-describe('local weeks and months of buckets', () => {
-  // The calendar places a bucket in its local date by arithmetic on the zone's offsets over the
-  // year; an independent formatter places each bucket's start on its own.
+describe('local weeks and months of creation instants', () => {
+  // A report grouped by week or month places each lead in the local day of its creation by the
+  // offset in force at that instant, over the zone's offsets across the leads' span
+  // (`byLocalDay` in the repository, then weekOfLocalDay / monthOfLocalDay); an independent
+  // formatter places each instant on its own. The spans start mid-year and cross years, so the
+  // offsets come from more than one of the years the process keeps.
   for (const zone of [...ZONES, 'Africa/Monrovia']) {
-    it(`in ${zone}: every bucket of the days around each offset change is in its own date's week and month`, () => {
+    it(`in ${zone}: every quarter hour (and a minute either side) of the days around each offset change is in its own date's week and month`, () => {
       const calendar = new LocalCalendar(zone);
       const parts = new Intl.DateTimeFormat('en-US', {
         timeZone: zone,
@@ -132,35 +141,41 @@ describe('local weeks and months of buckets', () => {
         day: '2-digit',
         weekday: 'short',
       });
-      const expected = (bucket: number) => {
+      const expected = (instant: number) => {
         const at: Record<string, string> = {};
-        for (const part of parts.formatToParts(bucket * BUCKET_MS)) at[part.type] = part.value;
+        for (const part of parts.formatToParts(instant)) at[part.type] = part.value;
         const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(at.weekday!);
         const date = Date.UTC(Number(at.year), Number(at.month) - 1, Number(at.day));
         const monday = new Date(date - weekday * DAY_MS).toISOString().slice(0, 10);
         return { week: monday, month: `${at.year}-${at.month}` };
       };
-      const first = zone === 'Africa/Monrovia' ? Date.UTC(1971, 0, 1) : FIRST;
-      const last = zone === 'Africa/Monrovia' ? Date.UTC(1973, 0, 1) : LAST;
-      const changes = calendar.offsetsOver(first, last).slice(1);
+      const first = zone === 'Africa/Monrovia' ? Date.UTC(1971, 6, 9, 13) : FIRST + 190 * DAY_MS;
+      const last = zone === 'Africa/Monrovia' ? Date.UTC(1973, 0, 1) : LAST - 1;
+      const offsets = calendar.offsetsOver(first, last);
+      assert.equal(offsets[0]!.from, first);
+      const offsetAt = (instant: number) => offsets.findLast((o) => o.from <= instant)!.offset;
       const spans = [
-        ...changes.map((change) => change.from - 2 * DAY_MS),
+        ...offsets.slice(1).map((change) => change.from - 2 * DAY_MS),
         first,
-        // Monrovia moved from -00:44:30 to UTC on 1972-01-07: its days ended inside a bucket.
-        Date.UTC(1971, 5, 1),
+        // Monrovia moved from -00:44:30 to UTC on 1972-01-07: its midnights fell between quarter
+        // hours before then.
+        Date.UTC(1971, 10, 1),
       ];
       let checked = 0;
       for (const start of spans) {
-        const from = Math.floor(start / BUCKET_MS);
-        for (let bucket = from; bucket < from + (4 * DAY_MS) / BUCKET_MS; bucket += 1) {
-          const want = expected(bucket);
-          const where = `${zone}, bucket at ${new Date(bucket * BUCKET_MS).toISOString()}`;
-          assert.equal(calendar.weekOf(bucket), want.week, where);
-          assert.equal(calendar.monthOf(bucket), want.month, where);
-          checked += 1;
+        for (let quarter = start; quarter < start + 4 * DAY_MS; quarter += 15 * MINUTE_MS) {
+          for (const at of [quarter - MINUTE_MS, quarter, quarter + MINUTE_MS]) {
+            if (at < first || at > last) continue;
+            const want = expected(at);
+            const day = localDay(at, offsetAt(at));
+            const where = `${zone} at ${new Date(at).toISOString()}`;
+            assert.equal(weekOfLocalDay(day), want.week, where);
+            assert.equal(monthOfLocalDay(day), want.month, where);
+            checked += 1;
+          }
         }
       }
-      assert.ok(checked >= 384, `${zone}: ${checked} buckets`);
+      assert.ok(checked >= 1_000, `${zone}: ${checked} instants`);
     });
   }
 });
