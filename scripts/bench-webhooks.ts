@@ -15,11 +15,20 @@
 // 2. Delivery rate: a backlog of events made with the dispatcher off, then a server with the
 //    dispatcher on; the time from its start until the receiver has every event gives events/s.
 //
+// The status changes flip OPEN and ON_HOLD leads of a seeded store (`--leads N`, 200,000 by
+// default, of which about a third are open) in turn, so that a lead changes about once in a run
+// and its events are the size a lead's events are in a store's life (a few KB: the lead with its
+// few status-log rows). `--pool N` changes only the first N open leads instead: with
+// `--leads 2000 --pool 1000`, the bench of 2026-12-03 to 2026-12-07, each lead gathers about a
+// hundred status changes, and the events it publishes (the whole lead with its history) grow to
+// about 15 KB.
+//
 //   npm run bench:webhooks -- [--store sqlite|postgres|both] [--seconds N] [--rounds N]
-//     [--connections N] [--backlog-seconds N]
+//     [--connections N] [--backlog-seconds N] [--leads N] [--pool N]
 //
 // Prints one JSON line per store, then a markdown table (docs/benchmarks.md, "Webhooks").
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import { cliJson, cliJsonStreaming } from '../toolbox/cli.js';
 import { basicAuthorization, okJson } from '../toolbox/http.js';
 import {
@@ -44,6 +53,8 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '4' },
     connections: { type: 'string', default: '10' },
     'backlog-seconds': { type: 'string', default: '8' },
+    leads: { type: 'string', default: '200000' },
+    pool: { type: 'string' },
   },
   strict: true,
 });
@@ -57,6 +68,8 @@ const seconds = Number(opts.seconds);
 const rounds = Number(opts.rounds);
 const connections = Number(opts.connections);
 const backlogSeconds = Number(opts['backlog-seconds']);
+const seededLeads = Number(opts.leads);
+const pool = opts.pool === undefined ? undefined : Number(opts.pool);
 const log = (message: string) => void process.stderr.write(`bench-webhooks: ${message}\n`);
 killChildrenOnSignals();
 
@@ -89,22 +102,45 @@ function serve(storeEnv: StoreEnv, dispatchSeconds: string): Promise<RunningServ
   });
 }
 
-/** Status changes between OPEN and ON_HOLD of random leads, each with the bench reason. */
-function statusChanges(authorization: string, leadIds: number[], reasonId: number): LoadRequest {
-  let n = 0;
+type OpenLead = { id: number; status: 'OPEN' | 'ON_HOLD' };
+
+/**
+ * Status changes of the open leads in turn, each to the status it is not in (OPEN ↔ ON_HOLD),
+ * with the bench reason. `leads` is shared by every load of a store, so each load goes on where
+ * the previous one stopped and knows the statuses it left.
+ */
+function statusChanges(authorization: string, leads: OpenLead[], reasonId: number): LoadRequest {
   return {
     method: 'PUT',
     setupRequest: (request: RequestParts) => {
-      n += 1;
+      const lead = leads[nextLead % leads.length]!;
+      nextLead += 1;
+      lead.status = lead.status === 'OPEN' ? 'ON_HOLD' : 'OPEN';
       return {
         ...request,
         method: 'PUT',
-        path: `/v2/leads/${leadIds[n % leadIds.length]}/status`,
+        path: `/v2/leads/${lead.id}/status`,
         headers: { authorization, 'content-type': 'application/json' },
-        body: JSON.stringify({ status: n % 2 === 0 ? 'OPEN' : 'ON_HOLD', reasonId }),
+        body: JSON.stringify({ status: lead.status, reasonId }),
       };
     },
   };
+}
+let nextLead = 0;
+
+/** The org's OPEN and ON_HOLD leads, oldest first (at most `limit`). */
+async function openLeads(
+  store: Awaited<ReturnType<typeof openBuiltStore>>,
+  limit: number | undefined,
+): Promise<OpenLead[]> {
+  let query = store.db
+    .selectFrom('leads')
+    .select(['id', 'status'])
+    .where('status', 'in', ['OPEN', 'ON_HOLD'])
+    .orderBy('id');
+  if (limit !== undefined) query = query.limit(limit);
+  const rows = await query.execute();
+  return rows.map((row) => ({ id: Number(row.id), status: row.status as OpenLead['status'] }));
 }
 
 async function eventCount(storeEnv: StoreEnv): Promise<number> {
@@ -136,6 +172,9 @@ type Row = {
   errors: number;
   backlog: number;
   deliveredPerSecond: number;
+  /** The open leads changed in turn, and the mean size of the status-change events, in chars. */
+  leadsChanged: number;
+  meanEventChars: number;
 };
 const rows: Row[] = [];
 
@@ -152,8 +191,8 @@ for (const store of stores) {
       ...['--code', 'hooks-till', '--password', 'bench-password'],
     ]);
     const authorization = basicAuthorization('hooks-till', 'bench-password');
-    log(`${store}: seeding 2,000 leads`);
-    await cliJsonStreaming(env, ['seed', '--org', org, '--leads', '2000']);
+    log(`${store}: seeding ${seededLeads} leads`);
+    await cliJsonStreaming(env, ['seed', '--org', org, '--leads', String(seededLeads)]);
     const endpoint = cliJson<{ id: number }>(
       env,
       [
@@ -175,13 +214,9 @@ for (const store of stores) {
     server = await serve(env, '1');
     const eventStore = await openBuiltStore(env);
     reader = eventStore;
-    const leads = await okJson<{ data: Array<{ id: number }> }>(
-      server.base,
-      authorization,
-      'GET',
-      '/v2/leads?limit=1000',
-    );
-    const leadIds = leads.data.map((lead) => lead.id);
+    const leads = await openLeads(eventStore, pool);
+    nextLead = 0;
+    log(`${store}: changing ${leads.length} open leads in turn`);
     const reasons = await okJson<{ data: Array<{ id: number; reason: string }> }>(
       server.base,
       authorization,
@@ -193,7 +228,7 @@ for (const store of stores) {
     const load = () =>
       runLoad({
         base: server!.base,
-        request: statusChanges(authorization, leadIds, reasonId),
+        request: statusChanges(authorization, leads, reasonId),
         connections,
         seconds,
       });
@@ -247,6 +282,11 @@ for (const store of stores) {
       errors += without.errors + withEndpoint.errors;
     }
     toggle(false);
+    const eventSize = await eventStore.db
+      .selectFrom('lead_events')
+      .select(sql<number>`avg(length(payload))`.as('chars'))
+      .where('type', '=', 'lead.status_changed')
+      .executeTakeFirstOrThrow();
     await reader.close();
     reader = undefined;
     await stopGracefully(server.child);
@@ -258,7 +298,7 @@ for (const store of stores) {
     server = await serve(env, '0');
     const backlogLoad = await runLoad({
       base: server.base,
-      request: statusChanges(authorization, leadIds, reasonId),
+      request: statusChanges(authorization, leads, reasonId),
       connections,
       seconds: backlogSeconds,
     });
@@ -286,6 +326,8 @@ for (const store of stores) {
       errors,
       backlog,
       deliveredPerSecond,
+      leadsChanged: leads.length,
+      meanEventChars: Number(eventSize.chars),
     };
     rows.push(row);
     console.log(JSON.stringify(row));
@@ -298,12 +340,12 @@ for (const store of stores) {
 receiverProcess.kill();
 
 console.log(
-  '\n| store | status changes/s, no endpoint | with one endpoint | ratio | server CPU ms per change, no endpoint | with one endpoint | CPU ratio (without/with) | backlog | delivered/s (one process) |',
+  '\n| store | open leads changed | mean event, chars | status changes/s, no endpoint | with one endpoint | ratio | server CPU ms per change, no endpoint | with one endpoint | CPU ratio (without/with) | backlog | delivered/s (one process) |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
   console.log(
-    `| ${r.store} | ${median(r.withoutRps)!.toFixed(0)} | ${median(r.withRps)!.toFixed(0)} | ${r.ratio.toFixed(2)} | ${median(r.withoutCpuMs)!.toFixed(3)} | ${median(r.withCpuMs)!.toFixed(3)} | ${r.cpuRatio.toFixed(2)} | ${r.backlog} | ${r.deliveredPerSecond.toFixed(0)} |`,
+    `| ${r.store} | ${r.leadsChanged} | ${r.meanEventChars.toFixed(0)} | ${median(r.withoutRps)!.toFixed(0)} | ${median(r.withRps)!.toFixed(0)} | ${r.ratio.toFixed(2)} | ${median(r.withoutCpuMs)!.toFixed(3)} | ${median(r.withCpuMs)!.toFixed(3)} | ${r.cpuRatio.toFixed(2)} | ${r.backlog} | ${r.deliveredPerSecond.toFixed(0)} |`,
   );
 }
 if (rows.some((r) => r.errors > 0)) process.exitCode = 1;
