@@ -103,18 +103,20 @@ function serve(storeEnv: StoreEnv, dispatchSeconds: string): Promise<RunningServ
 }
 
 type OpenLead = { id: number; status: 'OPEN' | 'ON_HOLD' };
+/** A store's open leads and the next one to change. */
+type LeadTurns = { leads: OpenLead[]; next: number };
 
 /**
  * Status changes of the open leads in turn, each to the status it is not in (OPEN ↔ ON_HOLD),
- * with the bench reason. `leads` is shared by every load of a store, so each load goes on where
+ * with the bench reason. `turns` is shared by every load of a store, so each load goes on where
  * the previous one stopped and knows the statuses it left.
  */
-function statusChanges(authorization: string, leads: OpenLead[], reasonId: number): LoadRequest {
+function statusChanges(authorization: string, turns: LeadTurns, reasonId: number): LoadRequest {
   return {
     method: 'PUT',
     setupRequest: (request: RequestParts) => {
-      const lead = leads[nextLead % leads.length]!;
-      nextLead += 1;
+      const lead = turns.leads[turns.next % turns.leads.length]!;
+      turns.next += 1;
       lead.status = lead.status === 'OPEN' ? 'ON_HOLD' : 'OPEN';
       return {
         ...request,
@@ -126,7 +128,6 @@ function statusChanges(authorization: string, leads: OpenLead[], reasonId: numbe
     },
   };
 }
-let nextLead = 0;
 
 /** The org's OPEN and ON_HOLD leads, oldest first (at most `limit`). */
 async function openLeads(
@@ -214,9 +215,8 @@ for (const store of stores) {
     server = await serve(env, '1');
     const eventStore = await openBuiltStore(env);
     reader = eventStore;
-    const leads = await openLeads(eventStore, pool);
-    nextLead = 0;
-    log(`${store}: changing ${leads.length} open leads in turn`);
+    const turns: LeadTurns = { leads: await openLeads(eventStore, pool), next: 0 };
+    log(`${store}: changing ${turns.leads.length} open leads in turn`);
     const reasons = await okJson<{ data: Array<{ id: number; reason: string }> }>(
       server.base,
       authorization,
@@ -228,7 +228,7 @@ for (const store of stores) {
     const load = () =>
       runLoad({
         base: server!.base,
-        request: statusChanges(authorization, leads, reasonId),
+        request: statusChanges(authorization, turns, reasonId),
         connections,
         seconds,
       });
@@ -298,7 +298,7 @@ for (const store of stores) {
     server = await serve(env, '0');
     const backlogLoad = await runLoad({
       base: server.base,
-      request: statusChanges(authorization, leads, reasonId),
+      request: statusChanges(authorization, turns, reasonId),
       connections,
       seconds: backlogSeconds,
     });
@@ -326,7 +326,7 @@ for (const store of stores) {
       errors,
       backlog,
       deliveredPerSecond,
-      leadsChanged: leads.length,
+      leadsChanged: turns.leads.length,
       meanEventChars: Number(eventSize.chars),
     };
     rows.push(row);

@@ -66,7 +66,7 @@ function groupByKey(key: RawBuilder<unknown>, name: RawBuilder<unknown> = sql`1`
 
 const isUngrouped = (key: RawBuilder<unknown>) => key === DIMENSION_SQL.none;
 
-/** A raw group's key: an id or bucket (a number), a type or `leadFor` (text), or null. */
+/** A raw group's key: an id or a local day (a number), a type or `leadFor` (text), or null. */
 export type RawKey = string | number | null;
 
 /** The stay facts time in status reads besides what every report does. */
