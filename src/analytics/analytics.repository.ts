@@ -233,15 +233,25 @@ export type GroupIndex = ReadonlyArray<readonly [number, number]>;
  * results cannot be summed group by the client's groups themselves: a percentile of a week is
  * not a sum of its quarter hours'.
  */
-export type GroupKey = { key: RawBuilder<unknown>; index?: GroupIndex | undefined };
+export type GroupKey = {
+  key: RawBuilder<unknown>;
+  index?: GroupIndex | undefined;
+  /**
+   * The key reads nothing of the lead but its creator and creation instant (`m.created_by`,
+   * `m.created_on`), which its follow-ups carry too (migration 0023).
+   */
+  ofCreation?: true;
+};
 
 export const byDimension = (dimension: RawDimension): GroupKey => ({
   key: DIMENSION_SQL[dimension],
+  ...(dimension === 'creator' || dimension === 'none' ? { ofCreation: true } : {}),
 });
 
 export const byCreatorIndex = (index: GroupIndex): GroupKey => ({
   key: sql`m.created_by`,
   index,
+  ofCreation: true,
 });
 
 /**
@@ -265,7 +275,10 @@ export const byLocalDay = (offsets: readonly OffsetFrom[]): GroupKey => {
   const local = sql`(m.created_on + ${offset})`;
   const day = sql.lit(DAY_MS);
   // Floored, also before 1970 (SQL's division truncates toward zero).
-  return { key: sql`(${local} - ((${local} % ${day}) + ${day}) % ${day}) / ${day}` };
+  return {
+    key: sql`(${local} - ((${local} % ${day}) + ${day}) % ${day}) / ${day}`,
+    ofCreation: true,
+  };
 };
 
 /** {@link byLocalDay}, mapped through `index` (local day → group). */
@@ -559,18 +572,24 @@ export function followUpDisciplineStatement(
   dayEnds: { segments: readonly DayEndSegment[]; end: number },
 ) {
   const { join, k } = grouped(group);
-  const deadline = localDayEnd(sql`f.scheduled_follow_up`, dayEnds.segments, dayEnds.end);
+  const alone = followUpsAlone(db, orgId, filters, group);
+  const f = (column: string) => sql.ref(`${alone === undefined ? 'f' : 'm'}.${column}`);
+  const deadline = localDayEnd(f('scheduled_follow_up'), dayEnds.segments, dayEnds.end);
   const end = sql.lit(dayEnds.end);
   // How long after its deadline a follow-up was done (negative: on time), once per follow-up.
-  return sql<Record<string, RawKey>>`${withMatching(db, orgId, filters)},
+  return sql<Record<string, RawKey>>`${alone ?? withMatching(db, orgId, filters)},
     d as (
-      select ${k} as k, f.scheduled_follow_up as scheduled,
-        f.followed_up_on - (${deadline}) as late_by,
-        case when f.followed_up_on <= f.scheduled_follow_up
-          or (f.scheduled_follow_up >= ${end} and f.followed_up_on < ${end})
+      select ${k} as k, ${f('scheduled_follow_up')} as scheduled,
+        ${f('followed_up_on')} - (${deadline}) as late_by,
+        case when ${f('followed_up_on')} <= ${f('scheduled_follow_up')}
+          or (${f('scheduled_follow_up')} >= ${end} and ${f('followed_up_on')} < ${end})
           then 1 else 0 end as plainly_on_time
-      from m ${join} inner join follow_ups f on f.lead_id = m.id
-      where f.org_id = ${orgId})
+      from m ${join}
+      ${
+        alone === undefined
+          ? sql`inner join follow_ups f on f.lead_id = m.id where f.org_id = ${orgId}`
+          : sql``
+      })
     -- Ungrouped, the key is the constant itself: PostgreSQL takes no bare column of d then.
     select ${isUngrouped(k) ? k : sql`k`} as k,
       sum(case when late_by < 0 or plainly_on_time = 1 then 1 else 0 end) as on_time,
@@ -581,6 +600,40 @@ export function followUpDisciplineStatement(
         then 1 else 0 end) as outside
     from d
     ${groupByKey(k, sql`k`)}`;
+}
+
+/**
+ * The follow-ups of the matching leads as `m`, read from the follow-ups alone (their copies of
+ * the lead's creator and creation instant, through follow_ups_lead_creator_idx: one range per
+ * creator and period, migration 0023), when the report is over a store's subtree and neither
+ * its filters nor its groups read anything else of the lead; undefined otherwise (the org's
+ * whole history reads the leads' analytics index and each one's follow-ups instead, as the
+ * index is not led by the org).
+ */
+function followUpsAlone(db: Db, orgId: number, filters: ReportFilters, group: GroupKey) {
+  const { createdUnder, from, to } = filters;
+  if (
+    createdUnder === undefined ||
+    filters.ownerId !== undefined ||
+    filters.orgSourceId !== undefined ||
+    filters.type !== undefined ||
+    group.ofCreation !== true
+  ) {
+    return undefined;
+  }
+  let followUps = db
+    .selectFrom('follow_ups')
+    .select([
+      'lead_created_by as created_by',
+      'lead_created_on as created_on',
+      'scheduled_follow_up',
+      'followed_up_on',
+    ])
+    .where('lead_created_by', 'in', entitySubtree(db, orgId, createdUnder))
+    .where('org_id', '=', orgId);
+  if (from !== undefined) followUps = followUps.where('lead_created_on', '>=', from);
+  if (to !== undefined) followUps = followUps.where('lead_created_on', '<', to);
+  return sql`with m as ${followUps}`;
 }
 
 /** A follow-up of a matching lead that was scheduled: when for, and when it was done. */

@@ -22,6 +22,7 @@ import * as statusLogOrgIndex from './migrations/0019-status-log-org-index.js';
 import * as orgKeys from './migrations/0020-org-keys.js';
 import * as orgEventPositions from './migrations/0021-org-event-positions.js';
 import * as analyticsIndexByCreation from './migrations/0022-analytics-index-by-creation.js';
+import * as followUpsByCreator from './migrations/0023-follow-ups-by-creator.js';
 
 /** The ordered migrations. Append new ones; never edit or reorder one that has shipped. */
 const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, { up: typeof initial.up }> = {
   '0020-org-keys': orgKeys,
   '0021-org-event-positions': orgEventPositions,
   '0022-analytics-index-by-creation': analyticsIndexByCreation,
+  '0023-follow-ups-by-creator': followUpsByCreator,
 };
 
 /**

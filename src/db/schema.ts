@@ -181,6 +181,9 @@ export type FollowUpTable = {
   followed_up_by: number;
   followed_up_on: number;
   scheduled_follow_up: number | null;
+  /** The lead's `created_by` and `created_on`, copied for follow-up discipline (migration 0023). */
+  lead_created_by: number;
+  lead_created_on: number;
 };
 
 export type StatusLogTable = {

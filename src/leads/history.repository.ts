@@ -5,7 +5,7 @@ import type { FollowUpTable, Row, StatusLogTable } from '../db/schema.js';
 
 /** Follow-up and status-log rows: appended, never edited, read oldest first. */
 
-export type FollowUpRow = Omit<Row<'follow_ups'>, 'org_id'>;
+export type FollowUpRow = Omit<Row<'follow_ups'>, 'org_id' | 'lead_created_by' | 'lead_created_on'>;
 
 /** How many rows the lead has in all, beside each of the newest rows a lead embeds. */
 export type Counted<T> = T & { total: number };

@@ -356,6 +356,23 @@ describe('leadline seed', () => {
     const underStore = await allLeads(app, admin, `entityType=STORE&entityCode=${store.code}&`);
     assert.ok(underStore.length > 0);
     assert.deepEqual(ids(underStore), ids(leads.filter((l) => tills.has(l.createdBy))));
+    // Follow-up discipline over a store reads the follow-ups' own copies of their lead's creator
+    // (migration 0023), which the bulk writer fills: it counts exactly the store's leads' ones.
+    const storeFollowUps = underStore.flatMap((l: any) => l.followUpDetails);
+    const scheduled = storeFollowUps.filter((f: any) => f.scheduledFollowUp !== undefined).length;
+    assert.ok(scheduled > 0 && scheduled < storeFollowUps.length, 'both kinds to count');
+    const storeDone = (
+      await send(
+        app,
+        admin,
+        'GET',
+        `/v2/analytics/follow-ups?entityType=STORE&entityCode=${store.code}`,
+      )
+    ).body.data.total.done;
+    assert.deepEqual(
+      [storeDone.onTime + storeDone.late, storeDone.unscheduled],
+      [scheduled, storeFollowUps.length - scheduled],
+    );
     const zone = entities.find((e: any) => e.code === `${prefix}-zone-01`);
     const underZone = await allLeads(app, admin, `entityType=ZONE&entityCode=${zone.code}&`);
     assert.equal(underZone.length, 500, 'three stores, one zone');

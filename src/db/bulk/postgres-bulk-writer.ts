@@ -87,6 +87,9 @@ export function postgresBulkWriter(db: Db, parallel: number): BulkWriter {
         const logs = batch.statusLogs;
         const leadIds = (column: Int32Array, count: number) =>
           Array.from(column.subarray(0, count), idOf);
+        // A follow-up's copy of its lead's creator or creation instant (migration 0023).
+        const ofLead = (lead: Int32Array, count: number, column: Float64Array) =>
+          Array.from(lead.subarray(0, count), (position) => column[position] as number);
         await sql`
           insert into status_logs (org_id, lead_id, user_id, status, sub_status, created_by,
             created_on, reason_id)
@@ -106,18 +109,23 @@ export function postgresBulkWriter(db: Db, parallel: number): BulkWriter {
         if (fus.count > 0) {
           await sql`
             insert into follow_ups (org_id, lead_id, user_id, notes, created_by, created_on,
-              followed_up_by, followed_up_on, scheduled_follow_up)
+              followed_up_by, followed_up_on, scheduled_follow_up, lead_created_by,
+              lead_created_on)
             select ${orgId}::bigint, u.lead_id, u.user_id, u.notes, u.created_by, u.created_on,
-              u.followed_up_by, u.followed_up_on, u.scheduled_follow_up
+              u.followed_up_by, u.followed_up_on, u.scheduled_follow_up, u.lead_created_by,
+              u.lead_created_on
             from unnest(${leadIds(fus.lead, fus.count)}::bigint[],
               ${numbers(fus.userId, fus.count)}::bigint[], ${texts(fus.notes, fus.count)}::text[],
               ${numbers(fus.createdBy, fus.count)}::bigint[],
               ${numbers(fus.createdOn, fus.count)}::bigint[],
               ${numbers(fus.followedUpBy, fus.count)}::bigint[],
               ${numbers(fus.followedUpOn, fus.count)}::bigint[],
-              ${numbers(fus.scheduledFollowUp, fus.count)}::bigint[])
+              ${numbers(fus.scheduledFollowUp, fus.count)}::bigint[],
+              ${ofLead(fus.lead, fus.count, batch.createdBy)}::bigint[],
+              ${ofLead(fus.lead, fus.count, batch.createdOn)}::bigint[])
               with ordinality as u(lead_id, user_id, notes, created_by, created_on,
-                followed_up_by, followed_up_on, scheduled_follow_up, ord)
+                followed_up_by, followed_up_on, scheduled_follow_up, lead_created_by,
+                lead_created_on, ord)
             order by u.ord`.execute(trx);
         }
         return { firstLeadId: idOf(0), lastLeadId: idOf(batch.size - 1) };

@@ -123,6 +123,8 @@ export function sqliteBulkWriter(file: SqliteDatabase.Database): BulkWriter {
     'followed_up_by',
     'followed_up_on',
     'scheduled_follow_up',
+    'lead_created_by',
+    'lead_created_on',
   ]);
   const lastLeadId = file.prepare<[], { id: number }>(
     `select max(coalesce((select seq from sqlite_sequence where name = 'leads'), 0),
@@ -189,6 +191,8 @@ export function sqliteBulkWriter(file: SqliteDatabase.Database): BulkWriter {
       p[o + 6] = fus.followedUpBy[i] as number;
       p[o + 7] = fus.followedUpOn[i] as number;
       p[o + 8] = numberAt(fus.scheduledFollowUp, i);
+      p[o + 9] = batch.createdBy[fus.lead[i] as number] as number;
+      p[o + 10] = batch.createdOn[fus.lead[i] as number] as number;
     }
     followUps.flush();
     return { firstLeadId: first, lastLeadId: first + batch.size - 1 };

@@ -47,6 +47,8 @@ export async function addFollowUp(
           followed_up_on: followedUpOn,
           scheduled_follow_up:
             body.scheduledFollowUp === undefined ? null : parseDateTime(body.scheduledFollowUp),
+          lead_created_by: row.created_by,
+          lead_created_on: row.created_on,
         },
       ]);
       return {

@@ -155,6 +155,8 @@ export async function createLead(
           followed_up_on: followedUpOns[i] ?? now,
           scheduled_follow_up:
             f.scheduledFollowUp === undefined ? null : parseDateTime(f.scheduledFollowUp),
+          lead_created_by: createdBy,
+          lead_created_on: createdOn,
         };
       }),
     );

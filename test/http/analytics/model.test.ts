@@ -7,6 +7,7 @@ import { addReason, addSubStatus, reasonIdOf } from '../../helpers/fixtures.js';
 import { autoClose } from '../../../src/auto-close/auto-close.service.js';
 import { fillStatusFacts } from '../../../src/db/migrations/0010-lead-status-facts.js';
 import { fillStayFacts } from '../../../src/db/migrations/0013-lead-stay-facts.js';
+import { fillFollowUpLeadFacts } from '../../../src/db/migrations/0023-follow-ups-by-creator.js';
 
 /**
  * Property test of the analytics reports: random lead histories (creation with a back-dated
@@ -87,7 +88,7 @@ const plannedLead = fc.record({
 const plan = fc.record({
   timeZone: fc.constantFrom(...ZONES),
   leads: fc.array(plannedLead, { minLength: 0, maxLength: 12 }),
-  filter: fc.constantFrom('none', 'store', 'type', 'from'),
+  filter: fc.constantFrom('none', 'store', 'type', 'from', 'store and from'),
   autoClose: fc.boolean(),
 });
 type Plan = typeof plan extends fc.Arbitrary<infer T> ? T : never;
@@ -294,6 +295,24 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
       await fillStayFacts(trx, o.org.id);
     });
     assert.deepEqual(await facts(), kept);
+    // And migration 0023 each follow-up's copy of its lead's creator and creation instant.
+    const copies = () =>
+      db
+        .selectFrom('follow_ups')
+        .select(['id', 'lead_created_by', 'lead_created_on'])
+        .where('org_id', '=', o.org.id)
+        .orderBy('id')
+        .execute();
+    const copied = await copies();
+    await t.ctx.store.transaction(async (trx) => {
+      await trx
+        .updateTable('follow_ups')
+        .set({ lead_created_by: 0, lead_created_on: 0 })
+        .where('org_id', '=', o.org.id)
+        .execute();
+      await fillFollowUpLeadFacts(trx, o.org.id);
+    });
+    assert.deepEqual(await copies(), copied);
     return { o, store2, model };
   }
 
@@ -314,6 +333,11 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
           store: [`entityType=STORE&entityCode=${o.store.code}&`, (l) => l.store === o.store.code],
           type: ['type=SKU&', (l) => l.type === 'SKU'],
           from: [`from=${new Date(cutoff).toISOString()}&`, (l) => l.createdOn >= cutoff],
+          // A store's period: follow-up discipline reads the follow-ups alone (migration 0023).
+          'store and from': [
+            `entityType=STORE&entityCode=${o.store.code}&from=${new Date(cutoff).toISOString()}&`,
+            (l) => l.store === o.store.code && l.createdOn >= cutoff,
+          ],
         };
         const [query, keep] = filters[p.filter];
         const leads = model.filter(keep);
