@@ -39,7 +39,10 @@ export type Store = {
    * cannot write: every write goes through `transaction`.
    */
   readonly db: Db;
-  /** Where migrations run (they manage their own transactions): only before serving. */
+  /**
+   * Where migrations run (they manage their own transactions): only before serving. On SQLite the
+   * writer; on PostgreSQL a pool of one connection of its own, without `PG_STATEMENT_TIMEOUT_MS`.
+   */
   readonly schemaDb: Db;
   /**
    * Read-only, for long reads that see committed data only (the analytics reports): on SQLite
@@ -207,8 +210,9 @@ export type StoreOptions = {
   /** PostgreSQL: how long to wait for a connection (a new one, or a free one of the pool). */
   pgConnectTimeoutMs?: number;
   /**
-   * PostgreSQL: the longest a statement may run (0: no bound). The server cancels it; the
-   * client gives up 2 s later if the server does not answer at all (a hung server).
+   * PostgreSQL: the longest a statement may run (0: no bound), migrations excepted. The server
+   * cancels it; the client gives up 2 s later if the server does not answer at all (a hung
+   * server).
    */
   pgStatementTimeoutMs?: number;
   /** SQLite: the report reader threads (0: reports read on the main read connection). */
@@ -325,19 +329,22 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
   const statementTimeoutMs = options.pgStatementTimeoutMs ?? 10_000;
   const connectTimeoutMs = options.pgConnectTimeoutMs ?? 3_000;
   const logger = { current: stderrLogger };
-  const makePool = (url: string) => {
+  // `forMigrations`: one connection, its statements unbounded (a migration's fill over a large
+  // store runs longer than any request may; the server listens meanwhile, docs/deploy.md).
+  const makePool = (url: string, forMigrations = false) => {
+    const timeoutMs = forMigrations ? 0 : statementTimeoutMs;
     const pool = new pg.Pool({
       connectionString: url,
-      max: options.pgPoolSize ?? 10,
+      max: forMigrations ? 1 : (options.pgPoolSize ?? 10),
       // A server that is down refuses at once; one that hangs must not hold a request forever.
       connectionTimeoutMillis: connectTimeoutMs,
-      ...(statementTimeoutMs > 0 ? { query_timeout: statementTimeoutMs + 2_000 } : {}),
+      ...(timeoutMs > 0 ? { query_timeout: timeoutMs + 2_000 } : {}),
       keepAlive: true,
       // Every commit is durable before it is acknowledged, whatever the server's default says
       // (and, with a synchronous standby, on the standby too). The statement timeout is the
       // server's own, so a cancelled statement leaves the connection usable; a transaction left
       // idle by a crashed request is ended by the server.
-      options: `-c synchronous_commit=on -c statement_timeout=${statementTimeoutMs} -c idle_in_transaction_session_timeout=${Math.max(statementTimeoutMs, 60_000)}`,
+      options: `-c synchronous_commit=on -c statement_timeout=${timeoutMs} -c idle_in_transaction_session_timeout=${Math.max(statementTimeoutMs, 60_000)}`,
       // Ids and instants are BIGINT; every value Leadline stores is below 2^53, so they are
       // returned as exact JavaScript numbers rather than strings.
       types: {
@@ -391,6 +398,23 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
     end: () => pool.end(),
   };
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: timedPool }) });
+  // Migrations have a pool of their own, made on their first statement (a process that finds
+  // nothing to migrate opens it once, to read the migrations table; its connection closes when
+  // idle), without the statement timeout: a migration's fill over a large store outlasts the
+  // 10 s a request's statement may (one statement copying a million follow-ups' leads did).
+  const schemaDb = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: async () =>
+        hostUrls.length === 1
+          ? makePool(connectionString, true)
+          : new FailoverPool(
+              hostUrls,
+              (url) => makePool(url, true),
+              connectTimeoutMs,
+              () => logger.current,
+            ),
+    }),
+  });
   // With a replica, list and report reads go through a pool that picks, per read, the replica
   // when it has caught up with the primary, else the primary.
   const replicaUrl = options.replicaUrl;
@@ -409,7 +433,7 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
     : db;
   return joinable({
     db,
-    schemaDb: db,
+    schemaDb,
     reportDb: routedDb,
     listDb: routedDb,
     dialect: 'postgres',
@@ -423,6 +447,7 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
         : (pool as FailoverPool).usage(),
     close: async () => {
       if (routedDb !== db) await routedDb.destroy();
+      await schemaDb.destroy();
       await db.destroy();
     },
   });

@@ -41,13 +41,14 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .execute();
 }
 
-/** Leads per statement of the fill: each well within PostgreSQL's statement timeout. */
+/** Lead ids per statement of the fill. */
 const FILL_LEADS_PER_STATEMENT = 50_000;
 
 /**
  * Copies each follow-up's lead's creator and creation instant onto it (or one org's), a range of
- * lead ids at a time through follow_ups_lead_covering_idx (led by the lead): one statement over a
- * million follow-ups outlasts `PG_STATEMENT_TIMEOUT_MS`'s 10 s on PostgreSQL.
+ * lead ids at a time through follow_ups_lead_covering_idx (led by the lead), so that no one
+ * statement holds the database for long: one over a million follow-ups took longer on
+ * PostgreSQL than the 10 s a request's statement may.
  */
 export async function fillFollowUpLeadFacts(
   db: QueryExecutorProvider,

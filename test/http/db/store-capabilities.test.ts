@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tryTransactionLock, seeksOnRowComparison } from '../../../src/db/capabilities.js';
+import { sql } from 'kysely';
 import { TEST_STORE, useTestApp } from '../../helpers/app.js';
+import { loadConfig } from '../../../src/core/config.js';
+import { createContext } from '../../../src/core/context.js';
 
 /** What the two stores do differently, stated by db/ so that no feature asks which store it is. */
 describe('store capabilities', () => {
@@ -25,6 +28,30 @@ describe('store capabilities', () => {
     );
     assert.ok(Array.isArray(found));
   });
+
+  it(
+    'bounds statements by PG_STATEMENT_TIMEOUT_MS, but not migrations (PostgreSQL)',
+    { skip: TEST_STORE !== 'postgres' },
+    async () => {
+      const ctx = createContext(
+        loadConfig({
+          LOG_LEVEL: 'silent',
+          DATABASE_URL: process.env.LEADLINE_TEST_DATABASE_URL ?? '',
+          PG_STATEMENT_TIMEOUT_MS: '200',
+        }),
+      );
+      try {
+        const sleep = sql`select pg_sleep(0.6) is null as slept`;
+        await assert.rejects(sleep.execute(ctx.store.db), /statement timeout/);
+        // A migration's fill over a large store runs as long as it needs (migration 0023).
+        const { rows } = await sleep.execute(ctx.store.schemaDb);
+        assert.deepEqual(rows, [{ slept: false }]);
+        await assert.rejects(sleep.execute(ctx.store.db), /statement timeout/);
+      } finally {
+        await ctx.store.close();
+      }
+    },
+  );
 
   it('seeks on a row comparison only where the index can (PostgreSQL)', () => {
     assert.equal(seeksOnRowComparison(t.ctx.store.db), TEST_STORE === 'postgres');
