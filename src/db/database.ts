@@ -330,9 +330,12 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
   const connectTimeoutMs = options.pgConnectTimeoutMs ?? 3_000;
   const logger = { current: stderrLogger };
   // `forMigrations`: one connection, its statements unbounded (a migration's fill over a large
-  // store runs longer than any request may; the server listens meanwhile, docs/deploy.md).
+  // store runs longer than any request may), but its waits for a table's lock bounded as a
+  // request's statements are: an ALTER queued behind a long read (a pg_dump) would otherwise
+  // queue every other statement on that table behind it, for as long as the read lasts.
   const makePool = (url: string, forMigrations = false) => {
     const timeoutMs = forMigrations ? 0 : statementTimeoutMs;
+    const lockTimeout = forMigrations ? ` -c lock_timeout=${statementTimeoutMs}` : '';
     const pool = new pg.Pool({
       connectionString: url,
       max: forMigrations ? 1 : (options.pgPoolSize ?? 10),
@@ -344,7 +347,7 @@ function openPostgres(connectionString: string, options: StoreOptions): Store {
       // (and, with a synchronous standby, on the standby too). The statement timeout is the
       // server's own, so a cancelled statement leaves the connection usable; a transaction left
       // idle by a crashed request is ended by the server.
-      options: `-c synchronous_commit=on -c statement_timeout=${timeoutMs} -c idle_in_transaction_session_timeout=${Math.max(statementTimeoutMs, 60_000)}`,
+      options: `-c synchronous_commit=on -c statement_timeout=${timeoutMs} -c idle_in_transaction_session_timeout=${Math.max(statementTimeoutMs, 60_000)}${lockTimeout}`,
       // Ids and instants are BIGINT; every value Leadline stores is below 2^53, so they are
       // returned as exact JavaScript numbers rather than strings.
       types: {

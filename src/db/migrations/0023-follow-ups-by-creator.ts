@@ -12,12 +12,25 @@ import type { Dialect } from '../database.js';
  * an entity belongs to one org, and on SQLite, which keeps no statistics, an index led by
  * `org_id` draws the planner away from (lead, id) for the queries that name the org beside a
  * list of leads (docs/benchmarks.md, "Keys by org"). Existing follow-ups are filled in from their
- * leads. The statements stand here as they shipped (a migration never changes).
+ * leads.
+ *
+ * On PostgreSQL the migration is one transaction, and the columns lose their default once filled,
+ * so that a write that forgot them fails instead of filing its follow-up under no store (an
+ * older version's process fails its follow-up writes against the migrated store: docs/deploy.md,
+ * "Upgrades"). SQLite runs each statement on its own and adds a NOT NULL column only with a
+ * default, so there every step may find itself done already by a run that was cut short. The
+ * statements stand here as they shipped (a migration never changes).
  */
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const { rows } = await (
+    dialect === 'postgres'
+      ? sql<{ name: string }>`select column_name as name from information_schema.columns
+        where table_schema = current_schema() and table_name = 'follow_ups'`
+      : sql<{ name: string }>`select name from pragma_table_info('follow_ups')`
+  ).execute(db);
+  const present = new Set(rows.map((row) => row.name));
   for (const column of ['lead_created_by', 'lead_created_on']) {
-    // SQLite adds a NOT NULL column only with a default; PostgreSQL drops it once filled, so a
-    // write that forgot the columns fails there instead of filing its follow-up under no store.
+    if (present.has(column)) continue;
     await db.schema
       .alterTable('follow_ups')
       .addColumn(column, 'bigint', (c) => c.notNull().defaultTo(0))
@@ -30,6 +43,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   }
   await db.schema
     .createIndex('follow_ups_lead_creator_idx')
+    .ifNotExists()
     .on('follow_ups')
     .columns([
       'lead_created_by',
@@ -41,31 +55,13 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .execute();
 }
 
-/** Lead ids per statement of the fill. */
-const FILL_LEADS_PER_STATEMENT = 50_000;
-
-/**
- * Copies each follow-up's lead's creator and creation instant onto it (or one org's), a range of
- * lead ids at a time through follow_ups_lead_covering_idx (led by the lead), so that no one
- * statement holds the database for long: one over a million follow-ups took longer on
- * PostgreSQL than the 10 s a request's statement may.
- */
+/** Copies each follow-up's lead's creator and creation instant onto it (or one org's). */
 export async function fillFollowUpLeadFacts(
   db: QueryExecutorProvider,
   orgId?: number,
 ): Promise<void> {
-  const ofOrg = orgId === undefined ? sql`` : sql`and follow_ups.org_id = ${orgId}`;
-  const { rows } = await sql<{ first: number | null; last: number | null }>`
-    select min(lead_id) as first, max(lead_id) as last from follow_ups
-    where lead_id is not null ${ofOrg}`.execute(db);
-  const first = rows[0]?.first;
-  const last = rows[0]?.last;
-  if (first == null || last == null) return;
-  for (let from = Number(first); from <= Number(last); from += FILL_LEADS_PER_STATEMENT) {
-    await sql`update follow_ups set (lead_created_by, lead_created_on) =
-        (select l.created_by, l.created_on from leads l
-          where l.org_id = follow_ups.org_id and l.id = follow_ups.lead_id)
-      where follow_ups.lead_id >= ${from}
-        and follow_ups.lead_id < ${from + FILL_LEADS_PER_STATEMENT} ${ofOrg}`.execute(db);
-  }
+  await sql`update follow_ups set lead_created_by = l.created_by, lead_created_on = l.created_on
+    from leads l
+    where l.org_id = follow_ups.org_id and l.id = follow_ups.lead_id
+      ${orgId === undefined ? sql`` : sql`and follow_ups.org_id = ${orgId}`}`.execute(db);
 }

@@ -74,6 +74,13 @@ describe(`follow-ups' copies of their lead (migration 0023, ${TEST_STORE})`, () 
           trx,
         );
       });
+      // … cut short after its first column (SQLite runs a migration's statements one by one):
+      // applied again, it goes on from there.
+      await ctx.store.transaction((trx) =>
+        sql`alter table follow_ups add column lead_created_by bigint not null default 0`.execute(
+          trx,
+        ),
+      );
       assert.deepEqual(await migrateToLatest(ctx.store), ['0023-follow-ups-by-creator']);
       assert.deepEqual(
         (await copies()).rows.map((r) => [

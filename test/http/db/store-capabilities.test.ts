@@ -30,7 +30,7 @@ describe('store capabilities', () => {
   });
 
   it(
-    'bounds statements by PG_STATEMENT_TIMEOUT_MS, but not migrations (PostgreSQL)',
+    'bounds statements by PG_STATEMENT_TIMEOUT_MS, and migrations only in their waits for locks (PostgreSQL)',
     { skip: TEST_STORE !== 'postgres' },
     async () => {
       const ctx = createContext(
@@ -46,6 +46,11 @@ describe('store capabilities', () => {
         // A migration's fill over a large store runs as long as it needs (migration 0023).
         const { rows } = await sleep.execute(ctx.store.schemaDb);
         assert.deepEqual(rows, [{ slept: false }]);
+        // … but waits for a table's lock no longer than a request's statement may run.
+        const lock = await sql<{ lock_timeout: string }>`show lock_timeout`.execute(
+          ctx.store.schemaDb,
+        );
+        assert.deepEqual(lock.rows, [{ lock_timeout: '200ms' }]);
         await assert.rejects(sleep.execute(ctx.store.db), /statement timeout/);
       } finally {
         await ctx.store.close();
