@@ -611,12 +611,11 @@ export function followUpDisciplineStatement(
  * index is not led by the org).
  */
 function followUpsAlone(db: Db, orgId: number, filters: ReportFilters, group: GroupKey) {
-  const { createdUnder, from, to } = filters;
+  // Any other filter (owner, channel, type, or one added later) reads the lead itself.
+  const { createdUnder, from, to, ...onTheLead } = filters;
   if (
     createdUnder === undefined ||
-    filters.ownerId !== undefined ||
-    filters.orgSourceId !== undefined ||
-    filters.type !== undefined ||
+    Object.values(onTheLead).some((value) => value !== undefined) ||
     group.ofCreation !== true
   ) {
     return undefined;

@@ -8,6 +8,7 @@ import { autoClose } from '../../../src/auto-close/auto-close.service.js';
 import { fillStatusFacts } from '../../../src/db/migrations/0010-lead-status-facts.js';
 import { fillStayFacts } from '../../../src/db/migrations/0013-lead-stay-facts.js';
 import { fillFollowUpLeadFacts } from '../../../src/db/migrations/0023-follow-ups-by-creator.js';
+import type { Db } from '../../../src/db/database.js';
 
 /**
  * Property test of the analytics reports: random lead histories (creation with a back-dated
@@ -251,69 +252,78 @@ describe(`analytics match an in-memory model of random histories (${TEST_STORE})
       }
     }
     // Migration 0010 fills existing leads' status facts from their logs: the same facts the
-    // writes above kept, and the reports read.
+    // writes above kept, and the reports read. So does migration 0013 their stay facts.
     const db = t.ctx.store.db;
-    // So does migration 0013 their stay facts.
-    const facts = () =>
-      db
-        .selectFrom('leads')
-        .select([
-          'id',
-          'reached_statuses',
-          'status_reason_id',
-          'status_changed_by',
-          'status_since',
-          'stayed_open_ms',
-          'stayed_on_hold_ms',
-          'stayed_won_ms',
-          'stayed_lost_ms',
-          'stayed_deleted_ms',
-          'first_followed_up_on',
-        ])
-        .where('org_id', '=', o.org.id)
-        .orderBy('id')
-        .execute();
-    const kept = await facts();
-    await t.ctx.store.transaction(async (trx) => {
-      await trx
-        .updateTable('leads')
-        .set({
-          reached_statuses: 0,
-          status_reason_id: null,
-          status_changed_by: null,
-          status_since: 0,
-          stayed_open_ms: null,
-          stayed_on_hold_ms: null,
-          stayed_won_ms: null,
-          stayed_lost_ms: null,
-          stayed_deleted_ms: null,
-          first_followed_up_on: null,
-        })
-        .where('org_id', '=', o.org.id)
-        .execute();
-      await fillStatusFacts(trx, o.org.id);
-      await fillStayFacts(trx, o.org.id);
-    });
-    assert.deepEqual(await facts(), kept);
+    await assertRefillKeeps(
+      () =>
+        db
+          .selectFrom('leads')
+          .select([
+            'id',
+            'reached_statuses',
+            'status_reason_id',
+            'status_changed_by',
+            'status_since',
+            'stayed_open_ms',
+            'stayed_on_hold_ms',
+            'stayed_won_ms',
+            'stayed_lost_ms',
+            'stayed_deleted_ms',
+            'first_followed_up_on',
+          ])
+          .where('org_id', '=', o.org.id)
+          .orderBy('id')
+          .execute(),
+      async (trx) => {
+        await trx
+          .updateTable('leads')
+          .set({
+            reached_statuses: 0,
+            status_reason_id: null,
+            status_changed_by: null,
+            status_since: 0,
+            stayed_open_ms: null,
+            stayed_on_hold_ms: null,
+            stayed_won_ms: null,
+            stayed_lost_ms: null,
+            stayed_deleted_ms: null,
+            first_followed_up_on: null,
+          })
+          .where('org_id', '=', o.org.id)
+          .execute();
+        await fillStatusFacts(trx, o.org.id);
+        await fillStayFacts(trx, o.org.id);
+      },
+    );
     // And migration 0023 each follow-up's copy of its lead's creator and creation instant.
-    const copies = () =>
-      db
-        .selectFrom('follow_ups')
-        .select(['id', 'lead_created_by', 'lead_created_on'])
-        .where('org_id', '=', o.org.id)
-        .orderBy('id')
-        .execute();
-    const copied = await copies();
-    await t.ctx.store.transaction(async (trx) => {
-      await trx
-        .updateTable('follow_ups')
-        .set({ lead_created_by: 0, lead_created_on: 0 })
-        .where('org_id', '=', o.org.id)
-        .execute();
-      await fillFollowUpLeadFacts(trx, o.org.id);
-    });
-    assert.deepEqual(await copies(), copied);
+    await assertRefillKeeps(
+      () =>
+        db
+          .selectFrom('follow_ups')
+          .select(['id', 'lead_created_by', 'lead_created_on'])
+          .where('org_id', '=', o.org.id)
+          .orderBy('id')
+          .execute(),
+      async (trx) => {
+        await trx
+          .updateTable('follow_ups')
+          .set({ lead_created_by: 0, lead_created_on: 0 })
+          .where('org_id', '=', o.org.id)
+          .execute();
+        await fillFollowUpLeadFacts(trx, o.org.id);
+      },
+    );
     return { o, store2, model };
+  }
+
+  /**
+   * What `read` finds after `refill` (in one transaction) emptied it and filled it again as a
+   * migration does is what the writes had kept.
+   */
+  async function assertRefillKeeps<T>(read: () => Promise<T>, refill: (trx: Db) => Promise<void>) {
+    const kept = await read();
+    await t.ctx.store.transaction(refill);
+    assert.deepEqual(await read(), kept);
   }
 
   async function report(who: Login, name: string, query: string) {

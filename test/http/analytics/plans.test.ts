@@ -47,6 +47,12 @@ const statements: Array<[string, (db: Db) => RawBuilder<unknown>]> = [
     'follow-ups done on time and late by owner',
     (db) => followUpDisciplineStatement(db, 1, store, byDimension('owner'), dayEnds),
   ],
+  [
+    // A filter on the lead itself: its follow-ups' copies cannot answer it.
+    'follow-ups done on time and late of one type',
+    (db) =>
+      followUpDisciplineStatement(db, 1, { ...store, type: 'SKU' }, byDimension('none'), dayEnds),
+  ],
   ['funnel by owner for a period', (db) => funnelStatement(db, 1, period, byDimension('owner'))],
   [
     'win rate by week for a period',
